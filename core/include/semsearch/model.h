@@ -1,0 +1,58 @@
+#pragma once
+
+// A sentence-transformers model folder as downloaded from the Hugging Face hub, for models with a
+// BERT encoder (bert-base-nli-max-tokens, all-MiniLM-L6-v2, bge-small, ...):
+//
+//   config.json                 BertConfig: sizes, activation, layer-norm eps
+//   modules.json                the module pipeline: Transformer, Pooling, optionally Normalize
+//   sentence_bert_config.json   max_seq_length (default 512, capped by max_position_embeddings)
+//   1_Pooling/config.json       which pooling (path as named in modules.json)
+//   vocab.txt, tokenizer_config.json, special_tokens_map.json   the tokenizer
+//   model.safetensors           the weights (tensor names with or without a "bert." prefix)
+//
+// readModelInfo() reads and checks the small JSON files only; the weights are read by the
+// embedder. Every error names the file and the problem.
+
+#include "semsearch/error.h"
+
+#include <QString>
+
+namespace semsearch {
+
+enum class Pooling {
+    Max,  // max over non-padding tokens (padding set to -1e9 first): bert-base-nli-max-tokens
+    Mean, // mean over non-padding tokens: all-MiniLM-L6-v2
+    Cls,  // the [CLS] token's vector: bge-small
+};
+
+QString poolingName(Pooling pooling); // "max", "mean", "cls"
+
+struct BertConfig {
+    int vocabSize = 0;
+    int hiddenSize = 0;
+    int numLayers = 0;
+    int numHeads = 0;
+    int intermediateSize = 0;
+    int maxPositions = 512;
+    int typeVocabSize = 2;
+    double layerNormEps = 1e-12;
+};
+
+struct ModelInfo {
+    QString folder; // absolute path of the model folder
+    QString name;   // the folder's name, e.g. "bert-base-nli-max-tokens"
+    BertConfig bert;
+    Pooling pooling = Pooling::Max;
+    bool normalize = false; // a Normalize module follows pooling: vectors have unit L2 norm
+    int maxSeqLength = 128; // tokens per text including [CLS] and [SEP]
+    int dimension() const { return bert.hiddenSize; }
+};
+
+// Reads config.json, modules.json, sentence_bert_config.json and the pooling config of the
+// model in `folder`. Fails with NotFound (missing folder or file), Corrupt (bad JSON, missing or
+// impossible sizes) or Unsupported (a non-BERT architecture, an activation other than exact
+// GELU, a pooling mode other than max/mean/cls, several pooling modes at once, an unknown
+// module).
+Result<ModelInfo> readModelInfo(const QString& folder);
+
+} // namespace semsearch

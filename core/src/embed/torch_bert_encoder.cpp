@@ -1,0 +1,292 @@
+#include "embed/torch_bert_encoder.h"
+
+#include <QStringList>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace semsearch {
+
+namespace {
+
+// A dense layer y = x W^T + b. When LibTorch was built with oneDNN, the weight is also kept in
+// oneDNN's blocked layout: measured on the 2-core AVX-512 machines this project targets, oneDNN
+// runs BERT-sized fp32 matrix products at ~250-300 GFLOP/s where Debian's OpenBLAS, which
+// does not recognise the CPU and falls back to a generic kernel, manages ~60.
+struct Linear {
+    at::Tensor weight; // [out, in]
+    at::Tensor bias;   // [out]
+    at::Tensor packedWeight;
+
+    at::Tensor operator()(const at::Tensor& x) const {
+        if (packedWeight.defined())
+            return at::mkldnn_linear(x.to_mkldnn(), packedWeight, bias).to_dense();
+        return at::linear(x, weight, bias);
+    }
+};
+
+struct LayerNorm {
+    at::Tensor weight;
+    at::Tensor bias;
+};
+
+struct EncoderLayer {
+    Linear qkv; // query, key and value fused into one [3H, H] product: one large GEMM beats three
+    Linear attentionOutput;
+    LayerNorm attentionNorm;
+    Linear intermediate;
+    Linear output;
+    LayerNorm outputNorm;
+};
+
+Error torchError(const char* what, const std::exception& e) {
+    // c10::Error messages carry a multi-line C++ backtrace; keep the first line.
+    std::string message = e.what();
+    if (const auto newline = message.find('\n'); newline != std::string::npos)
+        message.resize(newline);
+    return makeError(ErrorCode::Internal,
+                     QStringLiteral("LibTorch failed %1: %2")
+                         .arg(QLatin1String(what), QString::fromStdString(message)));
+}
+
+} // namespace
+
+struct TorchBertEncoder::Weights {
+    ModelInfo model;
+    SafetensorsFile file; // keeps the mapping alive for tensors used in place
+    at::Tensor wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
+    LayerNorm embeddingNorm;
+    std::vector<EncoderLayer> layers;
+
+    at::Tensor layerNorm(const at::Tensor& x, const LayerNorm& norm) const {
+        return at::layer_norm(x, {model.bert.hiddenSize}, norm.weight, norm.bias,
+                              model.bert.layerNormEps);
+    }
+};
+
+namespace {
+
+// Finds `name` (or "bert." + name) in the file, checks its shape and returns it as a float32
+// tensor. F32 data that is 4-byte aligned is used in place, without a copy.
+Result<at::Tensor> loadTensor(const SafetensorsFile& file, const std::string& name,
+                              std::vector<std::int64_t> shape) {
+    const TensorView* view = file.find(name);
+    if (!view)
+        view = file.find("bert." + name);
+    const QString qname = QString::fromStdString(name);
+    if (!view)
+        return makeError(ErrorCode::Corrupt,
+                         file.path() + QStringLiteral(": tensor '%1' is missing").arg(qname));
+    auto shapeText = [](const std::vector<std::int64_t>& s) {
+        QStringList parts;
+        for (std::int64_t d : s)
+            parts << QString::number(d);
+        return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
+    };
+    if (view->shape != shape)
+        return makeError(ErrorCode::Corrupt,
+                         file.path() + QStringLiteral(": tensor '%1' has shape %2, expected %3 "
+                                                      "from config.json")
+                                           .arg(qname, shapeText(view->shape), shapeText(shape)));
+    at::ScalarType type;
+    switch (view->dtype) {
+    case TensorDType::F32:
+        type = at::kFloat;
+        break;
+    case TensorDType::F16:
+        type = at::kHalf;
+        break;
+    case TensorDType::BF16:
+        type = at::kBFloat16;
+        break;
+    default:
+        return makeError(ErrorCode::Unsupported,
+                         file.path() + QStringLiteral(": tensor '%1' has dtype %2; expected a "
+                                                      "float type")
+                                           .arg(qname, dtypeName(view->dtype)));
+    }
+    // The data stays owned by the mapping; from_blob never frees it.
+    void* data = const_cast<unsigned char*>(view->data);
+    const bool aligned = reinterpret_cast<std::uintptr_t>(data) % alignof(float) == 0;
+    at::Tensor tensor = at::from_blob(data, shape, at::TensorOptions().dtype(type));
+    if (type != at::kFloat || !aligned)
+        tensor = tensor.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+    return tensor;
+}
+
+} // namespace
+
+TorchBertEncoder::TorchBertEncoder(std::unique_ptr<Weights> weights)
+    : m_weights(std::move(weights)) {}
+
+TorchBertEncoder::~TorchBertEncoder() = default;
+
+Result<std::unique_ptr<TorchBertEncoder>>
+TorchBertEncoder::load(const ModelInfo& model, const SafetensorsFile& file, int threads) {
+    try {
+        at::set_num_threads(std::max(1, threads));
+        c10::InferenceMode inference;
+        auto weights = std::make_unique<Weights>();
+        weights->model = model;
+        weights->file = file;
+        const std::int64_t h = model.bert.hiddenSize;
+        const std::int64_t inner = model.bert.intermediateSize;
+        const bool packWeights = at::hasMKLDNN();
+
+        std::optional<Error> failure;
+        auto tensor = [&](const std::string& name, std::vector<std::int64_t> shape) {
+            if (failure)
+                return at::Tensor();
+            auto loaded = loadTensor(file, name, std::move(shape));
+            if (!loaded) {
+                failure = loaded.error();
+                return at::Tensor();
+            }
+            return *loaded;
+        };
+        auto linear = [&](const std::string& prefix, std::int64_t out, std::int64_t in) {
+            return Linear{
+                tensor(prefix + ".weight", {out, in}), tensor(prefix + ".bias", {out}), {}};
+        };
+        auto norm = [&](const std::string& prefix) {
+            return LayerNorm{tensor(prefix + ".weight", {h}), tensor(prefix + ".bias", {h})};
+        };
+        auto pack = [&](Linear& layer) {
+            if (packWeights && !failure) {
+                layer.packedWeight = layer.weight.to_mkldnn();
+                layer.weight = at::Tensor(); // the packed copy replaces it
+            }
+        };
+
+        weights->wordEmbeddings =
+            tensor("embeddings.word_embeddings.weight", {model.bert.vocabSize, h});
+        weights->positionEmbeddings =
+            tensor("embeddings.position_embeddings.weight", {model.bert.maxPositions, h});
+        weights->tokenTypeEmbeddings =
+            tensor("embeddings.token_type_embeddings.weight", {model.bert.typeVocabSize, h});
+        weights->embeddingNorm = norm("embeddings.LayerNorm");
+        for (int i = 0; i < model.bert.numLayers && !failure; ++i) {
+            const std::string p = "encoder.layer." + std::to_string(i);
+            EncoderLayer layer;
+            const Linear q = linear(p + ".attention.self.query", h, h);
+            const Linear k = linear(p + ".attention.self.key", h, h);
+            const Linear v = linear(p + ".attention.self.value", h, h);
+            if (!failure)
+                layer.qkv = Linear{
+                    at::cat({q.weight, k.weight, v.weight}), at::cat({q.bias, k.bias, v.bias}), {}};
+            layer.attentionOutput = linear(p + ".attention.output.dense", h, h);
+            layer.attentionNorm = norm(p + ".attention.output.LayerNorm");
+            layer.intermediate = linear(p + ".intermediate.dense", inner, h);
+            layer.output = linear(p + ".output.dense", h, inner);
+            layer.outputNorm = norm(p + ".output.LayerNorm");
+            for (Linear* l :
+                 {&layer.qkv, &layer.attentionOutput, &layer.intermediate, &layer.output})
+                pack(*l);
+            weights->layers.push_back(std::move(layer));
+        }
+        if (failure)
+            return *failure;
+        return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
+    } catch (const std::exception& e) {
+        return torchError("while loading the model weights", e);
+    }
+}
+
+Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenId>*>& batch,
+                                      const std::vector<float*>& out) {
+    if (batch.empty())
+        return {};
+    const Weights& w = *m_weights;
+    const ModelInfo& model = w.model;
+    const std::int64_t b = static_cast<std::int64_t>(batch.size());
+    std::int64_t t = 0;
+    for (const auto* ids : batch)
+        t = std::max<std::int64_t>(t, static_cast<std::int64_t>(ids->size()));
+    if (t < 1 || t > model.bert.maxPositions)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("a text has %1 tokens; the model takes 1 to %2")
+                             .arg(t)
+                             .arg(model.bert.maxPositions));
+    try {
+        c10::InferenceMode inference;
+        const std::int64_t h = model.bert.hiddenSize;
+        const std::int64_t heads = model.bert.numHeads;
+        const std::int64_t headSize = h / heads;
+
+        // Padded ids and the attention mask. The mask comes from the lengths, never from
+        // id == [PAD]: a literal "[PAD]" in the text is a real token with mask 1.
+        at::Tensor ids = at::zeros({b, t}, at::kLong);
+        at::Tensor mask = at::zeros({b, t}, at::kFloat);
+        auto idsAccess = ids.accessor<std::int64_t, 2>();
+        auto maskAccess = mask.accessor<float, 2>();
+        for (std::int64_t i = 0; i < b; ++i) {
+            const std::vector<TokenId>& row = *batch[static_cast<std::size_t>(i)];
+            for (std::size_t j = 0; j < row.size(); ++j) {
+                if (row[j] < 0 || row[j] >= model.bert.vocabSize)
+                    return makeError(
+                        ErrorCode::InvalidArgument,
+                        QStringLiteral("token id %1 is outside the vocabulary").arg(row[j]));
+                idsAccess[i][static_cast<std::int64_t>(j)] = row[j];
+                maskAccess[i][static_cast<std::int64_t>(j)] = 1.0f;
+            }
+        }
+
+        // Embeddings: word + position + token type 0, then LayerNorm.
+        at::Tensor x = w.wordEmbeddings.index_select(0, ids.reshape({-1})).view({b, t, h});
+        x = x + w.positionEmbeddings.narrow(0, 0, t).unsqueeze(0) + w.tokenTypeEmbeddings[0];
+        x = w.layerNorm(x, w.embeddingNorm).reshape({b * t, h});
+
+        // Additive attention mask as in transformers: 0 for real keys, the lowest float for
+        // padding, so padded keys get exactly zero weight after softmax.
+        const at::Tensor attentionBias =
+            ((1.0f - mask) * std::numeric_limits<float>::lowest()).view({b, 1, 1, t});
+        const double scale = std::sqrt(static_cast<double>(headSize));
+
+        for (const EncoderLayer& layer : w.layers) {
+            const at::Tensor qkv = layer.qkv(x)
+                                       .view({b, t, 3, heads, headSize})
+                                       .permute({2, 0, 3, 1, 4}); // [3, b, heads, t, headSize]
+            const at::Tensor scores =
+                at::matmul(qkv[0], qkv[1].transpose(-1, -2)).div_(scale).add_(attentionBias);
+            const at::Tensor probabilities = at::softmax(scores, -1);
+            const at::Tensor context =
+                at::matmul(probabilities, qkv[2]).permute({0, 2, 1, 3}).reshape({b * t, h});
+            x = w.layerNorm(layer.attentionOutput(context).add_(x), layer.attentionNorm);
+            const at::Tensor inner = at::gelu(layer.intermediate(x)); // exact erf GELU
+            x = w.layerNorm(layer.output(inner).add_(x), layer.outputNorm);
+        }
+
+        const at::Tensor tokens = x.view({b, t, h});
+        const at::Tensor expandedMask = mask.unsqueeze(-1); // [b, t, 1]
+        at::Tensor pooled;
+        switch (model.pooling) {
+        case Pooling::Max:
+            // sentence-transformers' recipe: padding set to -1e9, then the max over tokens.
+            pooled = std::get<0>(tokens.masked_fill(expandedMask == 0, -1e9).max(1));
+            break;
+        case Pooling::Mean:
+            pooled = (tokens * expandedMask).sum(1) / expandedMask.sum(1).clamp_min(1e-9);
+            break;
+        case Pooling::Cls:
+            pooled = tokens.select(1, 0);
+            break;
+        }
+        if (model.normalize) // torch.nn.functional.normalize(p=2, dim=1, eps=1e-12)
+            pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+        pooled = pooled.contiguous();
+        const float* result = pooled.data_ptr<float>();
+        for (std::int64_t i = 0; i < b; ++i)
+            std::memcpy(out[static_cast<std::size_t>(i)], result + i * h,
+                        static_cast<std::size_t>(h) * sizeof(float));
+        return {};
+    } catch (const std::exception& e) {
+        return torchError("while running the model", e);
+    }
+}
+
+} // namespace semsearch

@@ -1,0 +1,41 @@
+#pragma once
+
+// The BERT encoder plus sentence-transformers pooling, run through LibTorch. This header is
+// torch-free on purpose: LibTorch headers cost tens of seconds per translation unit, so only
+// torch_bert_encoder.cpp includes them.
+
+#include "embed/safetensors_file.h"
+#include "semsearch/error.h"
+#include "semsearch/model.h"
+#include "semsearch/tokenizer.h"
+
+#include <memory>
+#include <vector>
+
+namespace semsearch {
+
+class TorchBertEncoder {
+public:
+    // Checks and wraps the weights of `weights` for `model`: every tensor BERT needs, named with
+    // or without a "bert." prefix, of the right shape and a float dtype (F32 is used in place,
+    // F16/BF16 are widened). Extra tensors (pooler.*, embeddings.position_ids) are ignored.
+    // `threads` (>= 1) is set as LibTorch's process-wide intra-op thread count.
+    static Result<std::unique_ptr<TorchBertEncoder>>
+    load(const ModelInfo& model, const SafetensorsFile& weights, int threads);
+
+    ~TorchBertEncoder();
+
+    // Runs one batch: `batch[i]` is one text's ids ([CLS] ... [SEP], at most the model's
+    // max_position_embeddings). The batch is padded to its longest member; padding never changes
+    // another member's vector beyond float rounding. Writes each pooled (and, if the model says
+    // so, L2-normalised) vector to `out[i]`, which must hold hidden_size floats.
+    Result<void> encode(const std::vector<const std::vector<TokenId>*>& batch,
+                        const std::vector<float*>& out);
+
+private:
+    struct Weights;
+    explicit TorchBertEncoder(std::unique_ptr<Weights> weights);
+    std::unique_ptr<Weights> m_weights;
+};
+
+} // namespace semsearch
