@@ -1,0 +1,123 @@
+#include "cli_support.h"
+
+#include "command.h"
+
+#include <QByteArray>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+namespace semsearch::cli {
+
+void printError(const QString& message) {
+    // One line, whatever the message holds, so scripts can rely on it.
+    QString line = message;
+    line.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    std::fprintf(stderr, "semsearch-cli: %s\n", line.toLocal8Bit().constData());
+}
+
+std::optional<int> parseArguments(QCommandLineParser& parser, const QString& command,
+                                  const QString& description, const QStringList& arguments) {
+    parser.setApplicationDescription(description);
+    const QCommandLineOption help = parser.addHelpOption();
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    QStringList argv = arguments;
+    argv.prepend(QStringLiteral("semsearch-cli ") + command);
+    if (!parser.parse(argv)) {
+        printError(parser.errorText() +
+                   QStringLiteral(" (see 'semsearch-cli %1 --help')").arg(command));
+        return kExitUsage;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(parser.helpText().toLocal8Bit().constData(), stdout);
+        return kExitOk;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> intOption(const QCommandLineParser& parser, const QString& name, int min) {
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < min) {
+        printError(QStringLiteral("--%1 takes a whole number of at least %2, not '%3'")
+                       .arg(name)
+                       .arg(min)
+                       .arg(parser.value(name)));
+        return std::nullopt;
+    }
+    return value;
+}
+
+QCommandLineOption modelOption() {
+    return QCommandLineOption(
+        QStringLiteral("model"),
+        QStringLiteral("Model folder in the sentence-transformers layout (default: "
+                       "$SEMSEARCH_MODEL, else %1).")
+            .arg(QDir::toNativeSeparators(
+                QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                QStringLiteral("/semsearch/models/bert-base-nli-max-tokens"))),
+        QStringLiteral("DIR"));
+}
+
+QString modelFolder(const QCommandLineParser& parser) {
+    if (parser.isSet(QStringLiteral("model")))
+        return parser.value(QStringLiteral("model"));
+    const QString fromEnvironment = qEnvironmentVariable("SEMSEARCH_MODEL");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/semsearch/models/bert-base-nli-max-tokens");
+}
+
+namespace {
+
+// Reads one line without its line ending; false at the end of input.
+bool readLine(std::FILE* input, QByteArray& line) {
+    line.clear();
+    int c;
+    bool any = false;
+    while ((c = std::fgetc(input)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        line.append(static_cast<char>(c));
+    }
+    if (line.endsWith('\r'))
+        line.chop(1);
+    return any;
+}
+
+} // namespace
+
+Result<QStringList> TextReader::next(int maxTexts) {
+    QStringList texts;
+    QByteArray line;
+    while (texts.size() < maxTexts && readLine(m_input, line)) {
+        ++m_lineNumber;
+        if (m_jsonLines) {
+            // QJsonDocument parses arrays and objects only, so wrap the line in brackets.
+            QJsonParseError error;
+            const QJsonDocument doc =
+                QJsonDocument::fromJson(QByteArray("[") + line + QByteArray("]"), &error);
+            if (error.error != QJsonParseError::NoError || doc.array().size() != 1 ||
+                !doc.array().at(0).isString())
+                return makeError(ErrorCode::InvalidArgument,
+                                 QStringLiteral("stdin line %1: expected one JSON string per line")
+                                     .arg(m_lineNumber));
+            texts << doc.array().at(0).toString();
+        } else {
+            // Invalid sequences decode to U+FFFD and so do not survive the round trip; valid text
+            // (even one holding a real U+FFFD) does.
+            QString text = QString::fromUtf8(line);
+            if (text.toUtf8() != line)
+                return makeError(
+                    ErrorCode::InvalidArgument,
+                    QStringLiteral("stdin line %1: not valid UTF-8").arg(m_lineNumber));
+            texts << text;
+        }
+    }
+    return texts;
+}
+
+} // namespace semsearch::cli

@@ -1,0 +1,51 @@
+#pragma once
+
+// Helpers shared by the semsearch-cli commands: argument parsing with the exit-code contract,
+// error printing, the default model folder, and reading texts from stdin.
+
+#include "semsearch/error.h"
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+namespace semsearch::cli {
+
+// Prints "semsearch-cli: <message>" as one line on stderr.
+void printError(const QString& message);
+
+// Parses `arguments` for `command`. Returns an exit code when the command must stop now:
+// kExitOk after printing --help, kExitUsage after printing a usage error. The parser must
+// already hold the command's options and positional arguments.
+std::optional<int> parseArguments(QCommandLineParser& parser, const QString& command,
+                                  const QString& description, const QStringList& arguments);
+
+// Reads a non-negative integer option; prints a usage error and returns nullopt when invalid.
+std::optional<int> intOption(const QCommandLineParser& parser, const QString& name, int min);
+
+// The option every model-using command takes.
+QCommandLineOption modelOption();
+// --model, else $SEMSEARCH_MODEL, else the default download location of the seed model.
+QString modelFolder(const QCommandLineParser& parser);
+
+// Reads texts from stdin in one of two formats:
+//   plain: one text per line (\n or \r\n); a final line without a newline counts;
+//   JSON Lines: each line one JSON string, so a text may hold newlines and tabs.
+// Stops after `maxTexts` texts so that callers can stream; returns an empty list at the end of
+// input, or an Error naming the line for invalid UTF-8 or a line that is not a JSON string.
+class TextReader {
+public:
+    TextReader(std::FILE* input, bool jsonLines) : m_input(input), m_jsonLines(jsonLines) {}
+    Result<QStringList> next(int maxTexts);
+
+private:
+    std::FILE* m_input;
+    bool m_jsonLines;
+    long m_lineNumber = 0;
+};
+
+} // namespace semsearch::cli

@@ -1,0 +1,60 @@
+// semsearch-cli: the headless command. Composition root: picks the command and hands it its
+// arguments; each command lives in its own file.
+
+#include "cli_support.h"
+#include "command.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+using semsearch::cli::Command;
+
+constexpr Command kCommands[] = {
+    {"embed", "Embed texts from stdin; one JSON array of floats per text",
+     semsearch::cli::runEmbed},
+    {"tokenize", "Print token ids for texts from stdin; one JSON array per text",
+     semsearch::cli::runTokenize},
+};
+
+void printUsage(std::FILE* out) {
+    std::fprintf(out, "Usage: semsearch-cli COMMAND [OPTIONS]\n\n"
+                      "Find passages in your files by meaning, from the command line.\n\n"
+                      "Commands:\n");
+    for (const Command& command : kCommands)
+        std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
+    std::fprintf(out, "\nRun 'semsearch-cli COMMAND --help' for a command's options.\n"
+                      "Exit status: 0 success, 1 failure, 2 bad usage.\n");
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("semsearch"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SEMSEARCH_VERSION));
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        printUsage(stderr);
+        return semsearch::cli::kExitUsage;
+    }
+    const QString name = arguments.at(1);
+    if (name == QLatin1String("--help") || name == QLatin1String("-h") ||
+        name == QLatin1String("help")) {
+        printUsage(stdout);
+        return semsearch::cli::kExitOk;
+    }
+    if (name == QLatin1String("--version")) {
+        std::printf("semsearch-cli %s\n", SEMSEARCH_VERSION);
+        return semsearch::cli::kExitOk;
+    }
+    for (const Command& command : kCommands)
+        if (name == QLatin1String(command.name))
+            return command.run(arguments.mid(2));
+    semsearch::cli::printError(
+        QStringLiteral("unknown command '%1' (see 'semsearch-cli --help')").arg(name));
+    return semsearch::cli::kExitUsage;
+}

@@ -1,0 +1,231 @@
+// semsearch-cli's contracts, checked by running the real executable: output formats, agreement
+// with the upstream references, exit codes and one-line errors.
+
+#include "reference_data.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace semsearch::test;
+
+namespace {
+
+struct RunResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+RunResult
+runCli(const QStringList& arguments, const QByteArray& input = {},
+       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(SEMSEARCH_CLI), arguments);
+    RunResult result;
+    if (!process.waitForStarted(10000))
+        return result;
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+QStringList modelArgs(const char* command) {
+    return {QLatin1String(command), QStringLiteral("--model"), tinyModelPath()};
+}
+
+// The reference sentences as JSON Lines, each line one JSON string.
+QByteArray sentencesAsJsonLines() {
+    QByteArray input;
+    for (const QString& text : referenceSentences()) {
+        const QByteArray wrapped = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+        input += wrapped.mid(1, wrapped.size() - 2) + '\n';
+    }
+    return input;
+}
+
+std::vector<QJsonArray> parseLines(const QByteArray& out) {
+    std::vector<QJsonArray> rows;
+    for (const QByteArray& line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        rows.push_back(QJsonDocument::fromJson(line).array());
+    }
+    return rows;
+}
+
+bool isOneLine(const QByteArray& text) {
+    return text.count('\n') == 1 && text.endsWith('\n');
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tokenizeMatchesReference_data() {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("default: max_seq_length") << QStringList() << QStringLiteral("input_ids");
+        QTest::newRow("--max-length 0")
+            << QStringList{QStringLiteral("--max-length"), QStringLiteral("0")}
+            << QStringLiteral("input_ids_full");
+    }
+    void tokenizeMatchesReference() {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, field);
+        const RunResult r = runCli(modelArgs("tokenize") << QStringLiteral("--jsonl") << extra,
+                                   sentencesAsJsonLines());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto rows = parseLines(r.out);
+        const auto reference = readReference(QStringLiteral("tokens.jsonl"));
+        QCOMPARE(rows.size(), std::size_t(65));
+        QCOMPARE(rows.size(), reference.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            QCOMPARE(rows[i], reference[i].value(field).toArray());
+    }
+
+    void tokenizeCutsToMaxLength() {
+        const RunResult r =
+            runCli(modelArgs("tokenize") << QStringLiteral("--max-length") << QStringLiteral("4"),
+                   "one two three four five\n");
+        QCOMPARE(r.exitCode, 0);
+        // [CLS] one two [SEP], ids from bert-base-uncased's vocab.txt.
+        QCOMPARE(r.out, QByteArray("[101,2028,2048,102]\n"));
+    }
+
+    void embedMatchesReference() {
+        const RunResult r =
+            runCli(modelArgs("embed") << QStringLiteral("--jsonl") << QStringLiteral("--batch-size")
+                                      << QStringLiteral("5"),
+                   sentencesAsJsonLines());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto rows = parseLines(r.out);
+        const auto reference = readReference(QStringLiteral("embeddings.jsonl"));
+        QCOMPARE(rows.size(), std::size_t(65));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const std::vector<float> got = toFloatVector(rows[i]);
+            const std::vector<float> want = toFloatVector(reference[i].value("embedding"));
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t j = 0; j < got.size(); ++j)
+                QVERIFY2(std::fabs(got[j] - want[j]) <= 1e-4, qPrintable(QString::number(i)));
+        }
+    }
+
+    // Plain lines and JSON strings give the same vectors; 9 significant digits each.
+    void embedPlainLines() {
+        const QByteArray plain = "first line\r\nsecond line\nno newline at the end";
+        const RunResult a = runCli(modelArgs("embed"), plain);
+        const RunResult b = runCli(modelArgs("embed") << QStringLiteral("--jsonl"),
+                                   "\"first line\"\n\"second line\"\n\"no newline at the end\"\n");
+        QCOMPARE(a.exitCode, 0);
+        QCOMPARE(b.exitCode, 0);
+        QCOMPARE(a.out.count('\n'), 3);
+        QCOMPARE(a.out, b.out);
+        // Every number carries at most 9 significant digits (enough to round-trip float32).
+        const QByteArray firstLine = a.out.left(a.out.indexOf('\n'));
+        const QList<QByteArray> numbers = firstLine.mid(1, firstLine.size() - 2).split(',');
+        QCOMPARE(numbers.size(), 32);
+        for (const QByteArray& number : numbers) {
+            QByteArray digits;
+            for (char c : number.split('e').first())
+                if (c >= '0' && c <= '9' && !(c == '0' && digits.isEmpty())) // skip leading 0s
+                    digits.append(c);
+            QVERIFY2(!digits.isEmpty() && digits.size() <= 9, number.constData());
+        }
+    }
+
+    void emptyInputPrintsNothing() {
+        const RunResult r = runCli(modelArgs("embed"), QByteArray());
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void helpForEveryCommand_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("top") << QStringList{QStringLiteral("--help")};
+        QTest::newRow("embed") << QStringList{QStringLiteral("embed"), QStringLiteral("--help")};
+        QTest::newRow("tokenize") << QStringList{QStringLiteral("tokenize"),
+                                                 QStringLiteral("--help")};
+    }
+    void helpForEveryCommand() {
+        QFETCH(QStringList, arguments);
+        const RunResult r = runCli(arguments);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("Usage:"), r.out.constData());
+    }
+
+    void versionIsPrinted() {
+        const RunResult r = runCli({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, QByteArray("semsearch-cli " SEMSEARCH_VERSION "\n"));
+    }
+
+    void badUsageExitsTwo_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("no command") << QStringList();
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
+        QTest::newRow("unknown option") << (modelArgs("embed") << QStringLiteral("--frob"));
+        QTest::newRow("batch size 0")
+            << (modelArgs("embed") << QStringLiteral("--batch-size") << QStringLiteral("0"));
+        QTest::newRow("batch size text")
+            << (modelArgs("embed") << QStringLiteral("--batch-size") << QStringLiteral("many"));
+        QTest::newRow("max length 1")
+            << (modelArgs("tokenize") << QStringLiteral("--max-length") << QStringLiteral("1"));
+        QTest::newRow("stray argument") << (modelArgs("tokenize") << QStringLiteral("text"));
+    }
+    void badUsageExitsTwo() {
+        QFETCH(QStringList, arguments);
+        const RunResult r = runCli(arguments, "hello\n");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(!r.err.isEmpty());
+    }
+
+    void missingModelFailsWithOneLine() {
+        const RunResult r = runCli({QStringLiteral("embed"), QStringLiteral("--model"),
+                                    QStringLiteral("/nonexistent/model-folder")},
+                                   "hello\n");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(isOneLine(r.err), r.err.constData());
+        QVERIFY(r.err.contains("/nonexistent/model-folder"));
+    }
+
+    void modelFromEnvironment() {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SEMSEARCH_MODEL"), tinyModelPath());
+        const RunResult r = runCli({QStringLiteral("tokenize")}, "hello world\n", environment);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out, QByteArray("[101,7592,2088,102]\n"));
+    }
+
+    void invalidJsonLineNamesTheLine() {
+        const RunResult r =
+            runCli(modelArgs("tokenize") << QStringLiteral("--jsonl"), "\"ok\"\nnot json\n");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(isOneLine(r.err), r.err.constData());
+        QVERIFY2(r.err.contains("line 2"), r.err.constData());
+    }
+
+    void invalidUtf8NamesTheLine() {
+        const RunResult r = runCli(modelArgs("embed"), "fine\ncaf\xe9\n");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(isOneLine(r.err), r.err.constData());
+        QVERIFY2(r.err.contains("line 2") && r.err.contains("UTF-8"), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
