@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Quick start on Debian 12: install what is missing, build, then run the app or the tests.
+#
+#   bash packaging/quickstart.sh app     # set up, build, start semsearch
+#   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
+#
+# Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
+# user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
+set -euo pipefail
+
+mode=${1:-}
+case "$mode" in
+app | test) ;;
+*)
+    echo "usage: bash packaging/quickstart.sh app|test" >&2
+    exit 2
+    ;;
+esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+jobs=${JOBS:-$(nproc)}
+
+packages=(
+    cmake g++ ninja-build pkg-config
+    qt6-base-dev qt6-qpa-plugins libgl-dev
+    libtorch-dev libopenblas0-openmp
+    libfaiss-dev libsqlite3-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "quickstart: installing ${missing[*]}" >&2
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" --parallel "$jobs"
+
+if [ "$mode" = test ]; then
+    cd "$build"
+    exec ctest --output-on-failure --timeout 600
+else
+    exec "$build/app/semsearch" "${@:2}"
+fi
