@@ -21,6 +21,8 @@ enum class ErrorCode {
     Corrupt,         // a file exists but its content is malformed or inconsistent
     Unsupported,     // a well-formed file asks for something semsearch does not implement
     Cancelled,       // the caller's cancel token stopped the work
+    Busy,            // another process holds what is needed (an index's writer lock)
+    Mismatch,        // things that must agree do not (an index built with another model)
     Internal,        // a bug or an unexpected failure inside a third-party library
 };
 

@@ -45,6 +45,9 @@ struct ModelInfo {
     Pooling pooling = Pooling::Max;
     bool normalize = false; // a Normalize module follows pooling: vectors have unit L2 norm
     int maxSeqLength = 128; // tokens per text including [CLS] and [SEP]
+    // Identifies the weights (see SafetensorsFile::fingerprint); empty until the embedder has
+    // opened them. An index records it so that vectors of two models never mix.
+    QString weightsFingerprint;
     int dimension() const { return bert.hiddenSize; }
 };
 

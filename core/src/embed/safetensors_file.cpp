@@ -1,5 +1,6 @@
 #include "embed/safetensors_file.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -54,7 +55,25 @@ QString dtypeName(TensorDType dtype) {
 struct SafetensorsFile::Mapping {
     QFile file;
     const unsigned char* bytes = nullptr;
+    qint64 size = 0;
+    qint64 dataStart = 0;
 };
+
+QString SafetensorsFile::fingerprint() const {
+    constexpr qint64 kSamples = 16;
+    constexpr qint64 kSampleBytes = 64 * 1024;
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const char* bytes = reinterpret_cast<const char*>(m_mapping->bytes);
+    hash.addData(QByteArray::number(m_mapping->size));
+    hash.addData(QByteArrayView(bytes, m_mapping->dataStart));
+    const qint64 dataSize = m_mapping->size - m_mapping->dataStart;
+    for (qint64 i = 0; i < kSamples && dataSize > 0; ++i) {
+        const qint64 offset = m_mapping->dataStart + dataSize * i / kSamples;
+        hash.addData(
+            QByteArrayView(bytes + offset, std::min(kSampleBytes, m_mapping->size - offset)));
+    }
+    return QString::fromLatin1(hash.result().toHex());
+}
 
 const TensorView* SafetensorsFile::find(const std::string& name) const {
     const auto it = m_tensors.find(name);
@@ -155,6 +174,8 @@ Result<SafetensorsFile> SafetensorsFile::open(const QString& path) {
         tensors.emplace(name.toStdString(), std::move(view));
     }
 
+    mapping->size = fileSize;
+    mapping->dataStart = static_cast<qint64>(8 + headerSize);
     SafetensorsFile file;
     file.m_path = path;
     file.m_mapping = std::move(mapping);

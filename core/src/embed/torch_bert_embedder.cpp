@@ -111,6 +111,7 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
     auto weights = SafetensorsFile::open(weightsPath);
     if (!weights)
         return weights.error();
+    model->weightsFingerprint = weights->fingerprint();
 
     const int threads = options.threads > 0
                             ? options.threads

@@ -1,0 +1,182 @@
+// Indexing throughput on a real corpus, and end-to-end query latency at 10k and 100k passages.
+//
+//   bench_index --model DIR [--corpus DIR] [--threads N] [--queries N] [--sizes 10000,100000]
+//
+// Part 1 indexes --corpus (default /usr/share/common-licenses, plain-text licences that every
+// Debian system has) into a fresh temporary index and reports files/s, passages/s, MB/s and the
+// share of the time spent outside the embedder. Part 2 fills temporary indexes with N synthetic
+// passages (random vectors: FAISS and SQLite do not care what the values mean) and times
+// Searcher::searchDocuments and searchPassages end to end, query embedding included.
+
+#include "semsearch/indexer.h"
+#include "semsearch/searcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+using namespace semsearch;
+
+namespace {
+
+void print(const char* key, double value, int decimals = 1) {
+    std::printf("%s: %.*f\n", key, decimals, value);
+}
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    const std::size_t i = std::min(values.size() - 1, std::size_t(p * double(values.size())));
+    return values[i];
+}
+
+bool indexCorpus(Embedder& embedder, const QString& corpus) {
+    QTemporaryDir folder;
+    auto index = IndexFolder::open(folder.path(), IndexFolder::Mode::Write);
+    if (!index) {
+        std::fprintf(stderr, "%s\n", qPrintable(index.error().message));
+        return false;
+    }
+    Indexer indexer(**index, embedder);
+    auto stats = indexer.run({corpus});
+    if (!stats) {
+        std::fprintf(stderr, "%s\n", qPrintable(stats.error().message));
+        return false;
+    }
+    const IndexStats& s = *stats;
+    const double passages = double(s.passagesEmbedded);
+    std::printf("corpus: %s\n", qPrintable(corpus));
+    print("files indexed", double(s.filesAdded + s.filesReused), 0);
+    print("files skipped", double(s.filesSkipped), 0);
+    print("passages", passages, 0);
+    print("text MB", double(s.bytesRead) / 1e6, 3);
+    print("index seconds", s.seconds, 2);
+    print("embed seconds", s.embedSeconds, 2);
+    print("files/s", double(s.filesAdded + s.filesReused) / s.seconds, 2);
+    print("passages/s", passages / s.seconds, 2);
+    print("MB/s", double(s.bytesRead) / 1e6 / s.seconds, 4);
+    print("share outside the embedder %", 100.0 * (s.seconds - s.embedSeconds) / s.seconds, 2);
+    return true;
+}
+
+// Fills an index with `count` passages in documents of 20, with random unit-scale vectors.
+bool fillSynthetic(IndexFolder& index, const ModelInfo& model, int count) {
+    SqliteStore& store = index.store();
+    ModelIdentity identity;
+    identity.name = model.name;
+    identity.dimension = model.dimension();
+    identity.pooling = poolingName(model.pooling);
+    identity.normalize = model.normalize;
+    identity.weightsFingerprint = model.weightsFingerprint;
+    std::mt19937 random(42);
+    std::normal_distribution<float> normal;
+    const int perDocument = 20;
+    if (!store.begin() || !store.setModelIdentity(identity))
+        return false;
+    for (int first = 0; first < count; first += perDocument) {
+        DocumentRecord document;
+        document.path =
+            QStringLiteral("/synthetic/folder%1/doc%2.txt").arg(first / 2000).arg(first);
+        document.size = 4000;
+        document.modifiedMs = 1700000000000 + first;
+        document.contentHash = QByteArray::number(first).leftJustified(32, '#');
+        std::vector<PassageRecord> passages(std::size_t(std::min(perDocument, count - first)));
+        std::vector<float> vectors(passages.size() * std::size_t(model.dimension()));
+        for (std::size_t i = 0; i < passages.size(); ++i) {
+            passages[i].ordinal = int(i);
+            passages[i].byteStart = std::int64_t(i) * 200;
+            passages[i].byteEnd = passages[i].byteStart + 180;
+            passages[i].line = int(i) * 3 + 1;
+            passages[i].text =
+                QStringLiteral("Synthetic passage %1 of document %2.").arg(i).arg(first);
+        }
+        for (float& v : vectors)
+            v = normal(random);
+        if (!store.putDocument(document, passages, vectors))
+            return false;
+    }
+    if (!store.commit())
+        return false;
+    return index.saveVectors().ok();
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model folder."),
+                                   QStringLiteral("DIR"));
+    const QCommandLineOption corpus(QStringLiteral("corpus"), QStringLiteral("Folder to index."),
+                                    QStringLiteral("DIR"),
+                                    QStringLiteral("/usr/share/common-licenses"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("0 = all cores."),
+                                     QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption queries(QStringLiteral("queries"), QStringLiteral("Timed queries."),
+                                     QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption sizes(QStringLiteral("sizes"),
+                                   QStringLiteral("Synthetic index sizes (0 = skip)."),
+                                   QStringLiteral("LIST"), QStringLiteral("10000,100000"));
+    const QCommandLineOption skipCorpus(QStringLiteral("no-corpus"),
+                                        QStringLiteral("Skip the indexing part."));
+    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus});
+    parser.process(app);
+    std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
+
+    EmbedderOptions options;
+    options.threads = parser.value(threads).toInt();
+    auto embedder = openEmbedder(parser.value(model), options);
+    if (!embedder) {
+        std::fprintf(stderr, "%s\n", qPrintable(embedder.error().message));
+        return 1;
+    }
+    if (!parser.isSet(skipCorpus) && !indexCorpus(**embedder, parser.value(corpus)))
+        return 1;
+
+    const QStringList queryTexts = {
+        QStringLiteral("what happens if I modify the software"),
+        QStringLiteral("warranty disclaimer"),
+        QStringLiteral("can I sell copies"),
+        QStringLiteral("patent rights granted to users"),
+        QStringLiteral("how do I apply this license to my program"),
+    };
+    for (const QString& sizeText :
+         parser.value(sizes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const int count = sizeText.toInt();
+        if (count <= 0)
+            continue;
+        QTemporaryDir folder;
+        auto index = IndexFolder::open(folder.path(), IndexFolder::Mode::Write);
+        QElapsedTimer fill;
+        fill.start();
+        if (!index || !fillSynthetic(**index, (*embedder)->model(), count)) {
+            std::fprintf(stderr, "could not build the synthetic index of %d\n", count);
+            return 1;
+        }
+        std::printf("synthetic passages: %d (built in %.1f s)\n", count, fill.elapsed() / 1000.0);
+        Searcher searcher(**index, **embedder);
+        for (bool passagesMode : {false, true}) {
+            std::vector<double> ms;
+            for (int i = 0; i < parser.value(queries).toInt() + 3; ++i) {
+                QElapsedTimer clock;
+                clock.start();
+                const QString& query = queryTexts[i % queryTexts.size()];
+                const bool ok = passagesMode ? searcher.searchPassages(query).ok()
+                                             : searcher.searchDocuments(query).ok();
+                if (!ok)
+                    return 1;
+                if (i >= 3) // the first queries warm caches
+                    ms.push_back(clock.nsecsElapsed() / 1e6);
+            }
+            const char* mode = passagesMode ? "passages" : "documents";
+            std::printf("query %s k=10 at %d: p50 %.1f ms, p95 %.1f ms\n", mode, count,
+                        percentile(ms, 0.5), percentile(ms, 0.95));
+        }
+    }
+    return 0;
+}

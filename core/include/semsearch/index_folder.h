@@ -1,0 +1,89 @@
+#pragma once
+
+// An index on disk: one folder holding
+//   index.sqlite    the truth: documents, passages, their vectors, skipped files, model identity
+//   vectors.faiss   a cache of the vectors for fast search, rebuilt from SQLite when missing,
+//                   stale (its generation differs from the store's) or damaged
+//   writer.lock     held by the one process that may change the index
+//
+// Any number of processes may read an index while one writes it: SQLite runs in WAL mode, and
+// readers notice committed changes through the store's vector generation.
+
+#include "semsearch/error.h"
+#include "semsearch/store.h"
+#include "semsearch/vector_index.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QLockFile;
+
+namespace semsearch {
+
+struct VerifyReport {
+    QStringList problems; // empty = healthy; each a one-line description
+    // Facts that need no repair, e.g. a vector cache left behind by an interrupted run (it is
+    // rebuilt from SQLite on the next search).
+    QStringList notes;
+    bool vectorCacheRebuilt = false;
+    bool ok() const { return problems.isEmpty(); }
+};
+
+class IndexFolder {
+public:
+    enum class Mode {
+        Read,  // never changes anything on disk; a missing index is NotFound
+        Write, // creates the folder if needed and takes the writer lock
+    };
+
+    // Errors: NotFound (Read on a folder without an index), Busy (another process holds the
+    // writer lock: the message names the folder and that process's id), Io, Corrupt, and the
+    // store's errors. Every message names the folder or file.
+    static Result<std::unique_ptr<IndexFolder>> open(const QString& folder, Mode mode);
+    ~IndexFolder();
+
+    const QString& folder() const { return m_folder; }
+    Mode mode() const { return m_mode; }
+    QString databasePath() const;
+    QString vectorIndexPath() const;
+    SqliteStore& store() { return *m_store; }
+
+    // The vector index, brought up to date with the store: loaded from vectors.faiss when that
+    // holds the store's current generation, else rebuilt from the stored vectors (and, in Write
+    // mode, saved). Cheap when nothing changed since the last call; call it before each search
+    // so a reader sees what a writer has committed. `rebuilt` tells whether a rebuild happened.
+    Result<FaissVectorIndex*> vectors(bool* rebuilt = nullptr);
+
+    // For the writer, after committing changes to the store: applies them to the in-memory
+    // vector index as well, so that it stays at the store's generation without a rebuild.
+    Result<void> applyCommitted(const std::vector<std::int64_t>& addedIds,
+                                const float* addedVectors,
+                                const std::vector<std::int64_t>& removedIds);
+
+    // Writes vectors.faiss atomically and records its generation (Write mode).
+    Result<void> saveVectors();
+
+    // SQLite integrity, the store's invariants, and the vector cache against the store (the
+    // same ids, the same count, the file's generation). With `repair` (Write mode) a bad vector
+    // cache is rebuilt and saved; problems in SQLite itself are reported, never "fixed" by
+    // deleting data.
+    Result<VerifyReport> verify(bool repair);
+
+    // Bytes on disk of the database (with its WAL) and the vector cache.
+    std::int64_t sizeOnDisk() const;
+
+private:
+    IndexFolder() = default;
+    Result<void> rebuildVectors();
+
+    QString m_folder;
+    Mode m_mode = Mode::Read;
+    std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<SqliteStore> m_store;
+    std::unique_ptr<FaissVectorIndex> m_vectors;
+    std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
+};
+
+} // namespace semsearch

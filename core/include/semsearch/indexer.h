@@ -1,0 +1,71 @@
+#pragma once
+
+// Brings an index up to date with files and folders on disk:
+//   files -> extract (decode, sentences, passages) -> embed -> store (SQLite) -> vector index.
+// Incremental: a file whose size and mtime are unchanged is not read; one whose content hash is
+// unchanged is not embedded; one whose content matches an indexed document (renamed or copied)
+// reuses its vectors; documents whose files are gone are removed.
+//
+// Crash-safe: files are committed in batches, one SQLite transaction per batch. A process killed
+// at any moment leaves an index that opens, verifies and resumes: whatever was committed stays,
+// nothing is duplicated, and the vector cache is rebuilt from SQLite if it was left behind.
+//
+// Synchronous; runs on the caller's thread. One Indexer per IndexFolder opened for writing.
+
+#include "semsearch/embedder.h"
+#include "semsearch/error.h"
+#include "semsearch/extract.h"
+#include "semsearch/index_folder.h"
+#include "semsearch/progress.h"
+
+#include <QStringList>
+
+namespace semsearch {
+
+struct IndexOptions {
+    WalkOptions walk;
+    // A batch (one transaction, one progress report, one pause/cancel check) closes after this
+    // many files or passages, whichever comes first. A single file is never split across
+    // batches: a document is either fully indexed or not at all.
+    int filesPerBatch = 64;
+    int passagesPerBatch = 512;
+};
+
+struct IndexStats {
+    std::int64_t filesSeen = 0;      // regular files found under the requested paths
+    std::int64_t filesAdded = 0;     // new documents, embedded
+    std::int64_t filesUpdated = 0;   // changed documents, re-embedded
+    std::int64_t filesReused = 0;    // new paths whose content was already indexed (no embedding)
+    std::int64_t filesUnchanged = 0; // nothing to do
+    std::int64_t filesSkipped = 0;   // binary, too large, unreadable ... (recorded with reasons)
+    std::int64_t filesRemoved = 0;   // documents whose files are gone
+    std::int64_t passagesEmbedded = 0;
+    std::int64_t passagesReused = 0;
+    std::int64_t bytesRead = 0;
+    double seconds = 0;
+    double embedSeconds = 0; // time inside Embedder::embed
+    bool cancelled = false;  // stopped by the WorkControl; what was committed stays
+};
+
+class Indexer {
+public:
+    // Both must outlive the Indexer. `index` must be open in Write mode.
+    Indexer(IndexFolder& index, Embedder& embedder, IndexOptions options = {});
+
+    // Indexes `paths` (files or folders). Fails before changing anything when a path does not
+    // exist (NotFound) or the index was built with another model (Mismatch: the message names
+    // both models). Progress is reported once per batch; `control` is checked between batches.
+    Result<IndexStats> run(const QStringList& paths, const ProgressCallback& progress = {},
+                           WorkControl* control = nullptr);
+
+    // Removes the documents at or below `paths` (which need not exist any more) from an index
+    // open for writing; needs no model. Returns how many documents were removed.
+    static Result<std::int64_t> removeFrom(IndexFolder& index, const QStringList& paths);
+
+private:
+    IndexFolder& m_index;
+    Embedder& m_embedder;
+    IndexOptions m_options;
+};
+
+} // namespace semsearch

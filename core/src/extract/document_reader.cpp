@@ -1,0 +1,232 @@
+// readDocument and the text-position -> byte-offset mapping, its exact inverse.
+//
+// Every decoding here turns each character into a fixed, known number of bytes (UTF-8 checked
+// strictly, UTF-16 one code unit per two bytes, Latin1 one byte per character) and never
+// substitutes anything, which is what makes passage byte ranges exact.
+
+#include "semsearch/extract.h"
+
+#include "extract/byte_size_text.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QStringDecoder>
+#include <QtEndian>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
+
+namespace semsearch {
+
+namespace {
+
+// Same window as git's and grep's binary detection.
+constexpr qsizetype kBinaryProbeBytes = 8 * 1024;
+constexpr qint64 kReadChunkBytes = 1024 * 1024;
+
+// Windows-1252 for 0x80-0x9F; the five bytes it leaves undefined keep their Latin-1 value, as
+// in the WHATWG encoding standard.
+constexpr std::array<char16_t, 32> kWindows1252High = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+Error fileError(ErrorCode code, const QString& path, const QString& problem) {
+    return makeError(code, path + QStringLiteral(": ") + problem);
+}
+
+bool startsWith(const QByteArray& bytes, std::initializer_list<unsigned char> prefix) {
+    if (bytes.size() < qsizetype(prefix.size()))
+        return false;
+    return std::equal(prefix.begin(), prefix.end(), bytes.begin(),
+                      [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); });
+}
+
+int bomLength(TextEncoding encoding) {
+    switch (encoding) {
+    case TextEncoding::Utf8WithBom:
+        return 3;
+    case TextEncoding::Utf16LE:
+    case TextEncoding::Utf16BE:
+        return 2;
+    case TextEncoding::Utf8:
+    case TextEncoding::Latin1:
+        break;
+    }
+    return 0;
+}
+
+// Strict: any malformed, overlong, surrogate or truncated sequence fails. A byte-order mark in
+// the input is kept as U+FEFF (ConvertInitialBom), so the caller strips the real one itself.
+std::optional<QString> decodeUtf8(QByteArrayView bytes) {
+    QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless |
+                                                       QStringConverter::Flag::ConvertInitialBom);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+// By hand rather than QStringDecoder so that every two bytes are exactly one code unit (lone
+// surrogates kept as they are). An odd last byte is not a character and is left out.
+QString decodeUtf16(QByteArrayView bytes, bool littleEndian) {
+    QString text(bytes.size() / 2, Qt::Uninitialized);
+    QChar* out = text.data();
+    const char* in = bytes.data();
+    for (qsizetype i = 0; i < text.size(); ++i, in += 2)
+        out[i] = QChar(littleEndian ? qFromLittleEndian<quint16>(in) : qFromBigEndian<quint16>(in));
+    return text;
+}
+
+QString decodeLatin1(QByteArrayView bytes) {
+    QString text(bytes.size(), Qt::Uninitialized);
+    QChar* out = text.data();
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(bytes[i]);
+        out[i] = (byte >= 0x80 && byte < 0xA0) ? QChar(kWindows1252High[byte - 0x80]) : QChar(byte);
+    }
+    return text;
+}
+
+// Reads at most limit + 1 bytes (limit <= 0: all), so an oversized file is never held whole.
+std::optional<QByteArray> readBytes(QFile& file, qint64 limit) {
+    QByteArray bytes;
+    const qint64 expected = file.size();
+    bytes.reserve(qsizetype(limit > 0 ? std::min(expected, limit + 1) : expected));
+    for (;;) {
+        qint64 want = kReadChunkBytes;
+        if (limit > 0)
+            want = std::min(want, limit + 1 - qint64(bytes.size()));
+        if (want <= 0)
+            break;
+        const qsizetype before = bytes.size();
+        bytes.resize(before + qsizetype(want));
+        const qint64 got = file.read(bytes.data() + before, want);
+        if (got < 0)
+            return std::nullopt;
+        bytes.resize(before + qsizetype(got));
+        if (got == 0)
+            break;
+    }
+    return bytes;
+}
+
+// UTF-8 length of the code unit at `i`; a surrogate pair counts 4 on its low half, so that a
+// position between the halves maps to the start of the code point.
+int utf8Length(const QChar* text, qsizetype i, qsizetype size) {
+    const char16_t c = text[i].unicode();
+    if (c < 0x80)
+        return 1;
+    if (c < 0x800)
+        return 2;
+    if (QChar::isHighSurrogate(c) && i + 1 < size && QChar::isLowSurrogate(text[i + 1].unicode()))
+        return 0;
+    if (QChar::isLowSurrogate(c) && i > 0 && QChar::isHighSurrogate(text[i - 1].unicode()))
+        return 4;
+    return 3;
+}
+
+} // namespace
+
+Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
+    const QFileInfo info(path);
+    if (!info.exists())
+        return fileError(ErrorCode::NotFound, path, QStringLiteral("not found"));
+    if (!info.isFile())
+        return fileError(ErrorCode::Unsupported, path, QStringLiteral("not a regular file"));
+    if (maxBytes > 0 && info.size() > maxBytes)
+        return fileError(ErrorCode::Unsupported, path, detail::tooLargeText(maxBytes, info.size()));
+
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fileError(ErrorCode::Io, path, QStringLiteral("cannot read: ") + file.errorString());
+    std::optional<QByteArray> read = readBytes(file, maxBytes);
+    if (!read)
+        return fileError(ErrorCode::Io, path, QStringLiteral("cannot read: ") + file.errorString());
+    const QByteArray& bytes = *read;
+    if (maxBytes > 0 && bytes.size() > maxBytes) // it grew since the check above
+        return fileError(
+            ErrorCode::Unsupported, path,
+            detail::tooLargeText(maxBytes, std::max(file.size(), qint64(bytes.size()))));
+
+    DocumentText document;
+    document.path = path;
+    document.byteSize = bytes.size();
+    // From the open file, so that it describes the bytes just read even if the path is replaced.
+    document.modifiedMs = file.fileTime(QFileDevice::FileModificationTime).toMSecsSinceEpoch();
+    document.contentHash = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
+
+    const bool hasNul =
+        std::memchr(bytes.constData(), 0, std::size_t(std::min(bytes.size(), kBinaryProbeBytes))) !=
+        nullptr;
+    // Checked before UTF-16 LE, whose mark FF FE begins UTF-32 LE's FF FE 00 00.
+    if (startsWith(bytes, {0xFF, 0xFE, 0x00, 0x00}) || startsWith(bytes, {0x00, 0x00, 0xFE, 0xFF}))
+        return fileError(ErrorCode::Unsupported, path, QStringLiteral("UTF-32 text"));
+    if (startsWith(bytes, {0xFF, 0xFE}) || startsWith(bytes, {0xFE, 0xFF})) {
+        const bool littleEndian = static_cast<unsigned char>(bytes[0]) == 0xFF;
+        document.encoding = littleEndian ? TextEncoding::Utf16LE : TextEncoding::Utf16BE;
+        document.text = decodeUtf16(QByteArrayView(bytes).sliced(2), littleEndian);
+        return document;
+    }
+    if (hasNul)
+        return fileError(ErrorCode::Unsupported, path, QStringLiteral("binary file"));
+
+    const bool utf8Bom = startsWith(bytes, {0xEF, 0xBB, 0xBF});
+    if (std::optional<QString> text = decodeUtf8(QByteArrayView(bytes).sliced(utf8Bom ? 3 : 0))) {
+        document.encoding = utf8Bom ? TextEncoding::Utf8WithBom : TextEncoding::Utf8;
+        document.text = std::move(*text);
+    } else {
+        // A mark followed by invalid UTF-8 is not UTF-8 after all: keep every byte as text.
+        document.encoding = TextEncoding::Latin1;
+        document.text = decodeLatin1(bytes);
+    }
+    return document;
+}
+
+std::vector<qint64> byteOffsets(const DocumentText& document,
+                                const std::vector<qsizetype>& sortedPositions) {
+    std::vector<qint64> offsets;
+    offsets.reserve(sortedPositions.size());
+    const qint64 bom = bomLength(document.encoding);
+    const qsizetype size = document.text.size();
+    const QChar* text = document.text.constData();
+
+    qsizetype cursor = 0; // text position whose byte offset (after the mark) is `bytes`
+    qint64 bytes = 0;
+    for (qsizetype position : sortedPositions) {
+        position = std::clamp<qsizetype>(position, 0, size);
+        switch (document.encoding) {
+        case TextEncoding::Utf16LE:
+        case TextEncoding::Utf16BE:
+            offsets.push_back(bom + 2 * qint64(position));
+            continue;
+        case TextEncoding::Latin1:
+            offsets.push_back(qint64(position));
+            continue;
+        case TextEncoding::Utf8:
+        case TextEncoding::Utf8WithBom:
+            break;
+        }
+        if (position < cursor) { // unsorted input: start over
+            cursor = 0;
+            bytes = 0;
+        }
+        for (; cursor < position; ++cursor)
+            bytes += utf8Length(text, cursor, size);
+        // A position between the halves of a pair: the pair's 4 bytes are counted on the low
+        // half, so `bytes` is the start of the code point already.
+        offsets.push_back(bom + bytes);
+    }
+    return offsets;
+}
+
+qint64 DocumentText::byteOffset(qsizetype index) const {
+    return byteOffsets(*this, {index}).front();
+}
+
+} // namespace semsearch

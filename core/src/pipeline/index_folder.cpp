@@ -1,0 +1,269 @@
+#include "semsearch/index_folder.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLockFile>
+
+#include <algorithm>
+#include <set>
+
+namespace semsearch {
+
+namespace {
+
+const QString kDatabaseName = QStringLiteral("index.sqlite");
+const QString kVectorsName = QStringLiteral("vectors.faiss");
+const QString kLockName = QStringLiteral("writer.lock");
+
+} // namespace
+
+IndexFolder::~IndexFolder() = default;
+
+QString IndexFolder::databasePath() const {
+    return m_folder + QLatin1Char('/') + kDatabaseName;
+}
+QString IndexFolder::vectorIndexPath() const {
+    return m_folder + QLatin1Char('/') + kVectorsName;
+}
+
+Result<std::unique_ptr<IndexFolder>> IndexFolder::open(const QString& folder, Mode mode) {
+    std::unique_ptr<IndexFolder> index(new IndexFolder);
+    index->m_folder = QFileInfo(folder).absoluteFilePath();
+    index->m_mode = mode;
+    const QString& path = index->m_folder;
+
+    if (mode == Mode::Read) {
+        if (!QFileInfo::exists(index->databasePath()))
+            return makeError(ErrorCode::NotFound,
+                             path + QStringLiteral(": no index here (nothing indexed yet?)"));
+    } else {
+        if (!QDir().mkpath(path))
+            return makeError(ErrorCode::Io, path + QStringLiteral(": cannot create the folder"));
+        // One writer per index. QLockFile notices a lock left by a killed process (its pid is
+        // gone) and takes it over, so a crash never locks the index for good.
+        index->m_lock = std::make_unique<QLockFile>(path + QLatin1Char('/') + kLockName);
+        index->m_lock->setStaleLockTime(0);
+        if (!index->m_lock->tryLock(0)) {
+            qint64 pid = 0;
+            QString host, application;
+            index->m_lock->getLockInfo(&pid, &host, &application);
+            if (index->m_lock->error() == QLockFile::LockFailedError)
+                return makeError(ErrorCode::Busy,
+                                 path + QStringLiteral(": the index is being updated by another "
+                                                       "semsearch process (pid %1); try again "
+                                                       "when it has finished")
+                                            .arg(pid));
+            return makeError(ErrorCode::Io,
+                             path +
+                                 QStringLiteral(": cannot create the lock file %1").arg(kLockName));
+        }
+    }
+
+    auto store = SqliteStore::open(
+        index->databasePath(), mode == Mode::Write ? StoreMode::ReadWrite : StoreMode::ReadOnly);
+    if (!store)
+        return store.error();
+    index->m_store = std::move(store).value();
+    return index;
+}
+
+std::int64_t IndexFolder::sizeOnDisk() const {
+    std::int64_t total = 0;
+    for (const QString& name : {kDatabaseName, kDatabaseName + QStringLiteral("-wal"),
+                                kDatabaseName + QStringLiteral("-shm"), kVectorsName}) {
+        const QFileInfo info(m_folder + QLatin1Char('/') + name);
+        if (info.exists())
+            total += info.size();
+    }
+    return total;
+}
+
+Result<void> IndexFolder::rebuildVectors() {
+    auto identity = m_store->modelIdentity();
+    if (!identity)
+        return identity.error();
+    const int dimension = *identity ? (*identity)->dimension : 0;
+    auto generation = m_store->vectorGeneration();
+    if (!generation)
+        return generation.error();
+    m_vectors.reset();
+    m_vectorsGeneration = -1;
+    if (dimension <= 0) // nothing indexed yet: an empty index of unknown width is all there is
+        return {};
+
+    auto fresh = FaissVectorIndex::create(dimension);
+    if (!fresh)
+        return fresh.error();
+    // Add in chunks: one call per vector would make FAISS grow its arrays a row at a time.
+    constexpr std::size_t kChunk = 4096;
+    std::vector<std::int64_t> ids;
+    std::vector<float> rows;
+    Result<void> added;
+    auto flush = [&] {
+        if (!ids.empty() && added.ok())
+            added = (*fresh)->add(ids, rows.data());
+        ids.clear();
+        rows.clear();
+    };
+    auto visited = m_store->forEachVector([&](std::int64_t id, const float* vector) {
+        ids.push_back(id);
+        rows.insert(rows.end(), vector, vector + dimension);
+        if (ids.size() == kChunk)
+            flush();
+        return added.ok();
+    });
+    flush();
+    if (!visited)
+        return visited.error();
+    if (!added)
+        return added.error();
+    m_vectors = std::move(fresh).value();
+    m_vectorsGeneration = *generation;
+    return {};
+}
+
+Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
+    if (rebuilt)
+        *rebuilt = false;
+    auto generation = m_store->vectorGeneration();
+    if (!generation)
+        return generation.error();
+    if (m_vectors && m_vectorsGeneration == *generation)
+        return m_vectors.get();
+
+    // First use: try the saved cache, but only if it holds exactly the current generation.
+    if (!m_vectors) {
+        auto saved = m_store->savedIndexGeneration();
+        auto identity = m_store->modelIdentity();
+        if (saved && identity && *saved && **saved == *generation && *identity) {
+            auto loaded = FaissVectorIndex::load(vectorIndexPath(), (*identity)->dimension);
+            auto counts = m_store->counts();
+            if (loaded && counts && (*loaded)->size() == counts->passages) {
+                m_vectors = std::move(loaded).value();
+                m_vectorsGeneration = *generation;
+                return m_vectors.get();
+            }
+        }
+    }
+
+    if (auto done = rebuildVectors(); !done)
+        return done.error();
+    if (rebuilt)
+        *rebuilt = true;
+    if (m_mode == Mode::Write && m_vectors)
+        if (auto saved = saveVectors(); !saved)
+            return saved.error();
+    return m_vectors.get();
+}
+
+Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedIds,
+                                         const float* addedVectors,
+                                         const std::vector<std::int64_t>& removedIds) {
+    auto generation = m_store->vectorGeneration();
+    if (!generation)
+        return generation.error();
+    // Only an index that was current before this commit can be patched; otherwise rebuild on
+    // the next vectors() call.
+    if (!m_vectors) {
+        auto identity = m_store->modelIdentity();
+        if (!identity)
+            return identity.error();
+        auto counts = m_store->counts();
+        if (!counts)
+            return counts.error();
+        // The very first commit into an empty index starts the cache right here.
+        if (*identity && counts->passages == std::int64_t(addedIds.size()) && removedIds.empty()) {
+            auto fresh = FaissVectorIndex::create((*identity)->dimension);
+            if (!fresh)
+                return fresh.error();
+            m_vectors = std::move(fresh).value();
+        } else {
+            return {};
+        }
+    }
+    if (!removedIds.empty())
+        if (auto removed = m_vectors->remove(removedIds); !removed)
+            return removed.error();
+    if (!addedIds.empty())
+        if (auto added = m_vectors->add(addedIds, addedVectors); !added)
+            return added.error();
+    m_vectorsGeneration = *generation;
+    return {};
+}
+
+Result<void> IndexFolder::saveVectors() {
+    if (m_mode != Mode::Write)
+        return makeError(ErrorCode::InvalidArgument,
+                         m_folder + QStringLiteral(": index is open read-only"));
+    auto current = vectors();
+    if (!current)
+        return current.error();
+    if (!*current)
+        return {}; // nothing indexed yet
+    if (auto saved = (*current)->save(vectorIndexPath()); !saved)
+        return saved.error();
+    return m_store->setSavedIndexGeneration(m_vectorsGeneration);
+}
+
+Result<VerifyReport> IndexFolder::verify(bool repair) {
+    VerifyReport report;
+    auto storeProblems = m_store->check();
+    if (!storeProblems)
+        return storeProblems.error();
+    report.problems << *storeProblems;
+
+    auto identity = m_store->modelIdentity();
+    auto generation = m_store->vectorGeneration();
+    auto saved = m_store->savedIndexGeneration();
+    auto counts = m_store->counts();
+    if (!identity || !generation || !saved || !counts)
+        return makeError(ErrorCode::Corrupt,
+                         databasePath() + QStringLiteral(": cannot read the index metadata"));
+    if (!*identity) {
+        if (counts->passages > 0)
+            report.problems << databasePath() + QStringLiteral(": passages but no model identity");
+        return report;
+    }
+
+    // The saved cache, checked as a fresh reader would load it.
+    QStringList cacheProblems;
+    const QString cachePath = vectorIndexPath();
+    if (counts->passages > 0 && (!*saved || **saved != *generation)) {
+        report.notes << cachePath +
+                            QStringLiteral(": older than the database (generation %1, "
+                                           "database at %2); it is rebuilt from the "
+                                           "database when next used")
+                                .arg(*saved ? QString::number(**saved) : QStringLiteral("none"))
+                                .arg(*generation);
+    } else if (counts->passages > 0) {
+        auto loaded = FaissVectorIndex::load(cachePath, (*identity)->dimension);
+        if (!loaded) {
+            cacheProblems << loaded.error().message;
+        } else {
+            std::vector<std::int64_t> storeIds;
+            auto visited = m_store->forEachVector([&](std::int64_t id, const float*) {
+                storeIds.push_back(id);
+                return true;
+            });
+            if (!visited)
+                return visited.error();
+            if ((*loaded)->ids() != storeIds)
+                cacheProblems << cachePath + QStringLiteral(": holds %1 vectors, the database "
+                                                            "%2 (the ids differ)")
+                                                 .arg((*loaded)->size())
+                                                 .arg(storeIds.size());
+        }
+    }
+    if (!cacheProblems.isEmpty() && repair && m_mode == Mode::Write) {
+        if (auto rebuilt = rebuildVectors(); !rebuilt)
+            return rebuilt.error();
+        if (auto savedNow = saveVectors(); !savedNow)
+            return savedNow.error();
+        report.vectorCacheRebuilt = true;
+    } else {
+        report.problems << cacheProblems;
+    }
+    return report;
+}
+
+} // namespace semsearch

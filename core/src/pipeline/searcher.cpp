@@ -1,0 +1,176 @@
+#include "semsearch/searcher.h"
+
+#include <QHash>
+
+#include <algorithm>
+
+namespace semsearch {
+
+Searcher::Searcher(IndexFolder& index, Embedder& embedder) : m_index(index), m_embedder(embedder) {}
+
+Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
+    if (query.trimmed().isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
+    auto vectors = m_embedder.embed({query});
+    if (!vectors)
+        return vectors.error();
+    return std::move(vectors->values);
+}
+
+Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
+                                                const SearchFilter& filter) {
+    auto vectors = m_index.vectors();
+    if (!vectors)
+        return vectors.error();
+    if (!*vectors || k <= 0)
+        return std::vector<ScoredId>(); // nothing indexed yet
+    if (std::size_t((*vectors)->dimension()) != m_embedder.dimension())
+        return makeError(ErrorCode::Mismatch,
+                         m_index.folder() +
+                             QStringLiteral(": the index holds %1-dimensional vectors but the "
+                                            "model makes %2-dimensional ones; search it with the "
+                                            "model that built it")
+                                 .arg((*vectors)->dimension())
+                                 .arg(m_embedder.dimension()));
+    if (filter.isEmpty())
+        return (*vectors)->search(query, k);
+    SqliteStore::PassageFilter passageFilter;
+    passageFilter.pathPrefix = filter.pathPrefix;
+    passageFilter.extensions = filter.extensions;
+    passageFilter.modifiedAfterMs = filter.modifiedAfterMs;
+    passageFilter.modifiedBeforeMs = filter.modifiedBeforeMs;
+    auto allowed = m_index.store().passageIds(passageFilter);
+    if (!allowed)
+        return allowed.error();
+    std::sort(allowed->begin(), allowed->end());
+    return (*vectors)->search(query, k, &*allowed);
+}
+
+Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& scored) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(scored.size());
+    for (const ScoredId& hit : scored)
+        ids.push_back(hit.id);
+    auto passages = m_index.store().passages(ids);
+    if (!passages)
+        return passages.error();
+    QHash<std::int64_t, const PassageRecord*> byId;
+    std::vector<std::int64_t> documentIds;
+    for (const PassageRecord& passage : *passages) {
+        byId.insert(passage.id, &passage);
+        documentIds.push_back(passage.documentId);
+    }
+    std::sort(documentIds.begin(), documentIds.end());
+    documentIds.erase(std::unique(documentIds.begin(), documentIds.end()), documentIds.end());
+    auto documents = m_index.store().documentsByIds(documentIds);
+    if (!documents)
+        return documents.error();
+    QHash<std::int64_t, const DocumentRecord*> documentById;
+    for (const DocumentRecord& document : *documents)
+        documentById.insert(document.id, &document);
+
+    std::vector<PassageHit> hits;
+    hits.reserve(scored.size());
+    for (const ScoredId& hit : scored) {
+        // A passage removed by a writer since the vectors were read is simply left out.
+        const PassageRecord* passage = byId.value(hit.id);
+        const DocumentRecord* document =
+            passage ? documentById.value(passage->documentId) : nullptr;
+        if (!document)
+            continue;
+        PassageHit result;
+        result.passageId = passage->id;
+        result.documentId = document->id;
+        result.path = document->path;
+        result.score = hit.score;
+        result.text = passage->text;
+        result.line = passage->line;
+        result.byteStart = passage->byteStart;
+        result.byteEnd = passage->byteEnd;
+        hits.push_back(std::move(result));
+    }
+    return hits;
+}
+
+Result<std::vector<PassageHit>> Searcher::searchPassagesByVector(const float* query,
+                                                                 const SearchOptions& options) {
+    auto scored = nearest(query, options.limit, options.filter);
+    if (!scored)
+        return scored.error();
+    return resolve(*scored);
+}
+
+Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* query,
+                                                                   const SearchOptions& options) {
+    if (options.limit <= 0)
+        return std::vector<DocumentHit>();
+    auto vectors = m_index.vectors();
+    if (!vectors)
+        return vectors.error();
+    const std::int64_t total = *vectors ? (*vectors)->size() : 0;
+    const int perDocument = std::max(1, options.passagesPerDocument);
+
+    // Documents are ranked by their best passage, so the top passages decide. Fetch a generous
+    // number of them and widen the net until enough distinct documents turn up.
+    std::int64_t k = std::max<std::int64_t>(64, std::int64_t(options.limit) * perDocument * 4);
+    for (;;) {
+        k = std::min(k, total);
+        auto scored = nearest(query, int(k), options.filter);
+        if (!scored)
+            return scored.error();
+        auto hits = resolve(*scored);
+        if (!hits)
+            return hits.error();
+
+        std::vector<DocumentHit> documents;
+        QHash<std::int64_t, std::size_t> position;
+        for (PassageHit& hit : *hits) {
+            auto found = position.find(hit.documentId);
+            if (found == position.end()) {
+                if (int(documents.size()) == options.limit)
+                    continue;
+                position.insert(hit.documentId, documents.size());
+                DocumentHit document;
+                document.documentId = hit.documentId;
+                document.path = hit.path;
+                document.score = hit.score;
+                documents.push_back(std::move(document));
+                found = position.find(hit.documentId);
+            }
+            DocumentHit& document = documents[found.value()];
+            if (int(document.passages.size()) < perDocument)
+                document.passages.push_back(std::move(hit));
+        }
+        if (int(documents.size()) >= options.limit || k >= total) {
+            std::vector<std::int64_t> ids;
+            for (const DocumentHit& document : documents)
+                ids.push_back(document.documentId);
+            auto records = m_index.store().documentsByIds(ids);
+            if (!records)
+                return records.error();
+            for (const DocumentRecord& record : *records)
+                if (auto it = position.find(record.id); it != position.end())
+                    documents[it.value()].modifiedMs = record.modifiedMs;
+            return documents;
+        }
+        k *= 4;
+    }
+}
+
+Result<std::vector<PassageHit>> Searcher::searchPassages(const QString& query,
+                                                         const SearchOptions& options) {
+    auto vector = embedQuery(query);
+    if (!vector)
+        return vector.error();
+    return searchPassagesByVector(vector->data(), options);
+}
+
+Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
+                                                           const SearchOptions& options) {
+    auto vector = embedQuery(query);
+    if (!vector)
+        return vector.error();
+    return searchDocumentsByVector(vector->data(), options);
+}
+
+} // namespace semsearch

@@ -1,0 +1,323 @@
+// walkPaths on small trees built in a fresh temporary folder per test: which files come out, in
+// which form, and which are skipped with which reason. Expected lists are written out by hand
+// from the tree each test builds.
+
+#include "semsearch/extract.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+
+#include <sys/stat.h>
+
+using namespace semsearch;
+
+namespace {
+
+// What a walk skipped, as "relative path: reason" lines, for readable comparisons.
+QStringList skippedList(const WalkResult& result, const QString& root) {
+    QStringList out;
+    for (const SkippedFile& skipped : result.skipped)
+        out.append(QDir(root).relativeFilePath(skipped.path) + QStringLiteral(": ") +
+                   skipped.reason);
+    return out;
+}
+
+// True when the process can open a file that has no permissions at all (root, CAP_DAC_*).
+bool ignoresPermissions(const QString& unreadableFile) {
+    QFile file(unreadableFile);
+    return file.open(QIODevice::ReadOnly);
+}
+
+} // namespace
+
+class TestFileWalker : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir* m_dir = nullptr;
+
+    QString m_root;
+
+    QString root() const { return m_root; }
+    QString at(const QString& relative) const { return root() + QLatin1Char('/') + relative; }
+
+    void makeFile(const QString& relative, const QByteArray& content = "text\n") {
+        const QString path = at(relative);
+        QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(content), content.size());
+    }
+    void makeFolder(const QString& relative) { QVERIFY(QDir().mkpath(at(relative))); }
+    void makeLink(const QString& target, const QString& relativeLink) {
+        QVERIFY(QFile::link(target, at(relativeLink)));
+    }
+    QStringList absolute(const QStringList& relatives) const {
+        QStringList out;
+        for (const QString& relative : relatives)
+            out.append(at(relative));
+        return out;
+    }
+
+private Q_SLOTS:
+    void init() {
+        m_dir = new QTemporaryDir;
+        QVERIFY(m_dir->isValid());
+        // QTemporaryDir may hand out a path through a link (/tmp on some systems), which some
+        // tests here would count as one more link: work below the resolved path.
+        m_root = QFileInfo(m_dir->path()).canonicalFilePath();
+        QVERIFY(!m_root.isEmpty());
+    }
+    void cleanup() {
+        // Restore permissions so that the folder can be removed.
+        for (const QString& path : {at("locked"), at("secret.txt")})
+            QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        delete m_dir;
+        m_dir = nullptr;
+    }
+
+    void listsFilesRecursivelySortedAndAbsolute() {
+        makeFile("b.txt");
+        makeFile("a/z.md");
+        makeFile("a/deep/er/x.txt");
+        makeFile("A.txt");
+        makeFile("empty.txt", QByteArray());
+        makeFolder("emptyfolder");
+        const WalkResult result = walkPaths({root()}, {});
+        QCOMPARE(result.files,
+                 absolute({"A.txt", "a/deep/er/x.txt", "a/z.md", "b.txt", "empty.txt"}));
+        QVERIFY(result.skipped.empty());
+        QVERIFY(!result.cancelled);
+    }
+
+    void relativeAndUncleanArgumentsBecomeAbsoluteAndClean() {
+        makeFile("notes/one.txt");
+        makeFile("two.txt");
+        const QString previous = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(root()));
+        const WalkResult result =
+            walkPaths({QStringLiteral("notes/"), QStringLiteral("./notes/../two.txt")}, {});
+        QVERIFY(QDir::setCurrent(previous));
+        QCOMPARE(result.files, absolute({"notes/one.txt", "two.txt"}));
+    }
+
+    void overlappingArgumentsGiveEachFileOnce() {
+        makeFile("a/b/c.txt");
+        makeFile("a/d.txt");
+        const WalkResult result =
+            walkPaths({at("a/b/c.txt"), at("a"), at("a/b"), at("a/b/../b"), at("a")}, {});
+        QCOMPARE(result.files, absolute({"a/b/c.txt", "a/d.txt"}));
+        QVERIFY(result.skipped.empty());
+    }
+
+    void hiddenEntriesSkippedUnlessIncluded() {
+        makeFile("visible.txt");
+        makeFile(".hidden.txt");
+        makeFile(".config/settings.txt");
+        makeFile("sub/.profile");
+
+        const WalkResult byDefault = walkPaths({root()}, {});
+        QCOMPARE(byDefault.files, absolute({"visible.txt"}));
+        // The folder is reported once; what is inside it is not listed.
+        QCOMPARE(skippedList(byDefault, root()),
+                 QStringList({".config: hidden folder", ".hidden.txt: hidden file",
+                              "sub/.profile: hidden file"}));
+
+        WalkOptions options;
+        options.includeHidden = true;
+        const WalkResult included = walkPaths({root()}, options);
+        QCOMPARE(included.files,
+                 absolute({".config/settings.txt", ".hidden.txt", "sub/.profile", "visible.txt"}));
+        QVERIFY(included.skipped.empty());
+    }
+
+    void hiddenArgumentIsTakenAsNamed() {
+        makeFile(".notes/a.txt");
+        makeFile(".notes/.b.txt");
+        const WalkResult result = walkPaths({at(".notes")}, {});
+        QCOMPARE(result.files, absolute({".notes/a.txt"}));
+        QCOMPARE(skippedList(result, root()), QStringList({".notes/.b.txt: hidden file"}));
+    }
+
+    void versionControlFoldersAlwaysSkipped() {
+        makeFile("src/main.txt");
+        for (const char* folder : {".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"})
+            makeFile(QStringLiteral("src/%1/objects.txt").arg(QLatin1String(folder)));
+        WalkOptions options;
+        options.includeHidden = true;
+        const WalkResult result = walkPaths({root()}, options);
+        QCOMPARE(result.files, absolute({"src/main.txt"}));
+        QCOMPARE(
+            skippedList(result, root()),
+            QStringList({"src/.bzr: version-control folder", "src/.git: version-control folder",
+                         "src/.hg: version-control folder", "src/.svn: version-control folder",
+                         "src/CVS: version-control folder", "src/_darcs: version-control folder"}));
+    }
+
+    void excludePatternsMatchNamesCaseInsensitively() {
+        makeFile("app.js");
+        makeFile("app.min.js");
+        makeFile("LIB.MIN.JS");
+        makeFile("run.log");
+        makeFile("node_modules/pkg/index.js");
+        makeFile("sub/node_modules.txt");
+        makeFile("sub/deeper/trace.log");
+        WalkOptions options;
+        options.excludePatterns = {QStringLiteral("*.min.js"), QStringLiteral("node_modules"),
+                                   QStringLiteral("*.log"), QString()};
+        const WalkResult result = walkPaths({root()}, options);
+        QCOMPARE(result.files, absolute({"app.js", "sub/node_modules.txt"}));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"LIB.MIN.JS: excluded by pattern '*.min.js'",
+                              "app.min.js: excluded by pattern '*.min.js'",
+                              "node_modules: excluded by pattern 'node_modules'",
+                              "run.log: excluded by pattern '*.log'",
+                              "sub/deeper/trace.log: excluded by pattern '*.log'"}));
+    }
+
+    void questionMarkAndBracketPatterns() {
+        makeFile("a1.txt");
+        makeFile("a22.txt");
+        makeFile("b1.txt");
+        makeFile("c1.txt");
+        makeFile("[Draft");
+        WalkOptions options;
+        // "[draft" is no valid glob: it matches the name literally (ignoring case).
+        options.excludePatterns = {QStringLiteral("a?.txt"), QStringLiteral("[bc]1.*"),
+                                   QStringLiteral("[draft")};
+        const WalkResult result = walkPaths({root()}, options);
+        QCOMPARE(result.files, absolute({"a22.txt"}));
+        QCOMPARE(result.skipped.size(), std::size_t(4));
+    }
+
+    void filesOverTheSizeLimitAreSkipped() {
+        makeFile("small.txt", QByteArray(1000, 'a'));
+        makeFile("big.txt", QByteArray(1001, 'a'));
+        WalkOptions options;
+        options.maxFileBytes = 1000;
+        const WalkResult result = walkPaths({root()}, options);
+        QCOMPARE(result.files, absolute({"small.txt"}));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"big.txt: larger than 1000 bytes (1001 bytes)"}));
+
+        options.maxFileBytes = 0; // no limit
+        QCOMPARE(walkPaths({root()}, options).files, absolute({"big.txt", "small.txt"}));
+    }
+
+    void sizeReasonReadsInMebibytes() {
+        // 31.2 MiB = 32715571.2 bytes; sparse, so nothing is written.
+        makeFile("huge.txt", QByteArray());
+        QFile huge(at("huge.txt"));
+        QVERIFY(huge.resize(32715572));
+        const WalkResult result = walkPaths({root()}, {}); // the default limit, 20 MiB
+        QVERIFY(result.files.isEmpty());
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"huge.txt: larger than 20 MiB (31.2 MiB)"}));
+    }
+
+    void missingAndEmptyArgumentsAreReported() {
+        makeFile("real.txt");
+        const WalkResult result = walkPaths({at("real.txt"), at("gone"), QString()}, {});
+        QCOMPARE(result.files, absolute({"real.txt"}));
+        QCOMPARE(result.skipped.size(), std::size_t(2));
+        QCOMPARE(result.skipped[0].path, QString());
+        QCOMPARE(result.skipped[0].reason, QStringLiteral("empty path"));
+        QCOMPARE(result.skipped[1].path, at("gone"));
+        QCOMPARE(result.skipped[1].reason, QStringLiteral("not found"));
+    }
+
+    void symlinkLoopsTerminateAndAreReported() {
+        makeFile("top/a.txt");
+        makeFile("top/inner/b.txt");
+        makeLink(at("top"), "top/inner/up");          // to its grandparent
+        makeLink(at("top/inner"), "top/inner/self");  // to its own folder
+        makeLink(QStringLiteral(".."), "top/parent"); // relative, to the temporary root
+        const WalkResult result = walkPaths({at("top")}, {});
+        QCOMPARE(result.files, absolute({"top/a.txt", "top/inner/b.txt"}));
+        QCOMPARE(skippedList(result, root()), QStringList({"top/inner/self: symbolic link loop",
+                                                           "top/inner/up: symbolic link loop",
+                                                           "top/parent: symbolic link loop"}));
+    }
+
+    void mutualFolderLinksTerminate() {
+        makeFile("x/one.txt");
+        makeFile("y/two.txt");
+        makeLink(at("y"), "x/to_y");
+        makeLink(at("x"), "y/to_x");
+        // Walking only x: y is reached through a link (reported under x/to_y, unresolved), and
+        // y's link back to x leads to where the walk came from.
+        const WalkResult result = walkPaths({at("x")}, {});
+        QCOMPARE(result.files, absolute({"x/one.txt", "x/to_y/two.txt"}));
+        QCOMPARE(skippedList(result, root()), QStringList({"x/to_y/to_x: symbolic link loop"}));
+    }
+
+    void linksAreFollowedButNotResolvedAndRealPathsWin() {
+        makeFile("docs/real.txt");
+        makeFile("docs/.hidden"); // skips are listed once: the aliased folder is walked once
+        makeFile("outside/far.txt");
+        makeLink(at("docs/real.txt"), "docs/alias.txt"); // a second path to the same file
+        makeLink(at("docs"), "docs_link");               // a second path to the same folder
+        makeLink(at("outside"), "docs/external");        // the only path to outside/
+        const WalkResult result = walkPaths({at("docs"), at("docs_link")}, {});
+        // real.txt once, under its real path; far.txt under the link that leads to it.
+        QCOMPARE(result.files, absolute({"docs/external/far.txt", "docs/real.txt"}));
+        QCOMPARE(skippedList(result, root()), QStringList({"docs/.hidden: hidden file"}));
+
+        // The same when only the link is given: files are reported under the path given.
+        const WalkResult viaLink = walkPaths({at("docs_link")}, {});
+        QCOMPARE(viaLink.files, absolute({"docs_link/external/far.txt", "docs_link/real.txt"}));
+    }
+
+    void equalAliasesResolveTheSameWhateverTheArgumentOrder() {
+        makeFile("docs/a.txt");
+        makeLink(at("docs"), "link1");
+        makeLink(at("docs"), "link2");
+        // Both arguments are one link away from the same folder: the smaller path wins.
+        QCOMPARE(walkPaths({at("link2"), at("link1")}, {}).files, absolute({"link1/a.txt"}));
+        QCOMPARE(walkPaths({at("link1"), at("link2")}, {}).files, absolute({"link1/a.txt"}));
+    }
+
+    void brokenLinksAndSpecialFilesAreReported() {
+        makeFile("ok.txt");
+        makeLink(at("nowhere"), "dangling");
+        QCOMPARE(::mkfifo(QFile::encodeName(at("pipe")).constData(), 0600), 0);
+        const WalkResult result = walkPaths({root()}, {});
+        QCOMPARE(result.files, absolute({"ok.txt"}));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"dangling: broken symbolic link", "pipe: not a regular file"}));
+    }
+
+    void unreadableEntriesAreReported() {
+        makeFile("ok.txt");
+        makeFile("secret.txt");
+        makeFile("locked/inside.txt");
+        QVERIFY(QFile::setPermissions(at("secret.txt"), QFileDevice::Permissions()));
+        QVERIFY(QFile::setPermissions(at("locked"), QFileDevice::Permissions()));
+        if (ignoresPermissions(at("secret.txt")))
+            QSKIP("running with privileges that bypass file permissions (root?)");
+        const WalkResult result = walkPaths({root()}, {});
+        QCOMPARE(result.files, absolute({"ok.txt"}));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"locked: permission denied", "secret.txt: permission denied"}));
+    }
+
+    void cancelStopsTheWalk() {
+        for (int i = 0; i < 20; ++i)
+            makeFile(QStringLiteral("f%1/x.txt").arg(i));
+        const std::atomic<bool> cancelled{true};
+        const WalkResult stopped = walkPaths({root()}, {}, &cancelled);
+        QVERIFY(stopped.cancelled);
+        QVERIFY(stopped.files.isEmpty());
+
+        const std::atomic<bool> running{false};
+        const WalkResult complete = walkPaths({root()}, {}, &running);
+        QVERIFY(!complete.cancelled);
+        QCOMPARE(complete.files.size(), 20);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFileWalker)
+#include "test_file_walker.moc"
