@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QStandardPaths>
 
+#include <cmath>
+
 namespace semsearch::cli {
 
 void printError(const QString& message) {
@@ -68,6 +70,42 @@ QString modelFolder(const QCommandLineParser& parser) {
         return fromEnvironment;
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
            QStringLiteral("/semsearch/models/bert-base-nli-max-tokens");
+}
+
+namespace {
+
+QString defaultIndexFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/semsearch/index");
+}
+
+} // namespace
+
+QCommandLineOption indexOption() {
+    return QCommandLineOption(QStringLiteral("index"),
+                              QStringLiteral("Index folder (default: $SEMSEARCH_INDEX, else %1).")
+                                  .arg(QDir::toNativeSeparators(defaultIndexFolder())),
+                              QStringLiteral("DIR"));
+}
+
+QString indexFolder(const QCommandLineParser& parser) {
+    if (parser.isSet(QStringLiteral("index")))
+        return parser.value(QStringLiteral("index"));
+    const QString fromEnvironment = qEnvironmentVariable("SEMSEARCH_INDEX");
+    return fromEnvironment.isEmpty() ? defaultIndexFolder() : fromEnvironment;
+}
+
+bool writeOut(const QByteArray& bytes) {
+    return std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout) ==
+           std::size_t(bytes.size());
+}
+
+void appendJsonFloat(QByteArray& out, float value) {
+    char number[32];
+    if (std::isfinite(value))
+        out.append(number, std::snprintf(number, sizeof number, "%.9g", double(value)));
+    else
+        out.append("null");
 }
 
 namespace {

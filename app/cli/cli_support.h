@@ -32,6 +32,17 @@ QCommandLineOption modelOption();
 // --model, else $SEMSEARCH_MODEL, else the default download location of the seed model.
 QString modelFolder(const QCommandLineParser& parser);
 
+// The option every index-using command takes.
+QCommandLineOption indexOption();
+// --index, else $SEMSEARCH_INDEX, else the default index under the user's data folder.
+QString indexFolder(const QCommandLineParser& parser);
+
+// Writes `bytes` to stdout; false when stdout is gone (a closed pipe, a full disk).
+bool writeOut(const QByteArray& bytes);
+// Appends a float32 as JSON with 9 significant digits (enough to read back the same float);
+// non-finite values become null.
+void appendJsonFloat(QByteArray& out, float value);
+
 // Reads texts from stdin in one of two formats:
 //   plain: one text per line (\n or \r\n); a final line without a newline counts;
 //   JSON Lines: each line one JSON string, so a text may hold newlines and tabs.

@@ -18,5 +18,11 @@ struct Command {
 
 int runEmbed(const QStringList& arguments);
 int runTokenize(const QStringList& arguments);
+int runIndex(const QStringList& arguments);
+int runSearch(const QStringList& arguments);
+int runStatus(const QStringList& arguments);
+int runRemove(const QStringList& arguments);
+int runVerify(const QStringList& arguments);
+int runExport(const QStringList& arguments);
 
 } // namespace semsearch::cli

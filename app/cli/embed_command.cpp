@@ -7,7 +7,6 @@
 
 #include <QCommandLineParser>
 
-#include <cmath>
 #include <cstdio>
 
 namespace semsearch::cli {
@@ -21,18 +20,13 @@ constexpr int kTextsPerRound = 2048;
 void printVector(const float* values, std::size_t dim, QByteArray& buffer) {
     buffer.clear();
     buffer.append('[');
-    char number[32];
     for (std::size_t i = 0; i < dim; ++i) {
         if (i)
             buffer.append(',');
-        // 9 significant digits read back to the identical float32.
-        if (std::isfinite(values[i]))
-            buffer.append(number, std::snprintf(number, sizeof number, "%.9g", values[i]));
-        else
-            buffer.append("null");
+        appendJsonFloat(buffer, values[i]);
     }
     buffer.append("]\n");
-    std::fwrite(buffer.constData(), 1, static_cast<std::size_t>(buffer.size()), stdout);
+    writeOut(buffer);
 }
 
 } // namespace

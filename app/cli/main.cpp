@@ -14,6 +14,14 @@ namespace {
 using semsearch::cli::Command;
 
 constexpr Command kCommands[] = {
+    {"index", "Add files and folders to the index, or bring them up to date",
+     semsearch::cli::runIndex},
+    {"search", "Find passages by meaning", semsearch::cli::runSearch},
+    {"status", "Show what the index holds", semsearch::cli::runStatus},
+    {"remove", "Remove files and folders from the index", semsearch::cli::runRemove},
+    {"verify", "Check the index; --repair rebuilds the vector index file",
+     semsearch::cli::runVerify},
+    {"export", "Print every passage with its vector as JSON Lines", semsearch::cli::runExport},
     {"embed", "Embed texts from stdin; one JSON array of floats per text",
      semsearch::cli::runEmbed},
     {"tokenize", "Print token ids for texts from stdin; one JSON array per text",

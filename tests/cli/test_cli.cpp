@@ -1,6 +1,7 @@
 // semsearch-cli's contracts, checked by running the real executable: output formats, agreement
 // with the upstream references, exit codes and one-line errors.
 
+#include "cli_runner.h"
 #include "reference_data.h"
 
 #include <QJsonArray>
@@ -12,34 +13,6 @@
 using namespace semsearch::test;
 
 namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-RunResult
-runCli(const QStringList& arguments, const QByteArray& input = {},
-       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(SEMSEARCH_CLI), arguments);
-    RunResult result;
-    if (!process.waitForStarted(10000))
-        return result;
-    process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
 
 QStringList modelArgs(const char* command) {
     return {QLatin1String(command), QStringLiteral("--model"), tinyModelPath()};
@@ -63,10 +36,6 @@ std::vector<QJsonArray> parseLines(const QByteArray& out) {
         rows.push_back(QJsonDocument::fromJson(line).array());
     }
     return rows;
-}
-
-bool isOneLine(const QByteArray& text) {
-    return text.count('\n') == 1 && text.endsWith('\n');
 }
 
 } // namespace

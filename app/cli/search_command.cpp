@@ -1,0 +1,186 @@
+// semsearch-cli search QUERY: documents (or passages) ranked by meaning.
+
+#include "cli_support.h"
+#include "command.h"
+
+#include "semsearch/searcher.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace semsearch::cli {
+
+namespace {
+
+// Dates as YYYY-MM-DD (local midnight) or full ISO 8601 date-times; -1 when unreadable.
+std::int64_t parseDate(const QString& text) {
+    QDateTime when = QDateTime::fromString(text, Qt::ISODate);
+    if (!when.isValid()) {
+        const QDate day = QDate::fromString(text, Qt::ISODate);
+        if (day.isValid())
+            when = day.startOfDay();
+    }
+    return when.isValid() ? when.toMSecsSinceEpoch() : -1;
+}
+
+QJsonObject passageJson(const PassageHit& hit, bool withPath) {
+    QJsonObject object;
+    if (withPath)
+        object.insert(QStringLiteral("path"), hit.path);
+    object.insert(QStringLiteral("score"), double(hit.score));
+    object.insert(QStringLiteral("text"), hit.text);
+    object.insert(QStringLiteral("line"), hit.line);
+    object.insert(QStringLiteral("start"), qint64(hit.byteStart));
+    object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
+    return object;
+}
+
+QString snippet(const QString& text) {
+    QString flat = text.simplified();
+    return flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
+}
+
+} // namespace
+
+int runSearch(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.addOptions({indexOption(), modelOption()});
+    const QCommandLineOption count(QStringList{QStringLiteral("k"), QStringLiteral("limit")},
+                                   QStringLiteral("How many results (default 10)."),
+                                   QStringLiteral("N"), QStringLiteral("10"));
+    const QCommandLineOption passages(
+        QStringLiteral("passages"),
+        QStringLiteral("Return the top passages themselves instead of documents."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption under(QStringLiteral("path"),
+                                   QStringLiteral("Only files at or below PATH."),
+                                   QStringLiteral("PATH"));
+    const QCommandLineOption ext(QStringLiteral("ext"),
+                                 QStringLiteral("Only files with these extensions, e.g. md,txt."),
+                                 QStringLiteral("LIST"));
+    const QCommandLineOption after(QStringLiteral("after"),
+                                   QStringLiteral("Only files modified after DATE (YYYY-MM-DD)."),
+                                   QStringLiteral("DATE"));
+    const QCommandLineOption before(QStringLiteral("before"),
+                                    QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
+                                    QStringLiteral("DATE"));
+    parser.addOptions({count, passages, json, under, ext, after, before});
+    parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
+    if (auto stop = parseArguments(parser, QStringLiteral("search"),
+                                   QStringLiteral("Find the passages closest in meaning to "
+                                                  "QUERY."),
+                                   arguments))
+        return *stop;
+    const QString query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
+    if (query.isEmpty()) {
+        printError(QStringLiteral("search needs a QUERY"));
+        return kExitUsage;
+    }
+    const auto limit = intOption(parser, QStringLiteral("k"), 1);
+    if (!limit)
+        return kExitUsage;
+
+    SearchOptions options;
+    options.limit = *limit;
+    if (parser.isSet(under))
+        options.filter.pathPrefix =
+            QDir::cleanPath(QFileInfo(parser.value(under)).absoluteFilePath());
+    for (const QString& e : parser.value(ext).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        options.filter.extensions << e.trimmed().toLower().remove(QLatin1Char('.'));
+    for (const auto& [option, target] : {std::pair{&after, &options.filter.modifiedAfterMs},
+                                         std::pair{&before, &options.filter.modifiedBeforeMs}}) {
+        if (!parser.isSet(*option))
+            continue;
+        *target = parseDate(parser.value(*option));
+        if (*target < 0) {
+            printError(QStringLiteral("--%1 takes a date like 2024-05-31, not '%2'")
+                           .arg(option->names().first(), parser.value(*option)));
+            return kExitUsage;
+        }
+    }
+
+    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    if (!index) {
+        printError(index.error().message);
+        return kExitFailure;
+    }
+    auto embedder = openEmbedder(modelFolder(parser));
+    if (!embedder) {
+        printError(embedder.error().message);
+        return kExitFailure;
+    }
+    Searcher searcher(**index, **embedder);
+
+    QByteArray out;
+    if (parser.isSet(passages)) {
+        auto hits = searcher.searchPassages(query, options);
+        if (!hits) {
+            printError(hits.error().message);
+            return kExitFailure;
+        }
+        if (parser.isSet(json)) {
+            QJsonArray results;
+            for (const PassageHit& hit : *hits)
+                results.append(passageJson(hit, true));
+            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
+                                            {QStringLiteral("results"), results}})
+                      .toJson(QJsonDocument::Compact) +
+                  '\n';
+        } else {
+            for (const PassageHit& hit : *hits)
+                out += QStringLiteral("%1  %2:%3\n      %4\n")
+                           .arg(hit.score, 0, 'f', 3)
+                           .arg(hit.path)
+                           .arg(hit.line)
+                           .arg(snippet(hit.text))
+                           .toUtf8();
+        }
+    } else {
+        auto hits = searcher.searchDocuments(query, options);
+        if (!hits) {
+            printError(hits.error().message);
+            return kExitFailure;
+        }
+        if (parser.isSet(json)) {
+            QJsonArray results;
+            for (const DocumentHit& document : *hits) {
+                QJsonArray passageArray;
+                for (const PassageHit& hit : document.passages)
+                    passageArray.append(passageJson(hit, false));
+                results.append(QJsonObject{{QStringLiteral("path"), document.path},
+                                           {QStringLiteral("score"), double(document.score)},
+                                           {QStringLiteral("passages"), passageArray}});
+            }
+            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
+                                            {QStringLiteral("results"), results}})
+                      .toJson(QJsonDocument::Compact) +
+                  '\n';
+        } else {
+            for (const DocumentHit& document : *hits) {
+                out += QStringLiteral("%1  %2\n")
+                           .arg(document.score, 0, 'f', 3)
+                           .arg(document.path)
+                           .toUtf8();
+                for (const PassageHit& hit : document.passages)
+                    out += QStringLiteral("      %1: %2\n")
+                               .arg(hit.line)
+                               .arg(snippet(hit.text))
+                               .toUtf8();
+            }
+            if (hits->empty())
+                out = "no results\n";
+        }
+    }
+    if (!writeOut(out) || std::fflush(stdout) != 0) {
+        printError(QStringLiteral("cannot write to stdout"));
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+} // namespace semsearch::cli

@@ -1,0 +1,84 @@
+// semsearch-cli status: what an index holds.
+
+#include "cli_support.h"
+#include "command.h"
+
+#include "semsearch/index_folder.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace semsearch::cli {
+
+int runStatus(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.addOption(indexOption());
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    parser.addOption(json);
+    if (auto stop = parseArguments(parser, QStringLiteral("status"),
+                                   QStringLiteral("Show what the index holds: documents, "
+                                                  "passages, skipped files, model, size."),
+                                   arguments))
+        return *stop;
+
+    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    if (!index) {
+        printError(index.error().message);
+        return kExitFailure;
+    }
+    SqliteStore& store = (*index)->store();
+    auto counts = store.counts();
+    auto model = store.modelIdentity();
+    auto skipped = store.skippedFiles();
+    if (!counts || !model || !skipped) {
+        printError(!counts  ? counts.error().message
+                   : !model ? model.error().message
+                            : skipped.error().message);
+        return kExitFailure;
+    }
+
+    QByteArray out;
+    if (parser.isSet(json)) {
+        QJsonObject object{{QStringLiteral("index"), (*index)->folder()},
+                           {QStringLiteral("documents"), qint64(counts->documents)},
+                           {QStringLiteral("passages"), qint64(counts->passages)},
+                           {QStringLiteral("size_bytes"), qint64((*index)->sizeOnDisk())}};
+        if (*model)
+            object.insert(
+                QStringLiteral("model"),
+                QJsonObject{{QStringLiteral("name"), (*model)->name},
+                            {QStringLiteral("dimension"), (*model)->dimension},
+                            {QStringLiteral("pooling"), (*model)->pooling},
+                            {QStringLiteral("normalize"), (*model)->normalize},
+                            {QStringLiteral("fingerprint"), (*model)->weightsFingerprint}});
+        QJsonArray skippedArray;
+        for (const SkippedRecord& record : *skipped)
+            skippedArray.append(QJsonObject{{QStringLiteral("path"), record.path},
+                                            {QStringLiteral("reason"), record.reason}});
+        object.insert(QStringLiteral("skipped"), skippedArray);
+        out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    } else {
+        out += QStringLiteral("index:     %1\n").arg((*index)->folder()).toUtf8();
+        out += QStringLiteral("model:     %1\n")
+                   .arg(*model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
+                                     .arg((*model)->name)
+                                     .arg((*model)->dimension)
+                                     .arg((*model)->pooling)
+                               : QStringLiteral("none yet"))
+                   .toUtf8();
+        out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
+                   .arg(counts->documents)
+                   .arg(counts->passages)
+                   .arg(double((*index)->sizeOnDisk()) / 1e6, 0, 'f', 1)
+                   .arg(skipped->size())
+                   .toUtf8();
+        for (const SkippedRecord& record : *skipped)
+            out += QStringLiteral("  %1: %2\n").arg(record.path, record.reason).toUtf8();
+    }
+    writeOut(out);
+    return kExitOk;
+}
+
+} // namespace semsearch::cli
