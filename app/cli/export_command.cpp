@@ -14,7 +14,8 @@ namespace semsearch::cli {
 
 int runExport(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(indexOption());
+    // --model is accepted so that scripts can pass one set of options to every command.
+    parser.addOptions({indexOption(), modelOption()});
     const QCommandLineOption jsonl(
         QStringLiteral("jsonl"), QStringLiteral("JSON Lines (the only format, and the default)."));
     parser.addOption(jsonl);

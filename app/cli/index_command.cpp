@@ -103,6 +103,9 @@ int runIndex(const QStringList& arguments) {
     options.walk.includeHidden = parser.isSet(hidden);
     options.walk.excludePatterns = parser.values(exclude);
 
+    // From here on Ctrl-C asks the work to stop after the current batch.
+    WorkControl control;
+    InterruptGuard interrupt(control);
     auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Write);
     if (!index) {
         printError(index.error().message);
@@ -114,8 +117,6 @@ int runIndex(const QStringList& arguments) {
         return kExitFailure;
     }
 
-    WorkControl control;
-    InterruptGuard interrupt(control);
     const bool showing = !parser.isSet(quiet) && isatty(STDERR_FILENO);
     Indexer indexer(**index, **embedder, options);
     auto stats =

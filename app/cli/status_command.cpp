@@ -14,7 +14,8 @@ namespace semsearch::cli {
 
 int runStatus(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(indexOption());
+    // --model is accepted so that scripts can pass one set of options to every command.
+    parser.addOptions({indexOption(), modelOption()});
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     parser.addOption(json);
     if (auto stop = parseArguments(parser, QStringLiteral("status"),

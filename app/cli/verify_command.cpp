@@ -11,7 +11,8 @@ namespace semsearch::cli {
 
 int runVerify(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(indexOption());
+    // --model is accepted so that scripts can pass one set of options to every command.
+    parser.addOptions({indexOption(), modelOption()});
     const QCommandLineOption repair(
         QStringLiteral("repair"),
         QStringLiteral("Rebuild the vector index file from the database when it is damaged."));

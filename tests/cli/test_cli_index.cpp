@@ -213,6 +213,42 @@ private Q_SLOTS:
         QCOMPARE(file.readAll(), QByteArray(4096, 'x'));
     }
 
+    // Ctrl-C stops after the current batch: exit 1, a one-line note, a healthy index.
+    void interruptStopsCleanly() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 1500; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/%1/note%2.txt").arg(i % 10).arg(i),
+                              prose(i, 24)));
+        QProcess process;
+        process.setProcessEnvironment(cli.environment());
+        process.start(QStringLiteral(SEMSEARCH_CLI),
+                      {QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY(process.waitForStarted());
+        const QString wal = cli.index() + QStringLiteral("/index.sqlite-wal");
+        QElapsedTimer waited;
+        waited.start();
+        // Past the schema and into the documents: the WAL holds a few batches.
+        while (process.state() == QProcess::Running && QFileInfo(wal).size() < 512 * 1024 &&
+               waited.elapsed() < 60000)
+            QTest::qWait(10);
+        const qint64 pid = process.processId();
+        QVERIFY2(process.state() == QProcess::Running && pid > 0, "indexing ended too soon");
+        ::kill(pid_t(pid), SIGINT);
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray err = process.readAllStandardError();
+        QVERIFY2(isOneLine(err) && err.contains("interrupted"), err.constData());
+
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verify.exitCode == 0, (verify.out + verify.err).constData());
+        const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+        const int kept =
+            QJsonDocument::fromJson(status.out).object().value(QStringLiteral("documents")).toInt();
+        QVERIFY2(kept > 0 && kept < 1500, qPrintable(QString::number(kept)));
+    }
+
     // kill -9 at several moments: the index always opens and verifies, and a final run
     // completes it with every file exactly once.
     void killedIndexingResumes() {

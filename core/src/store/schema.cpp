@@ -180,6 +180,11 @@ Result<void> requireCurrentSchema(sqlite3* db, const QString& file) {
         return version.error();
     if (*version > currentSchemaVersion())
         return newerSchemaError(file, *version, currentSchemaVersion());
+    // Version 0 is a database whose creation never committed (the writer was killed before
+    // its first transaction): nothing was ever stored in it.
+    if (*version == 0)
+        return makeError(ErrorCode::NotFound,
+                         file + QStringLiteral(": no index here yet (nothing was committed)"));
     if (auto ours = requireOurs(db, file, *version); !ours)
         return ours.error();
     if (*version < currentSchemaVersion())
