@@ -24,7 +24,7 @@ jobs=${JOBS:-$(nproc)}
 packages=(
     cmake g++ ninja-build pkg-config
     qt6-base-dev qt6-qpa-plugins libgl-dev
-    libtorch-dev libopenblas0-openmp
+    libtorch-dev libopenblas0-openmp libdnnl-dev
     libfaiss-dev libsqlite3-dev
 )
 

@@ -1,5 +1,7 @@
 #include "embed/torch_bert_encoder.h"
 
+#include "embed/onednn_layers.h"
+
 #include <QStringList>
 
 #include <ATen/ATen.h>
@@ -8,25 +10,55 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace semsearch {
 
 namespace {
 
-// A dense layer y = x W^T + b. When LibTorch was built with oneDNN, the weight is also kept in
-// oneDNN's blocked layout: measured on the 2-core AVX-512 machines this project targets, oneDNN
-// runs BERT-sized fp32 matrix products at ~250-300 GFLOP/s where Debian's OpenBLAS, which
-// does not recognise the CPU and falls back to a generic kernel, manages ~60.
+// A dense layer y = x W^T + b followed by its post-op. Measured on the 2-core AVX-512 machines
+// this project targets, oneDNN runs BERT-sized fp32 matrix products at ~300-330 GFLOP/s where
+// Debian's OpenBLAS, which does not recognise the CPU and falls back to a generic kernel, manages
+// ~60. Called directly (OneDnnLinear) it reaches that rate on our dense tensors; through
+// at::mkldnn_linear, which converts x and y into and out of oneDNN's tensor type on every call,
+// it reached 185-285. bench_embed end to end: 50-53 sentences/s before, 66-68 with OneDnnLinear
+// and OneDnnAttention. Fusing GELU and the residual sum into the product measured 64-66 against
+// 64-65 unfused, within the noise; it stays because it saves a pass and a buffer per layer.
 struct Linear {
+    using PostOp = OneDnnLinear::PostOp;
+
     at::Tensor weight; // [out, in]
     at::Tensor bias;   // [out]
+    PostOp postOp = PostOp::None;
+    std::optional<OneDnnLinear> dnnl; // the weight lives here then, `weight` is dropped
+    // The fallback when OneDnnLinear is unavailable: for at::mkldnn_linear when LibTorch has
+    // oneDNN, else `weight` for at::linear.
     at::Tensor packedWeight;
 
-    at::Tensor operator()(const at::Tensor& x) const {
-        if (packedWeight.defined())
-            return at::mkldnn_linear(x.to_mkldnn(), packedWeight, bias).to_dense();
-        return at::linear(x, weight, bias);
+    // `x` is [rows, in]. With PostOp::AddToOutput, `residual` ([rows, out]) is added and may be
+    // overwritten: the result is returned, not necessarily in `residual`.
+    Result<at::Tensor> operator()(const at::Tensor& x, const at::Tensor& residual = {}) {
+        if (dnnl) {
+            const at::Tensor input = x.contiguous();
+            const std::int64_t rows = input.size(0);
+            // The residual is summed in place: it is the encoder's running state, read by nothing
+            // else once this layer runs.
+            at::Tensor y = postOp == PostOp::AddToOutput ? residual.contiguous()
+                                                         : at::empty({rows, bias.size(0)});
+            if (auto done = dnnl->forward(input.data_ptr<float>(), rows, y.data_ptr<float>());
+                !done)
+                return done.error();
+            return y;
+        }
+        at::Tensor y = packedWeight.defined()
+                           ? at::mkldnn_linear(x.to_mkldnn(), packedWeight, bias).to_dense()
+                           : at::linear(x, weight, bias);
+        if (postOp == PostOp::GeluErf)
+            return at::gelu(y); // exact erf GELU
+        if (postOp == PostOp::AddToOutput)
+            return y.add_(residual);
+        return y;
     }
 };
 
@@ -62,6 +94,7 @@ struct TorchBertEncoder::Weights {
     at::Tensor wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
     LayerNorm embeddingNorm;
     std::vector<EncoderLayer> layers;
+    std::optional<OneDnnAttention> attention; // shared by all layers; else LibTorch's
 
     at::Tensor layerNorm(const at::Tensor& x, const LayerNorm& norm) const {
         return at::layer_norm(x, {model.bert.hiddenSize}, norm.weight, norm.bias,
@@ -150,14 +183,26 @@ TorchBertEncoder::load(const ModelInfo& model, const SafetensorsFile& file, int 
             return *loaded;
         };
         auto linear = [&](const std::string& prefix, std::int64_t out, std::int64_t in) {
-            return Linear{
-                tensor(prefix + ".weight", {out, in}), tensor(prefix + ".bias", {out}), {}};
+            Linear layer;
+            layer.weight = tensor(prefix + ".weight", {out, in});
+            layer.bias = tensor(prefix + ".bias", {out});
+            return layer;
         };
         auto norm = [&](const std::string& prefix) {
             return LayerNorm{tensor(prefix + ".weight", {h}), tensor(prefix + ".bias", {h})};
         };
-        auto pack = [&](Linear& layer) {
-            if (packWeights && !failure) {
+        auto pack = [&](Linear& layer, Linear::PostOp postOp) {
+            layer.postOp = postOp;
+            if (failure)
+                return;
+            const at::Tensor weight = layer.weight.contiguous();
+            const at::Tensor bias = layer.bias.contiguous();
+            auto dnnl = OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
+                                             weight.size(0), weight.size(1), postOp);
+            if (dnnl) {
+                layer.dnnl = std::move(*dnnl);
+                layer.weight = at::Tensor(); // oneDNN's packed copy replaces it
+            } else if (packWeights) {
                 layer.packedWeight = layer.weight.to_mkldnn();
                 layer.weight = at::Tensor(); // the packed copy replaces it
             }
@@ -176,21 +221,28 @@ TorchBertEncoder::load(const ModelInfo& model, const SafetensorsFile& file, int 
             const Linear q = linear(p + ".attention.self.query", h, h);
             const Linear k = linear(p + ".attention.self.key", h, h);
             const Linear v = linear(p + ".attention.self.value", h, h);
-            if (!failure)
-                layer.qkv = Linear{
-                    at::cat({q.weight, k.weight, v.weight}), at::cat({q.bias, k.bias, v.bias}), {}};
+            if (!failure) {
+                layer.qkv.weight = at::cat({q.weight, k.weight, v.weight});
+                layer.qkv.bias = at::cat({q.bias, k.bias, v.bias});
+            }
             layer.attentionOutput = linear(p + ".attention.output.dense", h, h);
             layer.attentionNorm = norm(p + ".attention.output.LayerNorm");
             layer.intermediate = linear(p + ".intermediate.dense", inner, h);
             layer.output = linear(p + ".output.dense", h, inner);
             layer.outputNorm = norm(p + ".output.LayerNorm");
-            for (Linear* l :
-                 {&layer.qkv, &layer.attentionOutput, &layer.intermediate, &layer.output})
-                pack(*l);
+            pack(layer.qkv, Linear::PostOp::None);
+            pack(layer.attentionOutput, Linear::PostOp::AddToOutput);
+            pack(layer.intermediate, Linear::PostOp::GeluErf);
+            pack(layer.output, Linear::PostOp::AddToOutput);
             weights->layers.push_back(std::move(layer));
         }
         if (failure)
             return *failure;
+        // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
+        // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
+        // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
+        if (auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads))
+            weights->attention = std::move(*attention);
         return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
     } catch (const std::exception& e) {
         return torchError("while loading the model weights", e);
@@ -201,7 +253,7 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
                                       const std::vector<float*>& out) {
     if (batch.empty())
         return {};
-    const Weights& w = *m_weights;
+    Weights& w = *m_weights;
     const ModelInfo& model = w.model;
     const std::int64_t b = static_cast<std::int64_t>(batch.size());
     std::int64_t t = 0;
@@ -213,6 +265,9 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
                              .arg(t)
                              .arg(model.bert.maxPositions));
     try {
+        // oneDNN runs on this thread's OpenMP thread count; LibTorch sets it from
+        // at::set_num_threads on a thread's first parallel operation, so do that first.
+        at::internal::lazy_init_num_threads();
         c10::InferenceMode inference;
         const std::int64_t h = model.bert.hiddenSize;
         const std::int64_t heads = model.bert.numHeads;
@@ -247,18 +302,40 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
             ((1.0f - mask) * std::numeric_limits<float>::lowest()).view({b, 1, 1, t});
         const double scale = std::sqrt(static_cast<double>(headSize));
 
-        for (const EncoderLayer& layer : w.layers) {
-            const at::Tensor qkv = layer.qkv(x)
-                                       .view({b, t, 3, heads, headSize})
-                                       .permute({2, 0, 3, 1, 4}); // [3, b, heads, t, headSize]
-            const at::Tensor scores =
-                at::matmul(qkv[0], qkv[1].transpose(-1, -2)).div_(scale).add_(attentionBias);
-            const at::Tensor probabilities = at::softmax(scores, -1);
-            const at::Tensor context =
-                at::matmul(probabilities, qkv[2]).permute({0, 2, 1, 3}).reshape({b * t, h});
-            x = w.layerNorm(layer.attentionOutput(context).add_(x), layer.attentionNorm);
-            const at::Tensor inner = at::gelu(layer.intermediate(x)); // exact erf GELU
-            x = w.layerNorm(layer.output(inner).add_(x), layer.outputNorm);
+        for (EncoderLayer& layer : w.layers) {
+            auto qkvOut = layer.qkv(x);
+            if (!qkvOut)
+                return qkvOut.error();
+            at::Tensor context;
+            if (w.attention) {
+                const at::Tensor qkv = qkvOut->contiguous();
+                const at::Tensor scores = at::empty({b, heads, t, t});
+                context = at::empty({b * t, h});
+                if (auto done = w.attention->forward(
+                        qkv.data_ptr<float>(), attentionBias.data_ptr<float>(), b, t,
+                        scores.data_ptr<float>(), context.data_ptr<float>());
+                    !done)
+                    return done.error();
+            } else {
+                const at::Tensor qkv = qkvOut->view({b, t, 3, heads, headSize})
+                                           .permute({2, 0, 3, 1, 4}); // [3, b, heads, t, headSize]
+                const at::Tensor scores =
+                    at::matmul(qkv[0], qkv[1].transpose(-1, -2)).div_(scale).add_(attentionBias);
+                const at::Tensor probabilities = at::softmax(scores, -1);
+                context =
+                    at::matmul(probabilities, qkv[2]).permute({0, 2, 1, 3}).reshape({b * t, h});
+            }
+            auto attended = layer.attentionOutput(context, x);
+            if (!attended)
+                return attended.error();
+            x = w.layerNorm(*attended, layer.attentionNorm);
+            auto inner = layer.intermediate(x);
+            if (!inner)
+                return inner.error();
+            auto output = layer.output(*inner, x);
+            if (!output)
+                return output.error();
+            x = w.layerNorm(*output, layer.outputNorm);
         }
 
         const at::Tensor tokens = x.view({b, t, h});

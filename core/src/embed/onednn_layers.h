@@ -1,0 +1,79 @@
+#pragma once
+
+// The two parts of a BERT layer that LibTorch runs slowly on Debian, run by oneDNN directly on
+// the dense row-major float buffers of the caller's tensors. This header is dnnl- and torch-free
+// on purpose (see torch_bert_encoder.h); only onednn_layers.cpp includes dnnl.hpp.
+
+#include "semsearch/error.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace semsearch {
+
+// A dense layer y = x W^T + b. The weight is reordered once into the blocked layout oneDNN's
+// matmul prefers, and activations stay plain row-major, so a call costs the matrix product and
+// nothing else: no conversion of x and y into and out of oneDNN's own tensor type, which is what
+// at::mkldnn_linear needs on dense tensors.
+class OneDnnLinear {
+public:
+    // Work fused into the product's epilogue, on the values still in registers.
+    enum class PostOp {
+        None,
+        GeluErf,     // y = gelu(x W^T + b), the exact erf form, as BERT's intermediate layer
+        AddToOutput, // y = x W^T + b + y: y holds the residual on entry
+    };
+
+    // Copies `weight` ([out, in], row-major) and `bias` ([out]); neither needs to outlive the
+    // call. Fails when oneDNN has no optimised kernel for this CPU (only its slow reference
+    // one): the caller then keeps its own path.
+    static Result<OneDnnLinear> create(const float* weight, const float* bias, std::int64_t out,
+                                       std::int64_t in, PostOp postOp);
+
+    OneDnnLinear(OneDnnLinear&&) noexcept;
+    OneDnnLinear& operator=(OneDnnLinear&&) noexcept;
+    ~OneDnnLinear();
+
+    // x: [rows, in], y: [rows, out], both row-major and dense; they must not overlap. Runs on
+    // the calling thread's OpenMP thread count. Not thread-safe (it caches one primitive per
+    // row count), like the encoder that owns it.
+    Result<void> forward(const float* x, std::int64_t rows, float* y);
+
+private:
+    struct Impl;
+    explicit OneDnnLinear(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+// BERT's multi-head self-attention, softmax(Q K^T / sqrt(head size) + mask) V per head, on
+// strided views of the fused QKV projection: the heads are never copied out of it, and the
+// context is written straight into [tokens, hidden] order. The scale and the mask are fused into
+// the score product, the softmax runs in place.
+class OneDnnAttention {
+public:
+    // Fails when oneDNN has no optimised kernel for this CPU (only its slow reference one): the
+    // caller then keeps its own path.
+    static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize);
+
+    OneDnnAttention(OneDnnAttention&&) noexcept;
+    OneDnnAttention& operator=(OneDnnAttention&&) noexcept;
+    ~OneDnnAttention();
+
+    // qkv:      [batch * tokens, 3 * hidden], each row the query, key and value projections of a
+    //           token, each `heads` x `headSize` (hidden = heads x headSize)
+    // maskBias: [batch, tokens], added to every score of that key: 0 for real tokens, the lowest
+    //           float for padding
+    // scores:   scratch, batch x heads x tokens x tokens floats
+    // context:  [batch * tokens, hidden], the output
+    // All row-major and dense. Runs on the calling thread's OpenMP thread count. Not thread-safe
+    // (it caches primitives per batch shape), like the encoder that owns it.
+    Result<void> forward(const float* qkv, const float* maskBias, std::int64_t batch,
+                         std::int64_t tokens, float* scores, float* context);
+
+private:
+    struct Impl;
+    explicit OneDnnAttention(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace semsearch
