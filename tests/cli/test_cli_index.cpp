@@ -286,6 +286,8 @@ private Q_SLOTS:
             killedMidRun += process.exitStatus() == QProcess::CrashExit ? 1 : 0;
 
             const RunResult verify = cli.run({QStringLiteral("verify")});
+            if (verify.exitCode == 1 && verify.err.contains("no index here yet"))
+                continue; // killed inside the very first transaction: nothing to keep
             QVERIFY2(verify.exitCode == 0, (verify.out + verify.err).constData());
         }
         qInfo("%d of 3 runs killed in the middle", killedMidRun);
