@@ -41,6 +41,25 @@ PassageRecord readPassage(const SqliteStatement& row) {
     return passage;
 }
 
+// Runs a one-row lookup whose ?1 is bound to each id in turn; the rows found come back in the
+// order of `ids`, and ids without a row are left out.
+template <typename Record, typename Read>
+Result<std::vector<Record>> lookUpEach(SqliteStatement& statement,
+                                       const std::vector<std::int64_t>& ids, Read read) {
+    std::vector<Record> records;
+    records.reserve(ids.size());
+    for (std::int64_t id : ids) {
+        statement.reset();
+        statement.bind(1, id);
+        auto row = statement.step();
+        if (!row)
+            return row.error();
+        if (*row)
+            records.push_back(read(statement));
+    }
+    return records;
+}
+
 Result<std::vector<DocumentRecord>> collectDocuments(SqliteStatement& statement) {
     std::vector<DocumentRecord> documents;
     for (;;) {
@@ -115,18 +134,7 @@ SqliteStore::documentsByIds(const std::vector<std::int64_t>& ids) {
     auto q = m_impl->query("SELECT " SEMSEARCH_DOCUMENT_COLUMNS " FROM documents WHERE id = ?1");
     if (!q)
         return q.error();
-    std::vector<DocumentRecord> documents;
-    documents.reserve(ids.size());
-    for (std::int64_t id : ids) {
-        (*q)->reset();
-        (*q)->bind(1, id);
-        auto row = (*q)->step();
-        if (!row)
-            return row.error();
-        if (*row)
-            documents.push_back(readDocument(**q));
-    }
-    return documents;
+    return lookUpEach<DocumentRecord>(**q, ids, readDocument);
 }
 
 Result<std::int64_t> SqliteStore::putDocument(DocumentRecord document,
@@ -299,18 +307,7 @@ Result<std::vector<PassageRecord>> SqliteStore::passages(const std::vector<std::
     auto q = m_impl->query("SELECT " SEMSEARCH_PASSAGE_COLUMNS " FROM passages WHERE id = ?1");
     if (!q)
         return q.error();
-    std::vector<PassageRecord> passages;
-    passages.reserve(ids.size());
-    for (std::int64_t id : ids) {
-        (*q)->reset();
-        (*q)->bind(1, id);
-        auto row = (*q)->step();
-        if (!row)
-            return row.error();
-        if (*row)
-            passages.push_back(readPassage(**q));
-    }
-    return passages;
+    return lookUpEach<PassageRecord>(**q, ids, readPassage);
 }
 
 Result<std::vector<PassageRecord>> SqliteStore::passagesOfDocument(std::int64_t documentId) {
