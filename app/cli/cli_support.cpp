@@ -108,6 +108,16 @@ void appendJsonFloat(QByteArray& out, float value) {
         out.append("null");
 }
 
+void appendJsonVector(QByteArray& out, const float* values, std::size_t dim) {
+    out.append('[');
+    for (std::size_t i = 0; i < dim; ++i) {
+        if (i)
+            out.append(',');
+        appendJsonFloat(out, values[i]);
+    }
+    out.append(']');
+}
+
 namespace {
 
 // Reads one line without its line ending; false at the end of input.

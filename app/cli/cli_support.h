@@ -42,6 +42,8 @@ bool writeOut(const QByteArray& bytes);
 // Appends a float32 as JSON with 9 significant digits (enough to read back the same float);
 // non-finite values become null.
 void appendJsonFloat(QByteArray& out, float value);
+// Appends `dim` floats as a JSON array, each as appendJsonFloat writes it.
+void appendJsonVector(QByteArray& out, const float* values, std::size_t dim);
 
 // Reads texts from stdin in one of two formats:
 //   plain: one text per line (\n or \r\n); a final line without a newline counts;

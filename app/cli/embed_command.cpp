@@ -17,18 +17,6 @@ namespace {
 // depend on it: each text's vector is independent of its batch.
 constexpr int kTextsPerRound = 2048;
 
-void printVector(const float* values, std::size_t dim, QByteArray& buffer) {
-    buffer.clear();
-    buffer.append('[');
-    for (std::size_t i = 0; i < dim; ++i) {
-        if (i)
-            buffer.append(',');
-        appendJsonFloat(buffer, values[i]);
-    }
-    buffer.append("]\n");
-    writeOut(buffer);
-}
-
 } // namespace
 
 int runEmbed(const QStringList& arguments) {
@@ -83,8 +71,12 @@ int runEmbed(const QStringList& arguments) {
             printError(vectors.error().message);
             return kExitFailure;
         }
-        for (std::size_t i = 0; i < vectors->rows; ++i)
-            printVector(vectors->row(i), vectors->dim, buffer);
+        for (std::size_t i = 0; i < vectors->rows; ++i) {
+            buffer.clear();
+            appendJsonVector(buffer, vectors->row(i), vectors->dim);
+            buffer.append('\n');
+            writeOut(buffer);
+        }
     }
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         printError(QStringLiteral("cannot write to stdout"));

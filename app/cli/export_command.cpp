@@ -63,13 +63,9 @@ int runExport(const QStringList& arguments) {
                                           {QStringLiteral("text"), passage.text}})
                     .toJson(QJsonDocument::Compact);
             head.chop(1); // the closing brace
-            line = head + ",\"embedding\":[";
-            for (std::size_t j = 0; j < dim; ++j) {
-                if (j)
-                    line += ',';
-                appendJsonFloat(line, (*vectors)[i * dim + j]);
-            }
-            line += "]}\n";
+            line = head + ",\"embedding\":";
+            appendJsonVector(line, vectors->data() + i * dim, dim);
+            line += "}\n";
             if (!writeOut(line)) {
                 printError(QStringLiteral("cannot write to stdout"));
                 return kExitFailure;

@@ -129,35 +129,27 @@ int runIndex(const QStringList& arguments) {
         return kExitFailure;
     }
     const IndexStats& s = *stats;
+    // One table feeds both summaries, so the JSON and the sentence cannot drift apart.
+    const std::pair<const char*, std::int64_t> counts[] = {
+        {"added", s.filesAdded},         {"updated", s.filesUpdated}, {"reused", s.filesReused},
+        {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped}, {"removed", s.filesRemoved},
+    };
     QByteArray out;
     if (parser.isSet(json)) {
-        out = QStringLiteral("{\"files\":%1,\"added\":%2,\"updated\":%3,\"reused\":%4,"
-                             "\"unchanged\":%5,\"skipped\":%6,\"removed\":%7,"
-                             "\"passages_embedded\":%8,\"passages_reused\":%9,")
-                  .arg(s.filesSeen)
-                  .arg(s.filesAdded)
-                  .arg(s.filesUpdated)
-                  .arg(s.filesReused)
-                  .arg(s.filesUnchanged)
-                  .arg(s.filesSkipped)
-                  .arg(s.filesRemoved)
-                  .arg(s.passagesEmbedded)
-                  .arg(s.passagesReused)
-                  .toUtf8() +
-              QStringLiteral("\"seconds\":%1,\"cancelled\":%2}\n")
-                  .arg(s.seconds, 0, 'f', 3)
-                  .arg(s.cancelled ? QStringLiteral("true") : QStringLiteral("false"))
-                  .toUtf8();
+        out = "{\"files\":" + QByteArray::number(s.filesSeen);
+        for (const auto& [name, value] : counts)
+            out += ",\"" + QByteArray(name) + "\":" + QByteArray::number(value);
+        out += ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
+               ",\"passages_reused\":" + QByteArray::number(s.passagesReused) +
+               ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
+               ",\"cancelled\":" + (s.cancelled ? "true" : "false") + "}\n";
     } else {
-        out = QStringLiteral("%1 files: %2 added, %3 updated, %4 reused, %5 unchanged, %6 "
-                             "skipped, %7 removed; %8 passages embedded in %9 s\n")
+        QStringList parts;
+        for (const auto& [name, value] : counts)
+            parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
+        out = QStringLiteral("%1 files: %2; %3 passages embedded in %4 s\n")
                   .arg(s.filesSeen)
-                  .arg(s.filesAdded)
-                  .arg(s.filesUpdated)
-                  .arg(s.filesReused)
-                  .arg(s.filesUnchanged)
-                  .arg(s.filesSkipped)
-                  .arg(s.filesRemoved)
+                  .arg(parts.join(QStringLiteral(", ")))
                   .arg(s.passagesEmbedded)
                   .arg(s.seconds, 0, 'f', 1)
                   .toUtf8();

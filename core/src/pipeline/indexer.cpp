@@ -178,7 +178,7 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
                 continue;
             }
             stats.bytesRead += document->byteSize;
-            report.bytesDone += QFileInfo(file.path).size();
+            report.bytesDone += document->byteSize;
             file.record.path = file.path;
             file.record.size = document->byteSize;
             file.record.modifiedMs = document->modifiedMs;

@@ -60,27 +60,17 @@ Result<std::vector<Record>> lookUpEach(SqliteStatement& statement,
     return records;
 }
 
-Result<std::vector<DocumentRecord>> collectDocuments(SqliteStatement& statement) {
-    std::vector<DocumentRecord> documents;
+// Steps through every row of `statement`, reading each with `read`.
+template <typename Record, typename Read>
+Result<std::vector<Record>> collectAll(SqliteStatement& statement, Read read) {
+    std::vector<Record> records;
     for (;;) {
         auto row = statement.step();
         if (!row)
             return row.error();
         if (!*row)
-            return documents;
-        documents.push_back(readDocument(statement));
-    }
-}
-
-Result<std::vector<PassageRecord>> collectPassages(SqliteStatement& statement) {
-    std::vector<PassageRecord> passages;
-    for (;;) {
-        auto row = statement.step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return passages;
-        passages.push_back(readPassage(statement));
+            return records;
+        records.push_back(read(statement));
     }
 }
 
@@ -109,7 +99,7 @@ Result<std::vector<DocumentRecord>> SqliteStore::findDocumentsByHash(const QByte
     if (!q)
         return q.error();
     (*q)->bind(1, hash);
-    return collectDocuments(**q);
+    return collectAll<DocumentRecord>(**q, readDocument);
 }
 
 Result<std::vector<DocumentRecord>> SqliteStore::documentsUnder(const QString& prefix) {
@@ -119,14 +109,14 @@ Result<std::vector<DocumentRecord>> SqliteStore::documentsUnder(const QString& p
             m_impl->query("SELECT " SEMSEARCH_DOCUMENT_COLUMNS " FROM documents ORDER BY path");
         if (!q)
             return q.error();
-        return collectDocuments(**q);
+        return collectAll<DocumentRecord>(**q, readDocument);
     }
     auto q = m_impl->query("SELECT " SEMSEARCH_DOCUMENT_COLUMNS
                            " FROM documents WHERE " SEMSEARCH_UNDER("path") " ORDER BY path");
     if (!q)
         return q.error();
     bindRange(**q, range);
-    return collectDocuments(**q);
+    return collectAll<DocumentRecord>(**q, readDocument);
 }
 
 Result<std::vector<DocumentRecord>>
@@ -316,7 +306,7 @@ Result<std::vector<PassageRecord>> SqliteStore::passagesOfDocument(std::int64_t 
     if (!q)
         return q.error();
     (*q)->bind(1, documentId);
-    return collectPassages(**q);
+    return collectAll<PassageRecord>(**q, readPassage);
 }
 
 Result<std::vector<float>> SqliteStore::vectorsOf(const std::vector<std::int64_t>& passageIds) {
