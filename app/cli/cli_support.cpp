@@ -2,11 +2,12 @@
 
 #include "command.h"
 
+#include "semsearch/locations.h"
+
 #include <QByteArray>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QStandardPaths>
 
 #include <cmath>
 
@@ -56,9 +57,7 @@ QCommandLineOption modelOption() {
         QStringLiteral("model"),
         QStringLiteral("Model folder in the sentence-transformers layout (default: "
                        "$SEMSEARCH_MODEL, else %1).")
-            .arg(QDir::toNativeSeparators(
-                QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                QStringLiteral("/semsearch/models/bert-base-nli-max-tokens"))),
+            .arg(QDir::toNativeSeparators(defaultModelFolder())),
         QStringLiteral("DIR"));
 }
 
@@ -68,18 +67,8 @@ QString modelFolder(const QCommandLineParser& parser) {
     const QString fromEnvironment = qEnvironmentVariable("SEMSEARCH_MODEL");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-           QStringLiteral("/semsearch/models/bert-base-nli-max-tokens");
+    return defaultModelFolder();
 }
-
-namespace {
-
-QString defaultIndexFolder() {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-           QStringLiteral("/semsearch/index");
-}
-
-} // namespace
 
 QCommandLineOption indexOption() {
     return QCommandLineOption(QStringLiteral("index"),

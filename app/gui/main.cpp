@@ -1,11 +1,11 @@
 // semsearch: the desktop application. Composition root: settings and flags -> the main window.
 
 #include "main_window.h"
+#include "semsearch/locations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
-#include <QStandardPaths>
 
 int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
@@ -32,8 +32,7 @@ int main(int argc, char* argv[]) {
     if (modelFolder.isEmpty())
         modelFolder = QSettings().value(QStringLiteral("model/folder")).toString();
     if (modelFolder.isEmpty())
-        modelFolder = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                      QStringLiteral("/semsearch/models/bert-base-nli-max-tokens");
+        modelFolder = semsearch::defaultModelFolder();
 
     semsearch::ui::MainWindow window(modelFolder);
     window.show();
