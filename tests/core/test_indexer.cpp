@@ -324,6 +324,47 @@ private Q_SLOTS:
         QVERIFY(reader.ok());
     }
 
+    void readerCatchesUpWithoutRebuilding() {
+        // Enough unchanged files that the change is a small part of the index.
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(writeFile(m_docs + QStringLiteral("/more/%1.txt").arg(i),
+                              "Note " + QByteArray::number(i) + " is about gardening.\n"));
+        auto writer = openIndex();
+        QVERIFY(writer);
+        indexAll(*writer);
+        auto opened = IndexFolder::open(m_indexDir, IndexFolder::Mode::Read);
+        QVERIFY(opened.ok());
+        IndexFolder& reader = **opened;
+        auto first = reader.vectors();
+        QVERIFY(first.ok());
+
+        // The writer changes one file, adds one and deletes one, then commits.
+        QVERIFY(writeFile(m_docs + QStringLiteral("/cats.txt"), kCats + "Kittens play.\n"));
+        QVERIFY(writeFile(m_docs + QStringLiteral("/new.txt"), "Dogs bark at the mail.\n"));
+        QVERIFY(QFile::remove(m_docs + QStringLiteral("/notes/taxes.md")));
+        indexAll(*writer);
+
+        bool rebuilt = true;
+        auto caughtUp = reader.vectors(&rebuilt);
+        QVERIFY(caughtUp.ok());
+        QVERIFY(!rebuilt);
+        // The reader now holds exactly the store's passages, with the store's vectors.
+        auto storedIds = writer->store().passageIds({});
+        QVERIFY(storedIds.ok());
+        QCOMPARE((*caughtUp)->ids(), *storedIds);
+        auto writerVectors = writer->vectors();
+        QVERIFY(writerVectors.ok());
+        auto stored = writer->store().vectorsOf(*storedIds);
+        QVERIFY(stored.ok());
+        const std::size_t dim = m_embedder->dimension();
+        for (std::size_t i = 0; i < storedIds->size(); ++i) {
+            auto best = (*caughtUp)->search(stored->data() + i * dim, 1);
+            QVERIFY(best.ok());
+            QCOMPARE(best->front().id, (*storedIds)[i]);
+            QVERIFY(std::abs(best->front().score - 1.0f) < 1e-5f);
+        }
+    }
+
     void cancelledRunKeepsWhatWasCommittedAndResumes() {
         for (int i = 0; i < 30; ++i)
             QVERIFY(

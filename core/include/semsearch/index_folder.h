@@ -53,7 +53,9 @@ public:
     // The vector index, brought up to date with the store: loaded from vectors.faiss when that
     // holds the store's current generation, else rebuilt from the stored vectors (and, in Write
     // mode, saved). Cheap when nothing changed since the last call; call it before each search
-    // so a reader sees what a writer has committed. `rebuilt` tells whether a rebuild happened.
+    // so a reader sees what a writer has committed: a reader that already holds the vectors
+    // applies only the passages added and removed since (no rebuild). `rebuilt` tells whether a
+    // full rebuild happened.
     Result<FaissVectorIndex*> vectors(bool* rebuilt = nullptr);
 
     // For the writer, after committing changes to the store: applies them to the in-memory
@@ -77,6 +79,9 @@ public:
 private:
     IndexFolder() = default;
     Result<void> rebuildVectors();
+    // Brings m_vectors to the store's generation by adding and removing the changed passages;
+    // false when a rebuild is the better way (another model, mostly new vectors).
+    Result<bool> catchUpVectors();
 
     QString m_folder;
     Mode m_mode = Mode::Read;

@@ -5,6 +5,7 @@
 #include <QLockFile>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace semsearch {
@@ -122,6 +123,52 @@ Result<void> IndexFolder::rebuildVectors() {
     return {};
 }
 
+Result<bool> IndexFolder::catchUpVectors() {
+    // One snapshot for the generation, the ids and the vectors, so they agree with each other.
+    if (auto begun = m_store->begin(); !begun)
+        return begun.error();
+    auto result = [&]() -> Result<bool> {
+        auto generation = m_store->vectorGeneration();
+        auto identity = m_store->modelIdentity();
+        if (!generation)
+            return generation.error();
+        if (!identity)
+            return identity.error();
+        if (!*identity || (*identity)->dimension != m_vectors->dimension())
+            return false; // a new model: nothing to keep
+        auto stored = m_store->passageIds({});
+        if (!stored)
+            return stored.error();
+        // Passage ids are never reused, so a changed passage is a removed id plus an added one.
+        const std::vector<std::int64_t> cached = m_vectors->ids();
+        std::vector<std::int64_t> added;
+        std::vector<std::int64_t> removed;
+        std::set_difference(stored->begin(), stored->end(), cached.begin(), cached.end(),
+                            std::back_inserter(added));
+        std::set_difference(cached.begin(), cached.end(), stored->begin(), stored->end(),
+                            std::back_inserter(removed));
+        if (added.size() > stored->size() / 2)
+            return false; // mostly new: a rebuild reads no more and compacts nothing
+        auto vectors = m_store->vectorsOf(added);
+        if (!vectors)
+            return vectors.error();
+        if (auto gone = m_vectors->remove(removed); !gone)
+            return gone.error();
+        if (!added.empty())
+            if (auto put = m_vectors->add(added, vectors->data()); !put)
+                return put.error();
+        m_vectorsGeneration = *generation;
+        return true;
+    }();
+    m_store->rollback(); // read only: nothing to keep
+    if (!result) {
+        // The in-memory index may be half updated: forget it, so the caller rebuilds.
+        m_vectors.reset();
+        m_vectorsGeneration = -1;
+    }
+    return result;
+}
+
 Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
     if (rebuilt)
         *rebuilt = false;
@@ -144,6 +191,16 @@ Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
                 return m_vectors.get();
             }
         }
+    }
+
+    // A reader whose writer committed a batch: apply the difference, which costs the changed
+    // vectors only, where a rebuild reads every vector (about a second per 100k).
+    if (m_vectors && m_mode == Mode::Read) {
+        auto caughtUp = catchUpVectors();
+        if (!caughtUp)
+            return caughtUp.error();
+        if (*caughtUp)
+            return m_vectors.get();
     }
 
     if (auto done = rebuildVectors(); !done)
