@@ -324,6 +324,36 @@ private Q_SLOTS:
         QVERIFY(reader.ok());
     }
 
+    void indexedPathsBecomeSources() {
+        auto index = openIndex();
+        QVERIFY(index);
+        WorkControl control;
+        control.cancel();
+        Indexer indexer(*index, *m_embedder);
+        auto cancelled = indexer.run({m_docs + QStringLiteral("/notes")}, {}, &control);
+        QVERIFY(cancelled.ok());
+        auto sources = index->store().sources();
+        QVERIFY(sources.ok());
+        QCOMPARE(sources->size(), std::size_t(1));
+        QCOMPARE(sources->front().path, m_docs + QStringLiteral("/notes"));
+        QCOMPARE(sources->front().indexedMs, 0); // the run did not complete
+
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        indexAll(*index); // the parent folder replaces it
+        sources = index->store().sources();
+        QVERIFY(sources.ok());
+        QCOMPARE(sources->size(), std::size_t(1));
+        QCOMPARE(sources->front().path, m_docs);
+        QVERIFY(sources->front().indexedMs >= before);
+
+        auto removed = Indexer::removeFrom(*index, {m_docs});
+        QVERIFY(removed.ok());
+        QCOMPARE(*removed, 3);
+        sources = index->store().sources();
+        QVERIFY(sources.ok());
+        QVERIFY(sources->empty());
+    }
+
     void readerCatchesUpWithoutRebuilding() {
         // Enough unchanged files that the change is a small part of the index.
         for (int i = 0; i < 20; ++i)

@@ -194,11 +194,11 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 1);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 2);
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
-                             "'passages', 'skipped', 'meta')"),
-                 4);
+                             "'passages', 'skipped', 'meta', 'sources')"),
+                 5);
     }
 
     void walModeAndForeignKeys() {
@@ -1223,6 +1223,99 @@ private Q_SLOTS:
         auto afterwards = reader.counts();
         REQUIRE_OK(afterwards);
         QCOMPARE(afterwards->documents, snapshot->documents + 1);
+    }
+
+    void sourcesNeverNest() {
+        QTemporaryDir dir;
+        auto store = newStore(dir);
+        QVERIFY(store);
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes/work")));
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes/home/")));
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes-old")));
+        auto listed = store->sources();
+        REQUIRE_OK(listed);
+        QCOMPARE(listed->size(), std::size_t(3));
+        QCOMPARE(listed->at(0).path, QStringLiteral("/home/u/notes-old"));
+        QCOMPARE(listed->at(1).path, QStringLiteral("/home/u/notes/home"));
+        QCOMPARE(listed->at(2).path, QStringLiteral("/home/u/notes/work"));
+        QVERIFY(listed->at(1).addedMs > 0);
+        QCOMPARE(listed->at(1).indexedMs, 0);
+
+        // A parent replaces its children but not a sibling that only shares a prefix.
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes")));
+        listed = store->sources();
+        REQUIRE_OK(listed);
+        QCOMPARE(listed->size(), std::size_t(2));
+        QCOMPARE(listed->at(0).path, QStringLiteral("/home/u/notes"));
+        QCOMPARE(listed->at(1).path, QStringLiteral("/home/u/notes-old"));
+        // A child of a source, or the source again, changes nothing.
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes/work/a.md")));
+        REQUIRE_OK(store->addSource(QStringLiteral("/home/u/notes")));
+        listed = store->sources();
+        REQUIRE_OK(listed);
+        QCOMPARE(listed->size(), std::size_t(2));
+
+        REQUIRE_OK(store->markSourceIndexed(QStringLiteral("/home/u/notes"), 777));
+        listed = store->sources();
+        REQUIRE_OK(listed);
+        QCOMPARE(listed->at(0).indexedMs, 777);
+        auto unknown = store->markSourceIndexed(QStringLiteral("/elsewhere"), 1);
+        QVERIFY(!unknown.ok());
+        QCOMPARE(int(unknown.error().code), int(ErrorCode::NotFound));
+
+        REQUIRE_OK(store->removeSources(QStringLiteral("/home/u/notes")));
+        listed = store->sources();
+        REQUIRE_OK(listed);
+        QCOMPARE(listed->size(), std::size_t(1));
+        QCOMPARE(listed->at(0).path, QStringLiteral("/home/u/notes-old"));
+        expectError(store->addSource(QStringLiteral("relative/path")).error(),
+                    ErrorCode::InvalidArgument, databasePath(dir), QStringLiteral("absolute"));
+    }
+
+    void countsUnderAFolder() {
+        QTemporaryDir dir;
+        auto store = newStore(dir);
+        QVERIFY(store);
+        auto two = passageList(2);
+        REQUIRE_OK(
+            store->putDocument(document(QStringLiteral("/d/a/x.md")), two, vectorRows(2, 1)));
+        auto three = passageList(3);
+        REQUIRE_OK(
+            store->putDocument(document(QStringLiteral("/d/a/y.md")), three, vectorRows(3, 2)));
+        auto one = passageList(1);
+        REQUIRE_OK(store->putDocument(document(QStringLiteral("/d/ab.md")), one, vectorRows(1, 3)));
+        REQUIRE_OK(store->recordSkipped(QStringLiteral("/d/a/z.bin"), QStringLiteral("binary")));
+        auto under = store->countsUnder(QStringLiteral("/d/a"));
+        REQUIRE_OK(under);
+        QCOMPARE(under->documents, 2);
+        QCOMPARE(under->passages, 5);
+        QCOMPARE(under->skipped, 1);
+        auto all = store->countsUnder(QString());
+        REQUIRE_OK(all);
+        QCOMPARE(all->documents, 3);
+        QCOMPARE(all->passages, 6);
+    }
+
+    void versionOneIndexUpgradesKeepingItsDocuments() {
+        QTemporaryDir dir;
+        const QString path = databasePath(dir);
+        {
+            RawDatabase raw(path);
+            REQUIRE_OK(migrateSchema(raw.handle(), path, {schemaMigrations().front()}));
+            QVERIFY(raw.exec("INSERT INTO documents VALUES (1, '/d/a.md', 1, 2, x'00', 'utf-8', "
+                             "3, 0)"));
+        }
+        auto readOnly = SqliteStore::open(path, StoreMode::ReadOnly);
+        QVERIFY(!readOnly.ok());
+        expectError(readOnly.error(), ErrorCode::Unsupported, path, QStringLiteral("upgrade"));
+        auto store = SqliteStore::open(path);
+        REQUIRE_OK(store);
+        auto found = (*store)->findDocument(QStringLiteral("/d/a.md"));
+        REQUIRE_OK(found);
+        QVERIFY(found->has_value());
+        auto sources = (*store)->sources();
+        REQUIRE_OK(sources);
+        QVERIFY(sources->empty());
     }
 
     // The migration runner itself, with a made-up history.

@@ -90,6 +90,13 @@ struct SkippedRecord {
     std::int64_t atMs = 0;
 };
 
+// A folder or file the user asked to index. Its documents are those documentsUnder(path).
+struct SourceRecord {
+    QString path;
+    std::int64_t addedMs = 0;
+    std::int64_t indexedMs = 0; // the end of the last complete indexing run; 0 = none yet
+};
+
 struct StoreCounts {
     std::int64_t documents = 0;
     std::int64_t passages = 0;
@@ -234,6 +241,23 @@ public:
     Result<std::vector<SkippedRecord>> skippedFiles();
 
     Result<StoreCounts> counts();
+    // Documents and passages at or below `prefix` (documentsUnder() semantics); skipped files
+    // likewise.
+    Result<StoreCounts> countsUnder(const QString& prefix);
+
+    // --- Sources ------------------------------------------------------------------------------
+    // Records `path` as a source, dated now. Sources never nest: a path at or below an existing
+    // source is covered by it and changes nothing; sources below `path` are replaced by it.
+    // InvalidArgument for an empty or relative path.
+    Result<void> addSource(const QString& path);
+    // Sets the time of the last complete indexing run of the source at exactly `path`; NotFound
+    // when there is none.
+    Result<void> markSourceIndexed(const QString& path, std::int64_t atMs);
+    // Forgets the sources at or below `path` (documentsUnder() semantics). Their documents stay:
+    // removing them is the indexer's job (Indexer::removeFrom does both).
+    Result<void> removeSources(const QString& path);
+    // Sorted by path.
+    Result<std::vector<SourceRecord>> sources();
 
     // A full health check: SQLite's integrity_check and foreign-key check, then the store's own
     // invariants: every vector is a blob of dim * 4 bytes, every document's passage_count matches

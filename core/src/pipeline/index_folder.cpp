@@ -160,7 +160,7 @@ Result<bool> IndexFolder::catchUpVectors() {
         m_vectorsGeneration = *generation;
         return true;
     }();
-    m_store->rollback(); // read only: nothing to keep
+    (void)m_store->rollback(); // read only: nothing to keep
     if (!result) {
         // The in-memory index may be half updated: forget it, so the caller rebuilds.
         m_vectors.reset();

@@ -1,5 +1,6 @@
 #include "semsearch/indexer.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -98,6 +99,16 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
     if (!*recorded)
         if (auto set = inTransaction(store, [&] { return store.setModelIdentity(model); }); !set)
             return set.error();
+    // The paths become the index's sources before any work, so that an interrupted run still
+    // shows (and can resume) what the user asked for.
+    auto addedSources = inTransaction(store, [&]() -> Result<void> {
+        for (const QString& root : roots)
+            if (auto added = store.addSource(root); !added)
+                return added;
+        return {};
+    });
+    if (!addedSources)
+        return addedSources.error();
     // Bring the vector cache up to date first, so each commit below can patch it in place.
     if (auto current = m_index.vectors(); !current)
         return current.error();
@@ -378,6 +389,23 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
         progress(report);
     if (auto saved = m_index.saveVectors(); !saved)
         return saved.error();
+    if (!stats.cancelled) {
+        const std::int64_t finishedMs = QDateTime::currentMSecsSinceEpoch();
+        auto marked = inTransaction(store, [&]() -> Result<void> {
+            // A root inside an older source was not recorded on its own; its source is not
+            // complete because part of it was indexed, so only recorded roots are marked.
+            auto sources = store.sources();
+            if (!sources)
+                return sources.error();
+            for (const SourceRecord& source : *sources)
+                if (roots.contains(source.path))
+                    if (auto r = store.markSourceIndexed(source.path, finishedMs); !r)
+                        return r;
+            return {};
+        });
+        if (!marked)
+            return marked.error();
+    }
     stats.seconds = clock.elapsed() / 1000.0;
     report.stage = IndexProgress::Stage::Done;
     if (progress)
@@ -404,6 +432,8 @@ Result<std::int64_t> Indexer::removeFrom(IndexFolder& index, const QStringList& 
                 ++documents;
             }
             if (auto r = store.clearSkipped(cleanAbsolute(path)); !r)
+                return r;
+            if (auto r = store.removeSources(cleanAbsolute(path)); !r)
                 return r;
         }
         return {};

@@ -56,6 +56,18 @@ INSERT INTO meta(key, value) VALUES ('vector_generation', '0');
 PRAGMA application_id = 1397576530;
 )sql";
 
+// Version 2: the sources, the folders and files the user asked to index. The documents alone
+// cannot tell which folder was added (~/notes or ~/notes/work?), and the GUI lists, re-indexes,
+// watches and removes by source. An index of version 1 starts with no sources; indexing a path
+// again records it.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE sources (
+    path       TEXT    PRIMARY KEY,
+    added_ms   INTEGER NOT NULL,
+    indexed_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 static_assert(kStoreApplicationId == 1397576530, "kVersion1 spells the application id out");
 
 Result<std::int64_t> pragmaValue(sqlite3* db, const char* sql, const QString& file) {
@@ -133,6 +145,7 @@ Result<void> applyMigrations(sqlite3* db, const QString& file,
 const std::vector<SchemaMigration>& schemaMigrations() {
     static const std::vector<SchemaMigration> migrations = {
         {1, "initial schema", kVersion1},
+        {2, "sources", kVersion2},
     };
     return migrations;
 }

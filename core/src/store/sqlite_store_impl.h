@@ -78,6 +78,9 @@ struct SqliteStore::Impl {
     std::int64_t changes() const;
     // The rowid of the last INSERT.
     std::int64_t lastInsertId() const;
+    // Deletes the sources at or below `path`, inside a WriteScope (scopes do not nest, so
+    // addSource and removeSources share this).
+    Result<void> deleteSourcesUnder(const QString& path);
     // False inside a transaction, including one the caller believes ended.
     bool autocommit() const;
 
