@@ -1,0 +1,62 @@
+#pragma once
+
+// One loaded model shared by two threads: the GUI searches while it indexes, and a second copy
+// of bert-base would cost another 440 MB. Calls take turns on the model; a query (priority)
+// goes ahead of background work, which is cut into chunks of `chunkTexts` so that a query waits
+// at most for one chunk (about half a second for 32 sentences of bert-base on 2 cores) instead
+// of a whole indexing batch.
+//
+//   auto shared = std::make_shared<SharedEmbedder>(std::move(embedder));
+//   auto forSearch = shared->client(SharedEmbedder::Priority::Query);
+//   auto forIndexing = shared->client(SharedEmbedder::Priority::Background);
+//
+// Clients are Embedders and may be used from different threads at once; each client itself
+// serves one thread at a time. Clients keep the SharedEmbedder alive.
+
+#include "semsearch/embedder.h"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+namespace semsearch {
+
+class SharedEmbedder : public std::enable_shared_from_this<SharedEmbedder> {
+public:
+    enum class Priority { Query, Background };
+
+    explicit SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTexts = 32);
+
+    std::unique_ptr<Embedder> client(Priority priority);
+    const Embedder& model() const { return *m_model; }
+
+    // Runs `work` on the model when it is this priority's turn.
+    template <typename Work> auto withModel(Priority priority, Work&& work) {
+        Turn turn(*this, priority);
+        return work(*m_model);
+    }
+    int chunkTexts() const { return m_chunkTexts; }
+    // Queries waiting for their turn now (for tests and diagnostics).
+    int queriesWaiting();
+
+private:
+    class Turn {
+    public:
+        Turn(SharedEmbedder& owner, Priority priority);
+        ~Turn();
+        Turn(const Turn&) = delete;
+        Turn& operator=(const Turn&) = delete;
+
+    private:
+        SharedEmbedder& m_owner;
+    };
+
+    std::unique_ptr<Embedder> m_model;
+    const int m_chunkTexts;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_busy = false;
+    int m_queriesWaiting = 0;
+};
+
+} // namespace semsearch

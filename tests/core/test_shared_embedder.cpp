@@ -1,0 +1,133 @@
+// One model shared by a searching and an indexing thread: the vectors are those of the model
+// itself, and a query goes ahead of background work that is already under way.
+
+#include "reference_data.h"
+
+#include "semsearch/shared_embedder.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+using namespace semsearch;
+using namespace semsearch::test;
+
+namespace {
+
+// Records the order of calls; the first call waits until the test lets it go.
+class RecordingEmbedder final : public Embedder {
+public:
+    explicit RecordingEmbedder(std::unique_ptr<Embedder> inner) : m_inner(std::move(inner)) {}
+    const ModelInfo& model() const override { return m_inner->model(); }
+    const WordPieceTokenizer& tokenizer() const override { return m_inner->tokenizer(); }
+    std::size_t maxSeqLength() const override { return m_inner->maxSeqLength(); }
+    Result<EmbeddingMatrix> embed(const QStringList& texts) override {
+        if (m_calls.fetch_add(1) == 0) {
+            m_firstStarted = true;
+            while (!m_releaseFirst)
+                std::this_thread::yield();
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_order += texts;
+        }
+        return m_inner->embed(texts);
+    }
+    Result<EmbeddingMatrix> embedTokens(const std::vector<std::vector<TokenId>>& ids) override {
+        return m_inner->embedTokens(ids);
+    }
+
+    std::atomic<bool> m_firstStarted{false};
+    std::atomic<bool> m_releaseFirst{false};
+    std::atomic<int> m_calls{0};
+    std::mutex m_mutex;
+    QStringList m_order;
+
+private:
+    std::unique_ptr<Embedder> m_inner;
+};
+
+double maxDifference(const EmbeddingMatrix& a, const EmbeddingMatrix& b) {
+    if (a.rows != b.rows || a.dim != b.dim)
+        return INFINITY;
+    double worst = 0;
+    for (std::size_t i = 0; i < a.values.size(); ++i)
+        worst = std::max(worst, std::abs(double(a.values[i]) - b.values[i]));
+    return worst;
+}
+
+} // namespace
+
+class TestSharedEmbedder : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void concurrentClientsGiveTheModelsVectors() {
+        auto plain = openEmbedder(tinyModelPath());
+        auto model = openEmbedder(tinyModelPath());
+        QVERIFY(plain.ok() && model.ok());
+        auto shared = std::make_shared<SharedEmbedder>(std::move(model).value(), 3);
+        auto search = shared->client(SharedEmbedder::Priority::Query);
+        auto background = shared->client(SharedEmbedder::Priority::Background);
+        QCOMPARE(search->dimension(), (*plain)->dimension());
+
+        QStringList many;
+        for (int i = 0; i < 40; ++i)
+            many << QStringLiteral("Sentence number %1 about the garden and its trees.").arg(i);
+        const QStringList queries = {QStringLiteral("where do trees grow"),
+                                     QStringLiteral("a quiet garden")};
+        auto expectedMany = (*plain)->embed(many);
+        auto expectedQueries = (*plain)->embed(queries);
+        QVERIFY(expectedMany.ok() && expectedQueries.ok());
+
+        Result<EmbeddingMatrix> gotMany = EmbeddingMatrix{};
+        std::thread indexing([&] { gotMany = background->embed(many); });
+        std::vector<Result<EmbeddingMatrix>> gotQueries;
+        for (int i = 0; i < 5; ++i)
+            gotQueries.push_back(search->embed(queries));
+        indexing.join();
+        QVERIFY(gotMany.ok());
+        QCOMPARE(gotMany->rows, std::size_t(40));
+        QVERIFY(maxDifference(*gotMany, *expectedMany) < 1e-5);
+        for (const auto& got : gotQueries) {
+            QVERIFY(got.ok());
+            QVERIFY(maxDifference(*got, *expectedQueries) < 1e-5);
+        }
+        auto none = background->embed({});
+        QVERIFY(none.ok());
+        QCOMPARE(none->rows, std::size_t(0));
+        QCOMPARE(none->dim, (*plain)->dimension());
+    }
+
+    void queryGoesAheadOfBackgroundChunks() {
+        auto model = openEmbedder(tinyModelPath());
+        QVERIFY(model.ok());
+        auto recording = std::make_unique<RecordingEmbedder>(std::move(model).value());
+        RecordingEmbedder* recorder = recording.get();
+        auto shared = std::make_shared<SharedEmbedder>(std::move(recording), 1);
+        auto search = shared->client(SharedEmbedder::Priority::Query);
+        auto background = shared->client(SharedEmbedder::Priority::Background);
+
+        const QStringList chunks = {QStringLiteral("b0"), QStringLiteral("b1"),
+                                    QStringLiteral("b2"), QStringLiteral("b3")};
+        std::thread indexing([&] { (void)background->embed(chunks); });
+        while (!recorder->m_firstStarted)
+            std::this_thread::yield();
+        std::thread query([&] { (void)search->embed({QStringLiteral("q")}); });
+        while (shared->queriesWaiting() == 0)
+            std::this_thread::yield();
+        recorder->m_releaseFirst = true;
+        indexing.join();
+        query.join();
+        // The chunk under way finishes; the query comes next; the rest of the chunks follow.
+        QCOMPARE(recorder->m_order,
+                 QStringList({QStringLiteral("b0"), QStringLiteral("q"), QStringLiteral("b1"),
+                              QStringLiteral("b2"), QStringLiteral("b3")}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSharedEmbedder)
+#include "test_shared_embedder.moc"
