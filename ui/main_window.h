@@ -1,64 +1,140 @@
 #pragma once
 
-// The main window. Until the index arrives, it ranks the passages typed into it by meaning
-// against the query, as the user types: the embedder end to end, in the product's own window.
+// The semsearch window: a search field that answers by meaning while you type, the results with
+// a preview of each hit in context, the sources panel, and indexing of whatever is dropped on
+// the window, with progress that can be paused and cancelled.
+//
+// The window itself only arranges and forwards: the model loads in ModelLoader, searches run in
+// SearchSession, indexing in IndexingSession, each on its own thread.
 
-#include "semsearch/model.h"
+#include "app_settings.h"
+#include "index_overview.h"
+#include "indexing_session.h"
+#include "search_worker.h"
 
+#include <QHash>
 #include <QMainWindow>
-#include <QPointer>
-#include <QStringList>
-#include <QThread>
-#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
 
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
-class QStandardItemModel;
+class QSplitter;
+class QStackedWidget;
+class QTimer;
 class QTreeView;
-
-namespace semsearch {
-class Embedder;
-}
 
 namespace semsearch::ui {
 
-class RankingWorker;
+class DropOverlay;
+class EmptyState;
+class FilterBar;
+class FolderWatcher;
+class IndexingBar;
+class ModelLoader;
+class PreviewPane;
+class ResultListModel;
+class SearchSession;
+class SourcesPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    // Opens the model in `modelFolder`; when that fails the window says why and how to get one.
-    explicit MainWindow(const QString& modelFolder, QWidget* parent = nullptr);
+    // Which settings came from --model/--index or the environment for this session only.
+    struct Overrides {
+        bool model = false;
+        bool index = false;
+    };
+
+    explicit MainWindow(AppSettings settings, Overrides overrides = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Milliseconds between the last keystroke and the search it starts.
-    static constexpr int kTypingDelayMs = 150;
+    // Indexes files and folders (queued behind any indexing under way).
+    void addPaths(const QStringList& paths);
+    // Asks for a folder and indexes it.
+    void chooseFolderToAdd();
+    // How files and folders are opened; tests replace it. Default: QDesktopServices::openUrl.
+    void setUrlOpener(std::function<bool(const QUrl&)> opener);
+    const AppSettings& settings() const { return m_settings; }
 
 Q_SIGNALS:
-    void rankRequested(quint64 requestId, const QString& query, const QStringList& passages);
-    // Emitted after the result list has been refilled (for tests and status).
-    void resultsShown();
+    void modelReady();
+    void resultsShown(int documents);
+    void overviewShown();
+    void indexingFinished(bool ok);
 
-private Q_SLOTS:
-    void startRanking();
-    void showRanking(quint64 requestId, const QVector<float>& scores);
-    void showFailure(quint64 requestId, const QString& message);
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    void openModel(const QString& modelFolder);
+    enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results };
 
-    QLabel* m_modelStatus = nullptr;
-    QLineEdit* m_query = nullptr;
-    QPlainTextEdit* m_passages = nullptr;
-    QStandardItemModel* m_results = nullptr;
-    QTreeView* m_resultView = nullptr;
-    QTimer m_typingTimer;
-    QThread m_workerThread;
-    QPointer<RankingWorker> m_worker;
-    quint64 m_lastRequest = 0;
-    QStringList m_requestedPassages;
+    void buildWidgets();
+    void buildMenus();
+    void restoreLayout();
+    void applySettings(const AppSettings& settings, bool reopen);
+    void loadModel();
+    void showPage(Page page);
+    void updatePage();
+    void searchNow();
+    void showResults(const QString& query, const DocumentHits& hits);
+    void showOverview(const IndexOverview& overview);
+    void showCurrentInPreview();
+    void jobFinished(const IndexJobResult& result);
+    void offerModelChoice(const QString& message);
+    void openSettings();
+    void openCurrent();
+    void openCurrentFolder();
+    void copyCurrentPath();
+    QString currentPath() const;
+    void chooseFilesToAdd();
+    void removeSources(const QStringList& sources);
+    void showAbout();
+
+    AppSettings m_settings;
+    Overrides m_overrides;
+    std::function<bool(const QUrl&)> m_openUrl;
+
+    ModelLoader* m_loader;
+    SearchSession* m_search;
+    IndexingSession* m_indexing;
+    FolderWatcher* m_watcher;
+    std::shared_ptr<SharedEmbedder> m_embedder;
+    QString m_modelProblem;
+    IndexOverview m_overview;
+    bool m_overviewKnown = false;
+    QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
+
+    QLineEdit* m_query;
+    FilterBar* m_filters;
+    QStackedWidget* m_pages;
+    EmptyState* m_loadingPage;
+    EmptyState* m_noModelPage;
+    EmptyState* m_nothingIndexedPage;
+    EmptyState* m_readyPage;
+    EmptyState* m_noMatchPage;
+    QSplitter* m_resultsSplitter;
+    QTreeView* m_results;
+    ResultListModel* m_resultModel;
+    PreviewPane* m_preview;
+    SourcesPanel* m_sources;
+    IndexingBar* m_indexingBar;
+    DropOverlay* m_dropOverlay;
+    QLabel* m_statusModel;
+    QLabel* m_statusCounts;
+    QTimer* m_debounce;
+    QTimer* m_refresh;       // re-runs the search and re-reads the overview after commits
+    QTimer* m_hideOutcome;   // hides the indexing bar a while after the work ended
+    QString m_shownQuery;    // the query whose results are shown
+    QString m_keepSelection; // path to select again when refreshed results arrive
 };
 
 } // namespace semsearch::ui

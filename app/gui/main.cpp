@@ -1,40 +1,62 @@
-// semsearch: the desktop application. Composition root: settings and flags -> the main window.
+// semsearch: the desktop application. Composition root: saved settings, then the environment,
+// then flags -> AppSettings -> the main window.
 
+#include "app_settings.h"
 #include "main_window.h"
-#include "semsearch/locations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
+#include <QTimer>
 
 int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("semsearch"));
     QApplication::setOrganizationName(QStringLiteral("semsearch"));
+    QApplication::setApplicationDisplayName(QStringLiteral("semsearch"));
     QApplication::setApplicationVersion(QStringLiteral(SEMSEARCH_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.semsearch.Semsearch"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Find passages by meaning."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Find passages in your documents by meaning."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption modelOption(
         QStringLiteral("model"),
-        QApplication::translate("main", "Model folder (default: $SEMSEARCH_MODEL, the saved "
-                                        "setting, or the standard download location)."),
+        QApplication::translate("main", "Model folder (default: $SEMSEARCH_MODEL, else the saved "
+                                        "setting)."),
         QStringLiteral("DIR"));
+    const QCommandLineOption indexOption(
+        QStringLiteral("index"),
+        QApplication::translate("main", "Index folder (default: $SEMSEARCH_INDEX, else the saved "
+                                        "setting)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption addFolderOption(
+        QStringLiteral("add-folder"),
+        QApplication::translate("main", "Ask for a folder to index when the window opens."));
     parser.addOption(modelOption);
+    parser.addOption(indexOption);
+    parser.addOption(addFolderOption);
+    parser.addPositionalArgument(QStringLiteral("paths"),
+                                 QApplication::translate("main", "Files and folders to index."),
+                                 QStringLiteral("[PATH...]"));
     parser.process(app);
 
-    // Precedence: flag, environment, saved setting, default download location.
-    QString modelFolder = parser.value(modelOption);
-    if (modelFolder.isEmpty())
-        modelFolder = qEnvironmentVariable("SEMSEARCH_MODEL");
-    if (modelFolder.isEmpty())
-        modelFolder = QSettings().value(QStringLiteral("model/folder")).toString();
-    if (modelFolder.isEmpty())
-        modelFolder = semsearch::defaultModelFolder();
+    QSettings store;
+    const semsearch::ui::AppSettings settings = semsearch::ui::applyOverrides(
+        semsearch::ui::loadSettings(store), parser.value(indexOption), parser.value(modelOption));
+    semsearch::ui::MainWindow::Overrides overrides;
+    overrides.model =
+        parser.isSet(modelOption) || !qEnvironmentVariable("SEMSEARCH_MODEL").isEmpty();
+    overrides.index =
+        parser.isSet(indexOption) || !qEnvironmentVariable("SEMSEARCH_INDEX").isEmpty();
 
-    semsearch::ui::MainWindow window(modelFolder);
+    semsearch::ui::MainWindow window(settings, overrides);
     window.show();
+    if (!parser.positionalArguments().isEmpty())
+        window.addPaths(parser.positionalArguments());
+    if (parser.isSet(addFolderOption))
+        QTimer::singleShot(0, &window, &semsearch::ui::MainWindow::chooseFolderToAdd);
     return app.exec();
 }

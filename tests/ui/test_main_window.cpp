@@ -1,80 +1,287 @@
-// The main window under the offscreen platform: typing ranks the passages by meaning, off the
-// GUI thread; a missing model shows how to get one.
+// The main window under the offscreen platform, with the tiny model: empty states, search as
+// you type, a dropped folder gets indexed and becomes searchable, cancel keeps a consistent
+// index, keyboard navigation, and a second writer's clear message.
 
 #include "main_window.h"
 #include "reference_data.h"
+#include "result_list_model.h"
 
-#include "semsearch/embedder.h"
+#include "semsearch/indexer.h"
+#include "semsearch/searcher.h"
 
+#include <QDropEvent>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPlainTextEdit>
+#include <QMimeData>
 #include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QToolButton>
 #include <QTreeView>
 #include <QtTest>
-
-#include <cmath>
 
 using namespace semsearch;
 using namespace semsearch::test;
 
+namespace {
+
+bool writeFile(const QString& path, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+const QByteArray kCats = "Cats sleep for most of the day. They like warm places near windows.\n";
+const QByteArray kTaxes = "The tax return is due at the end of April. Keep every receipt.\n";
+const QByteArray kRecipe = "Whisk the eggs with sugar until pale, then fold in the flour.\n";
+
+// Sends what a drag of `paths` from a file manager onto the window sends.
+bool dropOn(QWidget* window, const QStringList& paths) {
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& path : paths)
+        urls << QUrl::fromLocalFile(path);
+    mime.setUrls(urls);
+    const QPoint centre = window->rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(window, &enter);
+    if (!enter.isAccepted())
+        return false;
+    auto* overlay = window->findChild<QWidget*>(QStringLiteral("dropOverlay"));
+    if (!overlay || !overlay->isVisible())
+        return false; // the user must see where to drop
+    QDropEvent drop(QPointF(centre), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(window, &drop);
+    return drop.isAccepted() && !overlay->isVisible();
+}
+
+} // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
-    void typingRanksPassages() {
-        ui::MainWindow window(tinyModelPath());
-        window.show();
-        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
-        auto* passages = window.findChild<QPlainTextEdit*>(QStringLiteral("passages"));
-        auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
-        QVERIFY(query && passages && results);
-        QVERIFY(query->isEnabled());
+    QTemporaryDir m_tmp;
+    QString m_docs;
+    QString m_index;
 
-        const QStringList texts = {QStringLiteral("The cat sleeps on the sofa."),
-                                   QStringLiteral("Quarterly revenue grew by four percent."),
-                                   QStringLiteral("A kitten naps on the couch.")};
-        passages->setPlainText(texts.join(QLatin1Char('\n')));
-        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
-        QTest::keyClicks(query, QStringLiteral("where does the cat sleep"));
-        QVERIFY(shown.wait(10000));
-
-        // Expected order from the embedder itself, with cosine computed here.
-        auto embedder = openEmbedder(tinyModelPath());
-        QVERIFY(embedder.ok());
-        auto vectors = (*embedder)->embed(QStringList{query->text()} + texts);
-        QVERIFY(vectors.ok());
-        auto cosine = [&](std::size_t a, std::size_t b) {
-            double dot = 0, na = 0, nb = 0;
-            for (std::size_t j = 0; j < vectors->dim; ++j) {
-                dot += double(vectors->row(a)[j]) * vectors->row(b)[j];
-                na += double(vectors->row(a)[j]) * vectors->row(a)[j];
-                nb += double(vectors->row(b)[j]) * vectors->row(b)[j];
-            }
-            return dot / std::sqrt(na * nb);
-        };
-        QAbstractItemModel* model = results->model();
-        QCOMPARE(model->rowCount(), 3);
-        double previous = INFINITY;
-        for (int row = 0; row < 3; ++row) {
-            const double shownScore = model->index(row, 0).data(Qt::UserRole).toDouble();
-            const QString text = model->index(row, 1).data().toString();
-            const qsizetype which = texts.indexOf(text);
-            QVERIFY(which >= 0);
-            QVERIFY(std::fabs(shownScore - cosine(0, std::size_t(which) + 1)) < 1e-4);
-            QVERIFY(shownScore <= previous);
-            previous = shownScore;
-        }
+    ui::AppSettings settings() const {
+        ui::AppSettings s;
+        s.modelFolder = tinyModelPath();
+        s.indexFolder = m_index;
+        s.watchFolders = false;
+        return s;
     }
 
-    void missingModelExplainsHowToGetOne() {
-        ui::MainWindow window(QStringLiteral("/nonexistent/model"));
-        auto* status = window.findChild<QLabel*>(QStringLiteral("modelStatus"));
+    // Waits until the window has loaded the model and read the index.
+    static bool ready(ui::MainWindow& window) {
+        QSignalSpy model(&window, &ui::MainWindow::modelReady);
+        QSignalSpy overview(&window, &ui::MainWindow::overviewShown);
+        return (model.count() > 0 || model.wait(20000)) &&
+               (overview.count() > 0 || overview.wait(20000));
+    }
+
+    static QWidget* currentPage(ui::MainWindow& window) {
+        return window.findChild<QStackedWidget*>()->currentWidget();
+    }
+
+    void buildIndex() {
+        auto index = IndexFolder::open(m_index, IndexFolder::Mode::Write);
+        QVERIFY(index.ok());
+        auto embedder = openEmbedder(tinyModelPath());
+        QVERIFY(embedder.ok());
+        Indexer indexer(**index, **embedder);
+        QVERIFY(indexer.run({m_docs}).ok());
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void init() {
+        QVERIFY(m_tmp.isValid());
+        const QString base = m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction();
+        m_docs = base + QStringLiteral("/docs");
+        m_index = base + QStringLiteral("/index");
+        QVERIFY(writeFile(m_docs + QStringLiteral("/cats.txt"), kCats));
+        QVERIFY(writeFile(m_docs + QStringLiteral("/money/taxes.md"), kTaxes));
+        QVERIFY(writeFile(m_docs + QStringLiteral("/kitchen/recipe.txt"), kRecipe));
+    }
+
+    void missingModelSaysHowToGetOne() {
+        ui::AppSettings s = settings();
+        s.modelFolder = m_tmp.path() + QStringLiteral("/no-model-here");
+        ui::MainWindow window(s);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("noModelPage"),
+                                  20000);
+        auto* text = currentPage(window)->findChild<QLabel*>(QStringLiteral("emptyText"));
+        QVERIFY(text);
+        QVERIFY(text->text().contains(QStringLiteral("model download")));
+        QVERIFY(text->text().contains(QStringLiteral("no-model-here")));
+    }
+
+    void emptyIndexSaysDropFoldersHere() {
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("nothingIndexedPage"));
+        auto* title = currentPage(window)->findChild<QLabel*>(QStringLiteral("emptyTitle"));
+        QCOMPARE(title->text(), QStringLiteral("Drop folders here"));
+    }
+
+    void typingAQueryFillsTheResults() {
+        buildIndex();
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("readyPage"));
         auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
-        QVERIFY(status && query);
-        QVERIFY(status->text().contains(QStringLiteral("No model is ready")));
-        QVERIFY(status->text().contains(QStringLiteral("bert-base-nli-max-tokens")));
-        QVERIFY(!query->isEnabled());
+        auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(query, QStringLiteral("where do cats nap"));
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("resultsSplitter"));
+
+        // The same ranking as the engine's own search for this query.
+        auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
+        auto embedder = openEmbedder(tinyModelPath());
+        QVERIFY(index.ok() && embedder.ok());
+        Searcher searcher(**index, **embedder);
+        SearchOptions options;
+        options.limit = 50;
+        auto expected = searcher.searchDocuments(QStringLiteral("where do cats nap"), options);
+        QVERIFY(expected.ok());
+        QAbstractItemModel* model = results->model();
+        QCOMPARE(model->rowCount(), int(expected->size()));
+        QCOMPARE(model->rowCount(), 3);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(model->index(row, 0).data(ui::ResultListModel::PathRole).toString(),
+                     expected->at(std::size_t(row)).path);
+        // The best result is selected and previewed.
+        QCOMPARE(results->currentIndex().row(), 0);
+    }
+
+    void droppedFolderIsIndexedAndSearchable() {
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        QVERIFY(dropOn(&window,
+                       {m_docs + QStringLiteral("/money"), m_docs + QStringLiteral("/cats.txt")}));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toBool(), true);
+
+        auto* sources = window.findChild<QTreeView*>(QStringLiteral("sources"));
+        QTRY_COMPARE_WITH_TIMEOUT(sources->model()->rowCount(), 2, 10000);
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(window.findChild<QLineEdit*>(QStringLiteral("query")),
+                         QStringLiteral("paying taxes"));
+        QVERIFY(shown.wait(20000));
+        QAbstractItemModel* model =
+            window.findChild<QTreeView*>(QStringLiteral("results"))->model();
+        QStringList paths;
+        for (int row = 0; row < model->rowCount(); ++row)
+            paths << model->index(row, 0).data(ui::ResultListModel::PathRole).toString();
+        paths.sort();
+        // The dropped file and folder only: the recipe was not dropped.
+        QCOMPARE(paths, QStringList({m_docs + QStringLiteral("/cats.txt"),
+                                     m_docs + QStringLiteral("/money/taxes.md")}));
+    }
+
+    void cancelStopsIndexingAndKeepsAConsistentIndex() {
+        const QString many = m_docs + QStringLiteral("/many");
+        for (int i = 0; i < 1500; ++i)
+            QVERIFY(writeFile(many + QStringLiteral("/%1.txt").arg(i),
+                              "Note " + QByteArray::number(i) +
+                                  " is about the garden. The roses need water. The hedge is "
+                                  "too tall.\n"));
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        auto* cancel = window.findChild<QToolButton*>(QStringLiteral("cancelIndexing"));
+        QVERIFY(cancel);
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        QVERIFY(dropOn(&window, {many}));
+        // Cancel as soon as the first batch is reported.
+        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("files")), 30000);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(status->text().contains(QStringLiteral("cancelled")));
+
+        auto index = IndexFolder::open(m_index, IndexFolder::Mode::Write);
+        QVERIFY(index.ok());
+        auto report = (*index)->verify(false);
+        QVERIFY(report.ok());
+        QVERIFY2(report->ok(), qPrintable(report->problems.join(QLatin1Char('\n'))));
+        auto counts = (*index)->store().counts();
+        QVERIFY(counts.ok());
+        QVERIFY(counts->documents > 0);
+        QVERIFY(counts->documents < 1500);
+    }
+
+    void keyboardMovesTheSelectionAndEnterOpens() {
+        buildIndex();
+        ui::MainWindow window(settings());
+        QList<QUrl> opened;
+        window.setUrlOpener([&](const QUrl& url) {
+            opened << url;
+            return true;
+        });
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window) || true);
+        QVERIFY(ready(window));
+        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
+        auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
+        query->setFocus();
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(query, QStringLiteral("baking a cake"));
+        QVERIFY(shown.wait(20000));
+
+        QTest::keyClick(query, Qt::Key_Down);
+        QVERIFY(results->hasFocus());
+        QCOMPARE(results->currentIndex().row(), 0);
+        QTest::keyClick(results, Qt::Key_Down);
+        QCOMPARE(results->currentIndex().row(), 1);
+        QTest::keyClick(results, Qt::Key_Return);
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.first(),
+                 QUrl::fromLocalFile(
+                     results->currentIndex().data(ui::ResultListModel::PathRole).toString()));
+        QTest::keyClick(results, Qt::Key_Up);
+        QTest::keyClick(results, Qt::Key_Up);
+        QVERIFY(query->hasFocus());
+        // Enter in the field, with its results shown, opens the selected one.
+        QTest::keyClick(query, Qt::Key_Return);
+        QCOMPARE(opened.size(), 2);
+        QCOMPARE(opened.last(),
+                 QUrl::fromLocalFile(
+                     results->model()->index(0, 0).data(ui::ResultListModel::PathRole).toString()));
+        // Esc clears the search.
+        QTest::keyClick(query, Qt::Key_Escape);
+        QVERIFY(query->text().isEmpty());
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("readyPage"));
+        // Ctrl+L comes back to the field from anywhere.
+        results->setFocus();
+        QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
+        QVERIFY(query->hasFocus());
+    }
+
+    void secondWriterGetsAClearMessage() {
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        auto writer = IndexFolder::open(m_index, IndexFolder::Mode::Write);
+        QVERIFY(writer.ok());
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        QVERIFY(dropOn(&window, {m_docs}));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toBool(), false);
+        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("being updated by another")),
+                 qPrintable(status->text()));
+        QVERIFY(!status->text().contains(QStringLiteral("locked")));
     }
 };
 

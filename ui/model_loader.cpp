@@ -1,0 +1,49 @@
+#include "model_loader.h"
+
+#include <QPointer>
+
+namespace semsearch::ui {
+
+ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<std::shared_ptr<SharedEmbedder>>();
+}
+
+ModelLoader::~ModelLoader() {
+    for (QThread* thread : m_threads) {
+        thread->wait();
+        delete thread;
+    }
+}
+
+void ModelLoader::load(const QString& folder, const EmbedderOptions& options) {
+    const quint64 generation = ++m_generation;
+    m_loading = true;
+    QPointer<ModelLoader> self(this);
+    QThread* thread = QThread::create([self, folder, options, generation] {
+        auto opened = openEmbedder(folder, options);
+        std::shared_ptr<SharedEmbedder> shared;
+        QString error;
+        if (opened)
+            shared = std::make_shared<SharedEmbedder>(std::move(opened).value());
+        else
+            error = opened.error().message;
+        QMetaObject::invokeMethod(self, [self, folder, shared, error, generation] {
+            if (!self || generation != self->m_generation)
+                return;
+            self->m_loading = false;
+            if (shared)
+                Q_EMIT self->loaded(folder, shared);
+            else
+                Q_EMIT self->failed(folder, error);
+        });
+    });
+    thread->setObjectName(QStringLiteral("semsearch model loader"));
+    m_threads.push_back(thread);
+    connect(thread, &QThread::finished, this, [this, thread] {
+        m_threads.erase(std::remove(m_threads.begin(), m_threads.end(), thread), m_threads.end());
+        thread->deleteLater();
+    });
+    thread->start();
+}
+
+} // namespace semsearch::ui

@@ -1,0 +1,39 @@
+#pragma once
+
+// Opens a model folder off the GUI thread (reading and packing bert-base's weights takes a
+// second or two) and hands the window one SharedEmbedder for searching and indexing.
+
+#include "semsearch/embedder.h"
+#include "semsearch/shared_embedder.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace semsearch::ui {
+
+class ModelLoader : public QObject {
+    Q_OBJECT
+
+public:
+    explicit ModelLoader(QObject* parent = nullptr);
+    ~ModelLoader() override; // waits for a load under way
+
+    // Starts loading; a load already under way is superseded (its result is dropped).
+    void load(const QString& folder, const EmbedderOptions& options);
+    bool isLoading() const { return m_loading; }
+
+Q_SIGNALS:
+    void loaded(const QString& folder, std::shared_ptr<semsearch::SharedEmbedder> embedder);
+    void failed(const QString& folder, const QString& message);
+
+private:
+    quint64 m_generation = 0;
+    bool m_loading = false;
+    std::vector<QThread*> m_threads; // finished ones delete themselves
+};
+
+} // namespace semsearch::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<semsearch::SharedEmbedder>)
