@@ -136,7 +136,7 @@ QString ResultListModel::accessibleText(const DocumentHit& document, const Passa
     const QString text = snippet(passage).text;
     if (isPassage)
         return tr("line %1, score %2: %3")
-            .arg(locale.toString(passage->line), locale.toString(passage->score, 'f', 2), text);
+            .arg(QString::number(passage->line), locale.toString(passage->score, 'f', 2), text);
     return tr("%1 in %2, score %3: %4")
         .arg(fileName(document.path), displayFolder(document.path),
              locale.toString(document.score, 'f', 2), text);
