@@ -77,6 +77,20 @@ struct RowColours {
 
 } // namespace
 
+// What both kinds of rows paint with.
+struct ResultDelegate::Row {
+    RowMetrics metrics;
+    RowColours colours;
+    QRect content; // the row's rect less the margins
+    QLocale locale;
+
+    explicit Row(const QStyleOptionViewItem& option)
+        : metrics(option.font), colours(option),
+          content(option.rect.adjusted(metrics.margin, metrics.margin, -metrics.margin,
+                                       -metrics.margin)),
+          locale(option.locale) {}
+};
+
 ResultDelegate::ResultDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
 
 QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime& now,
@@ -119,19 +133,19 @@ void ResultDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
 
     painter->save();
     painter->setClipRect(opt.rect);
+    const Row row(opt);
     if (index.data(ResultListModel::IsPassageRole).toBool())
-        paintPassage(painter, opt, index);
+        paintPassage(painter, row, index);
     else
-        paintDocument(painter, opt, index);
+        paintDocument(painter, row, index);
     painter->restore();
 }
 
-void ResultDelegate::paintDocument(QPainter* painter, const QStyleOptionViewItem& option,
+void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
                                    const QModelIndex& index) const {
-    const RowMetrics metrics(option.font);
-    const RowColours colours(option);
-    const QRect content =
-        option.rect.adjusted(metrics.margin, metrics.margin, -metrics.margin, -metrics.margin);
+    const RowMetrics& metrics = row.metrics;
+    const RowColours& colours = row.colours;
+    const QRect& content = row.content;
     int y = content.top();
 
     // File name, and the score bar at the right end of its line.
@@ -156,7 +170,7 @@ void ResultDelegate::paintDocument(QPainter* painter, const QStyleOptionViewItem
     // Folder and date: the date whole, the folder shortened in the middle to fit.
     const QFontMetrics fontMetrics(metrics.font);
     const QString date = modifiedText(index.data(ResultListModel::ModifiedRole).toDateTime(),
-                                      QDateTime::currentDateTime(), option.locale);
+                                      QDateTime::currentDateTime(), row.locale);
     const QString folder = index.data(ResultListModel::FolderRole).toString();
     QString where;
     if (date.isEmpty()) {
@@ -181,12 +195,11 @@ void ResultDelegate::paintDocument(QPainter* painter, const QStyleOptionViewItem
         index.data(ResultListModel::EmphasisRole).value<TextRanges>(), metrics.font, kSnippetLines);
 }
 
-void ResultDelegate::paintPassage(QPainter* painter, const QStyleOptionViewItem& option,
+void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
                                   const QModelIndex& index) const {
-    const RowMetrics metrics(option.font);
-    const RowColours colours(option);
-    const QRect content =
-        option.rect.adjusted(metrics.margin, metrics.margin, -metrics.margin, -metrics.margin);
+    const RowMetrics& metrics = row.metrics;
+    const RowColours& colours = row.colours;
+    const QRect& content = row.content;
     const QFontMetrics fontMetrics(metrics.font);
 
     // The line numbers take one column wide enough for five digits, so texts line up.

@@ -40,10 +40,9 @@ public:
                                 const QLocale& locale = QLocale());
 
 private:
-    void paintDocument(QPainter* painter, const QStyleOptionViewItem& option,
-                       const QModelIndex& index) const;
-    void paintPassage(QPainter* painter, const QStyleOptionViewItem& option,
-                      const QModelIndex& index) const;
+    struct Row;
+    void paintDocument(QPainter* painter, const Row& row, const QModelIndex& index) const;
+    void paintPassage(QPainter* painter, const Row& row, const QModelIndex& index) const;
 };
 
 } // namespace semsearch::ui
