@@ -1,8 +1,9 @@
 #include "result_list_model.h"
 
+#include "display_path.h"
+
 #include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QLocale>
 
 #include <algorithm>
@@ -13,23 +14,6 @@ namespace {
 
 // internalId of a document row; a passage row stores its document's row + 1.
 constexpr quintptr kDocumentRow = 0;
-
-QString fileName(const QString& path) {
-    return QFileInfo(path).fileName();
-}
-
-// "~/docs" for a folder under the home folder: shorter, and the same for every user.
-QString displayFolder(const QString& path) {
-    QString folder = QFileInfo(path).path();
-    const QString home = QDir::homePath();
-    if (home != QDir::rootPath()) {
-        if (folder == home)
-            folder = QStringLiteral("~");
-        else if (folder.startsWith(home + QLatin1Char('/')))
-            folder = QLatin1Char('~') + folder.mid(home.size());
-    }
-    return QDir::toNativeSeparators(folder);
-}
 
 } // namespace
 
@@ -138,7 +122,7 @@ QString ResultListModel::accessibleText(const DocumentHit& document, const Passa
         return tr("line %1, score %2: %3")
             .arg(QString::number(passage->line), locale.toString(passage->score, 'f', 2), text);
     return tr("%1 in %2, score %3: %4")
-        .arg(fileName(document.path), displayFolder(document.path),
+        .arg(displayFileName(document.path), displayFolder(document.path),
              locale.toString(document.score, 'f', 2), text);
 }
 
@@ -150,7 +134,7 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     const PassageHit* passage = passageAt(index);
     switch (role) {
     case Qt::DisplayRole:
-        return isPassage ? snippet(passage).text : fileName(document->path);
+        return isPassage ? snippet(passage).text : displayFileName(document->path);
     case Qt::ToolTipRole:
         return QDir::toNativeSeparators(document->path);
     case Qt::AccessibleTextRole:
@@ -158,7 +142,7 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     case PathRole:
         return document->path;
     case FileNameRole:
-        return fileName(document->path);
+        return displayFileName(document->path);
     case FolderRole:
         return displayFolder(document->path);
     case ModifiedRole:

@@ -4,6 +4,7 @@
 
 #include "result_delegate.h"
 #include "result_list_model.h"
+#include "test_palettes.h"
 
 #include <QImage>
 #include <QPainter>
@@ -12,33 +13,13 @@
 #include <cmath>
 
 using namespace semsearch;
+using namespace semsearch::test;
 using semsearch::ui::ResultDelegate;
 using semsearch::ui::ResultListModel;
 
 namespace {
 
 constexpr int kRowWidth = 640;
-
-QPalette makePalette(QColor base, QColor text, QColor highlight, QColor highlightedText) {
-    QPalette palette;
-    palette.setColor(QPalette::Base, base);
-    palette.setColor(QPalette::Window, base);
-    palette.setColor(QPalette::Text, text);
-    palette.setColor(QPalette::WindowText, text);
-    palette.setColor(QPalette::Highlight, highlight);
-    palette.setColor(QPalette::HighlightedText, highlightedText);
-    QColor placeholder = text;
-    placeholder.setAlpha(128);
-    palette.setColor(QPalette::PlaceholderText, placeholder);
-    return palette;
-}
-
-QPalette lightPalette() {
-    return makePalette(Qt::white, Qt::black, QColor(48, 140, 198), Qt::white);
-}
-QPalette darkPalette() {
-    return makePalette(QColor(30, 30, 30), QColor(235, 235, 235), QColor(42, 130, 218), Qt::white);
-}
 
 // `top` drawn with alpha over `bottom`, as the painter composes it.
 QColor over(QColor top, QColor bottom) {
