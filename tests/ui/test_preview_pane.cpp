@@ -390,6 +390,15 @@ private Q_SLOTS:
         QCOMPARE(selectedText(selections[0].cursor), QStringLiteral("Kept sentence here."));
         QCOMPARE(selections[0].cursor.selectionStart(), 18);
         QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 1 of 1"));
+
+        // Nothing left that matches: the text is still shown, without highlights.
+        pane.showDocument(path, {hits[0]});
+        QCOMPARE(textOf(pane)->toPlainText(), after);
+        QCOMPARE(textOf(pane)->extraSelections().size(), 0);
+        QCOMPARE(pane.currentMatch(), -1);
+        QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("no match shown"));
+        QCOMPARE(notice->text(), QStringLiteral("changed.md changed since it was indexed; "
+                                                "highlighting only what still matches (0 of 1)."));
     }
 };
 
