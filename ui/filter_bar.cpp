@@ -1,6 +1,6 @@
 #include "filter_bar.h"
 
-#include "sources_panel.h"
+#include "display_path.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "display_path.h"
 #include "drop_overlay.h"
 #include "empty_state.h"
 #include "filter_bar.h"

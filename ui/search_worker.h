@@ -9,6 +9,7 @@
 // for an older ticket is dropped at each step, so a fast typist never waits for stale queries.
 
 #include "index_overview.h"
+#include "snippet_text.h"
 
 #include "semsearch/searcher.h"
 #include "semsearch/shared_embedder.h"
@@ -24,7 +25,6 @@
 namespace semsearch::ui {
 
 using DocumentHits = std::vector<DocumentHit>;
-using TextRanges = QList<QPair<int, int>>; // [start, end) character ranges
 
 class SearchWorker : public QObject {
     Q_OBJECT

@@ -1,5 +1,7 @@
 #include "sources_panel.h"
 
+#include "display_path.h"
+
 #include <QAction>
 #include <QDateTime>
 #include <QDir>
@@ -14,15 +16,6 @@
 #include <QVBoxLayout>
 
 namespace semsearch::ui {
-
-QString displayPath(const QString& path) {
-    const QString home = QDir::homePath();
-    if (path == home)
-        return QStringLiteral("~");
-    if (path.startsWith(home + QLatin1Char('/')))
-        return QDir::toNativeSeparators(QStringLiteral("~") + path.mid(home.size()));
-    return QDir::toNativeSeparators(path);
-}
 
 namespace {
 

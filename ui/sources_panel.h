@@ -52,7 +52,4 @@ private:
     QAction* m_remove;
 };
 
-// A path for display: native separators, the home folder as "~".
-QString displayPath(const QString& path);
-
 } // namespace semsearch::ui

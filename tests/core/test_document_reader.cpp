@@ -333,6 +333,57 @@ private Q_SLOTS:
         const std::vector<qint64> expected = {9, 3, 8, 4, 3};
         QCOMPARE(byteOffsets(document, {4, 0, 3, 1, 0}), expected);
     }
+
+    // textPositions, the inverse mapping, with every expected position written out by hand.
+    void textPositionsUtf8() {
+        // EF BB BF | h | C3 A9 (é) | ' ' | E2 82 AC (€) | F0 9F 98 80 (😀, a surrogate pair) | y
+        const DocumentText document = readOk("\xEF\xBB\xBFh\xC3\xA9 \xE2\x82\xAC\xF0\x9F\x98\x80y");
+        QCOMPARE(document.text, QStringLiteral("h\u00E9 \u20AC\U0001F600y"));
+        const std::vector<qint64> offsets = {0, 1,  2,  3,  4,  5,  6,  7, 8,
+                                             9, 10, 11, 12, 13, 14, 15, 99};
+        // Inside the mark -> 0; inside é, € or 😀 -> their start; 15 = end; past it -> end.
+        const std::vector<qsizetype> expected = {0, 0, 0, 0, 1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 6, 7, 7};
+        QCOMPARE(textPositions(document, offsets), expected);
+    }
+
+    void textPositionsUtf16_data() {
+        QTest::addColumn<bool>("littleEndian");
+        QTest::newRow("LE") << true;
+        QTest::newRow("BE") << false;
+    }
+    void textPositionsUtf16() {
+        QFETCH(bool, littleEndian);
+        // mark (2 bytes) | a (2) | 😀 (4: two code units) | b (2)
+        const DocumentText document =
+            readOk(utf16Bytes(QStringLiteral("a\U0001F600b"), littleEndian));
+        QCOMPARE(document.text.size(), 4);
+        const std::vector<qint64> offsets = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+        // 6 is between the halves of the pair: the pair's start, 1.
+        const std::vector<qsizetype> expected = {0, 0, 0, 0, 1, 1, 1, 1, 3, 3, 4, 4};
+        QCOMPARE(textPositions(document, offsets), expected);
+    }
+
+    void textPositionsLatin1() {
+        const DocumentText document = readOk("caf\xE9!"); // café! in ISO 8859-1
+        QCOMPARE(document.encoding, TextEncoding::Latin1);
+        const std::vector<qsizetype> expected = {0, 3, 4, 5, 5};
+        QCOMPARE(textPositions(document, {0, 3, 4, 5, 8}), expected);
+    }
+
+    void textPositionsUnsortedAndRoundTrip() {
+        const DocumentText document = readOk(kMixedText.toUtf8()); // a€😀中\r\nb é
+        // bytes: a 0, € 1-3, 😀 4-7, 中 8-10, \r 11, \n 12, b 13, space 14, é 15-16, end 17;
+        // positions: a 0, € 1, 😀 2-3, 中 4, \r 5, \n 6, b 7, space 8, é 9, end 10.
+        const std::vector<qsizetype> unsortedExpected = {9, 0, 5, 2, 1};
+        QCOMPARE(textPositions(document, {15, 0, 11, 5, 3}), unsortedExpected);
+
+        std::vector<qsizetype> positions;
+        for (qsizetype i = 0; i <= document.text.size(); ++i) {
+            if (i == document.text.size() || !document.text[i].isLowSurrogate())
+                positions.push_back(i);
+        }
+        QCOMPARE(textPositions(document, byteOffsets(document, positions)), positions);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDocumentReader)

@@ -132,6 +132,15 @@ Result<DocumentText> readDocument(const QString& path, qint64 maxBytes = 20 * 10
 std::vector<qint64> byteOffsets(const DocumentText& document,
                                 const std::vector<qsizetype>& sortedPositions);
 
+// The inverse of byteOffsets: maps file byte offsets to text positions, in one pass over the
+// text when `sortedByteOffsets` is non-decreasing (unsorted input is answered correctly, only
+// slower). An offset inside the byte-order mark maps to 0, one past the end to text.size(). An
+// offset inside a character (within a multi-byte UTF-8 sequence, within a UTF-16 code unit, or
+// between the halves of a surrogate pair) maps to the start of that character, so
+// textPositions(byteOffsets(p)) == p for every p that is not inside a surrogate pair.
+std::vector<qsizetype> textPositions(const DocumentText& document,
+                                     const std::vector<qint64>& sortedByteOffsets);
+
 // ---------------------------------------------------------------------------------------------
 // Cutting into passages
 

@@ -1,4 +1,4 @@
-// readDocument and the text-position -> byte-offset mapping, its exact inverse.
+// readDocument and the mappings between text positions and byte offsets, in both directions.
 //
 // Every decoding here turns each character into a fixed, known number of bytes (UTF-8 checked
 // strictly, UTF-16 one code unit per two bytes, Latin1 one byte per character) and never
@@ -223,6 +223,55 @@ std::vector<qint64> byteOffsets(const DocumentText& document,
         offsets.push_back(bom + bytes);
     }
     return offsets;
+}
+
+std::vector<qsizetype> textPositions(const DocumentText& document,
+                                     const std::vector<qint64>& sortedByteOffsets) {
+    std::vector<qsizetype> positions;
+    positions.reserve(sortedByteOffsets.size());
+    const qint64 bom = bomLength(document.encoding);
+    const qsizetype size = document.text.size();
+    const QChar* text = document.text.constData();
+
+    qsizetype cursor = 0; // a code point start whose byte offset (after the mark) is `bytes`
+    qint64 bytes = 0;
+    for (const qint64 offset : sortedByteOffsets) {
+        const qint64 wanted = std::max<qint64>(offset - bom, 0);
+        switch (document.encoding) {
+        case TextEncoding::Utf16LE:
+        case TextEncoding::Utf16BE: {
+            qsizetype position = qsizetype(std::min<qint64>(wanted / 2, size));
+            if (position > 0 && position < size && text[position].isLowSurrogate() &&
+                text[position - 1].isHighSurrogate())
+                --position;
+            positions.push_back(position);
+            continue;
+        }
+        case TextEncoding::Latin1:
+            positions.push_back(qsizetype(std::min<qint64>(wanted, size)));
+            continue;
+        case TextEncoding::Utf8:
+        case TextEncoding::Utf8WithBom:
+            break;
+        }
+        if (wanted < bytes) { // unsorted input: start over
+            cursor = 0;
+            bytes = 0;
+        }
+        // Whole code points only: a pair's high half has length 0 and its low half 4.
+        while (cursor < size) {
+            const int units = utf8Length(text, cursor, size) == 0 ? 2 : 1;
+            qint64 step = 0;
+            for (int i = 0; i < units; ++i)
+                step += utf8Length(text, cursor + i, size);
+            if (bytes + step > wanted)
+                break;
+            bytes += step;
+            cursor += units;
+        }
+        positions.push_back(cursor);
+    }
+    return positions;
 }
 
 qint64 DocumentText::byteOffset(qsizetype index) const {
