@@ -3,6 +3,7 @@
 
 #include "app_settings.h"
 #include "main_window.h"
+#include "single_instance.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -52,7 +53,31 @@ int main(int argc, char* argv[]) {
     overrides.index =
         parser.isSet(indexOption) || !qEnvironmentVariable("SEMSEARCH_INDEX").isEmpty();
 
+    // One window per index: a second launch hands its paths to the first and ends, so two
+    // windows never fight over the same index (start-up order as single_instance.h says).
+    semsearch::ui::InstanceRequest request{parser.positionalArguments(),
+                                           parser.isSet(addFolderOption)};
+    if (semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request))
+        return 0;
+    semsearch::ui::SingleInstance instance;
+    auto listening = instance.listen(settings.indexFolder);
+    if (listening && *listening == semsearch::ui::SingleInstance::ListenResult::AlreadyRunning)
+        return semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request) ? 0
+                                                                                          : 1;
+    if (!listening) // the window still works, only without the hand-over
+        qWarning("semsearch: %s", qPrintable(listening.error().message));
+
     semsearch::ui::MainWindow window(settings, overrides);
+    QObject::connect(&instance, &semsearch::ui::SingleInstance::activationRequested, &window,
+                     [&window] {
+                         window.setWindowState(window.windowState() & ~Qt::WindowMinimized);
+                         window.raise();
+                         window.activateWindow();
+                     });
+    QObject::connect(&instance, &semsearch::ui::SingleInstance::pathsReceived, &window,
+                     &semsearch::ui::MainWindow::addPaths);
+    QObject::connect(&instance, &semsearch::ui::SingleInstance::addFolderRequested, &window,
+                     &semsearch::ui::MainWindow::chooseFolderToAdd);
     window.show();
     if (!parser.positionalArguments().isEmpty())
         window.addPaths(parser.positionalArguments());
