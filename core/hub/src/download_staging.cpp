@@ -137,6 +137,11 @@ Result<void> DownloadStaging::moveInto(const QString& target, bool replace) {
     return {};
 }
 
+void DownloadStaging::removeFiles() {
+    QDir(m_folder).removeRecursively();
+    QFile::remove(m_recordPath);
+}
+
 Result<void> DownloadStaging::discard(const QString& target) {
     const QString root = partialRoot(target);
     if (!QFileInfo::exists(folderFor(target)) &&

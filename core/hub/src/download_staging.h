@@ -39,6 +39,10 @@ public:
     // lock goes with this object.
     Result<void> moveInto(const QString& target, bool replace);
 
+    // Deletes the staged files and the record, keeping the lock until this object goes: for a
+    // run that failed before anything worth resuming arrived.
+    void removeFiles();
+
     // Deletes what is staged for `target` (Busy while a download into it runs).
     static Result<void> discard(const QString& target);
 

@@ -465,6 +465,15 @@ void ModelDownload::Run::cancel() {
 }
 
 void ModelDownload::Run::fail(Error error) {
+    // Only weights are worth resuming; a run that got no further leaves nothing behind.
+    if (m_staging) {
+        bool worthKeeping = false;
+        for (const QString& weights : {kSafetensors, kPytorchBin})
+            worthKeeping = worthKeeping || QFileInfo(partPath(weights)).size() > 0 ||
+                           QFileInfo::exists(m_staging->filePath(weights));
+        if (!worthKeeping)
+            m_staging->removeFiles();
+    }
     ModelDownloadResult result;
     result.error = std::move(error);
     result.bytesReceived = m_bytesReceived;
