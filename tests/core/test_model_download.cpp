@@ -1,6 +1,7 @@
 // ModelDownload against a local stand-in for the hub (tests/support/local_hub_server.h):
 // complete downloads, resumes, checksums, errors, cancel, and what is left on disk each time.
 
+#include "hub_fixtures.h"
 #include "local_hub_server.h"
 #include "reference_data.h"
 #include "test_files.h"
@@ -24,17 +25,6 @@ using namespace semsearch::test;
 
 namespace {
 
-const QStringList kModelFiles = {
-    QStringLiteral("modules.json"),
-    QStringLiteral("config.json"),
-    QStringLiteral("sentence_bert_config.json"),
-    QStringLiteral("config_sentence_transformers.json"),
-    QStringLiteral("1_Pooling/config.json"),
-    QStringLiteral("vocab.txt"),
-    QStringLiteral("tokenizer_config.json"),
-    QStringLiteral("special_tokens_map.json"),
-    QStringLiteral("model.safetensors"),
-};
 const QString kWeights = QStringLiteral("model.safetensors");
 const QString kToken = QStringLiteral("hf_test_token_123");
 
@@ -130,19 +120,15 @@ private Q_SLOTS:
             qunsetenv(name);
         QVERIFY(m_tmp.isValid());
         QVERIFY(m_hub.start());
-        const HubRepository tiny =
-            LocalHubServer::repositoryFromFolder(tinyModelPath(), kModelFiles);
+        const HubRepository tiny = tinyModelRepository();
         m_hub.addRepository(QStringLiteral("test/tiny-bert-max"), tiny);
 
         HubRepository gated = tiny;
         gated.token = kToken;
         m_hub.addRepository(QStringLiteral("test/gated"), gated);
 
-        HubRepository corrupt = tiny;
-        QByteArray damaged = tiny.files.value(kWeights);
-        damaged[damaged.size() / 2] = char(damaged[damaged.size() / 2] ^ 0x20);
-        corrupt.servedInstead.insert(kWeights, damaged);
-        m_hub.addRepository(QStringLiteral("test/corrupt"), corrupt);
+        m_hub.addRepository(QStringLiteral("test/corrupt"),
+                            corruptedRepository(kWeights, weightsSize() / 2));
 
         // An older layout: only pytorch_model.bin (any bytes will do: this test checks the
         // transfer, the `bin` reader is tested elsewhere).
@@ -181,15 +167,15 @@ private Q_SLOTS:
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
         QCOMPARE(result.folder, target());
         QCOMPARE(result.weightsFile, kWeights);
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
         // Nothing staged is left behind, and nothing but the model is in the folder.
         verifyNothingAt(QFileInfo(target()).absolutePath() + QStringLiteral("/.partial"));
         QDir folder(target());
-        QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden).size(), kModelFiles.size() - 1);
+        QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden).size(), tinyModelFiles().size() - 1);
 
         // The weights went through the CDN redirect, once, with no token to send.
         qint64 total = 0;
-        for (const QString& file : kModelFiles)
+        for (const QString& file : tinyModelFiles())
             total += QFileInfo(tinyModelPath() + QLatin1Char('/') + file).size();
         QCOMPARE(m_hub.bytesServed(kWeights), weightsSize());
         QCOMPARE(result.bytesReceived, total);
@@ -201,8 +187,8 @@ private Q_SLOTS:
 
         // Progress: files counted up to all nine, the bytes reach exactly the total.
         QVERIFY(!reports.isEmpty());
-        QCOMPARE(reports.last().fileCount, kModelFiles.size());
-        QCOMPARE(reports.last().fileNumber, kModelFiles.size());
+        QCOMPARE(reports.last().fileCount, tinyModelFiles().size());
+        QCOMPARE(reports.last().fileNumber, tinyModelFiles().size());
         QCOMPARE(reports.last().bytesDone, total);
         QCOMPARE(reports.last().bytesTotal, total);
         for (qsizetype i = 1; i < reports.size(); ++i)
@@ -249,7 +235,7 @@ private Q_SLOTS:
             ranged = ranged || (request.path.endsWith(kWeights) && request.status == 206 &&
                                 request.range == "bytes=" + QByteArray::number(cut) + '-');
         QVERIFY(ranged);
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
     }
 
     void droppedConnectionIsResumedWithinOneRun() {
@@ -258,7 +244,7 @@ private Q_SLOTS:
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
         // Every byte of the weights crossed the wire once.
         QCOMPARE(m_hub.bytesServed(kWeights), weightsSize());
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
     }
 
     void serverIgnoringRangeRestartsTheFile() {
@@ -272,7 +258,7 @@ private Q_SLOTS:
         const ModelDownloadResult result = run(options(QStringLiteral("test/tiny-bert-max")));
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
         QCOMPARE(m_hub.bytesServed(kWeights), weightsSize());
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
     }
 
     void newCommitDiscardsTheStagedPart() {
@@ -288,7 +274,7 @@ private Q_SLOTS:
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
         // Not resumed: the half from the other commit was thrown away.
         QCOMPARE(m_hub.bytesServed(kWeights), weightsSize());
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
     }
 
     void checksumMismatchFailsAndKeepsNothing() {
@@ -349,7 +335,7 @@ private Q_SLOTS:
         withToken.token = kToken;
         const ModelDownloadResult result = run(withToken);
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
         // The token went to the hub and never to the CDN's host.
         int hubRequests = 0, cdnRequests = 0;
         for (const HubRequest& request : m_hub.requests()) {
@@ -361,7 +347,7 @@ private Q_SLOTS:
                 QCOMPARE(request.authorization, "Bearer " + kToken.toUtf8());
             }
         }
-        QVERIFY(hubRequests >= kModelFiles.size() && cdnRequests == 1);
+        QVERIFY(hubRequests >= tinyModelFiles().size() && cdnRequests == 1);
     }
 
     void cancelLeavesNothingAtTheTarget() {
@@ -418,6 +404,8 @@ private Q_SLOTS:
                      result.error->message.contains(QStringLiteral("127.0.0.1")),
                  qPrintable(result.error->message));
         verifyNothingAt(target());
+        // Nothing worth resuming arrived, so nothing is staged either.
+        verifyNothingAt(QFileInfo(target()).absolutePath() + QStringLiteral("/.partial"));
     }
 
     void stalledTransferTimesOut() {
@@ -483,7 +471,7 @@ private Q_SLOTS:
         const ModelDownloadResult replaced = run(replace);
         QVERIFY2(replaced.ok(), replaced.ok() ? "" : qPrintable(replaced.error->message));
         QVERIFY(!QFileInfo::exists(target() + QStringLiteral("/old.txt")));
-        verifyModelFolder(target(), kModelFiles);
+        verifyModelFolder(target(), tinyModelFiles());
         const QStringList siblings =
             QDir(QFileInfo(target()).absolutePath())
                 .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
