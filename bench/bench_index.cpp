@@ -66,12 +66,7 @@ bool indexCorpus(Embedder& embedder, const QString& corpus) {
 // Fills an index with `count` passages in documents of 20, with random unit-scale vectors.
 bool fillSynthetic(IndexFolder& index, const ModelInfo& model, int count) {
     SqliteStore& store = index.store();
-    ModelIdentity identity;
-    identity.name = model.name;
-    identity.dimension = model.dimension();
-    identity.pooling = poolingName(model.pooling);
-    identity.normalize = model.normalize;
-    identity.weightsFingerprint = model.weightsFingerprint;
+    const ModelIdentity identity = modelIdentity(model);
     std::mt19937 random(42);
     std::normal_distribution<float> normal;
     const int perDocument = 20;

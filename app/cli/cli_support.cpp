@@ -2,10 +2,13 @@
 
 #include "command.h"
 
+#include "semsearch/index_folder.h"
+#include "semsearch/indexer.h"
 #include "semsearch/locations.h"
 
 #include <QByteArray>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -82,6 +85,32 @@ QString indexFolder(const QCommandLineParser& parser) {
         return parser.value(QStringLiteral("index"));
     const QString fromEnvironment = qEnvironmentVariable("SEMSEARCH_INDEX");
     return fromEnvironment.isEmpty() ? defaultIndexFolder() : fromEnvironment;
+}
+
+std::optional<QString> modelMismatch(IndexFolder& index, const ModelInfo& model,
+                                     const QString& modelFolder, ModelUse use) {
+    auto recorded = index.store().modelIdentity();
+    const ModelIdentity current = modelIdentity(model);
+    if (!recorded || !*recorded || sameVectors(**recorded, current))
+        return std::nullopt;
+    const ModelIdentity& built = **recorded;
+    // The model that built the index is most likely where downloads go.
+    const QString likely = defaultModelsFolder() + QLatin1Char('/') + built.name;
+    const QString keep = QFileInfo::exists(likely)
+                             ? QStringLiteral("--model %1").arg(QDir::toNativeSeparators(likely))
+                             : QStringLiteral("--model DIR (the folder of '%1')").arg(built.name);
+    const QString reembed =
+        QStringLiteral("'semsearch-cli index --reembed --model %1'")
+            .arg(QDir::toNativeSeparators(QFileInfo(modelFolder).absoluteFilePath()));
+    const QString head = QStringLiteral("%1: this index was built with the model %2, not %3; ")
+                             .arg(index.folder(), describeModel(built), describeModel(current));
+    if (use == ModelUse::Search)
+        return head + QStringLiteral("search it with %1, or re-embed every document with the "
+                                     "new model: %2")
+                          .arg(keep, reembed);
+    return head + QStringLiteral("add to it with %1, or re-embed every document with the new "
+                                 "model: %2")
+                      .arg(keep, reembed);
 }
 
 bool writeOut(const QByteArray& bytes) {

@@ -4,6 +4,7 @@
 // error printing, the default model folder, and reading texts from stdin.
 
 #include "semsearch/error.h"
+#include "semsearch/model.h"
 
 #include <QCommandLineParser>
 #include <QString>
@@ -12,6 +13,10 @@
 #include <cstdio>
 #include <optional>
 #include <vector>
+
+namespace semsearch {
+class IndexFolder;
+}
 
 namespace semsearch::cli {
 
@@ -36,6 +41,15 @@ QString modelFolder(const QCommandLineParser& parser);
 QCommandLineOption indexOption();
 // --index, else $SEMSEARCH_INDEX, else the default index under the user's data folder.
 QString indexFolder(const QCommandLineParser& parser);
+
+// What the command wants to do with an index built with another model.
+enum class ModelUse { Index, Search };
+// When `index` was built with another model than `model` (at `modelFolder`): the one-line
+// refusal naming both models and ending with the way out (--model with the folder of the
+// model that built it, or 'index --reembed'). std::nullopt when they agree, the index is new,
+// or its identity cannot be read (the core's own check then speaks).
+std::optional<QString> modelMismatch(IndexFolder& index, const ModelInfo& model,
+                                     const QString& modelFolder, ModelUse use);
 
 // Writes `bytes` to stdout; false when stdout is gone (a closed pipe, a full disk).
 bool writeOut(const QByteArray& bytes);

@@ -24,5 +24,8 @@ int runStatus(const QStringList& arguments);
 int runRemove(const QStringList& arguments);
 int runVerify(const QStringList& arguments);
 int runExport(const QStringList& arguments);
+int runModel(const QStringList& arguments); // download, list, info
+int runModelList(const QStringList& arguments);
+int runModelInfo(const QStringList& arguments);
 
 } // namespace semsearch::cli

@@ -73,7 +73,13 @@ int runIndex(const QStringList& arguments) {
         QStringLiteral("exclude"),
         QStringLiteral("Skip files and folders whose name matches PATTERN (repeatable)."),
         QStringLiteral("PATTERN"));
-    parser.addOptions({quiet, json, maxSize, hidden, exclude});
+    const QCommandLineOption reembed(
+        QStringLiteral("reembed"),
+        QStringLiteral("Switch the index to the model of --model: every document it holds (and "
+                       "PATH..., if given) is embedded again into a new index beside it, which "
+                       "replaces the old one only when complete. Until then the old index is "
+                       "untouched; Ctrl-C keeps it, and the same command continues later."));
+    parser.addOptions({quiet, json, maxSize, hidden, exclude, reembed});
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Files and folders."),
                                  QStringLiteral("PATH..."));
     if (auto stop = parseArguments(
@@ -82,7 +88,8 @@ int runIndex(const QStringList& arguments) {
                            "and changed files are embedded, files that are gone are removed."),
             arguments))
         return *stop;
-    if (parser.positionalArguments().isEmpty()) {
+    const bool reembedding = parser.isSet(reembed);
+    if (parser.positionalArguments().isEmpty() && !reembedding) {
         printError(QStringLiteral("index needs at least one PATH"));
         return kExitUsage;
     }
@@ -106,22 +113,31 @@ int runIndex(const QStringList& arguments) {
     // From here on Ctrl-C asks the work to stop after the current batch.
     WorkControl control;
     InterruptGuard interrupt(control);
-    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Write);
-    if (!index) {
-        printError(index.error().message);
-        return kExitFailure;
-    }
-    auto embedder = openEmbedder(modelFolder(parser));
+    const bool showing = !parser.isSet(quiet) && isatty(STDERR_FILENO);
+    const ProgressCallback progress = showing ? ProgressCallback(showProgress) : ProgressCallback();
+    const QString model = modelFolder(parser);
+    auto embedder = openEmbedder(model);
     if (!embedder) {
         printError(embedder.error().message);
         return kExitFailure;
     }
-
-    const bool showing = !parser.isSet(quiet) && isatty(STDERR_FILENO);
-    Indexer indexer(**index, **embedder, options);
-    auto stats =
-        indexer.run(parser.positionalArguments(),
-                    showing ? ProgressCallback(showProgress) : ProgressCallback(), &control);
+    Result<IndexStats> stats = IndexStats();
+    if (reembedding) {
+        stats = reembedIndex(indexFolder(parser), **embedder, parser.positionalArguments(), options,
+                             progress, &control);
+    } else {
+        auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Write);
+        if (!index) {
+            printError(index.error().message);
+            return kExitFailure;
+        }
+        if (auto refusal = modelMismatch(**index, (*embedder)->model(), model, ModelUse::Index)) {
+            printError(*refusal);
+            return kExitFailure;
+        }
+        Indexer indexer(**index, **embedder, options);
+        stats = indexer.run(parser.positionalArguments(), progress, &control);
+    }
     if (showing)
         std::fputs("\r\033[K", stderr);
     if (!stats) {
@@ -156,8 +172,12 @@ int runIndex(const QStringList& arguments) {
     }
     writeOut(out);
     if (s.cancelled) {
-        printError(QStringLiteral("interrupted; what was indexed so far is kept, run the same "
-                                  "command again to continue"));
+        printError(reembedding
+                       ? QStringLiteral("interrupted; the index is unchanged, still with its old "
+                                        "model; run the same command again to continue "
+                                        "re-embedding")
+                       : QStringLiteral("interrupted; what was indexed so far is kept, run the "
+                                        "same command again to continue"));
         return kExitFailure;
     }
     return kExitOk;

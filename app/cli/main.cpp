@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"verify", "Check the index; --repair rebuilds the vector index file",
      semsearch::cli::runVerify},
     {"export", "Print every passage with its vector as JSON Lines", semsearch::cli::runExport},
+    {"model", "Download a model from the Hugging Face hub; list and describe models",
+     semsearch::cli::runModel},
     {"embed", "Embed texts from stdin; one JSON array of floats per text",
      semsearch::cli::runEmbed},
     {"tokenize", "Print token ids for texts from stdin; one JSON array per text",

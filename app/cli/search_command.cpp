@@ -114,6 +114,11 @@ int runSearch(const QStringList& arguments) {
         printError(embedder.error().message);
         return kExitFailure;
     }
+    if (auto refusal =
+            modelMismatch(**index, (*embedder)->model(), modelFolder(parser), ModelUse::Search)) {
+        printError(*refusal);
+        return kExitFailure;
+    }
     Searcher searcher(**index, **embedder);
 
     QByteArray out;

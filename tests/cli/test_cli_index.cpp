@@ -3,6 +3,7 @@
 
 #include "cli_runner.h"
 #include "reference_data.h"
+#include "test_files.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -40,13 +41,6 @@ private:
     QString m_index;
     QProcessEnvironment m_environment;
 };
-
-bool writeFile(const QString& path, const QByteArray& bytes) {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(bytes) == bytes.size();
-}
 
 std::vector<QJsonObject> jsonLines(const QByteArray& out) {
     std::vector<QJsonObject> rows;

@@ -4,6 +4,7 @@
 #include "counting_embedder.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
+#include "test_files.h"
 
 #include "semsearch/indexer.h"
 #include "semsearch/searcher.h"
@@ -20,18 +21,6 @@ using namespace semsearch;
 using namespace semsearch::test;
 
 namespace {
-
-bool writeFile(const QString& path, const QByteArray& bytes) {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path) {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 // Sets a file's mtime explicitly: tests run faster than the file system's clock ticks.
 void setModified(const QString& path, const QDateTime& when) {

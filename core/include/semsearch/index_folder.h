@@ -76,6 +76,16 @@ public:
     // Bytes on disk of the database (with its WAL) and the vector cache.
     std::int64_t sizeOnDisk() const;
 
+    // Puts the complete index `replacement` in place of `index` on disk, for a switch of model
+    // (see reembedIndex). Both must be open for writing and live on the same file system. Both
+    // databases are closed first, then the folders are exchanged with moveFolderIntoPlace while
+    // both writer locks are still held, so no other writer can slip in between; the old index
+    // is deleted and both locks released. Read-only connections of other processes keep
+    // reading the old files until they reopen the folder. Errors: those of
+    // moveFolderIntoPlace, which leaves `index` where it was.
+    static Result<void> replace(std::unique_ptr<IndexFolder> index,
+                                std::unique_ptr<IndexFolder> replacement);
+
 private:
     IndexFolder() = default;
     Result<void> rebuildVectors();

@@ -47,6 +47,14 @@ struct IndexStats {
     bool cancelled = false;  // stopped by the WorkControl; what was committed stays
 };
 
+// The identity an index records for the vectors `model` makes.
+ModelIdentity modelIdentity(const ModelInfo& model);
+// True when the two make interchangeable vectors: the same weights fingerprint, dimension,
+// pooling and normalisation. The name (the model folder's) may differ.
+bool sameVectors(const ModelIdentity& a, const ModelIdentity& b);
+// "'bert-base-nli-max-tokens' (768 dimensions, max pooling)", for messages.
+QString describeModel(const ModelIdentity& model);
+
 class Indexer {
 public:
     // Both must outlive the Indexer. `index` must be open in Write mode.
@@ -54,7 +62,8 @@ public:
 
     // Indexes `paths` (files or folders). Fails before changing anything when a path does not
     // exist (NotFound) or the index was built with another model (Mismatch: the message names
-    // both models). Progress is reported once per batch; `control` is checked between batches.
+    // both models and ends with the way out: that model, or reembedIndex()). Progress is reported
+    // once per batch; `control` is checked between batches.
     Result<IndexStats> run(const QStringList& paths, const ProgressCallback& progress = {},
                            WorkControl* control = nullptr);
 
@@ -67,5 +76,29 @@ private:
     Embedder& m_embedder;
     IndexOptions m_options;
 };
+
+// Switches the index in `folder` to `embedder`'s model without ever leaving a half-built index
+// behind. Every document the index holds whose file still exists, and `paths` (files or
+// folders, which must exist: NotFound), are indexed afresh into a new index beside it,
+// reembedStagingFolder(folder); only when that is complete does it replace the old index
+// (moveFolderIntoPlace, an atomic exchange of the two folders). Skipped-file records are not
+// carried over; files under `paths` are looked at again.
+//
+// Until that last step the old index is untouched and stays searchable, and its writer lock is
+// held for the whole run (Busy when another process is writing it). A cancelled or failed run
+// returns with the old index as it was and keeps the new one half-built beside it: running
+// reembedIndex again with the same model continues where it stopped (an embedded document is
+// not embedded twice); with yet another model it starts over. Readers that had the old index
+// open keep seeing it until they open the folder again.
+//
+// Returns the new index's stats (cancelled = true when `control` stopped it; nothing replaced).
+// A missing index is created first, so this also works as a plain first index.
+Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const QStringList& paths,
+                                const IndexOptions& options = {},
+                                const ProgressCallback& progress = {},
+                                WorkControl* control = nullptr);
+
+// "<parent>/.<name>.reembed": where reembedIndex builds the new index of `folder`.
+QString reembedStagingFolder(const QString& folder);
 
 } // namespace semsearch

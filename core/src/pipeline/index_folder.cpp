@@ -1,5 +1,7 @@
 #include "semsearch/index_folder.h"
 
+#include "semsearch/folder_move.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QLockFile>
@@ -77,6 +79,30 @@ std::int64_t IndexFolder::sizeOnDisk() const {
             total += info.size();
     }
     return total;
+}
+
+Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
+                                  std::unique_ptr<IndexFolder> replacement) {
+    if (index->m_mode != Mode::Write || replacement->m_mode != Mode::Write)
+        return makeError(ErrorCode::InvalidArgument,
+                         index->m_folder + QStringLiteral(": replacing an index needs both open "
+                                                          "for writing"));
+    // SQLite deletes a WAL file by its path when the last writer closes; closing both before
+    // the folders move keeps that from ever touching the other folder's files.
+    for (IndexFolder* folder : {index.get(), replacement.get()}) {
+        folder->m_vectors.reset();
+        folder->m_store.reset();
+    }
+    const QString staging = replacement->m_folder;
+    if (auto moved = moveFolderIntoPlace(staging, index->m_folder, ExistingFolder::Exchange);
+        !moved)
+        return moved;
+    // A lock is released by its path. After the exchange each path names the other folder's
+    // lock file, which this process holds as well, so both releases find a file to remove.
+    index.reset();
+    replacement.reset();
+    QDir(staging).removeRecursively();
+    return {};
 }
 
 Result<void> IndexFolder::rebuildVectors() {

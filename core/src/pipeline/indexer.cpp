@@ -13,21 +13,6 @@ namespace semsearch {
 
 namespace {
 
-ModelIdentity identityOf(const ModelInfo& model) {
-    ModelIdentity identity;
-    identity.name = model.name;
-    identity.dimension = model.dimension();
-    identity.pooling = poolingName(model.pooling);
-    identity.normalize = model.normalize;
-    identity.weightsFingerprint = model.weightsFingerprint;
-    return identity;
-}
-
-bool sameModel(const ModelIdentity& a, const ModelIdentity& b) {
-    return a.dimension == b.dimension && a.pooling == b.pooling && a.normalize == b.normalize &&
-           a.weightsFingerprint == b.weightsFingerprint;
-}
-
 QString cleanAbsolute(const QString& path) {
     return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
 }
@@ -60,6 +45,28 @@ template <typename Work> Result<void> inTransaction(SqliteStore& store, Work&& w
 
 } // namespace
 
+ModelIdentity modelIdentity(const ModelInfo& model) {
+    ModelIdentity identity;
+    identity.name = model.name;
+    identity.dimension = model.dimension();
+    identity.pooling = poolingName(model.pooling);
+    identity.normalize = model.normalize;
+    identity.weightsFingerprint = model.weightsFingerprint;
+    return identity;
+}
+
+bool sameVectors(const ModelIdentity& a, const ModelIdentity& b) {
+    return a.dimension == b.dimension && a.pooling == b.pooling && a.normalize == b.normalize &&
+           a.weightsFingerprint == b.weightsFingerprint;
+}
+
+QString describeModel(const ModelIdentity& model) {
+    return QStringLiteral("'%1' (%2 dimensions, %3 pooling)")
+        .arg(model.name)
+        .arg(model.dimension)
+        .arg(model.pooling);
+}
+
 Indexer::Indexer(IndexFolder& index, Embedder& embedder, IndexOptions options)
     : m_index(index), m_embedder(embedder), m_options(std::move(options)) {}
 
@@ -80,22 +87,18 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
     }
 
     // One index, one model: vectors of different models are not comparable.
-    const ModelIdentity model = identityOf(m_embedder.model());
+    const ModelIdentity model = modelIdentity(m_embedder.model());
     auto recorded = store.modelIdentity();
     if (!recorded)
         return recorded.error();
-    if (*recorded && !sameModel(**recorded, model))
-        return makeError(
-            ErrorCode::Mismatch,
-            m_index.folder() +
-                QStringLiteral(": this index was built with the model '%1' (%2 dimensions, %3 "
-                               "pooling) and cannot take vectors of '%4' (%5 dimensions, %6 "
-                               "pooling); use that model, or index into another folder")
-                    .arg((*recorded)->name)
-                    .arg((*recorded)->dimension)
-                    .arg((*recorded)->pooling, model.name)
-                    .arg(model.dimension)
-                    .arg(model.pooling));
+    if (*recorded && !sameVectors(**recorded, model))
+        return makeError(ErrorCode::Mismatch,
+                         m_index.folder() +
+                             QStringLiteral(": this index was built with the model %1 and "
+                                            "cannot take vectors of %2; index with the model "
+                                            "that built it, or re-embed the whole index with "
+                                            "the new one")
+                                 .arg(describeModel(**recorded), describeModel(model)));
     if (!*recorded)
         if (auto set = inTransaction(store, [&] { return store.setModelIdentity(model); }); !set)
             return set.error();

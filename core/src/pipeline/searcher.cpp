@@ -1,5 +1,7 @@
 #include "semsearch/searcher.h"
 
+#include "semsearch/indexer.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -24,14 +26,19 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
         return vectors.error();
     if (!*vectors || k <= 0)
         return std::vector<ScoredId>(); // nothing indexed yet
-    if (std::size_t((*vectors)->dimension()) != m_embedder.dimension())
+    // Vectors of two models are not comparable, even at the same width: refuse, never rank.
+    auto recorded = m_index.store().modelIdentity();
+    if (!recorded)
+        return recorded.error();
+    const ModelIdentity model = modelIdentity(m_embedder.model());
+    if (*recorded && !sameVectors(**recorded, model))
         return makeError(ErrorCode::Mismatch,
                          m_index.folder() +
-                             QStringLiteral(": the index holds %1-dimensional vectors but the "
-                                            "model makes %2-dimensional ones; search it with the "
-                                            "model that built it")
-                                 .arg((*vectors)->dimension())
-                                 .arg(m_embedder.dimension()));
+                             QStringLiteral(": this index was built with the model %1 and "
+                                            "cannot be searched with %2; search with the model "
+                                            "that built it, or re-embed the whole index with "
+                                            "the new one")
+                                 .arg(describeModel(**recorded), describeModel(model)));
     if (filter.isEmpty())
         return (*vectors)->search(query, k);
     SqliteStore::PassageFilter passageFilter;

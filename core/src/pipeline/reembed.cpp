@@ -1,0 +1,75 @@
+// reembedIndex: a whole index moved to another model by building a new one beside it and
+// exchanging the folders at the end, so that no moment leaves an empty or mixed index in place.
+
+#include "semsearch/indexer.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace semsearch {
+
+QString reembedStagingFolder(const QString& folder) {
+    const QFileInfo info(QDir::cleanPath(QFileInfo(folder).absoluteFilePath()));
+    return info.absolutePath() + QStringLiteral("/.") + info.fileName() +
+           QStringLiteral(".reembed");
+}
+
+namespace {
+
+// The staging index, emptied first when it holds vectors of another model than `model`
+// (left there by an earlier re-embed towards that model).
+Result<std::unique_ptr<IndexFolder>> openStaging(const QString& staging,
+                                                 const ModelIdentity& model) {
+    auto index = IndexFolder::open(staging, IndexFolder::Mode::Write);
+    if (!index)
+        return index;
+    auto recorded = (*index)->store().modelIdentity();
+    if (!recorded)
+        return recorded.error();
+    if (!*recorded || sameVectors(**recorded, model))
+        return index;
+    index->reset();
+    if (!QDir(staging).removeRecursively())
+        return makeError(ErrorCode::Io,
+                         staging + QStringLiteral(": cannot delete an unfinished re-embed of "
+                                                  "another model"));
+    return IndexFolder::open(staging, IndexFolder::Mode::Write);
+}
+
+} // namespace
+
+Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const QStringList& paths,
+                                const IndexOptions& options, const ProgressCallback& progress,
+                                WorkControl* control) {
+    for (const QString& path : paths)
+        if (!QFileInfo::exists(path))
+            return makeError(ErrorCode::NotFound,
+                             path + QStringLiteral(": no such file or folder"));
+
+    // Held until the end: no other process writes the old index while its replacement is built.
+    auto old = IndexFolder::open(folder, IndexFolder::Mode::Write);
+    if (!old)
+        return old.error();
+    auto documents = (*old)->store().documentsUnder(QString());
+    if (!documents)
+        return documents.error();
+    QStringList roots = paths;
+    for (const DocumentRecord& document : *documents)
+        if (QFileInfo::exists(document.path))
+            roots << document.path;
+
+    auto fresh =
+        openStaging(reembedStagingFolder((*old)->folder()), modelIdentity(embedder.model()));
+    if (!fresh)
+        return fresh.error();
+    Indexer indexer(**fresh, embedder, options);
+    auto stats = indexer.run(roots, progress, control);
+    if (!stats || stats->cancelled)
+        return stats;
+    if (auto replaced = IndexFolder::replace(std::move(old).value(), std::move(fresh).value());
+        !replaced)
+        return replaced.error();
+    return stats;
+}
+
+} // namespace semsearch
