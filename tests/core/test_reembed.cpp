@@ -139,6 +139,14 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             expected.insert(m_docs + QStringLiteral("/n0%1.txt").arg(i));
         QCOMPARE(documentPaths(*index), expected);
+        // The sources carry over as they were (the folder, not its files one by one), plus the
+        // new path.
+        auto sources = index->store().sources();
+        QVERIFY(sources.ok());
+        QStringList sourcePaths;
+        for (const SourceRecord& source : *sources)
+            sourcePaths << source.path;
+        QCOMPARE(sourcePaths, QStringList({extra, m_docs}));
 
         // Every stored vector is the new model's vector of its passage, not the old one's.
         std::int64_t checked = 0;

@@ -53,9 +53,23 @@ Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const
     auto documents = (*old)->store().documentsUnder(QString());
     if (!documents)
         return documents.error();
+    // The old sources carry over as sources (the walk finds their documents again); documents
+    // outside every source (an index from before sources were recorded) are taken one by one.
+    auto sources = (*old)->store().sources();
+    if (!sources)
+        return sources.error();
     QStringList roots = paths;
+    for (const SourceRecord& source : *sources)
+        if (QFileInfo::exists(source.path))
+            roots << source.path;
+    auto covered = [&](const QString& path) {
+        for (const SourceRecord& source : *sources)
+            if (path == source.path || path.startsWith(source.path + QLatin1Char('/')))
+                return true;
+        return false;
+    };
     for (const DocumentRecord& document : *documents)
-        if (QFileInfo::exists(document.path))
+        if (!covered(document.path) && QFileInfo::exists(document.path))
             roots << document.path;
 
     auto fresh =
