@@ -47,16 +47,6 @@ bool readBool(const QSettings& settings, const QString& key, bool fallback) {
     return fallback;
 }
 
-QStringList cleanPatterns(const QStringList& patterns) {
-    QStringList clean;
-    for (const QString& pattern : patterns) {
-        const QString trimmed = pattern.trimmed();
-        if (!trimmed.isEmpty() && !clean.contains(trimmed))
-            clean.append(trimmed);
-    }
-    return clean;
-}
-
 QStringList readPatterns(const QSettings& settings, const QString& key,
                          const QStringList& fallback) {
     if (!settings.contains(key))
@@ -89,6 +79,16 @@ QStringList defaultExcludePatterns() {
             QStringLiteral("*.min.css"),     QStringLiteral("package-lock.json"),
             QStringLiteral("yarn.lock"),     QStringLiteral("Cargo.lock"),
             QStringLiteral("poetry.lock")};
+}
+
+QStringList cleanPatterns(const QStringList& patterns) {
+    QStringList clean;
+    for (const QString& pattern : patterns) {
+        const QString trimmed = pattern.trimmed();
+        if (!trimmed.isEmpty() && !clean.contains(trimmed))
+            clean.append(trimmed);
+    }
+    return clean;
 }
 
 bool AppSettings::operator==(const AppSettings& other) const {

@@ -20,6 +20,10 @@ namespace semsearch::ui {
 // these and no others).
 QStringList defaultExcludePatterns();
 
+// The patterns trimmed, without empty ones and repeats, in their order: what loadSettings and
+// the settings dialog make of what the user wrote.
+QStringList cleanPatterns(const QStringList& patterns);
+
 // Every field has its default; AppSettings{} is what a fresh installation uses.
 struct AppSettings {
     // The sentence-transformers model folder (see semsearch/model.h).

@@ -4,6 +4,7 @@
 // code under test.
 
 #include "app_settings.h"
+#include "custom_app_settings.h"
 
 #include "semsearch/locations.h"
 
@@ -15,25 +16,8 @@
 #include <memory>
 
 using namespace semsearch;
+using semsearch::test::customAppSettings;
 using semsearch::ui::AppSettings;
-
-namespace {
-
-// Settings that differ from the defaults in every field.
-AppSettings customSettings() {
-    AppSettings s;
-    s.modelFolder = QStringLiteral("/models/Smith, John/mini"); // a comma, as INI lists use
-    s.indexFolder = QStringLiteral("/data/index ");             // a trailing space
-    s.batchSize = 8;
-    s.threads = 3;
-    s.excludePatterns = {QStringLiteral("*.log"), QStringLiteral("tmp")};
-    s.maxFileMiB = 5;
-    s.watchFolders = false;
-    s.searchResultLimit = 120;
-    return s;
-}
-
-} // namespace
 
 class TestAppSettings : public QObject {
     Q_OBJECT
@@ -79,7 +63,7 @@ private Q_SLOTS:
     }
 
     void roundTripThroughTheFile() {
-        const AppSettings saved = customSettings();
+        const AppSettings saved = customAppSettings();
         {
             QSettings settings(iniPath(), QSettings::IniFormat);
             ui::saveSettings(settings, saved);
@@ -176,7 +160,7 @@ private Q_SLOTS:
     }
 
     void overridesFollowTheCliPrecedence() {
-        const AppSettings saved = customSettings();
+        const AppSettings saved = customAppSettings();
 
         // Nothing set: the saved folders stay.
         QVERIFY(ui::applyOverrides(saved, QString(), QString()) == saved);
@@ -222,7 +206,7 @@ private Q_SLOTS:
     }
 
     void coreOptionsFromSettings() {
-        const AppSettings s = customSettings();
+        const AppSettings s = customAppSettings();
         const IndexOptions index = ui::indexOptionsFrom(s);
         QCOMPARE(index.walk.maxFileBytes, qint64(5) * 1024 * 1024);
         QCOMPARE(index.walk.excludePatterns, s.excludePatterns);
