@@ -318,6 +318,16 @@ private Q_SLOTS:
         QCOMPARE(complete.files.size(), 20);
     }
 
+    void pathHelpers() {
+        QCOMPARE(joinPath(QStringLiteral("/a"), QStringLiteral("b")), QStringLiteral("/a/b"));
+        QCOMPARE(joinPath(QStringLiteral("/"), QStringLiteral("b")), QStringLiteral("/b"));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a/b"), QStringLiteral("/a")));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/a")));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/")));
+        QVERIFY(!isSameOrBelow(QStringLiteral("/ab"), QStringLiteral("/a")));
+        QVERIFY(!isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/a/b")));
+    }
+
     // The rules on their own, as a folder watcher applies them to names it is told about.
     void nameRulesOnTheirOwn() {
         WalkOptions options;

@@ -44,6 +44,13 @@ struct WalkOptions {
     QStringList excludePatterns;
 };
 
+// Path helpers for walkers; paths absolute and clean ('/' separators, no trailing '/' but
+// for the root).
+// "/a" + "b" -> "/a/b"; "/" + "b" -> "/b".
+QString joinPath(const QString& folder, const QString& name);
+// True when `path` is `ancestor` or lies below it: "/a/b" is below "/a", "/ab" is not.
+bool isSameOrBelow(const QString& path, const QString& ancestor);
+
 // The rules walkPaths applies to the NAME of every entry found below the paths it is given:
 // version-control folders, hidden entries (unless includeHidden) and excludePatterns. Anything
 // that follows the file tree the way indexing does (a folder watcher) applies the same rules

@@ -54,17 +54,6 @@ struct FoundFile {
     QString reason;
 };
 
-QString joinPath(const QString& folder, const QString& name) {
-    return folder.endsWith(QLatin1Char('/')) ? folder + name : folder + QLatin1Char('/') + name;
-}
-
-bool isAncestorOrSelf(const QString& ancestor, const QString& path) {
-    if (!path.startsWith(ancestor))
-        return false;
-    return path.size() == ancestor.size() || ancestor.endsWith(QLatin1Char('/')) ||
-           path[ancestor.size()] == QLatin1Char('/');
-}
-
 class FileWalker {
 public:
     FileWalker(const WalkOptions& options, const std::atomic<bool>* cancel)
@@ -197,10 +186,10 @@ private:
     }
 
     static bool isLoop(const QString& target, const PendingFolder& folder) {
-        if (isAncestorOrSelf(target, folder.canonical))
+        if (isSameOrBelow(folder.canonical, target))
             return true;
         for (const LinkJump* jump = folder.jumps.get(); jump; jump = jump->previous.get()) {
-            if (isAncestorOrSelf(target, jump->fromCanonical))
+            if (isSameOrBelow(jump->fromCanonical, target))
                 return true;
         }
         return false;
@@ -248,6 +237,17 @@ private:
 };
 
 } // namespace
+
+QString joinPath(const QString& folder, const QString& name) {
+    return folder.endsWith(QLatin1Char('/')) ? folder + name : folder + QLatin1Char('/') + name;
+}
+
+bool isSameOrBelow(const QString& path, const QString& ancestor) {
+    if (!path.startsWith(ancestor))
+        return false;
+    return path.size() == ancestor.size() || ancestor.endsWith(QLatin1Char('/')) ||
+           path.at(ancestor.size()) == QLatin1Char('/');
+}
 
 WalkNameRules::WalkNameRules(const WalkOptions& options) : m_includeHidden(options.includeHidden) {
     for (const QString& pattern : options.excludePatterns) {
