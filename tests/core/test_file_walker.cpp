@@ -317,6 +317,44 @@ private Q_SLOTS:
         QVERIFY(!complete.cancelled);
         QCOMPARE(complete.files.size(), 20);
     }
+
+    void pathHelpers() {
+        QCOMPARE(joinPath(QStringLiteral("/a"), QStringLiteral("b")), QStringLiteral("/a/b"));
+        QCOMPARE(joinPath(QStringLiteral("/"), QStringLiteral("b")), QStringLiteral("/b"));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a/b"), QStringLiteral("/a")));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/a")));
+        QVERIFY(isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/")));
+        QVERIFY(!isSameOrBelow(QStringLiteral("/ab"), QStringLiteral("/a")));
+        QVERIFY(!isSameOrBelow(QStringLiteral("/a"), QStringLiteral("/a/b")));
+    }
+
+    // The rules on their own, as a folder watcher applies them to names it is told about.
+    void nameRulesOnTheirOwn() {
+        WalkOptions options;
+        options.excludePatterns = {QStringLiteral("*.min.js"), QStringLiteral("node_modules"),
+                                   QString()};
+        const WalkNameRules rules(options);
+        QCOMPARE(rules.skipReason(QStringLiteral("notes.txt"), false), QString());
+        QCOMPARE(rules.skipReason(QStringLiteral("src"), true), QString());
+        QCOMPARE(rules.skipReason(QStringLiteral(".git"), true),
+                 QStringLiteral("version-control folder"));
+        QCOMPARE(rules.skipReason(QStringLiteral("CVS"), true),
+                 QStringLiteral("version-control folder"));
+        QCOMPARE(rules.skipReason(QStringLiteral("CVS"), false), QString()); // a file named so
+        QCOMPARE(rules.skipReason(QStringLiteral(".cache"), true), QStringLiteral("hidden folder"));
+        QCOMPARE(rules.skipReason(QStringLiteral(".notes.swp"), false),
+                 QStringLiteral("hidden file"));
+        QCOMPARE(rules.skipReason(QStringLiteral("App.MIN.js"), false),
+                 QStringLiteral("excluded by pattern '*.min.js'"));
+        QCOMPARE(rules.skipReason(QStringLiteral("node_modules"), true),
+                 QStringLiteral("excluded by pattern 'node_modules'"));
+
+        options.includeHidden = true;
+        const WalkNameRules withHidden(options);
+        QCOMPARE(withHidden.skipReason(QStringLiteral(".cache"), true), QString());
+        QCOMPARE(withHidden.skipReason(QStringLiteral(".hg"), true),
+                 QStringLiteral("version-control folder"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFileWalker)

@@ -18,6 +18,7 @@
 #include "semsearch/tokenizer.h"
 
 #include <QByteArray>
+#include <QRegularExpression>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -41,6 +42,35 @@ struct WalkOptions {
     // walking, case-insensitively, e.g. "*.min.js", "node_modules". A match skips the entry, and
     // for a folder everything below it. A pattern cannot span folders ("a/b" never matches).
     QStringList excludePatterns;
+};
+
+// Path helpers for walkers; paths absolute and clean ('/' separators, no trailing '/' but
+// for the root).
+// "/a" + "b" -> "/a/b"; "/" + "b" -> "/b".
+QString joinPath(const QString& folder, const QString& name);
+// True when `path` is `ancestor` or lies below it: "/a/b" is below "/a", "/ab" is not.
+bool isSameOrBelow(const QString& path, const QString& ancestor);
+
+// The rules walkPaths applies to the NAME of every entry found below the paths it is given:
+// version-control folders, hidden entries (unless includeHidden) and excludePatterns. Anything
+// that follows the file tree the way indexing does (a folder watcher) applies the same rules
+// through this class. The patterns are compiled once, here. Reentrant: build one per thread.
+class WalkNameRules {
+public:
+    explicit WalkNameRules(const WalkOptions& options);
+
+    // Why an entry called `name` (a folder when `isFolder`) is skipped: "version-control
+    // folder", "hidden folder", "hidden file" or "excluded by pattern '*.log'"; an empty string
+    // when it is taken.
+    QString skipReason(const QString& name, bool isFolder) const;
+
+private:
+    struct Pattern {
+        QString text;
+        QRegularExpression regex; // invalid for a malformed glob: then the name must equal text
+    };
+    bool m_includeHidden = false;
+    std::vector<Pattern> m_patterns;
 };
 
 struct SkippedFile {

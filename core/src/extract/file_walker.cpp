@@ -18,12 +18,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
-#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 
 namespace semsearch {
 
@@ -56,35 +54,10 @@ struct FoundFile {
     QString reason;
 };
 
-struct ExcludePattern {
-    QString text;
-    QRegularExpression regex;
-};
-
-QString joinPath(const QString& folder, const QString& name) {
-    return folder.endsWith(QLatin1Char('/')) ? folder + name : folder + QLatin1Char('/') + name;
-}
-
-bool isAncestorOrSelf(const QString& ancestor, const QString& path) {
-    if (!path.startsWith(ancestor))
-        return false;
-    return path.size() == ancestor.size() || ancestor.endsWith(QLatin1Char('/')) ||
-           path[ancestor.size()] == QLatin1Char('/');
-}
-
 class FileWalker {
 public:
     FileWalker(const WalkOptions& options, const std::atomic<bool>* cancel)
-        : m_options(options), m_cancel(cancel) {
-        for (const QString& pattern : options.excludePatterns) {
-            if (pattern.isEmpty())
-                continue;
-            m_excludes.push_back(
-                {pattern,
-                 QRegularExpression(QRegularExpression::wildcardToRegularExpression(pattern),
-                                    QRegularExpression::CaseInsensitiveOption)});
-        }
-    }
+        : m_options(options), m_nameRules(options), m_cancel(cancel) {}
 
     WalkResult run(const QStringList& paths) {
         QStringList roots;
@@ -185,8 +158,8 @@ private:
             const bool isLink = entry.isSymLink();
             const bool isDir = entry.isDir(); // follows links
 
-            if (const std::optional<QString> reason = nameRule(name, isDir)) {
-                skip(path, *reason);
+            if (const QString reason = m_nameRules.skipReason(name, isDir); !reason.isEmpty()) {
+                skip(path, reason);
             } else if (!entry.exists()) {
                 skip(path, QStringLiteral("broken symbolic link"));
             } else if (isDir && !isLink) {
@@ -213,28 +186,13 @@ private:
     }
 
     static bool isLoop(const QString& target, const PendingFolder& folder) {
-        if (isAncestorOrSelf(target, folder.canonical))
+        if (isSameOrBelow(folder.canonical, target))
             return true;
         for (const LinkJump* jump = folder.jumps.get(); jump; jump = jump->previous.get()) {
-            if (isAncestorOrSelf(target, jump->fromCanonical))
+            if (isSameOrBelow(jump->fromCanonical, target))
                 return true;
         }
         return false;
-    }
-
-    std::optional<QString> nameRule(const QString& name, bool isDir) const {
-        if (isDir && kVersionControlFolders.contains(name))
-            return QStringLiteral("version-control folder");
-        if (!m_options.includeHidden && name.startsWith(QLatin1Char('.')))
-            return isDir ? QStringLiteral("hidden folder") : QStringLiteral("hidden file");
-        for (const ExcludePattern& pattern : m_excludes) {
-            const bool matches = pattern.regex.isValid()
-                                     ? pattern.regex.match(name).hasMatch()
-                                     : name.compare(pattern.text, Qt::CaseInsensitive) == 0;
-            if (matches)
-                return QStringLiteral("excluded by pattern '%1'").arg(pattern.text);
-        }
-        return std::nullopt;
     }
 
     void addFile(const QFileInfo& info, const QString& path, const QString& canonical, int links) {
@@ -270,8 +228,8 @@ private:
     }
 
     const WalkOptions& m_options;
+    const WalkNameRules m_nameRules;
     const std::atomic<bool>* m_cancel;
-    std::vector<ExcludePattern> m_excludes;
     std::vector<std::vector<PendingFolder>> m_rounds; // index = links followed
     QSet<QString> m_visitedFolders;                   // canonical paths
     QHash<QString, FoundFile> m_files;                // by canonical path
@@ -279,6 +237,42 @@ private:
 };
 
 } // namespace
+
+QString joinPath(const QString& folder, const QString& name) {
+    return folder.endsWith(QLatin1Char('/')) ? folder + name : folder + QLatin1Char('/') + name;
+}
+
+bool isSameOrBelow(const QString& path, const QString& ancestor) {
+    if (!path.startsWith(ancestor))
+        return false;
+    return path.size() == ancestor.size() || ancestor.endsWith(QLatin1Char('/')) ||
+           path.at(ancestor.size()) == QLatin1Char('/');
+}
+
+WalkNameRules::WalkNameRules(const WalkOptions& options) : m_includeHidden(options.includeHidden) {
+    for (const QString& pattern : options.excludePatterns) {
+        if (pattern.isEmpty())
+            continue;
+        m_patterns.push_back(
+            {pattern, QRegularExpression(QRegularExpression::wildcardToRegularExpression(pattern),
+                                         QRegularExpression::CaseInsensitiveOption)});
+    }
+}
+
+QString WalkNameRules::skipReason(const QString& name, bool isFolder) const {
+    if (isFolder && kVersionControlFolders.contains(name))
+        return QStringLiteral("version-control folder");
+    if (!m_includeHidden && name.startsWith(QLatin1Char('.')))
+        return isFolder ? QStringLiteral("hidden folder") : QStringLiteral("hidden file");
+    for (const Pattern& pattern : m_patterns) {
+        const bool matches = pattern.regex.isValid()
+                                 ? pattern.regex.match(name).hasMatch()
+                                 : name.compare(pattern.text, Qt::CaseInsensitive) == 0;
+        if (matches)
+            return QStringLiteral("excluded by pattern '%1'").arg(pattern.text);
+    }
+    return {};
+}
 
 WalkResult walkPaths(const QStringList& paths, const WalkOptions& options,
                      const std::atomic<bool>* cancel) {

@@ -1,0 +1,302 @@
+// The settings dialog under the offscreen platform: settings in and out unchanged, each widget
+// edited through key presses and clicks changes exactly its field, Restore Defaults, the model
+// status line against the tiny model's own config files, session overrides, and keyboard use
+// (mnemonics, tab order, accessible names).
+
+#include "custom_app_settings.h"
+#include "reference_data.h"
+#include "settings_dialog.h"
+
+#include "semsearch/locations.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+
+using namespace semsearch;
+using namespace semsearch::test;
+using semsearch::ui::AppSettings;
+using semsearch::ui::SettingsDialog;
+
+Q_DECLARE_METATYPE(std::function<void(SettingsDialog&)>)
+Q_DECLARE_METATYPE(std::function<void(AppSettings&)>)
+
+namespace {
+
+using Edit = std::function<void(SettingsDialog&)>;
+using Change = std::function<void(AppSettings&)>;
+
+template <typename T> T* child(const QObject& parent, const char* name) {
+    return parent.findChild<T*>(QString::fromLatin1(name));
+}
+
+// Replaces a line edit's text the way a user does: select all, type.
+void retype(QLineEdit* edit, const QString& text) {
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+}
+
+// The pieces of the expected status line, from the model's own files.
+QString expectedStatus(const QString& modelFolder) {
+    auto readObject = [](const QString& path) {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object()
+                                              : QJsonObject();
+    };
+    const QJsonObject config = readObject(modelFolder + QStringLiteral("/config.json"));
+    const QJsonObject pooling = readObject(modelFolder + QStringLiteral("/1_Pooling/config.json"));
+    const QString mode = pooling.value(QStringLiteral("pooling_mode_max_tokens")).toBool()
+                             ? QStringLiteral("max")
+                         : pooling.value(QStringLiteral("pooling_mode_mean_tokens")).toBool()
+                             ? QStringLiteral("mean")
+                             : QStringLiteral("cls");
+    return QStringLiteral("%1: %2 dimensions, %3 pooling")
+        .arg(QDir(modelFolder).dirName())
+        .arg(config.value(QStringLiteral("hidden_size")).toInt())
+        .arg(mode);
+}
+
+} // namespace
+
+class TestSettingsDialog : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void settingsComeBackUnchanged() {
+        for (const AppSettings& s : {customAppSettings(), AppSettings{}}) {
+            SettingsDialog dialog(s);
+            QVERIFY(dialog.settings() == s);
+        }
+        AppSettings noPatterns = customAppSettings();
+        noPatterns.excludePatterns.clear();
+        QVERIFY(SettingsDialog(noPatterns).settings() == noPatterns);
+    }
+
+    void eachWidgetChangesItsField_data() {
+        QTest::addColumn<Edit>("edit");
+        QTest::addColumn<Change>("change");
+        QTest::newRow("model folder") << Edit([](SettingsDialog& d) {
+            retype(child<QLineEdit>(d, "modelFolder"), QStringLiteral("/other/model"));
+        }) << Change([](AppSettings& s) { s.modelFolder = QStringLiteral("/other/model"); });
+        QTest::newRow("index folder") << Edit([](SettingsDialog& d) {
+            retype(child<QLineEdit>(d, "indexFolder"), QStringLiteral("/other/index"));
+        }) << Change([](AppSettings& s) { s.indexFolder = QStringLiteral("/other/index"); });
+        QTest::newRow("batch size") << Edit([](SettingsDialog& d) {
+            QTest::keyClick(child<QSpinBox>(d, "batchSize"), Qt::Key_Up);
+        }) << Change([](AppSettings& s) { s.batchSize = 9; });
+        QTest::newRow("threads") << Edit([](SettingsDialog& d) {
+            QTest::keyClick(child<QSpinBox>(d, "threads"), Qt::Key_Up);
+        }) << Change([](AppSettings& s) { s.threads = 4; });
+        QTest::newRow("documents shown") << Edit([](SettingsDialog& d) {
+            QTest::keyClick(child<QSpinBox>(d, "searchResultLimit"), Qt::Key_Down);
+        }) << Change([](AppSettings& s) { s.searchResultLimit = 119; });
+        QTest::newRow("excluded names") << Edit([](SettingsDialog& d) {
+            auto* edit = child<QPlainTextEdit>(d, "excludePatterns");
+            edit->setFocus();
+            edit->moveCursor(QTextCursor::End);
+            QTest::keyClick(edit, Qt::Key_Return);
+            QTest::keyClicks(edit, QStringLiteral("  *.bak "));
+            QTest::keyClick(edit, Qt::Key_Return); // a blank line is no pattern
+        }) << Change([](AppSettings& s) { s.excludePatterns.append(QStringLiteral("*.bak")); });
+        QTest::newRow("maximum file size") << Edit([](SettingsDialog& d) {
+            QTest::keyClick(child<QSpinBox>(d, "maxFileSize"), Qt::Key_Up);
+        }) << Change([](AppSettings& s) { s.maxFileMiB = 6; });
+        QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
+            QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
+        }) << Change([](AppSettings& s) { s.watchFolders = true; });
+    }
+    void eachWidgetChangesItsField() {
+        QFETCH(Edit, edit);
+        QFETCH(Change, change);
+        SettingsDialog dialog(customAppSettings());
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        edit(dialog);
+        AppSettings expected = customAppSettings();
+        change(expected);
+        const AppSettings got = dialog.settings();
+        QCOMPARE(got.modelFolder, expected.modelFolder);
+        QCOMPARE(got.indexFolder, expected.indexFolder);
+        QCOMPARE(got.excludePatterns, expected.excludePatterns);
+        QVERIFY(got == expected);
+    }
+
+    void specialValuesReadAsWords() {
+        AppSettings s = customAppSettings();
+        s.threads = 0;
+        s.maxFileMiB = 0;
+        SettingsDialog dialog(s);
+        QCOMPARE(child<QSpinBox>(dialog, "threads")->text(), QStringLiteral("Automatic"));
+        QCOMPARE(child<QSpinBox>(dialog, "maxFileSize")->text(), QStringLiteral("No limit"));
+        QSpinBox* size = child<QSpinBox>(dialog, "maxFileSize");
+        QTest::keyClick(size, Qt::Key_Up);
+        QCOMPARE(size->text(), QStringLiteral("1 MiB"));
+        QCOMPARE(dialog.settings().maxFileMiB, 1);
+    }
+
+    void blankFolderMeansTheDefault() {
+        SettingsDialog dialog(customAppSettings());
+        child<QLineEdit>(dialog, "modelFolder")->clear();
+        child<QLineEdit>(dialog, "indexFolder")->setText(QStringLiteral("  "));
+        QCOMPARE(dialog.settings().modelFolder, defaultModelFolder());
+        QCOMPARE(dialog.settings().indexFolder, defaultIndexFolder());
+    }
+
+    void restoreDefaults() {
+        SettingsDialog dialog(customAppSettings());
+        auto* buttons = child<QDialogButtonBox>(dialog, "buttons");
+        QVERIFY(buttons);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::RestoreDefaults), Qt::LeftButton);
+        QVERIFY(dialog.settings() == AppSettings{});
+        QCOMPARE(dialog.result(), int(QDialog::Rejected)); // still open, nothing accepted
+    }
+
+    void modelStatusFollowsTheText() {
+        SettingsDialog dialog(customAppSettings());
+        auto* folder = child<QLineEdit>(dialog, "modelFolder");
+        auto* status = child<QLabel>(dialog, "modelStatus");
+        QVERIFY(folder && status);
+
+        const QString expected = expectedStatus(tinyModelPath());
+        QCOMPARE(expected, QStringLiteral("tiny-bert-max: 32 dimensions, max pooling"));
+        retype(folder, tinyModelPath());
+        QCOMPARE(status->text(), expected);
+
+        QTemporaryDir empty;
+        QVERIFY(empty.isValid());
+        retype(folder, empty.path());
+        QVERIFY2(status->text().contains(empty.path()), qPrintable(status->text()));
+        QVERIFY(status->text() != expected);
+        QVERIFY(!status->text().contains(QLatin1Char('\n')));
+
+        retype(folder, tinyModelPath()); // and back
+        QCOMPARE(status->text(), expected);
+    }
+
+    void overriddenFoldersAreReadOnlyAndNotSaved() {
+        const AppSettings saved = customAppSettings();
+        SettingsDialog dialog(saved);
+        ui::SessionOverrides overrides;
+        overrides.modelFolder = tinyModelPath();
+        overrides.modelOrigin = QStringLiteral("--model");
+        dialog.setOverridden(overrides);
+
+        auto* model = child<QLineEdit>(dialog, "modelFolder");
+        auto* index = child<QLineEdit>(dialog, "indexFolder");
+        auto* note = child<QLabel>(dialog, "modelOverride");
+        QCOMPARE(model->text(), tinyModelPath());
+        QVERIFY(model->isReadOnly());
+        QVERIFY(!child<QPushButton>(dialog, "modelBrowse")->isEnabled());
+        QVERIFY(!note->isHidden());
+        QVERIFY(note->text().contains(QStringLiteral("--model")));
+        QVERIFY(note->text().contains(QDir::toNativeSeparators(saved.modelFolder)));
+        QCOMPARE(child<QLabel>(dialog, "modelStatus")->text(), expectedStatus(tinyModelPath()));
+        QVERIFY(!index->isReadOnly());
+        QVERIFY(child<QLabel>(dialog, "indexOverride")->isHidden());
+
+        // What comes back is what was saved, not the session's folder.
+        QVERIFY(dialog.settings() == saved);
+        QTest::keyClicks(model, QStringLiteral("typed")); // read-only: ignored
+        QCOMPARE(dialog.settings().modelFolder, saved.modelFolder);
+
+        // Restore Defaults resets the saved folder; the session's folder stays on show.
+        QTest::mouseClick(
+            child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::RestoreDefaults),
+            Qt::LeftButton);
+        QCOMPARE(model->text(), tinyModelPath());
+        QVERIFY(dialog.settings() == AppSettings{});
+
+        // Both folders overridden by the environment.
+        overrides.indexFolder = QStringLiteral("/env/index");
+        overrides.indexOrigin = QStringLiteral("SEMSEARCH_INDEX");
+        dialog.setOverridden(overrides);
+        QVERIFY(index->isReadOnly());
+        QCOMPARE(index->text(), QStringLiteral("/env/index"));
+        QVERIFY(child<QLabel>(dialog, "indexOverride")->text().contains("SEMSEARCH_INDEX"));
+
+        // Released: the fields are editable again and show the saved folders.
+        dialog.setOverridden({});
+        QVERIFY(!model->isReadOnly() && !index->isReadOnly());
+        QCOMPARE(model->text(), defaultModelFolder());
+        QCOMPARE(index->text(), defaultIndexFolder());
+        QVERIFY(note->isHidden());
+    }
+
+    void labelsHaveBuddiesAndInputsHaveNames() {
+        SettingsDialog dialog(customAppSettings());
+        const QStringList inputs = {
+            "modelFolder", "modelBrowse",     "indexFolder",       "indexBrowse", "batchSize",
+            "threads",     "excludePatterns", "searchResultLimit", "maxFileSize", "watchFolders"};
+        QStringList withBuddy;
+        for (QLabel* label : dialog.findChildren<QLabel*>()) {
+            if (label->buddy()) {
+                QVERIFY2(label->text().contains(QLatin1Char('&')), qPrintable(label->text()));
+                withBuddy.append(label->buddy()->objectName());
+            }
+        }
+        withBuddy.sort();
+        QCOMPARE(withBuddy,
+                 QStringList({"batchSize", "excludePatterns", "indexFolder", "maxFileSize",
+                              "modelFolder", "searchResultLimit", "threads"}));
+        for (const QString& name : inputs) {
+            QWidget* widget = dialog.findChild<QWidget*>(name);
+            QVERIFY2(widget, qPrintable(name));
+            QVERIFY2(!widget->accessibleName().isEmpty(), qPrintable(name));
+        }
+    }
+
+    void keyboardReachesEveryField() {
+        SettingsDialog dialog(customAppSettings());
+        dialog.show();
+        QApplication::setActiveWindow(&dialog);
+        QVERIFY(QTest::qWaitForWindowActive(&dialog));
+
+        // Alt + the underlined letter moves to the field.
+        const QList<std::pair<Qt::Key, const char*>> mnemonics = {
+            {Qt::Key_B, "batchSize"},   {Qt::Key_T, "threads"},
+            {Qt::Key_I, "indexFolder"}, {Qt::Key_X, "excludePatterns"},
+            {Qt::Key_Z, "maxFileSize"}, {Qt::Key_D, "searchResultLimit"},
+            {Qt::Key_M, "modelFolder"},
+        };
+        for (const auto& [key, name] : mnemonics) {
+            QTest::keyClick(&dialog, key, Qt::AltModifier);
+            QVERIFY(QApplication::focusWidget());
+            QCOMPARE(QApplication::focusWidget()->objectName(), QString::fromLatin1(name));
+        }
+
+        // Tab goes top to bottom; the pattern list passes Tab on instead of inserting one.
+        const QStringList order = {
+            "modelFolder", "modelBrowse",     "batchSize",   "threads",      "indexFolder",
+            "indexBrowse", "excludePatterns", "maxFileSize", "watchFolders", "searchResultLimit"};
+        child<QLineEdit>(dialog, "modelFolder")->setFocus();
+        QStringList visited;
+        for (int i = 0; i < order.size(); ++i) {
+            QWidget* focus = QApplication::focusWidget();
+            QVERIFY(focus);
+            // A spin box's focus is on its inner line edit.
+            visited.append(focus->objectName().isEmpty() && focus->parentWidget()
+                               ? focus->parentWidget()->objectName()
+                               : focus->objectName());
+            QTest::keyClick(focus, Qt::Key_Tab);
+        }
+        QCOMPARE(visited, order);
+        QCOMPARE(child<QPlainTextEdit>(dialog, "excludePatterns")->toPlainText(),
+                 QStringLiteral("*.log\ntmp"));
+    }
+};
+
+QTEST_MAIN(TestSettingsDialog)
+#include "test_settings_dialog.moc"

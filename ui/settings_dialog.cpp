@@ -1,0 +1,279 @@
+#include "settings_dialog.h"
+
+#include "semsearch/model.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFontMetrics>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace semsearch::ui {
+
+namespace {
+
+// Object names are for tests and callers; accessible names for screen readers.
+template <typename Widget>
+Widget* named(Widget* widget, const char* objectName, const QString& accessibleName) {
+    widget->setObjectName(QString::fromLatin1(objectName));
+    widget->setAccessibleName(accessibleName);
+    return widget;
+}
+
+QLabel* makeNote(QWidget* parent, const char* objectName, const QString& accessibleName) {
+    auto* note = named(new QLabel(parent), objectName, accessibleName);
+    note->setWordWrap(true);
+    note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return note;
+}
+
+QSpinBox* makeSpinBox(QWidget* parent, const char* objectName, int min, int max,
+                      const QString& accessibleName) {
+    auto* spin = named(new QSpinBox(parent), objectName, accessibleName);
+    spin->setRange(min, max);
+    return spin;
+}
+
+QLabel* buddyLabel(const QString& text, QWidget* buddy) {
+    auto* label = new QLabel(text, buddy->parentWidget());
+    label->setBuddy(buddy);
+    return label;
+}
+
+// The folder line edit with its Browse button, and the notes below them.
+QLayout* folderField(QLineEdit* field, QPushButton* browse, const QList<QLabel*>& notes) {
+    auto* row = new QHBoxLayout;
+    row->addWidget(field, 1);
+    row->addWidget(browse);
+    auto* column = new QVBoxLayout;
+    column->addLayout(row);
+    for (QLabel* note : notes)
+        column->addWidget(note);
+    return column;
+}
+
+// A folder field left blank means the default, as in loadSettings.
+QString folderOrDefault(const QString& text, const QString& fallback) {
+    return text.trimmed().isEmpty() ? fallback : text;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(const AppSettings& saved, QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Settings"));
+    buildWidgets();
+    buildLayout();
+    showSettings(saved);
+}
+
+void SettingsDialog::buildWidgets() {
+    m_modelFolder = named(new QLineEdit(this), "modelFolder", tr("Model folder"));
+    m_modelBrowse = named(new QPushButton(tr("Brow&se…"), this), "modelBrowse",
+                          tr("Browse for the model folder"));
+    m_modelStatus = makeNote(this, "modelStatus", tr("Model status"));
+    m_modelOverride = makeNote(this, "modelOverride", tr("Model folder set for this session"));
+    m_modelOverride->hide();
+
+    m_indexFolder = named(new QLineEdit(this), "indexFolder", tr("Index folder"));
+    m_indexBrowse = named(new QPushButton(tr("Brows&e…"), this), "indexBrowse",
+                          tr("Browse for the index folder"));
+    m_indexOverride = makeNote(this, "indexOverride", tr("Index folder set for this session"));
+    m_indexOverride->hide();
+
+    m_batchSize = makeSpinBox(this, "batchSize", AppSettings::kMinBatchSize,
+                              AppSettings::kMaxBatchSize, tr("Batch size"));
+    m_batchSize->setToolTip(tr("Passages embedded together. Larger batches are a little "
+                               "faster and take more memory."));
+    m_threads = makeSpinBox(this, "threads", 0, AppSettings::kMaxThreads, tr("Threads"));
+    m_threads->setSpecialValueText(tr("Automatic"));
+    m_threads->setToolTip(tr("Processor threads used to embed. Automatic uses one per core."));
+    m_searchResultLimit =
+        makeSpinBox(this, "searchResultLimit", 1, AppSettings::kMaxSearchResultLimit,
+                    tr("Documents shown per search"));
+
+    m_excludePatterns = named(new QPlainTextEdit(this), "excludePatterns", tr("Excluded names"));
+    m_excludePatterns->setToolTip(
+        tr("One pattern per line, matched against the name of every file and folder, ignoring "
+           "case: * matches any text, ? one character. A matching folder is skipped with "
+           "everything in it. Hidden and version-control folders are always skipped."));
+    m_excludePatterns->setTabChangesFocus(true); // Tab moves on; patterns hold no tabs
+    m_excludePatterns->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_excludePatterns->setFixedHeight(m_excludePatterns->fontMetrics().lineSpacing() * 6 +
+                                      2 * m_excludePatterns->frameWidth() + 8);
+
+    m_maxFileSize =
+        makeSpinBox(this, "maxFileSize", 0, AppSettings::kMaxFileMiB, tr("Maximum file size"));
+    m_maxFileSize->setSuffix(tr(" MiB"));
+    m_maxFileSize->setSpecialValueText(tr("No limit"));
+    m_maxFileSize->setToolTip(tr("Larger files are skipped and listed with the reason."));
+
+    m_watchFolders =
+        named(new QCheckBox(tr("&Watch indexed folders and re-index what changes"), this),
+              "watchFolders", tr("Watch indexed folders"));
+
+    m_whenApplied = makeNote(this, "whenApplied", tr("When changes take effect"));
+    m_whenApplied->setText(
+        tr("The model and index folders are opened again as soon as you press OK. Batch size "
+           "and threads apply from the next time the model is opened; excluded names and the "
+           "size limit from the next indexing; watching and the number of documents shown at "
+           "once."));
+
+    m_buttons = new QDialogButtonBox(
+        QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
+    m_buttons->setObjectName(QStringLiteral("buttons"));
+
+    connect(m_modelFolder, &QLineEdit::textChanged, this, &SettingsDialog::updateModelStatus);
+    connect(m_modelBrowse, &QPushButton::clicked, this,
+            [this] { browseForFolder(m_modelFolder, tr("Choose the Model Folder")); });
+    connect(m_indexBrowse, &QPushButton::clicked, this,
+            [this] { browseForFolder(m_indexFolder, tr("Choose the Index Folder")); });
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] { showSettings(AppSettings{}); });
+}
+
+void SettingsDialog::buildLayout() {
+    auto* model = new QGroupBox(tr("Model"), this);
+    auto* modelForm = new QFormLayout(model);
+    modelForm->addRow(buddyLabel(tr("&Model folder:"), m_modelFolder),
+                      folderField(m_modelFolder, m_modelBrowse, {m_modelStatus, m_modelOverride}));
+    modelForm->addRow(buddyLabel(tr("&Batch size:"), m_batchSize), m_batchSize);
+    modelForm->addRow(buddyLabel(tr("&Threads:"), m_threads), m_threads);
+
+    auto* index = new QGroupBox(tr("Index"), this);
+    auto* indexForm = new QFormLayout(index);
+    indexForm->addRow(buddyLabel(tr("&Index folder:"), m_indexFolder),
+                      folderField(m_indexFolder, m_indexBrowse, {m_indexOverride}));
+    indexForm->addRow(buddyLabel(tr("E&xcluded names:"), m_excludePatterns), m_excludePatterns);
+    indexForm->addRow(buddyLabel(tr("Maximum file si&ze:"), m_maxFileSize), m_maxFileSize);
+    indexForm->addRow(m_watchFolders);
+
+    auto* search = new QGroupBox(tr("Search"), this);
+    auto* searchForm = new QFormLayout(search);
+    searchForm->addRow(buddyLabel(tr("&Documents shown:"), m_searchResultLimit),
+                       m_searchResultLimit);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(model);
+    layout->addWidget(index);
+    layout->addWidget(search);
+    layout->addWidget(m_whenApplied);
+    layout->addWidget(m_buttons);
+    // Room for a folder path at a glance.
+    setMinimumWidth(fontMetrics().averageCharWidth() * 80);
+
+    // Top to bottom, as the fields read.
+    const QList<QWidget*> order = {m_modelFolder,       m_modelBrowse, m_batchSize,
+                                   m_threads,           m_indexFolder, m_indexBrowse,
+                                   m_excludePatterns,   m_maxFileSize, m_watchFolders,
+                                   m_searchResultLimit, m_buttons};
+    for (qsizetype i = 1; i < order.size(); ++i)
+        setTabOrder(order[i - 1], order[i]);
+}
+
+void SettingsDialog::resizeEvent(QResizeEvent* event) {
+    QDialog::resizeEvent(event);
+    // Wrapped notes need more height at a smaller width, which a window's minimum size does
+    // not account for (Qt also caps a window's first height at 2/3 of the screen): without
+    // this the rows would be squeezed into each other.
+    if (layout() && layout()->hasHeightForWidth())
+        setMinimumHeight(layout()->totalHeightForWidth(width()));
+}
+
+void SettingsDialog::showSettings(const AppSettings& values) {
+    m_savedModelFolder = values.modelFolder;
+    m_savedIndexFolder = values.indexFolder;
+    if (!m_overrides.modelOverridden())
+        m_modelFolder->setText(values.modelFolder);
+    if (!m_overrides.indexOverridden())
+        m_indexFolder->setText(values.indexFolder);
+    m_batchSize->setValue(values.batchSize);
+    m_threads->setValue(values.threads);
+    m_searchResultLimit->setValue(values.searchResultLimit);
+    m_excludePatterns->setPlainText(values.excludePatterns.join(QLatin1Char('\n')));
+    m_maxFileSize->setValue(values.maxFileMiB);
+    m_watchFolders->setChecked(values.watchFolders);
+    setOverridden(m_overrides); // the notes name the saved folders
+    updateModelStatus();
+}
+
+AppSettings SettingsDialog::settings() const {
+    AppSettings values;
+    values.modelFolder = m_overrides.modelOverridden()
+                             ? m_savedModelFolder
+                             : folderOrDefault(m_modelFolder->text(), defaultModelFolder());
+    values.indexFolder = m_overrides.indexOverridden()
+                             ? m_savedIndexFolder
+                             : folderOrDefault(m_indexFolder->text(), defaultIndexFolder());
+    values.batchSize = m_batchSize->value();
+    values.threads = m_threads->value();
+    values.searchResultLimit = m_searchResultLimit->value();
+    values.excludePatterns =
+        cleanPatterns(m_excludePatterns->toPlainText().split(QLatin1Char('\n')));
+    values.maxFileMiB = m_maxFileSize->value();
+    values.watchFolders = m_watchFolders->isChecked();
+    return values;
+}
+
+void SettingsDialog::setOverridden(const SessionOverrides& overrides) {
+    // A field released from an override shows the saved folder again.
+    const bool modelReleased = m_overrides.modelOverridden() && !overrides.modelOverridden();
+    const bool indexReleased = m_overrides.indexOverridden() && !overrides.indexOverridden();
+    m_overrides = overrides;
+    if (modelReleased)
+        m_modelFolder->setText(m_savedModelFolder);
+    if (indexReleased)
+        m_indexFolder->setText(m_savedIndexFolder);
+    showOverride(overrides.modelOverridden(), overrides.modelOrigin, overrides.modelFolder,
+                 m_savedModelFolder, m_modelFolder, m_modelBrowse, m_modelOverride);
+    showOverride(overrides.indexOverridden(), overrides.indexOrigin, overrides.indexFolder,
+                 m_savedIndexFolder, m_indexFolder, m_indexBrowse, m_indexOverride);
+}
+
+void SettingsDialog::showOverride(bool overridden, const QString& origin,
+                                  const QString& sessionFolder, const QString& savedFolder,
+                                  QLineEdit* field, QPushButton* browse, QLabel* note) {
+    field->setReadOnly(overridden);
+    browse->setEnabled(!overridden);
+    note->setVisible(overridden);
+    if (!overridden) {
+        note->clear();
+        return;
+    }
+    field->setText(sessionFolder);
+    note->setText(tr("Set by %1 for this session. The saved folder, %2, applies when semsearch "
+                     "starts without it.")
+                      .arg(origin, QDir::toNativeSeparators(savedFolder)));
+}
+
+void SettingsDialog::browseForFolder(QLineEdit* field, const QString& title) {
+    const QString folder = QFileDialog::getExistingDirectory(this, title, field->text());
+    if (!folder.isEmpty())
+        field->setText(QDir::toNativeSeparators(folder));
+}
+
+void SettingsDialog::updateModelStatus() {
+    // Only the small JSON files are read: fast enough to do on every keystroke.
+    const Result<ModelInfo> info =
+        readModelInfo(folderOrDefault(m_modelFolder->text(), defaultModelFolder()));
+    if (info.ok())
+        m_modelStatus->setText(tr("%1: %2 dimensions, %3 pooling")
+                                   .arg(info->name)
+                                   .arg(info->dimension())
+                                   .arg(poolingName(info->pooling)));
+    else
+        m_modelStatus->setText(info.error().message);
+    m_modelFolder->setAccessibleDescription(m_modelStatus->text());
+}
+
+} // namespace semsearch::ui
