@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
@@ -73,7 +74,7 @@ QString modelDescription(const ModelIdentity& model) {
 
 } // namespace
 
-MainWindow::MainWindow(AppSettings settings, Overrides overrides, QWidget* parent)
+MainWindow::MainWindow(AppSettings settings, SessionOverrides overrides, QWidget* parent)
     : QMainWindow(parent), m_settings(std::move(settings)), m_overrides(overrides),
       m_openUrl([](const QUrl& url) { return QDesktopServices::openUrl(url); }) {
     setObjectName(QStringLiteral("mainWindow"));
@@ -190,7 +191,7 @@ void MainWindow::buildWidgets() {
                     return;
                 AppSettings changed = m_settings;
                 changed.modelFolder = folder;
-                m_overrides.model = false;
+                m_overrides.modelOrigin.clear();
                 QSettings store;
                 AppSettings saved = loadSettings(store);
                 saved.modelFolder = folder;
@@ -634,21 +635,21 @@ void MainWindow::offerModelChoice(const QString& message) {
 }
 
 void MainWindow::openSettings() {
-    SettingsDialog dialog(m_settings, this);
-    dialog.setOverridden(m_overrides.model, m_overrides.index);
+    // The dialog edits the saved settings; folders given for this session only are shown
+    // read-only and stay out of what is saved.
+    QSettings store;
+    SettingsDialog dialog(loadSettings(store), this);
+    dialog.setOverridden(m_overrides);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const AppSettings chosen = dialog.settings();
-    // Values given on the command line hold for this session only: the saved ones stay.
-    QSettings store;
-    AppSettings saved = chosen;
-    const AppSettings before = loadSettings(store);
-    if (m_overrides.model)
-        saved.modelFolder = before.modelFolder;
-    if (m_overrides.index)
-        saved.indexFolder = before.indexFolder;
+    const AppSettings saved = dialog.settings();
     saveSettings(store, saved);
-    applySettings(chosen, false);
+    AppSettings session = saved;
+    if (m_overrides.modelOverridden())
+        session.modelFolder = m_overrides.modelFolder;
+    if (m_overrides.indexOverridden())
+        session.indexFolder = m_overrides.indexFolder;
+    applySettings(session, false);
 }
 
 QString MainWindow::currentPath() const {

@@ -43,13 +43,10 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    // Which settings came from --model/--index or the environment for this session only.
-    struct Overrides {
-        bool model = false;
-        bool index = false;
-    };
-
-    explicit MainWindow(AppSettings settings, Overrides overrides = {}, QWidget* parent = nullptr);
+    // `settings` as this session uses them (overrides applied); `overrides` says which folders
+    // came from --model/--index or the environment, so that they are not saved.
+    explicit MainWindow(AppSettings settings, SessionOverrides overrides = {},
+                        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Indexes files and folders (queued behind any indexing under way).
@@ -100,7 +97,7 @@ private:
     void showAbout();
 
     AppSettings m_settings;
-    Overrides m_overrides;
+    SessionOverrides m_overrides;
     std::function<bool(const QUrl&)> m_openUrl;
 
     ModelLoader* m_loader;

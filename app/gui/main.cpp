@@ -47,11 +47,8 @@ int main(int argc, char* argv[]) {
     QSettings store;
     const semsearch::ui::AppSettings settings = semsearch::ui::applyOverrides(
         semsearch::ui::loadSettings(store), parser.value(indexOption), parser.value(modelOption));
-    semsearch::ui::MainWindow::Overrides overrides;
-    overrides.model =
-        parser.isSet(modelOption) || !qEnvironmentVariable("SEMSEARCH_MODEL").isEmpty();
-    overrides.index =
-        parser.isSet(indexOption) || !qEnvironmentVariable("SEMSEARCH_INDEX").isEmpty();
+    const semsearch::ui::SessionOverrides overrides =
+        semsearch::ui::sessionOverrides(parser.value(indexOption), parser.value(modelOption));
 
     // One window per index: a second launch hands its paths to the first and ends, so two
     // windows never fight over the same index (start-up order as single_instance.h says).
@@ -62,8 +59,7 @@ int main(int argc, char* argv[]) {
     semsearch::ui::SingleInstance instance;
     auto listening = instance.listen(settings.indexFolder);
     if (listening && *listening == semsearch::ui::SingleInstance::ListenResult::AlreadyRunning)
-        return semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request) ? 0
-                                                                                          : 1;
+        return semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request) ? 0 : 1;
     if (!listening) // the window still works, only without the hand-over
         qWarning("semsearch: %s", qPrintable(listening.error().message));
 
