@@ -94,6 +94,7 @@ MainWindow::MainWindow(AppSettings settings, SessionOverrides overrides, QWidget
             [this](const QString&, std::shared_ptr<SharedEmbedder> embedder) {
                 m_embedder = std::move(embedder);
                 m_modelProblem.clear();
+                statusBar()->clearMessage();
                 m_search->setEmbedder(m_embedder);
                 m_indexing->setEmbedder(m_embedder);
                 const ModelInfo& model = m_embedder->model().model();
@@ -388,6 +389,7 @@ void MainWindow::applySettings(const AppSettings& settings, bool reopen) {
     const bool indexChanged = settings.indexFolder != m_settings.indexFolder;
     m_settings = settings;
     m_indexing->setOptions(indexOptionsFrom(m_settings));
+    m_watcher->setWalkOptions(indexOptionsFrom(m_settings).walk);
     m_watcher->setEnabled(m_settings.watchFolders);
     if (reopen || indexChanged) {
         if (indexChanged)
@@ -395,6 +397,7 @@ void MainWindow::applySettings(const AppSettings& settings, bool reopen) {
         m_indexing->setIndexFolder(m_settings.indexFolder);
         m_search->setIndexFolder(m_settings.indexFolder);
         m_overviewKnown = false;
+        m_caughtUp = false;
         m_sourceErrors.clear();
         m_search->refreshOverview();
     }
@@ -518,6 +521,12 @@ void MainWindow::showOverview(const IndexOverview& overview) {
         folders << status.source.path;
     m_filters->setFolders(folders);
     m_watcher->setSources(folders);
+    // The watcher reports changes from now on; what changed while semsearch was not running
+    // is found by one incremental pass (it reads only files whose size or time changed).
+    if (!m_caughtUp && m_settings.watchFolders && !folders.isEmpty()) {
+        m_caughtUp = true;
+        m_indexing->index(folders);
+    }
     const QLocale locale;
     m_statusCounts->setText(overview.exists ? tr("%1 passages in %2 documents")
                                                   .arg(locale.toString(overview.counts.passages),

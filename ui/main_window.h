@@ -108,6 +108,7 @@ private:
     QString m_modelProblem;
     IndexOverview m_overview;
     bool m_overviewKnown = false;
+    bool m_caughtUp = false; // the sources were re-indexed once since this index was opened
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
 
     QLineEdit* m_query;

@@ -67,8 +67,10 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     m_sources->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_sources->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sources->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_sources->header()->setSectionResizeMode(PathColumn, QHeaderView::Stretch);
+    // The path takes what the counts and state leave.
     m_sources->header()->setStretchLastSection(false);
+    m_sources->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_sources->header()->setSectionResizeMode(PathColumn, QHeaderView::Stretch);
     m_tabs->addTab(m_sources, tr("Sources"));
 
     m_skippedModel = new QStandardItemModel(0, 2, this);

@@ -51,6 +51,15 @@ same "completion: commands" "$(printf '%s\n' "$commands" --help --version | sort
 for command in $commands; do
     same "completion: options of $command" "${options[$command]}" "$(complete_words "$command" -)"
 done
+# model has subcommands, each with options of its own.
+subcommands=$("$cli" model --help | awk '/^Subcommands:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }')
+same "completion: model's subcommands" "$(printf '%s\n' $subcommands | sort | tr '\n' ' ')" \
+    "$(complete_words model '')"
+for subcommand in $subcommands; do
+    options["model $subcommand"]=$("$cli" model "$subcommand" --help | help_options | tr '\n' ' ')
+    same "completion: options of model $subcommand" "${options["model $subcommand"]}" \
+        "$(complete_words model "$subcommand" -)"
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/notes folder" "$work/nothing"
@@ -72,6 +81,13 @@ for command in $commands; do
         grep -qE "^\.BI? \"?$command( |\"|$)" "$page"
     for option in ${options[$command]}; do
         expect "semsearch-cli.1 documents $command $option" documents_option "$page" "$option"
+    done
+done
+for subcommand in $subcommands; do
+    expect "semsearch-cli.1 documents model $subcommand" grep -qE "^\.BI? \"?model $subcommand( |\"|$)" "$page"
+    for option in ${options["model $subcommand"]}; do
+        expect "semsearch-cli.1 documents model $subcommand $option" \
+            documents_option "$page" "$option"
     done
 done
 if [ -n "$gui" ]; then
