@@ -60,8 +60,10 @@ public:
 };
 
 // Opens the model folder: reads its description (readModelInfo), its tokenizer and its weights
-// (model.safetensors, memory-mapped). Errors name the file and the problem: a missing file, a
-// truncated or corrupt safetensors file, a tensor missing or of the wrong shape or dtype.
+// (model.safetensors, else pytorch_model.bin; memory-mapped). Errors name the file and the
+// problem: a missing file (neither weights file: NotFound naming both), a truncated or corrupt
+// weights file, a .bin whose pickle asks for anything but tensors (Unsupported, nothing is run),
+// a tensor missing or of the wrong shape or dtype.
 Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                                const EmbedderOptions& options = {});
 

@@ -8,7 +8,8 @@
 //   sentence_bert_config.json   max_seq_length (default 512, capped by max_position_embeddings)
 //   1_Pooling/config.json       which pooling (path as named in modules.json)
 //   vocab.txt, tokenizer_config.json, special_tokens_map.json   the tokenizer
-//   model.safetensors           the weights (tensor names with or without a "bert." prefix)
+//   model.safetensors           the weights (tensor names with or without a "bert." prefix),
+//   or pytorch_model.bin        used only when there is no model.safetensors
 //
 // readModelInfo() reads and checks the small JSON files only; the weights are read by the
 // embedder. Every error names the file and the problem.
@@ -45,8 +46,11 @@ struct ModelInfo {
     Pooling pooling = Pooling::Max;
     bool normalize = false; // a Normalize module follows pooling: vectors have unit L2 norm
     int maxSeqLength = 128; // tokens per text including [CLS] and [SEP]
-    // Identifies the weights (see SafetensorsFile::fingerprint); empty until the embedder has
-    // opened them. An index records it so that vectors of two models never mix.
+    // Identifies the weights file: a SHA-256 over its size, its own index of the tensors (the
+    // safetensors header, or the pickled state dict of a pytorch_model.bin) and 16 samples of
+    // 64 KiB spread over its data. Empty until the embedder has opened them. An index records it
+    // so that vectors of two models never mix; the same weights in the other format count as
+    // another model (a re-embed is offered, never a silent mix).
     QString weightsFingerprint;
     int dimension() const { return bert.hiddenSize; }
 };

@@ -1,8 +1,8 @@
 // TorchBertEmbedder: tokenizes, sorts by length, batches and hands each batch to the LibTorch
 // encoder. No LibTorch headers here; see torch_bert_encoder.h.
 
-#include "embed/safetensors_file.h"
 #include "embed/torch_bert_encoder.h"
+#include "embed/weights_file.h"
 #include "semsearch/embedder.h"
 
 #include <QFileInfo>
@@ -107,8 +107,7 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                              .arg(tokenizer->vocabularySize())
                                              .arg(model->bert.vocabSize));
 
-    const QString weightsPath = model->folder + QStringLiteral("/model.safetensors");
-    auto weights = SafetensorsFile::open(weightsPath);
+    auto weights = WeightsFile::openInFolder(model->folder);
     if (!weights)
         return weights.error();
     model->weightsFingerprint = weights->fingerprint();
