@@ -49,9 +49,10 @@ public:
     // The number of tokens (with [CLS] and [SEP]) each text is cut to.
     virtual std::size_t maxSeqLength() const = 0;
 
-    // Embeds `texts` (leading/trailing whitespace is stripped first, as sentence-transformers
-    // does). Row i of the result is texts[i]'s vector, whatever else is in the call. An empty
-    // list gives a 0 x dim matrix. Not thread-safe: one embedder serves one thread at a time.
+    // Embeds `texts` (leading/trailing whitespace is stripped first, and the text lower-cased
+    // when ModelInfo::lowerCaseInput says so, as sentence-transformers does). Row i of the
+    // result is texts[i]'s vector, whatever else is in the call. An empty list gives a 0 x dim
+    // matrix. Not thread-safe: one embedder serves one thread at a time.
     virtual Result<EmbeddingMatrix> embed(const QStringList& texts) = 0;
 
     // The same for texts already turned into ids (each starting with [CLS] and ending with
