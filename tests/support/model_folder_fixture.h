@@ -1,12 +1,14 @@
 #pragma once
 
-// A writable copy of the tiny test model in a fresh temporary folder, for tests that damage or
-// reconfigure a model folder.
+// A writable copy of a test model (the tiny one by default) in a fresh temporary folder, for
+// tests that damage or reconfigure a model folder.
 
 #include "reference_data.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -29,6 +31,21 @@ public:
         for (const QString& file : files) {
             m_ok = m_ok && QFile::copy(source + QLatin1Char('/') + file, filePath(file));
             QFile::setPermissions(filePath(file), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+    }
+
+    // A copy of every file of the model folder `source` but its reference/ outputs.
+    explicit ModelFolderCopy(const QString& source) {
+        m_ok = m_dir.isValid();
+        QDirIterator it(source, QDir::Files, QDirIterator::Subdirectories);
+        while (m_ok && it.hasNext()) {
+            const QString file = QDir(source).relativeFilePath(it.next());
+            if (file.startsWith(QStringLiteral("reference/")))
+                continue;
+            m_ok = QDir().mkpath(QFileInfo(filePath(file)).path()) &&
+                   QFile::copy(source + QLatin1Char('/') + file, filePath(file)) &&
+                   QFile::setPermissions(filePath(file),
+                                         QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         }
     }
 

@@ -49,9 +49,10 @@ public:
     // The number of tokens (with [CLS] and [SEP]) each text is cut to.
     virtual std::size_t maxSeqLength() const = 0;
 
-    // Embeds `texts` (leading/trailing whitespace is stripped first, as sentence-transformers
-    // does). Row i of the result is texts[i]'s vector, whatever else is in the call. An empty
-    // list gives a 0 x dim matrix. Not thread-safe: one embedder serves one thread at a time.
+    // Embeds `texts` (leading/trailing whitespace is stripped first, and the text lower-cased
+    // when ModelInfo::lowerCaseInput says so, as sentence-transformers does). Row i of the
+    // result is texts[i]'s vector, whatever else is in the call. An empty list gives a 0 x dim
+    // matrix. Not thread-safe: one embedder serves one thread at a time.
     virtual Result<EmbeddingMatrix> embed(const QStringList& texts) = 0;
 
     // The same for texts already turned into ids (each starting with [CLS] and ending with
@@ -60,8 +61,10 @@ public:
 };
 
 // Opens the model folder: reads its description (readModelInfo), its tokenizer and its weights
-// (model.safetensors, memory-mapped). Errors name the file and the problem: a missing file, a
-// truncated or corrupt safetensors file, a tensor missing or of the wrong shape or dtype.
+// (model.safetensors, else pytorch_model.bin; memory-mapped). Errors name the file and the
+// problem: a missing file (neither weights file: NotFound naming both), a truncated or corrupt
+// weights file, a .bin whose pickle asks for anything but tensors (Unsupported, nothing is run),
+// a tensor missing or of the wrong shape or dtype.
 Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                                const EmbedderOptions& options = {});
 

@@ -48,7 +48,8 @@ public:
     // Reads `vocab.txt` (one token per line, id = line number from 0, UTF-8, \n or \r\n) and, if
     // present, `tokenizer_config.json` from the model folder. Errors name the file: NotFound,
     // Corrupt (not UTF-8, bad JSON, a setting of the wrong type, missing [CLS]/[SEP]/[PAD]/
-    // [UNK]), Unsupported (do_basic_tokenize false, never_split, extra special tokens), Io.
+    // [UNK]), Unsupported (do_basic_tokenize false, never_split, extra special tokens, a model
+    // with tokenizer.json but no vocab.txt), Io.
     static Result<WordPieceTokenizer> load(const QString& modelFolder);
 
     // Builds a tokenizer from an in-memory vocabulary (index = id). Fails with Corrupt when a

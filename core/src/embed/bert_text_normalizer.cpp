@@ -1,8 +1,10 @@
 #include "embed/bert_text_normalizer.h"
 
 #include <QChar>
+#include <QList>
 
 #include <algorithm>
+#include <string>
 
 namespace semsearch {
 
@@ -21,6 +23,95 @@ constexpr char16_t kFirstNfcSensitive = 0x300;
 constexpr char16_t kFirstDecomposable = 0xC0;
 
 constexpr char32_t kReplacementCharacter = 0xFFFD;
+
+constexpr char32_t kCapitalSigma = 0x3A3;
+constexpr char32_t kSmallSigma = 0x3C3;
+constexpr char32_t kSmallFinalSigma = 0x3C2;
+
+// Python's str.lower() of one code point without context: `out` receives one code point, or two
+// for U+0130, and the count is returned.
+int lowerCodePoint(char32_t cp, char32_t out[2]) {
+    if (cp < 0x80) {
+        out[0] = cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+        return 1;
+    }
+    if (cp == kCapitalIWithDotAbove) {
+        out[0] = 'i';
+        out[1] = kCombiningDotAbove;
+        return 2;
+    }
+    out[0] = QChar::toLower(cp);
+    return 1;
+}
+
+// Unicode's Case_Ignorable (DerivedCoreProperties.txt): categories Mn, Me, Cf, Lm and Sk, and
+// the Word_Break classes MidLetter, MidNumLet and Single_Quote (WordBreakProperty.txt, Unicode
+// 14). Qt has no query for either property.
+bool isCaseIgnorable(char32_t cp) {
+    switch (QChar::category(cp)) {
+    case QChar::Mark_NonSpacing:
+    case QChar::Mark_Enclosing:
+    case QChar::Other_Format:
+    case QChar::Letter_Modifier:
+    case QChar::Symbol_Modifier:
+        return true;
+    default:
+        break;
+    }
+    switch (cp) {
+    case 0x27: // Single_Quote
+    case 0x2E: // MidNumLet: . ‘ ’ ․ ﹒ ＇ ．
+    case 0x2018:
+    case 0x2019:
+    case 0x2024:
+    case 0xFE52:
+    case 0xFF07:
+    case 0xFF0E:
+    case 0x3A: // MidLetter: : · · ՟ ״ ‧ ︓ ﹕ ：
+    case 0xB7:
+    case 0x387:
+    case 0x55F:
+    case 0x5F4:
+    case 0x2027:
+    case 0xFE13:
+    case 0xFE55:
+    case 0xFF1A:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Unicode's Cased: categories Lu, Ll and Lt plus Other_Lowercase and Other_Uppercase. Those
+// with a case mapping (Roman numerals, circled letters) are found through it; the rest that are
+// not also case-ignorable (and so never asked about) are listed.
+bool isCased(char32_t cp) {
+    switch (QChar::category(cp)) {
+    case QChar::Letter_Uppercase:
+    case QChar::Letter_Lowercase:
+    case QChar::Letter_Titlecase:
+        return true;
+    default:
+        break;
+    }
+    return QChar::toLower(cp) != cp || QChar::toUpper(cp) != cp || cp == 0xAA || cp == 0xBA ||
+           (cp >= 0x1F130 && cp <= 0x1F149) || (cp >= 0x1F150 && cp <= 0x1F169) ||
+           (cp >= 0x1F170 && cp <= 0x1F189);
+}
+
+// CPython's rule for U+03A3 (handle_capital_sigma): final when a cased letter precedes it and
+// none follows, skipping case-ignorable code points both ways.
+bool isFinalSigma(const QList<uint>& text, qsizetype at) {
+    qsizetype before = at - 1;
+    while (before >= 0 && isCaseIgnorable(text[before]))
+        --before;
+    if (before < 0 || !isCased(text[before]))
+        return false;
+    qsizetype after = at + 1;
+    while (after < text.size() && isCaseIgnorable(text[after]))
+        ++after;
+    return after == text.size() || !isCased(text[after]);
+}
 
 bool isCjkIdeograph(char32_t cp) {
     // transformers' _is_chinese_char: the CJK Unified Ideographs blocks and compatibility
@@ -133,6 +224,23 @@ enum class CharClass { Drop, Space, Cjk, Keep };
 
 } // namespace
 
+QString pythonLower(QStringView text) {
+    const QList<uint> codePoints = text.toUcs4();
+    std::u32string lowered;
+    lowered.reserve(std::size_t(codePoints.size()) + 1);
+    for (qsizetype i = 0; i < codePoints.size(); ++i) {
+        char32_t out[2];
+        if (codePoints[i] == kCapitalSigma) {
+            lowered.push_back(isFinalSigma(codePoints, i) ? kSmallFinalSigma : kSmallSigma);
+            continue;
+        }
+        const int count = lowerCodePoint(char32_t(codePoints[i]), out);
+        for (int k = 0; k < count; ++k)
+            lowered.push_back(out[k]);
+    }
+    return QString::fromUcs4(lowered.data(), qsizetype(lowered.size()));
+}
+
 BertTextNormalizer::BertTextNormalizer(const TokenizerConfig& config)
     : m_lowerCase(config.doLowerCase),
       m_stripAccents(config.stripAccents.value_or(config.doLowerCase)),
@@ -192,20 +300,10 @@ bool BertTextNormalizer::splitWords(QStringView text, BertWordSink& sink) const 
         }
         char32_t lowered[2] = {nextCodePoint(text, i), 0};
         int count = 1;
-        if (m_lowerCase) {
-            // One code point at a time, as transformers does before BasicTokenizer: no
-            // final-sigma rule, and U+0130 grows into two code points.
-            if (lowered[0] < 0x80) {
-                if (lowered[0] >= 'A' && lowered[0] <= 'Z')
-                    lowered[0] += 'a' - 'A';
-            } else if (lowered[0] == kCapitalIWithDotAbove) {
-                lowered[0] = 'i';
-                lowered[1] = kCombiningDotAbove;
-                count = 2;
-            } else {
-                lowered[0] = QChar::toLower(lowered[0]);
-            }
-        }
+        // One code point at a time, as transformers does before BasicTokenizer: no final-sigma
+        // rule.
+        if (m_lowerCase)
+            count = lowerCodePoint(lowered[0], lowered);
         for (int k = 0; k < count; ++k) {
             switch (classify(lowered[k])) {
             case CharClass::Drop:

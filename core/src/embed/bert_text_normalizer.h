@@ -33,6 +33,11 @@ public:
     virtual bool takeSpecialToken(std::size_t index) = 0;
 };
 
+// Python's str.lower(), which sentence-transformers applies to every text when a model's
+// sentence_bert_config.json says do_lower_case: each code point's full lower-case mapping (as
+// transformers' per-character lower-casing) plus the final-sigma rule for U+03A3.
+QString pythonLower(QStringView text);
+
 class BertTextNormalizer {
 public:
     explicit BertTextNormalizer(const TokenizerConfig& config);

@@ -128,6 +128,16 @@ Result<Modules> readModules(const QString& folder) {
         const QString type = module.value(QStringLiteral("type")).toString();
         const QString shortType = type.section(QLatin1Char('.'), -1);
         if (shortType == QLatin1String("Transformer")) {
+            // Older sentence-transformers kept the encoder's files in a subfolder (0_BERT/,
+            // 0_Transformer/); semsearch reads them from the model folder itself.
+            const QString subfolder = module.value(QStringLiteral("path")).toString();
+            if (!subfolder.isEmpty())
+                return makeError(ErrorCode::Unsupported,
+                                 path + QStringLiteral(": the Transformer module lives in the "
+                                                       "subfolder '%1'; semsearch needs its files "
+                                                       "(config.json, vocab.txt, weights) in the "
+                                                       "model folder itself")
+                                            .arg(subfolder));
             haveTransformer = true;
         } else if (shortType == QLatin1String("Pooling")) {
             modules.poolingPath = module.value(QStringLiteral("path")).toString();
@@ -185,6 +195,66 @@ Result<Pooling> readPooling(const QString& folder, const QString& poolingPath, i
     return max ? Pooling::Max : mean ? Pooling::Mean : Pooling::Cls;
 }
 
+struct SentenceSettings {
+    int maxSeqLength = 0;
+    bool lowerCaseInput = false;
+};
+
+// What sentence-transformers' Transformer module does to a text before the encoder sees it.
+Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPositions) {
+    SentenceSettings settings;
+    const QString stPath = folder + QStringLiteral("/sentence_bert_config.json");
+    QJsonObject stConfig;
+    if (QFileInfo::exists(stPath)) {
+        auto json = readJsonObject(stPath);
+        if (!json)
+            return json.error();
+        stConfig = *json;
+    }
+    const QJsonValue lowerCase = stConfig.value(QStringLiteral("do_lower_case"));
+    if (!lowerCase.isUndefined() && !lowerCase.isBool())
+        return makeError(ErrorCode::Corrupt,
+                         stPath + QStringLiteral(": 'do_lower_case' must be true or false"));
+    settings.lowerCaseInput = lowerCase.toBool(false);
+
+    // max_seq_length from here; without it, sentence-transformers takes the smaller of the
+    // encoder's limit and the tokenizer's model_max_length.
+    int limit = maxPositions;
+    const QString tokenizerPath = folder + QStringLiteral("/tokenizer_config.json");
+    if (!stConfig.contains(QStringLiteral("max_seq_length")) && QFileInfo::exists(tokenizerPath)) {
+        auto tokenizerConfig = readJsonObject(tokenizerPath);
+        if (!tokenizerConfig)
+            return tokenizerConfig.error();
+        // transformers writes 1e30 for "no limit"; that stays above any encoder's.
+        const double modelMax =
+            tokenizerConfig->value(QStringLiteral("model_max_length")).toDouble(maxPositions);
+        if (modelMax >= 2 && modelMax < limit)
+            limit = static_cast<int>(modelMax);
+    }
+    auto length = readSize(stConfig, "max_seq_length", stPath, limit);
+    if (!length)
+        return length.error();
+    settings.maxSeqLength = std::min(*length, maxPositions);
+    if (settings.maxSeqLength < 2)
+        return makeError(ErrorCode::Corrupt,
+                         stPath + QStringLiteral(": max_seq_length must be at least 2"));
+
+    // A default prompt would be prepended to every text; semsearch embeds texts as given.
+    const QString promptsPath = folder + QStringLiteral("/config_sentence_transformers.json");
+    if (QFileInfo::exists(promptsPath)) {
+        auto json = readJsonObject(promptsPath);
+        if (!json)
+            return json.error();
+        const QJsonValue prompt = json->value(QStringLiteral("default_prompt_name"));
+        if (!prompt.isNull() && !prompt.isUndefined())
+            return makeError(ErrorCode::Unsupported,
+                             promptsPath + QStringLiteral(": a default prompt ('%1') is not "
+                                                          "supported")
+                                               .arg(prompt.toString()));
+    }
+    return settings;
+}
+
 } // namespace
 
 QString poolingName(Pooling pooling) {
@@ -221,21 +291,11 @@ Result<ModelInfo> readModelInfo(const QString& folder) {
         return pooling.error();
     info.pooling = *pooling;
 
-    // sentence-transformers takes max_seq_length from here; without it, the encoder's limit.
-    const QString stPath = info.folder + QStringLiteral("/sentence_bert_config.json");
-    info.maxSeqLength = info.bert.maxPositions;
-    if (QFileInfo::exists(stPath)) {
-        auto stConfig = readJsonObject(stPath);
-        if (!stConfig)
-            return stConfig.error();
-        auto length = readSize(*stConfig, "max_seq_length", stPath, info.bert.maxPositions);
-        if (!length)
-            return length.error();
-        info.maxSeqLength = std::min(*length, info.bert.maxPositions);
-    }
-    if (info.maxSeqLength < 2)
-        return makeError(ErrorCode::Corrupt,
-                         stPath + QStringLiteral(": max_seq_length must be at least 2"));
+    auto settings = readSentenceSettings(info.folder, info.bert.maxPositions);
+    if (!settings)
+        return settings.error();
+    info.maxSeqLength = settings->maxSeqLength;
+    info.lowerCaseInput = settings->lowerCaseInput;
     return info;
 }
 

@@ -1,8 +1,9 @@
 // TorchBertEmbedder: tokenizes, sorts by length, batches and hands each batch to the LibTorch
 // encoder. No LibTorch headers here; see torch_bert_encoder.h.
 
-#include "embed/safetensors_file.h"
+#include "embed/bert_text_normalizer.h"
 #include "embed/torch_bert_encoder.h"
+#include "embed/weights_file.h"
 #include "semsearch/embedder.h"
 
 #include <QFileInfo>
@@ -31,9 +32,13 @@ public:
     Result<EmbeddingMatrix> embed(const QStringList& texts) override {
         std::vector<std::vector<TokenId>> ids;
         ids.reserve(static_cast<std::size_t>(texts.size()));
-        // sentence-transformers strips each text (Python str.strip()) before tokenizing.
-        for (const QString& text : texts)
-            ids.push_back(m_tokenizer.encode(text.trimmed(), m_maxSeqLength));
+        // sentence-transformers strips each text (Python str.strip()) before tokenizing, then
+        // lower-cases it if the model says so.
+        for (const QString& text : texts) {
+            const QString stripped = text.trimmed();
+            ids.push_back(m_tokenizer.encode(
+                m_model.lowerCaseInput ? pythonLower(stripped) : stripped, m_maxSeqLength));
+        }
         return embedTokens(ids);
     }
 
@@ -107,8 +112,7 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                              .arg(tokenizer->vocabularySize())
                                              .arg(model->bert.vocabSize));
 
-    const QString weightsPath = model->folder + QStringLiteral("/model.safetensors");
-    auto weights = SafetensorsFile::open(weightsPath);
+    auto weights = WeightsFile::openInFolder(model->folder);
     if (!weights)
         return weights.error();
     model->weightsFingerprint = weights->fingerprint();

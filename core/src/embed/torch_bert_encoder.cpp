@@ -90,7 +90,7 @@ Error torchError(const char* what, const std::exception& e) {
 
 struct TorchBertEncoder::Weights {
     ModelInfo model;
-    SafetensorsFile file; // keeps the mapping alive for tensors used in place
+    std::optional<WeightsFile> file; // keeps the mapping alive for tensors used in place
     at::Tensor wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
     LayerNorm embeddingNorm;
     std::vector<EncoderLayer> layers;
@@ -106,7 +106,7 @@ namespace {
 
 // Finds `name` (or "bert." + name) in the file, checks its shape and returns it as a float32
 // tensor. F32 data that is 4-byte aligned is used in place, without a copy.
-Result<at::Tensor> loadTensor(const SafetensorsFile& file, const std::string& name,
+Result<at::Tensor> loadTensor(const WeightsFile& file, const std::string& name,
                               std::vector<std::int64_t> shape) {
     const TensorView* view = file.find(name);
     if (!view)
@@ -160,7 +160,7 @@ TorchBertEncoder::TorchBertEncoder(std::unique_ptr<Weights> weights)
 TorchBertEncoder::~TorchBertEncoder() = default;
 
 Result<std::unique_ptr<TorchBertEncoder>>
-TorchBertEncoder::load(const ModelInfo& model, const SafetensorsFile& file, int threads) {
+TorchBertEncoder::load(const ModelInfo& model, const WeightsFile& file, int threads) {
     try {
         at::set_num_threads(std::max(1, threads));
         c10::InferenceMode inference;

@@ -4,7 +4,7 @@
 // torch-free on purpose: LibTorch headers cost tens of seconds per translation unit, so only
 // torch_bert_encoder.cpp includes them.
 
-#include "embed/safetensors_file.h"
+#include "embed/weights_file.h"
 #include "semsearch/error.h"
 #include "semsearch/model.h"
 #include "semsearch/tokenizer.h"
@@ -20,8 +20,8 @@ public:
     // or without a "bert." prefix, of the right shape and a float dtype (F32 is used in place,
     // F16/BF16 are widened). Extra tensors (pooler.*, embeddings.position_ids) are ignored.
     // `threads` (>= 1) is set as LibTorch's process-wide intra-op thread count.
-    static Result<std::unique_ptr<TorchBertEncoder>>
-    load(const ModelInfo& model, const SafetensorsFile& weights, int threads);
+    static Result<std::unique_ptr<TorchBertEncoder>> load(const ModelInfo& model,
+                                                          const WeightsFile& weights, int threads);
 
     ~TorchBertEncoder();
 

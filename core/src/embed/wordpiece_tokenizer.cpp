@@ -290,6 +290,11 @@ Result<WordPieceTokenizer> WordPieceTokenizer::load(const QString& modelFolder) 
         config = *read;
     }
     const QString vocabPath = modelFolder + QStringLiteral("/vocab.txt");
+    if (!QFile::exists(vocabPath) && QFile::exists(modelFolder + QStringLiteral("/tokenizer.json")))
+        return makeError(ErrorCode::Unsupported,
+                         vocabPath + QStringLiteral(": not found; the model has only "
+                                                    "tokenizer.json, and semsearch reads the "
+                                                    "WordPiece vocabulary from vocab.txt"));
     auto vocabulary = readVocabulary(vocabPath);
     if (!vocabulary)
         return vocabulary.error();
