@@ -193,6 +193,13 @@ private Q_SLOTS:
         QCOMPARE(reports.last().bytesTotal, total);
         for (qsizetype i = 1; i < reports.size(); ++i)
             QVERIFY(reports[i].fileNumber >= reports[i - 1].fileNumber);
+        // Once the total is said to be known, it is the whole model's size.
+        QVERIFY(reports.last().totalKnown);
+        for (const ModelDownloadProgress& report : reports)
+            if (report.totalKnown)
+                QCOMPARE(report.bytesTotal, total);
+        QVERIFY(std::count_if(reports.begin(), reports.end(),
+                              [](const auto& report) { return report.totalKnown; }) >= 2);
         QVERIFY(std::any_of(reports.begin(), reports.end(),
                             [](const ModelDownloadProgress& p) { return p.verifying; }));
 
