@@ -415,6 +415,35 @@ private Q_SLOTS:
         verifyNothingAt(QFileInfo(target()).absolutePath() + QStringLiteral("/.partial"));
     }
 
+    void unknownHostIsNamed() {
+        ModelDownloadOptions nowhere = options(QStringLiteral("test/tiny-bert-max"));
+        nowhere.endpoint =
+            QStringLiteral("http://hub.semsearch.invalid"); // RFC 6761: never resolves
+        const ModelDownloadResult result = run(nowhere);
+        QVERIFY(!result.ok());
+        QCOMPARE(int(result.error->code), int(ErrorCode::Io));
+        QVERIFY2(
+            result.error->message.contains(QStringLiteral("hub.semsearch.invalid: host not found")),
+            qPrintable(result.error->message));
+        verifyNothingAt(target());
+    }
+
+    void proxyFromTheEnvironmentIsUsed() {
+        // A hub no resolver knows, reachable only through the proxy (the local server).
+        ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
+        proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
+        proxied.useSystemProxy = true;
+        qputenv("http_proxy", m_hub.endpoint().toLatin1());
+        const ModelDownloadResult result = run(proxied);
+        qunsetenv("http_proxy");
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
+        verifyModelFolder(target(), tinyModelFiles());
+        const QList<HubRequest> requests = m_hub.requests();
+        QVERIFY(!requests.isEmpty());
+        for (const HubRequest& request : requests)
+            QVERIFY2(request.proxied, qPrintable(request.path));
+    }
+
     void stalledTransferTimesOut() {
         m_hub.setStallLargeFiles(true);
         ModelDownloadOptions stalled = options(QStringLiteral("test/tiny-bert-max"));

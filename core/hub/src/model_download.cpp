@@ -87,8 +87,10 @@ void applyHubEnvironment(ModelDownloadOptions& options) {
 QString modelDownloadTarget(const ModelDownloadOptions& options) {
     if (!options.targetFolder.isEmpty())
         return QDir::cleanPath(QFileInfo(options.targetFolder).absoluteFilePath());
-    return defaultModelsFolder() + QLatin1Char('/') +
-           options.repository.section(QLatin1Char('/'), -1);
+    const QString name = options.repository.section(QLatin1Char('/'), -1);
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
+        return QString(); // not a repository name; start() says so
+    return defaultModelsFolder() + QLatin1Char('/') + name;
 }
 
 Result<void> discardPartialDownload(const QString& targetFolder) {

@@ -87,7 +87,8 @@ struct ModelDownloadOptions {
 // empty; for composition roots (the core never reads the environment).
 void applyHubEnvironment(ModelDownloadOptions& options);
 
-// The folder a download with these options fills: targetFolder, else the default.
+// The folder a download with these options fills: targetFolder (made absolute), else
+// defaultModelsFolder()/<the repository's name>; empty when the repository has no name part.
 QString modelDownloadTarget(const ModelDownloadOptions& options);
 
 // Deletes what a cancelled or failed download into `targetFolder` left staged. Busy while a
