@@ -139,6 +139,16 @@ private Q_SLOTS:
         binOnly.largeFiles.insert(QStringLiteral("pytorch_model.bin"));
         m_hub.addRepository(QStringLiteral("test/bin-only"), binOnly);
 
+        // A plain transformers repository: no modules.json.
+        HubRepository plain = tiny;
+        plain.files.remove(QStringLiteral("modules.json"));
+        m_hub.addRepository(QStringLiteral("test/plain-bert"), plain);
+
+        // A model semsearch cannot run: refused before its weights are fetched.
+        HubRepository roberta = tiny;
+        roberta.files[QStringLiteral("config.json")].replace("\"bert\"", "\"roberta\"");
+        m_hub.addRepository(QStringLiteral("test/roberta"), roberta);
+
         // No optional files at all, and a Normalize module.
         HubRepository minimal = tiny;
         for (const char* optional :
@@ -304,13 +314,28 @@ private Q_SLOTS:
         verifyNothingAt(staged);
     }
 
-    void unknownRepositoryAndRevisionAreNamed() {
+    void wrongRepositoriesAreRefusedBeforeTheWeights() {
         const ModelDownloadResult repo = run(options(QStringLiteral("test/no-such-model")));
         QVERIFY(!repo.ok());
         QCOMPARE(int(repo.error->code), int(ErrorCode::NotFound));
         QVERIFY2(repo.error->message.contains(QStringLiteral("test/no-such-model")) &&
                      repo.error->message.contains(QStringLiteral("404")),
                  qPrintable(repo.error->message));
+
+        const ModelDownloadResult plain = run(options(QStringLiteral("test/plain-bert")));
+        QVERIFY(!plain.ok());
+        QCOMPARE(int(plain.error->code), int(ErrorCode::NotFound));
+        QVERIFY2(plain.error->message.contains(QStringLiteral("modules.json")) &&
+                     plain.error->message.contains(QStringLiteral("sentence-transformers")),
+                 qPrintable(plain.error->message));
+        QCOMPARE(m_hub.bytesServed(kWeights), 0);
+
+        const ModelDownloadResult unsupported = run(options(QStringLiteral("test/roberta")));
+        QVERIFY(!unsupported.ok());
+        QCOMPARE(int(unsupported.error->code), int(ErrorCode::Unsupported));
+        QVERIFY2(unsupported.error->message.contains(QStringLiteral("roberta")),
+                 qPrintable(unsupported.error->message));
+        QCOMPARE(m_hub.bytesServed(kWeights), 0);
 
         ModelDownloadOptions wrongRevision = options(QStringLiteral("test/tiny-bert-max"));
         wrongRevision.revision = QStringLiteral("v9.9");
