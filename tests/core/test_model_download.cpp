@@ -139,6 +139,16 @@ private Q_SLOTS:
         binOnly.largeFiles.insert(QStringLiteral("pytorch_model.bin"));
         m_hub.addRepository(QStringLiteral("test/bin-only"), binOnly);
 
+        // A plain transformers repository: no modules.json.
+        HubRepository plain = tiny;
+        plain.files.remove(QStringLiteral("modules.json"));
+        m_hub.addRepository(QStringLiteral("test/plain-bert"), plain);
+
+        // A model semsearch cannot run: refused before its weights are fetched.
+        HubRepository roberta = tiny;
+        roberta.files[QStringLiteral("config.json")].replace("\"bert\"", "\"roberta\"");
+        m_hub.addRepository(QStringLiteral("test/roberta"), roberta);
+
         // No optional files at all, and a Normalize module.
         HubRepository minimal = tiny;
         for (const char* optional :
@@ -193,6 +203,13 @@ private Q_SLOTS:
         QCOMPARE(reports.last().bytesTotal, total);
         for (qsizetype i = 1; i < reports.size(); ++i)
             QVERIFY(reports[i].fileNumber >= reports[i - 1].fileNumber);
+        // Once the total is said to be known, it is the whole model's size.
+        QVERIFY(reports.last().totalKnown);
+        for (const ModelDownloadProgress& report : reports)
+            if (report.totalKnown)
+                QCOMPARE(report.bytesTotal, total);
+        QVERIFY(std::count_if(reports.begin(), reports.end(),
+                              [](const auto& report) { return report.totalKnown; }) >= 2);
         QVERIFY(std::any_of(reports.begin(), reports.end(),
                             [](const ModelDownloadProgress& p) { return p.verifying; }));
 
@@ -297,13 +314,28 @@ private Q_SLOTS:
         verifyNothingAt(staged);
     }
 
-    void unknownRepositoryAndRevisionAreNamed() {
+    void wrongRepositoriesAreRefusedBeforeTheWeights() {
         const ModelDownloadResult repo = run(options(QStringLiteral("test/no-such-model")));
         QVERIFY(!repo.ok());
         QCOMPARE(int(repo.error->code), int(ErrorCode::NotFound));
         QVERIFY2(repo.error->message.contains(QStringLiteral("test/no-such-model")) &&
                      repo.error->message.contains(QStringLiteral("404")),
                  qPrintable(repo.error->message));
+
+        const ModelDownloadResult plain = run(options(QStringLiteral("test/plain-bert")));
+        QVERIFY(!plain.ok());
+        QCOMPARE(int(plain.error->code), int(ErrorCode::NotFound));
+        QVERIFY2(plain.error->message.contains(QStringLiteral("modules.json")) &&
+                     plain.error->message.contains(QStringLiteral("sentence-transformers")),
+                 qPrintable(plain.error->message));
+        QCOMPARE(m_hub.bytesServed(kWeights), 0);
+
+        const ModelDownloadResult unsupported = run(options(QStringLiteral("test/roberta")));
+        QVERIFY(!unsupported.ok());
+        QCOMPARE(int(unsupported.error->code), int(ErrorCode::Unsupported));
+        QVERIFY2(unsupported.error->message.contains(QStringLiteral("roberta")),
+                 qPrintable(unsupported.error->message));
+        QCOMPARE(m_hub.bytesServed(kWeights), 0);
 
         ModelDownloadOptions wrongRevision = options(QStringLiteral("test/tiny-bert-max"));
         wrongRevision.revision = QStringLiteral("v9.9");
@@ -406,6 +438,35 @@ private Q_SLOTS:
         verifyNothingAt(target());
         // Nothing worth resuming arrived, so nothing is staged either.
         verifyNothingAt(QFileInfo(target()).absolutePath() + QStringLiteral("/.partial"));
+    }
+
+    void unknownHostIsNamed() {
+        ModelDownloadOptions nowhere = options(QStringLiteral("test/tiny-bert-max"));
+        nowhere.endpoint =
+            QStringLiteral("http://hub.semsearch.invalid"); // RFC 6761: never resolves
+        const ModelDownloadResult result = run(nowhere);
+        QVERIFY(!result.ok());
+        QCOMPARE(int(result.error->code), int(ErrorCode::Io));
+        QVERIFY2(
+            result.error->message.contains(QStringLiteral("hub.semsearch.invalid: host not found")),
+            qPrintable(result.error->message));
+        verifyNothingAt(target());
+    }
+
+    void proxyFromTheEnvironmentIsUsed() {
+        // A hub no resolver knows, reachable only through the proxy (the local server).
+        ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
+        proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
+        proxied.useSystemProxy = true;
+        qputenv("http_proxy", m_hub.endpoint().toLatin1());
+        const ModelDownloadResult result = run(proxied);
+        qunsetenv("http_proxy");
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
+        verifyModelFolder(target(), tinyModelFiles());
+        const QList<HubRequest> requests = m_hub.requests();
+        QVERIFY(!requests.isEmpty());
+        for (const HubRequest& request : requests)
+            QVERIFY2(request.proxied, qPrintable(request.path));
     }
 
     void stalledTransferTimesOut() {

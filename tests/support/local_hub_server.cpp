@@ -149,14 +149,18 @@ private:
                                lines[i].mid(colon + 1).trimmed());
         }
         const QByteArray method = requestLine.value(0);
-        const QString path =
-            QString::fromLatin1(requestLine.value(1)).section(QLatin1Char('?'), 0, 0);
+        // A proxy is asked for "http://host/path"; a server for "/path".
+        QString target = QString::fromLatin1(requestLine.value(1));
+        const bool proxied = target.startsWith(QLatin1String("http://"));
+        if (proxied)
+            target = QLatin1Char('/') + target.section(QLatin1Char('/'), 3);
+        const QString path = target.section(QLatin1Char('?'), 0, 0);
         Response response = answer(path, headers);
         response.headOnly = method == "HEAD";
         {
             QMutexLocker lock(&m_state->mutex);
-            m_state->requests.append(
-                {path, headers.value("range"), headers.value("authorization"), response.status});
+            m_state->requests.append({path, headers.value("range"), headers.value("authorization"),
+                                      response.status, proxied});
         }
         send(socket, std::move(response));
     }

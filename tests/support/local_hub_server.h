@@ -9,7 +9,8 @@
 //                 X-Linked-Size and X-Repo-Commit; the CDN serves the bytes with Range support
 //     errors      404 + X-Error-Code RepositoryNotFound / RevisionNotFound / EntryNotFound;
 //                 401 (no token) or 403 (wrong token) + X-Error-Code GatedRepo for a gated one
-// Every response closes its connection. Revisions served: "main" and the commit itself.
+// Every response closes its connection. Revisions served: "main" and the commit itself. It
+// also answers as an HTTP proxy would ("GET http://any-host/path"), whatever the host.
 //
 // The server runs on its own thread, so a test may block (waiting for a CLI process) while it
 // serves. Every method is thread-safe.
@@ -41,6 +42,7 @@ struct HubRequest {
     QByteArray range; // the Range header, if any
     QByteArray authorization;
     int status = 0;
+    bool proxied = false; // asked as a proxy is ("GET http://host/path")
 };
 
 class LocalHubServer {

@@ -43,6 +43,13 @@ Error httpError(const FetchFailure& failure, const QString& file, const Download
                                  "accept its terms on the hub and set HF_TOKEN to an access "
                                  "token")
                       .arg(context.repository, status));
+    // modules.json comes first: without it the repository is not a sentence-transformers one.
+    if (failure.httpStatus == 404 && file == QLatin1String("modules.json"))
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("%1: %2 not found (%3); semsearch needs a "
+                                        "sentence-transformers model, check the repository "
+                                        "name and revision")
+                             .arg(where, file, status));
     if (failure.httpStatus == 404)
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("%1: %2 not found (%3); check the repository name and "

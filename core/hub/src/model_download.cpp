@@ -87,8 +87,10 @@ void applyHubEnvironment(ModelDownloadOptions& options) {
 QString modelDownloadTarget(const ModelDownloadOptions& options) {
     if (!options.targetFolder.isEmpty())
         return QDir::cleanPath(QFileInfo(options.targetFolder).absoluteFilePath());
-    return defaultModelsFolder() + QLatin1Char('/') +
-           options.repository.section(QLatin1Char('/'), -1);
+    const QString name = options.repository.section(QLatin1Char('/'), -1);
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
+        return QString(); // not a repository name; start() says so
+    return defaultModelsFolder() + QLatin1Char('/') + name;
 }
 
 Result<void> discardPartialDownload(const QString& targetFolder) {
@@ -263,6 +265,8 @@ void ModelDownload::Run::emitProgress(bool force) {
     const std::int64_t fileTotal = std::max(m_progress.fileBytesTotal, fileDone);
     m_progress.bytesDone = m_bytesKept + fileDone;
     m_progress.bytesTotal = m_bytesKept + fileTotal;
+    m_progress.totalKnown = m_weightsQueued && m_queue.empty() &&
+                            (m_progress.fileBytesTotal >= 0 || !m_weightsFile.isEmpty());
     const double seconds = std::max(1e-3, m_clock.elapsed() / 1000.0);
     const std::int64_t received = m_bytesReceived + (m_fetch ? m_fetch->bytesReceived() : 0);
     m_progress.bytesPerSecond = double(received) / seconds;

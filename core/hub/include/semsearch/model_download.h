@@ -87,7 +87,8 @@ struct ModelDownloadOptions {
 // empty; for composition roots (the core never reads the environment).
 void applyHubEnvironment(ModelDownloadOptions& options);
 
-// The folder a download with these options fills: targetFolder, else the default.
+// The folder a download with these options fills: targetFolder (made absolute), else
+// defaultModelsFolder()/<the repository's name>; empty when the repository has no name part.
 QString modelDownloadTarget(const ModelDownloadOptions& options);
 
 // Deletes what a cancelled or failed download into `targetFolder` left staged. Busy while a
@@ -100,10 +101,12 @@ struct ModelDownloadProgress {
     int fileCount = 0;                // known once modules.json is read
     std::int64_t fileBytesDone = 0;   // including a part resumed from an earlier run
     std::int64_t fileBytesTotal = -1; // -1 until the server says
-    // All files so far: bytesTotal counts the files whose size is known yet (the weights,
-    // nearly all of it, are last), so bytesDone == bytesTotal only at the very end.
+    // All files so far. The weights come last and are nearly all of it: once their size is
+    // known (totalKnown), bytesTotal is the whole model's size; before, it only counts the
+    // files seen so far, so a progress bar should wait for totalKnown.
     std::int64_t bytesDone = 0;
     std::int64_t bytesTotal = 0;
+    bool totalKnown = false;
     double bytesPerSecond = 0; // received in this run, averaged since it started
     bool verifying = false;    // `file` has arrived and its SHA-256 is being checked
 };
