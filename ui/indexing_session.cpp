@@ -21,6 +21,14 @@ IndexJobResult runJob(const IndexJob& job, const QString& folder,
         result.error = error.message;
         return result;
     };
+    if (job.kind == IndexJob::Kind::Reembed) {
+        auto embedder = shared->client(SharedEmbedder::Priority::Background);
+        auto stats = reembedIndex(folder, *embedder, job.paths, options, progress, &control);
+        if (!stats)
+            return fail(stats.error());
+        result.stats = *stats;
+        return result;
+    }
     auto index = IndexFolder::open(folder, IndexFolder::Mode::Write);
     if (!index)
         return fail(index.error());
@@ -97,6 +105,11 @@ QStringList IndexingSession::pendingPaths() const {
     return paths;
 }
 
+void IndexingSession::reembed() {
+    m_queue.push_back({IndexJob::Kind::Reembed, {}});
+    startNext();
+}
+
 void IndexingSession::pause() {
     if (m_paused)
         return;
@@ -129,7 +142,7 @@ void IndexingSession::cancel() {
 void IndexingSession::startNext() {
     if (m_running || m_queue.empty() || m_folder.isEmpty())
         return;
-    if (m_queue.front().kind == IndexJob::Kind::Index && !m_embedder)
+    if (m_queue.front().kind != IndexJob::Kind::Remove && !m_embedder)
         return; // waits for the model
     m_current = m_queue.front();
     m_queue.pop_front();

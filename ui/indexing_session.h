@@ -21,7 +21,11 @@
 namespace semsearch::ui {
 
 struct IndexJob {
-    enum class Kind { Index, Remove };
+    enum class Kind {
+        Index,   // index these paths
+        Remove,  // remove these paths
+        Reembed, // switch the whole index to the loaded model, plus these paths (reembedIndex)
+    };
     Kind kind = Kind::Index;
     QStringList paths;
 };
@@ -49,6 +53,9 @@ public:
     // Queue work. Indexing needs the embedder (queued jobs wait for setEmbedder).
     void index(const QStringList& paths);
     void remove(const QStringList& paths);
+    // Re-embeds everything the index holds with the loaded model, in a new index that replaces
+    // the old one only when complete.
+    void reembed();
 
     void pause();
     void resume();

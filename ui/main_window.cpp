@@ -6,6 +6,7 @@
 #include "filter_bar.h"
 #include "folder_watcher.h"
 #include "indexing_bar.h"
+#include "model_download_dialog.h"
 #include "model_loader.h"
 #include "preview_pane.h"
 #include "result_delegate.h"
@@ -184,20 +185,14 @@ void MainWindow::buildWidgets() {
     m_noModelPage = new EmptyState(m_pages);
     m_noModelPage->setObjectName(QStringLiteral("noModelPage"));
     m_noModelPage->setTitle(tr("No model is ready"));
+    connect(m_noModelPage->addButton(tr("Download Model…"), QStringLiteral("downloadModel")),
+            &QPushButton::clicked, this, &MainWindow::downloadModel);
     connect(m_noModelPage->addButton(tr("Choose Model Folder…"), QStringLiteral("chooseModel")),
             &QPushButton::clicked, this, [this] {
                 const QString folder = QFileDialog::getExistingDirectory(
                     this, tr("Choose a Model Folder"), m_settings.modelFolder);
-                if (folder.isEmpty())
-                    return;
-                AppSettings changed = m_settings;
-                changed.modelFolder = folder;
-                m_overrides.modelOrigin.clear();
-                QSettings store;
-                AppSettings saved = loadSettings(store);
-                saved.modelFolder = folder;
-                saveSettings(store, saved);
-                applySettings(changed, true);
+                if (!folder.isEmpty())
+                    useModel(folder);
             });
     connect(m_noModelPage->addButton(tr("Settings…"), QStringLiteral("openSettings")),
             &QPushButton::clicked, this, &MainWindow::openSettings);
@@ -214,6 +209,14 @@ void MainWindow::buildWidgets() {
     m_readyPage->setTitle(tr("Search by meaning"));
     m_noMatchPage = new EmptyState(m_pages);
     m_noMatchPage->setObjectName(QStringLiteral("noMatchPage"));
+
+    m_otherModelPage = new EmptyState(m_pages);
+    m_otherModelPage->setObjectName(QStringLiteral("otherModelPage"));
+    m_otherModelPage->setTitle(tr("Another model built this index"));
+    connect(m_otherModelPage->addButton(tr("Re-embed Everything"), QStringLiteral("reembed")),
+            &QPushButton::clicked, this, &MainWindow::reembedEverything);
+    connect(m_otherModelPage->addButton(tr("Choose Model…"), QStringLiteral("chooseOtherModel")),
+            &QPushButton::clicked, this, &MainWindow::openSettings);
 
     m_resultsSplitter = new QSplitter(Qt::Horizontal, m_pages);
     m_resultsSplitter->setObjectName(QStringLiteral("resultsSplitter"));
@@ -243,6 +246,7 @@ void MainWindow::buildWidgets() {
     m_pages->addWidget(m_readyPage);          // Page::Ready
     m_pages->addWidget(m_noMatchPage);        // Page::NoMatch
     m_pages->addWidget(m_resultsSplitter);    // Page::Results
+    m_pages->addWidget(m_otherModelPage);     // Page::OtherModel
     layout->addWidget(m_pages, 1);
 
     m_indexingBar = new IndexingBar(central);
@@ -345,6 +349,7 @@ void MainWindow::buildMenus() {
     QAction* openFolder =
         file->addAction(tr("Open Containing &Folder"), this, &MainWindow::openCurrentFolder);
     openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    file->addAction(tr("&Download Model…"), this, &MainWindow::downloadModel);
     file->addSeparator();
     QAction* preferences = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
     preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
@@ -437,6 +442,24 @@ void MainWindow::updatePage() {
         showPage(Page::NoModel);
         return;
     }
+    if (const auto other = otherModel()) {
+        // Vectors of two models cannot be compared: searching would give nonsense.
+        const bool reembedding = m_indexing->isBusy();
+        m_otherModelPage->setText(
+            reembedding
+                ? tr("Re-embedding every document with %1. The old index stays in place until "
+                     "the new one is complete.")
+                      .arg(describeModel(modelIdentity(m_embedder->model().model())))
+                      .toHtmlEscaped()
+                : tr("This index was built with %1; the model loaded now is %2. Re-embed "
+                     "everything with the new model (the old index stays until the new one is "
+                     "complete), or choose the model that built it.")
+                      .arg(describeModel(*other),
+                           describeModel(modelIdentity(m_embedder->model().model())))
+                      .toHtmlEscaped());
+        showPage(Page::OtherModel);
+        return;
+    }
     const bool empty = m_overviewKnown && (!m_overview.exists || m_overview.counts.documents == 0);
     if (empty && query.isEmpty()) {
         if (!m_overview.problem.isEmpty()) {
@@ -479,6 +502,19 @@ void MainWindow::updatePage() {
     if (m_shownQuery.isEmpty())
         return; // keep the page until the first results arrive
     showPage(Page::Results);
+}
+
+std::optional<ModelIdentity> MainWindow::otherModel() const {
+    if (!m_embedder || !m_overviewKnown || !m_overview.model)
+        return std::nullopt;
+    if (sameVectors(*m_overview.model, modelIdentity(m_embedder->model().model())))
+        return std::nullopt;
+    return m_overview.model;
+}
+
+void MainWindow::reembedEverything() {
+    m_indexing->reembed();
+    updatePage();
 }
 
 void MainWindow::searchNow() {
@@ -604,6 +640,11 @@ void MainWindow::jobFinished(const IndexJobResult& result) {
         Q_EMIT indexingFinished(false);
         return;
     }
+    if (result.job.kind == IndexJob::Kind::Reembed) {
+        // The folder was exchanged for the new index: readers open it afresh.
+        m_search->setIndexFolder(m_settings.indexFolder);
+        m_search->refreshOverview();
+    }
     if (result.job.kind == IndexJob::Kind::Remove) {
         m_indexingBar->showOutcome(
             tr("Removed %n document(s) from the index.", nullptr, int(result.removed)), false);
@@ -634,13 +675,39 @@ void MainWindow::offerModelChoice(const QString& message) {
     QMessageBox box(QMessageBox::Warning, tr("Another Model Built This Index"), message,
                     QMessageBox::NoButton, this);
     box.setInformativeText(
-        tr("Vectors of two models cannot be mixed. Choose the model that built the index, or "
-           "index into another folder (Settings)."));
-    QPushButton* choose = box.addButton(tr("Choose Model…"), QMessageBox::AcceptRole);
+        tr("Vectors of two models cannot be mixed. Re-embed everything with the loaded model "
+           "(the old index stays until the new one is complete), or choose the model that "
+           "built the index."));
+    QPushButton* reembed = box.addButton(tr("Re-embed Everything"), QMessageBox::AcceptRole);
+    QPushButton* choose = box.addButton(tr("Choose Model…"), QMessageBox::ActionRole);
     box.addButton(QMessageBox::Cancel);
     box.exec();
-    if (box.clickedButton() == choose)
+    if (box.clickedButton() == reembed)
+        reembedEverything();
+    else if (box.clickedButton() == choose)
         openSettings();
+}
+
+void MainWindow::useModel(const QString& folder) {
+    // Chosen by the user now: it replaces a folder given on the command line, and is saved.
+    m_overrides.modelOrigin.clear();
+    m_overrides.modelFolder.clear();
+    QSettings store;
+    AppSettings saved = loadSettings(store);
+    saved.modelFolder = folder;
+    saveSettings(store, saved);
+    AppSettings changed = m_settings;
+    changed.modelFolder = folder;
+    applySettings(changed, false);
+}
+
+void MainWindow::downloadModel() {
+    ModelDownloadOptions options;
+    applyHubEnvironment(options);
+    auto* dialog = new ModelDownloadDialog(options, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ModelDownloadDialog::modelDownloaded, this, &MainWindow::useModel);
+    dialog->open();
 }
 
 void MainWindow::openSettings() {

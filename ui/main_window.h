@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -72,7 +73,7 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results };
+    enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results, OtherModel };
 
     void buildWidgets();
     void buildMenus();
@@ -87,7 +88,13 @@ private:
     void showCurrentInPreview();
     void jobFinished(const IndexJobResult& result);
     void offerModelChoice(const QString& message);
+    void reembedEverything();
+    // The model that built the index, when it is not the loaded one.
+    std::optional<ModelIdentity> otherModel() const;
     void openSettings();
+    void downloadModel();
+    // Switches to the model in `folder` and saves it as the model setting.
+    void useModel(const QString& folder);
     void openCurrent();
     void openCurrentFolder();
     void copyCurrentPath();
@@ -119,6 +126,7 @@ private:
     EmptyState* m_nothingIndexedPage;
     EmptyState* m_readyPage;
     EmptyState* m_noMatchPage;
+    EmptyState* m_otherModelPage; // the index was built with another model
     QSplitter* m_resultsSplitter;
     QTreeView* m_results;
     ResultListModel* m_resultModel;

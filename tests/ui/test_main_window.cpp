@@ -2,7 +2,9 @@
 // you type, a dropped folder gets indexed and becomes searchable, cancel keeps a consistent
 // index, keyboard navigation, and a second writer's clear message.
 
+#include "indexing_session.h"
 #include "main_window.h"
+#include "model_folder_fixture.h"
 #include "reference_data.h"
 #include "result_list_model.h"
 
@@ -14,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -195,19 +198,30 @@ private Q_SLOTS:
             QVERIFY(writeFile(many + QStringLiteral("/%1.txt").arg(i),
                               "Note " + QByteArray::number(i) +
                                   " is about the garden. The roses need water. The hedge is "
-                                  "too tall.\n"));
+                                  "too tall. The apple tree needs pruning in winter. Moss "
+                                  "grows on the north side of the shed. The pond freezes in "
+                                  "January, and the fish sleep under the ice.\n"));
         ui::MainWindow window(settings());
         window.show();
         QVERIFY(ready(window));
         auto* cancel = window.findChild<QToolButton*>(QStringLiteral("cancelIndexing"));
         QVERIFY(cancel);
         QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        // Cancel as soon as the first batch is committed, as a user clicking Cancel then would.
+        auto* session = window.findChild<ui::IndexingSession*>();
+        QVERIFY(session);
+        bool clicked = false;
+        connect(session, &ui::IndexingSession::progress, this, [&](const IndexProgress& progress) {
+            if (!clicked && progress.stage == IndexProgress::Stage::Indexing &&
+                progress.filesDone > 0) {
+                clicked = true;
+                QTest::mouseClick(cancel, Qt::LeftButton);
+            }
+        });
         QVERIFY(dropOn(&window, {many}));
-        // Cancel as soon as the first batch is committed (its report names its last file).
-        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
-        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral(".txt — ")), 30000);
-        QTest::mouseClick(cancel, Qt::LeftButton);
         QVERIFY(finished.wait(30000));
+        QVERIFY(clicked);
+        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
         QVERIFY(status->text().contains(QStringLiteral("cancelled")));
 
         auto index = IndexFolder::open(m_index, IndexFolder::Mode::Write);
@@ -266,6 +280,42 @@ private Q_SLOTS:
         results->setFocus();
         QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
         QVERIFY(query->hasFocus());
+    }
+
+    void anotherModelsIndexOffersReembedding() {
+        buildIndex(); // with the tiny model: max pooling
+        ModelFolderCopy meanModel;
+        QVERIFY(meanModel.isValid());
+        QVERIFY(meanModel.setJson(QStringLiteral("1_Pooling/config.json"),
+                                  QStringLiteral("pooling_mode_max_tokens"), false));
+        QVERIFY(meanModel.setJson(QStringLiteral("1_Pooling/config.json"),
+                                  QStringLiteral("pooling_mode_mean_tokens"), true));
+        ui::AppSettings s = settings();
+        s.modelFolder = meanModel.path();
+        ui::MainWindow window(s);
+        window.show();
+        QVERIFY(ready(window));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("otherModelPage"));
+        auto* text = currentPage(window)->findChild<QLabel*>(QStringLiteral("emptyText"));
+        QVERIFY(text->text().contains(QStringLiteral("max pooling")));
+        QVERIFY(text->text().contains(QStringLiteral("mean pooling")));
+
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        QSignalSpy overview(&window, &ui::MainWindow::overviewShown);
+        QTest::mouseClick(currentPage(window)->findChild<QPushButton*>(QStringLiteral("reembed")),
+                          Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toBool(), true);
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("readyPage"),
+                                  10000);
+        auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
+        QVERIFY(index.ok());
+        auto identity = (*index)->store().modelIdentity();
+        QVERIFY(identity.ok() && *identity);
+        QCOMPARE((*identity)->pooling, QStringLiteral("mean"));
+        auto counts = (*index)->store().counts();
+        QVERIFY(counts.ok());
+        QCOMPARE(counts->documents, 3);
     }
 
     void secondWriterGetsAClearMessage() {
