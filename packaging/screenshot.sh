@@ -23,7 +23,9 @@ fi
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-notes=$work/notes
+# Notes in a home folder of their own, so the window shows them as ~/notes.
+export HOME=$work/home
+notes=$HOME/notes
 mkdir -p "$notes/garden" "$notes/work" "$notes/kitchen"
 cat >"$notes/garden/roses.md" <<'TEXT'
 # Roses

@@ -403,6 +403,7 @@ void MainWindow::applySettings(const AppSettings& settings, bool reopen) {
         m_search->setIndexFolder(m_settings.indexFolder);
         m_overviewKnown = false;
         m_caughtUp = false;
+        m_openedAtMs = QDateTime::currentMSecsSinceEpoch();
         m_sourceErrors.clear();
         m_search->refreshOverview();
     }
@@ -561,7 +562,12 @@ void MainWindow::showOverview(const IndexOverview& overview) {
     // is found by one incremental pass (it reads only files whose size or time changed).
     if (!m_caughtUp && m_settings.watchFolders && !folders.isEmpty()) {
         m_caughtUp = true;
-        m_indexing->index(folders);
+        QStringList stale; // sources not indexed since the index was opened here
+        for (const SourceStatus& status : overview.sources)
+            if (status.source.indexedMs < m_openedAtMs &&
+                !m_indexing->pendingPaths().contains(status.source.path))
+                stale << status.source.path;
+        m_indexing->index(stale);
     }
     const QLocale locale;
     m_statusCounts->setText(overview.exists ? tr("%1 passages in %2 documents")
@@ -655,7 +661,10 @@ void MainWindow::jobFinished(const IndexJobResult& result) {
             stats.cancelled
                 ? tr("Indexing cancelled; %n file(s) done are kept.", nullptr, int(changed))
                 : tr("Indexed %n new or changed file(s)", nullptr, int(changed));
-        if (!stats.cancelled) {
+        if (!stats.cancelled && changed == 0 && stats.filesRemoved == 0) {
+            text = tr("Everything is up to date (%n file(s) unchanged).", nullptr,
+                      int(stats.filesUnchanged));
+        } else if (!stats.cancelled) {
             QStringList details;
             details << tr("%1 passages").arg(locale.toString(stats.passagesEmbedded));
             if (stats.filesUnchanged > 0)

@@ -116,6 +116,7 @@ private:
     IndexOverview m_overview;
     bool m_overviewKnown = false;
     bool m_caughtUp = false; // the sources were re-indexed once since this index was opened
+    qint64 m_openedAtMs = 0; // when this index was opened here
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
 
     QLineEdit* m_query;
