@@ -8,6 +8,8 @@
 // passages (random vectors: FAISS and SQLite do not care what the values mean) and times
 // Searcher::searchDocuments and searchPassages end to end, query embedding included.
 
+#include "synthetic_index.h"
+
 #include "semsearch/indexer.h"
 #include "semsearch/searcher.h"
 
@@ -21,17 +23,12 @@
 #include <random>
 
 using namespace semsearch;
+using namespace semsearch::bench;
 
 namespace {
 
 void print(const char* key, double value, int decimals = 1) {
     std::printf("%s: %.*f\n", key, decimals, value);
-}
-
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    const std::size_t i = std::min(values.size() - 1, std::size_t(p * double(values.size())));
-    return values[i];
 }
 
 bool indexCorpus(Embedder& embedder, const QString& corpus) {
@@ -61,42 +58,6 @@ bool indexCorpus(Embedder& embedder, const QString& corpus) {
     print("MB/s", double(s.bytesRead) / 1e6 / s.seconds, 4);
     print("share outside the embedder %", 100.0 * (s.seconds - s.embedSeconds) / s.seconds, 2);
     return true;
-}
-
-// Fills an index with `count` passages in documents of 20, with random unit-scale vectors.
-bool fillSynthetic(IndexFolder& index, const ModelInfo& model, int count) {
-    SqliteStore& store = index.store();
-    const ModelIdentity identity = modelIdentity(model);
-    std::mt19937 random(42);
-    std::normal_distribution<float> normal;
-    const int perDocument = 20;
-    if (!store.begin() || !store.setModelIdentity(identity))
-        return false;
-    for (int first = 0; first < count; first += perDocument) {
-        DocumentRecord document;
-        document.path =
-            QStringLiteral("/synthetic/folder%1/doc%2.txt").arg(first / 2000).arg(first);
-        document.size = 4000;
-        document.modifiedMs = 1700000000000 + first;
-        document.contentHash = QByteArray::number(first).leftJustified(32, '#');
-        std::vector<PassageRecord> passages(std::size_t(std::min(perDocument, count - first)));
-        std::vector<float> vectors(passages.size() * std::size_t(model.dimension()));
-        for (std::size_t i = 0; i < passages.size(); ++i) {
-            passages[i].ordinal = int(i);
-            passages[i].byteStart = std::int64_t(i) * 200;
-            passages[i].byteEnd = passages[i].byteStart + 180;
-            passages[i].line = int(i) * 3 + 1;
-            passages[i].text =
-                QStringLiteral("Synthetic passage %1 of document %2.").arg(i).arg(first);
-        }
-        for (float& v : vectors)
-            v = normal(random);
-        if (!store.putDocument(document, passages, vectors))
-            return false;
-    }
-    if (!store.commit())
-        return false;
-    return index.saveVectors().ok();
 }
 
 } // namespace

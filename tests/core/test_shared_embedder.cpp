@@ -33,6 +33,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             m_order += texts;
+            m_calls_texts.push_back(texts);
         }
         return m_inner->embed(texts);
     }
@@ -45,6 +46,7 @@ public:
     std::atomic<int> m_calls{0};
     std::mutex m_mutex;
     QStringList m_order;
+    std::vector<QStringList> m_calls_texts; // what each call to the model embedded
 
 private:
     std::unique_ptr<Embedder> m_inner;
@@ -100,6 +102,42 @@ private Q_SLOTS:
         QVERIFY(none.ok());
         QCOMPARE(none->rows, std::size_t(0));
         QCOMPARE(none->dim, (*plain)->dimension());
+    }
+
+    void backgroundChunksKeepToTheTokenBudget() {
+        auto model = openEmbedder(tinyModelPath());
+        QVERIFY(model.ok());
+        auto recording = std::make_unique<RecordingEmbedder>(std::move(model).value());
+        RecordingEmbedder* recorder = recording.get();
+        recorder->m_releaseFirst = true;
+        constexpr std::size_t kBudget = 24;
+        auto shared = std::make_shared<SharedEmbedder>(std::move(recording), int(kBudget));
+        auto background = shared->client(SharedEmbedder::Priority::Background);
+        QStringList texts;
+        for (int i = 0; i < 30; ++i)
+            texts << QStringLiteral("word ").repeated(1 + (i * 7) % 23).trimmed();
+        auto got = background->embed(texts);
+        QVERIFY(got.ok());
+        QCOMPARE(got->rows, std::size_t(30));
+
+        auto tokensOf = [&](const QString& text) {
+            return shared->model().tokenizer().encode(text, shared->model().maxSeqLength()).size();
+        };
+        QStringList seen;
+        for (std::size_t call = 0; call < recorder->m_calls_texts.size(); ++call) {
+            const QStringList& chunk = recorder->m_calls_texts[call];
+            std::size_t used = 0;
+            for (const QString& text : chunk)
+                used += tokensOf(text);
+            // Within the budget, unless one text alone is over it; and greedy: the next text
+            // would not have fitted.
+            QVERIFY(chunk.size() == 1 || used <= kBudget);
+            if (call + 1 < recorder->m_calls_texts.size())
+                QVERIFY(used + tokensOf(recorder->m_calls_texts[call + 1].front()) > kBudget);
+            seen += chunk;
+        }
+        QCOMPARE(seen, texts);
+        QVERIFY(recorder->m_calls_texts.size() > 1);
     }
 
     void queryGoesAheadOfBackgroundChunks() {

@@ -2,9 +2,10 @@
 
 // One loaded model shared by two threads: the GUI searches while it indexes, and a second copy
 // of bert-base would cost another 440 MB. Calls take turns on the model; a query (priority)
-// goes ahead of background work, which is cut into chunks of `chunkTexts` so that a query waits
-// at most for one chunk (about half a second for 32 sentences of bert-base on 2 cores) instead
-// of a whole indexing batch.
+// goes ahead of background work, which is cut into chunks of about `chunkTokens` tokens so that
+// a query waits at most for one chunk instead of a whole indexing batch. (bert-base on 2 cores
+// embeds about 1,500 tokens/s: 384 tokens are a quarter of a second. Chunks of 32 texts took up
+// to 2.9 s with long sentences: bench/bench_window.)
 //
 //   auto shared = std::make_shared<SharedEmbedder>(std::move(embedder));
 //   auto forSearch = shared->client(SharedEmbedder::Priority::Query);
@@ -25,7 +26,7 @@ class SharedEmbedder : public std::enable_shared_from_this<SharedEmbedder> {
 public:
     enum class Priority { Query, Background };
 
-    explicit SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTexts = 32);
+    explicit SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTokens = 384);
 
     std::unique_ptr<Embedder> client(Priority priority);
     const Embedder& model() const { return *m_model; }
@@ -35,7 +36,7 @@ public:
         Turn turn(*this, priority);
         return work(*m_model);
     }
-    int chunkTexts() const { return m_chunkTexts; }
+    int chunkTokens() const { return m_chunkTokens; }
     // Queries waiting for their turn now (for tests and diagnostics).
     int queriesWaiting();
 
@@ -52,7 +53,7 @@ private:
     };
 
     std::unique_ptr<Embedder> m_model;
-    const int m_chunkTexts;
+    const int m_chunkTokens;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     bool m_busy = false;

@@ -24,8 +24,8 @@ SharedEmbedder::Turn::~Turn() {
     m_owner.m_changed.notify_all();
 }
 
-SharedEmbedder::SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTexts)
-    : m_model(std::move(model)), m_chunkTexts(std::max(1, chunkTexts)) {}
+SharedEmbedder::SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTokens)
+    : m_model(std::move(model)), m_chunkTokens(std::max(1, chunkTokens)) {}
 
 namespace {
 
@@ -39,40 +39,62 @@ public:
     std::size_t maxSeqLength() const override { return m_shared->model().maxSeqLength(); }
 
     Result<EmbeddingMatrix> embed(const QStringList& texts) override {
-        return inChunks(std::size_t(texts.size()),
+        std::vector<std::size_t> tokens;
+        if (m_priority == SharedEmbedder::Priority::Background)
+            for (const QString& text : texts)
+                tokens.push_back(tokenizer().encode(text.trimmed(), maxSeqLength()).size());
+        return inChunks(tokens, std::size_t(texts.size()),
                         [&](Embedder& model, std::size_t from, std::size_t count) {
                             return model.embed(texts.mid(qsizetype(from), qsizetype(count)));
                         });
     }
 
     Result<EmbeddingMatrix> embedTokens(const std::vector<std::vector<TokenId>>& ids) override {
-        return inChunks(ids.size(), [&](Embedder& model, std::size_t from, std::size_t count) {
-            return model.embedTokens(std::vector<std::vector<TokenId>>(
-                ids.begin() + std::ptrdiff_t(from), ids.begin() + std::ptrdiff_t(from + count)));
-        });
+        std::vector<std::size_t> tokens;
+        for (const auto& sequence : ids)
+            tokens.push_back(sequence.size());
+        return inChunks(
+            tokens, ids.size(), [&](Embedder& model, std::size_t from, std::size_t count) {
+                return model.embedTokens(
+                    std::vector<std::vector<TokenId>>(ids.begin() + std::ptrdiff_t(from),
+                                                      ids.begin() + std::ptrdiff_t(from + count)));
+            });
     }
 
 private:
-    // Queries run in one turn (they are short); background work in chunks, so a query waits
-    // for one chunk at most. Embedding is per text, so chunking changes no vector.
+    // Queries run in one turn (they are short); background work in chunks of about
+    // chunkTokens() tokens (`tokens`: each text's count), so that a query waits for one chunk
+    // at most. Embedding is per text, so chunking changes no vector.
     template <typename EmbedRange>
-    Result<EmbeddingMatrix> inChunks(std::size_t total, EmbedRange&& embedRange) {
-        const std::size_t chunk = m_priority == SharedEmbedder::Priority::Query
-                                      ? std::max<std::size_t>(total, 1)
-                                      : std::size_t(m_shared->chunkTexts());
+    Result<EmbeddingMatrix> inChunks(const std::vector<std::size_t>& tokens, std::size_t total,
+                                     EmbedRange&& embedRange) {
         EmbeddingMatrix all;
         all.dim = dimension();
         all.values.reserve(total * all.dim);
-        for (std::size_t from = 0; from < total; from += chunk) {
-            const std::size_t count = std::min(chunk, total - from);
+        for (std::size_t from = 0; from < total;) {
+            const std::size_t end = chunkEnd(tokens, from, total);
             auto part = m_shared->withModel(
-                m_priority, [&](Embedder& model) { return embedRange(model, from, count); });
+                m_priority, [&](Embedder& model) { return embedRange(model, from, end - from); });
             if (!part)
                 return part.error();
             all.values.insert(all.values.end(), part->values.begin(), part->values.end());
             all.rows += part->rows;
+            from = end;
         }
         return all;
+    }
+
+    // One past the last text of the chunk that starts at `from`: at least one text, however
+    // long, then more while they fit the budget.
+    std::size_t chunkEnd(const std::vector<std::size_t>& tokens, std::size_t from,
+                         std::size_t total) const {
+        if (m_priority == SharedEmbedder::Priority::Query)
+            return total;
+        const std::size_t budget = std::size_t(m_shared->chunkTokens());
+        std::size_t end = from + 1;
+        for (std::size_t used = tokens[from]; end < total && used + tokens[end] <= budget; ++end)
+            used += tokens[end];
+        return end;
     }
 
     std::shared_ptr<SharedEmbedder> m_shared;
