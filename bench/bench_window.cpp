@@ -36,7 +36,7 @@ QStringList corpusSentences() {
     return lines;
 }
 
-std::vector<double> timeQueries(Embedder& search, int count) {
+std::vector<double> timeQueries(Embedder& search, int count, int pauseMs) {
     const QStringList queries = {QStringLiteral("when should I water the roses"),
                                  QStringLiteral("notes from the planning meeting"),
                                  QStringLiteral("how long does the bread bake")};
@@ -49,12 +49,12 @@ std::vector<double> timeQueries(Embedder& search, int count) {
         if (i >= 2)
             ms.push_back(clock.nsecsElapsed() / 1e6);
         // A typist's pause between searches, so the background work gets going again.
-        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
     }
     return ms;
 }
 
-bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries) {
+bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries, int pauseMs) {
     auto shared = std::make_shared<SharedEmbedder>(std::move(model));
     auto search = shared->client(SharedEmbedder::Priority::Query);
     auto indexing = shared->client(SharedEmbedder::Priority::Background);
@@ -63,7 +63,7 @@ bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries) {
         std::fprintf(stderr, "corpus not found: %s\n", SEMSEARCH_BENCH_CORPUS);
         return false;
     }
-    const std::vector<double> idle = timeQueries(*search, queries);
+    const std::vector<double> idle = timeQueries(*search, queries, pauseMs);
     std::atomic<bool> stop{false};
     std::atomic<std::int64_t> embedded{0};
     std::atomic<std::int64_t> tokens{0};
@@ -80,7 +80,7 @@ bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries) {
     });
     QElapsedTimer busyClock;
     busyClock.start();
-    const std::vector<double> busy = timeQueries(*search, queries);
+    const std::vector<double> busy = timeQueries(*search, queries, pauseMs);
     const double busySeconds = busyClock.elapsed() / 1000.0;
     stop = true;
     background.join();
@@ -155,7 +155,10 @@ int main(int argc, char* argv[]) {
                                   QStringLiteral("N"), QStringLiteral("100000"));
     const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Passages committed."),
                                    QStringLiteral("N"), QStringLiteral("512"));
-    parser.addOptions({modelOption, queries, size, batch});
+    const QCommandLineOption pause(QStringLiteral("pause"),
+                                   QStringLiteral("Milliseconds between queries."),
+                                   QStringLiteral("MS"), QStringLiteral("150"));
+    parser.addOptions({modelOption, queries, size, batch, pause});
     parser.process(app);
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
 
@@ -165,7 +168,8 @@ int main(int argc, char* argv[]) {
         return 1;
     }
     const ModelInfo info = (*model)->model();
-    if (!queryWhileIndexing(std::move(model).value(), parser.value(queries).toInt()))
+    if (!queryWhileIndexing(std::move(model).value(), parser.value(queries).toInt(),
+                            parser.value(pause).toInt()))
         return 1;
     if (!readerSeesCommit(info, parser.value(size).toInt(), parser.value(batch).toInt())) {
         std::fprintf(stderr, "the reader part failed\n");
