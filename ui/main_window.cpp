@@ -382,7 +382,11 @@ void MainWindow::restoreLayout() {
     QSettings store;
     resize(1100, 700);
     restoreGeometry(store.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(store.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreState(store.value(QStringLiteral("window/state")).toByteArray())) {
+        // First start: the sources panel narrow, the results and preview get the room.
+        auto* dock = findChild<QDockWidget*>(QStringLiteral("sourcesDock"));
+        resizeDocks({dock}, {fontMetrics().averageCharWidth() * 52}, Qt::Horizontal);
+    }
     m_resultsSplitter->restoreState(
         store.value(QStringLiteral("window/resultsSplitter")).toByteArray());
 }

@@ -57,7 +57,7 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     m_tabs = new QTabWidget(this);
     m_sourceModel = new QStandardItemModel(0, ColumnCount, this);
     m_sourceModel->setHorizontalHeaderLabels(
-        {tr("Source"), tr("Documents"), tr("Passages"), tr("State")});
+        {tr("Source"), tr("Files"), tr("Passages"), tr("State")});
     m_sources = new QTreeView(this);
     m_sources->setObjectName(QStringLiteral("sources"));
     m_sources->setAccessibleName(tr("Indexed sources"));
