@@ -7,6 +7,7 @@
 #include "semsearch/locations.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -36,7 +37,12 @@ std::optional<int> parseArguments(QCommandLineParser& parser, const QString& com
         return kExitUsage;
     }
     if (parser.isSet(help)) {
-        std::fputs(parser.helpText().toLocal8Bit().constData(), stdout);
+        // Qt names the program by its path as started; the usage line names the command.
+        QString text = parser.helpText();
+        const QString started = QStringLiteral("Usage: ") + QCoreApplication::arguments().value(0);
+        if (text.startsWith(started))
+            text.replace(0, started.size(), QStringLiteral("Usage: semsearch-cli ") + command);
+        std::fputs(text.toLocal8Bit().constData(), stdout);
         return kExitOk;
     }
     return std::nullopt;

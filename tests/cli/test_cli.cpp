@@ -128,12 +128,21 @@ private Q_SLOTS:
         QTest::newRow("embed") << QStringList{QStringLiteral("embed"), QStringLiteral("--help")};
         QTest::newRow("tokenize") << QStringList{QStringLiteral("tokenize"),
                                                  QStringLiteral("--help")};
+        QTest::newRow("search") << QStringList{QStringLiteral("search"), QStringLiteral("--help")};
+        QTest::newRow("model download") << QStringList{
+            QStringLiteral("model"), QStringLiteral("download"), QStringLiteral("--help")};
     }
     void helpForEveryCommand() {
         QFETCH(QStringList, arguments);
         const RunResult r = runCli(arguments);
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("Usage:"), r.out.constData());
+        // A command's usage line names the program and the command, not the path it ran from.
+        if (arguments.size() > 1) {
+            const QByteArray usage =
+                "Usage: semsearch-cli " + arguments.mid(0, arguments.size() - 1).join(' ').toUtf8();
+            QVERIFY2(r.out.startsWith(usage), r.out.left(80).constData());
+        }
     }
 
     void versionIsPrinted() {
