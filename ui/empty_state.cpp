@@ -53,11 +53,4 @@ QPushButton* EmptyState::addButton(const QString& text, const QString& objectNam
     return button;
 }
 
-QString EmptyState::title() const {
-    return m_title->text();
-}
-QString EmptyState::text() const {
-    return m_text->text();
-}
-
 } // namespace semsearch::ui

@@ -21,8 +21,6 @@ public:
     void setText(const QString& text); // rich text allowed
     // Adds a button under the text; the caller connects it.
     QPushButton* addButton(const QString& text, const QString& objectName);
-    QString title() const;
-    QString text() const;
 
 private:
     QLabel* m_title;

@@ -98,7 +98,7 @@ void IndexingSession::remove(const QStringList& paths) {
 
 QStringList IndexingSession::pendingPaths() const {
     QStringList paths;
-    if (m_running)
+    if (isBusy())
         paths << m_current.paths;
     for (const IndexJob& job : m_queue)
         paths << job.paths;
@@ -140,13 +140,12 @@ void IndexingSession::cancel() {
 }
 
 void IndexingSession::startNext() {
-    if (m_running || m_queue.empty() || m_folder.isEmpty())
+    if (isBusy() || m_queue.empty() || m_folder.isEmpty())
         return;
     if (m_queue.front().kind != IndexJob::Kind::Remove && !m_embedder)
         return; // waits for the model
     m_current = m_queue.front();
     m_queue.pop_front();
-    m_running = true;
     m_control = std::make_shared<WorkControl>();
     if (m_paused)
         m_control->pause();
@@ -179,7 +178,6 @@ void IndexingSession::startNext() {
 }
 
 void IndexingSession::finish(const IndexJobResult& result) {
-    m_running = false;
     m_control.reset();
     Q_EMIT jobFinished(result);
     if (result.job.kind == IndexJob::Kind::Remove)

@@ -63,7 +63,7 @@ public:
     // committed stays.
     void cancel();
 
-    bool isBusy() const { return m_running; }
+    bool isBusy() const { return m_control != nullptr; } // a job is running
     bool isPaused() const { return m_paused; }
     // The paths of the running and queued jobs.
     QStringList pendingPaths() const;
@@ -85,10 +85,9 @@ private:
     std::shared_ptr<SharedEmbedder> m_embedder;
     IndexOptions m_options;
     std::deque<IndexJob> m_queue;
-    std::shared_ptr<WorkControl> m_control; // of the running job
+    std::shared_ptr<WorkControl> m_control; // of the running job; null when idle
     QThread m_thread;
     QObject* m_context = nullptr; // lives on m_thread; jobs run in its event loop
-    bool m_running = false;
     bool m_paused = false;
     IndexJob m_current;
 };

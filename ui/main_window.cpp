@@ -281,13 +281,7 @@ void MainWindow::buildWidgets() {
     m_refresh = new QTimer(this);
     m_refresh->setSingleShot(true);
     m_refresh->setInterval(kRefreshMs);
-    connect(m_refresh, &QTimer::timeout, this, [this] {
-        m_search->refreshOverview();
-        if (!m_query->text().trimmed().isEmpty()) {
-            m_keepSelection = currentPath();
-            searchNow();
-        }
-    });
+    connect(m_refresh, &QTimer::timeout, this, &MainWindow::refreshAfterCommit);
     m_hideOutcome = new QTimer(this);
     m_hideOutcome->setSingleShot(true);
     m_hideOutcome->setInterval(10000);
@@ -637,8 +631,20 @@ void MainWindow::removeSources(const QStringList& sources) {
         m_indexing->remove(sources);
 }
 
+void MainWindow::refreshAfterCommit() {
+    m_search->refreshOverview();
+    if (!m_query->text().trimmed().isEmpty()) {
+        m_keepSelection = currentPath();
+        searchNow();
+    }
+}
+
 void MainWindow::jobFinished(const IndexJobResult& result) {
-    m_refresh->start(0);
+    if (result.ok && result.job.kind == IndexJob::Kind::Reembed)
+        m_search->setIndexFolder(m_settings.indexFolder); // the folder was exchanged: reopen
+    // The work is over: show its last commit now rather than after the throttling delay.
+    m_refresh->stop();
+    refreshAfterCommit();
     m_hideOutcome->start();
     const QLocale locale;
     if (!result.ok) {
@@ -649,11 +655,6 @@ void MainWindow::jobFinished(const IndexJobResult& result) {
             offerModelChoice(result.error);
         Q_EMIT indexingFinished(false);
         return;
-    }
-    if (result.job.kind == IndexJob::Kind::Reembed) {
-        // The folder was exchanged for the new index: readers open it afresh.
-        m_search->setIndexFolder(m_settings.indexFolder);
-        m_search->refreshOverview();
     }
     if (result.job.kind == IndexJob::Kind::Remove) {
         m_indexingBar->showOutcome(

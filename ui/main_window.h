@@ -87,6 +87,8 @@ private:
     void showOverview(const IndexOverview& overview);
     void showCurrentInPreview();
     void jobFinished(const IndexJobResult& result);
+    // Re-reads the overview and re-runs the search, keeping the selected file selected.
+    void refreshAfterCommit();
     void offerModelChoice(const QString& message);
     void reembedEverything();
     // The model that built the index, when it is not the loaded one.

@@ -60,7 +60,6 @@ void SearchSession::setIndexFolder(const QString& folder) {
 
 void SearchSession::setEmbedder(std::shared_ptr<SharedEmbedder> shared) {
     m_embedder = std::move(shared);
-    m_hasEmbedder = bool(m_embedder);
     if (!m_worker)
         return;
     SearchWorker* worker = m_worker;

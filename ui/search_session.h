@@ -19,9 +19,7 @@ public:
 
     // Opens (or re-opens) the index in `folder`; answers to earlier queries are dropped.
     void setIndexFolder(const QString& folder);
-    const QString& indexFolder() const { return m_folder; }
     void setEmbedder(std::shared_ptr<SharedEmbedder> shared);
-    bool hasEmbedder() const { return m_hasEmbedder; }
 
     // Starts a search; any search still running is superseded.
     void search(const QString& query, const SearchOptions& options);
@@ -44,7 +42,6 @@ private:
     SearchWorker* m_worker = nullptr; // lives on m_thread
     std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
     std::shared_ptr<SharedEmbedder> m_embedder;
-    bool m_hasEmbedder = false;
 };
 
 } // namespace semsearch::ui

@@ -14,9 +14,7 @@
 #include "semsearch/searcher.h"
 #include "semsearch/shared_embedder.h"
 
-#include <QList>
 #include <QObject>
-#include <QPair>
 
 #include <atomic>
 #include <memory>

@@ -2,6 +2,8 @@
 
 #include "display_path.h"
 
+#include "semsearch/extract.h"
+
 #include <QAction>
 #include <QDateTime>
 #include <QDir>
@@ -21,9 +23,9 @@ namespace {
 
 constexpr int kPathRole = Qt::UserRole + 1;
 
-bool covers(const QString& source, const QString& path) {
-    return path == source || path.startsWith(source + QLatin1Char('/')) ||
-           source.startsWith(path + QLatin1Char('/'));
+// A job on `path` touches the source when either lies within the other.
+bool overlaps(const QString& source, const QString& path) {
+    return isSameOrBelow(path, source) || isSameOrBelow(source, path);
 }
 
 } // namespace
@@ -108,7 +110,7 @@ void SourcesPanel::setOverview(const IndexOverview& overview, const QStringList&
         QString state;
         QString stateTip;
         const bool isPending = std::any_of(pending.begin(), pending.end(),
-                                           [&](const QString& p) { return covers(path, p); });
+                                           [&](const QString& p) { return overlaps(path, p); });
         if (isPending) {
             state = tr("Indexing");
         } else if (errors.contains(path)) {

@@ -30,8 +30,6 @@ public:
                      const QHash<QString, QString>& errors);
     QStringList selectedSources() const;
 
-    QTreeView* sourcesView() const { return m_sources; }
-
 Q_SIGNALS:
     void addFolderRequested();
     void addFilesRequested();

@@ -3,8 +3,12 @@
 
 #include "semsearch/indexer.h"
 
+#include "semsearch/extract.h"
+
 #include <QDir>
 #include <QFileInfo>
+
+#include <algorithm>
 
 namespace semsearch {
 
@@ -63,10 +67,9 @@ Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const
         if (QFileInfo::exists(source.path))
             roots << source.path;
     auto covered = [&](const QString& path) {
-        for (const SourceRecord& source : *sources)
-            if (path == source.path || path.startsWith(source.path + QLatin1Char('/')))
-                return true;
-        return false;
+        return std::any_of(sources->begin(), sources->end(), [&](const SourceRecord& source) {
+            return isSameOrBelow(path, source.path);
+        });
     };
     for (const DocumentRecord& document : *documents)
         if (!covered(document.path) && QFileInfo::exists(document.path))

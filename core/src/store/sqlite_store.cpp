@@ -291,14 +291,9 @@ Result<void> SqliteStore::clearSkipped(const QString& path) {
     Impl::WriteScope scope(*m_impl);
     if (auto started = scope.start(); !started)
         return started;
-    const PathRange range = pathRange(path);
-    auto q = range.everything ? m_impl->query("DELETE FROM skipped")
-                              : m_impl->query("DELETE FROM skipped WHERE " SEMSEARCH_UNDER("path"));
-    if (!q)
-        return q.error();
-    if (!range.everything)
-        bindRange(**q, range);
-    if (auto done = (*q)->run(); !done)
+    if (auto done = m_impl->deleteUnder("DELETE FROM skipped",
+                                        "DELETE FROM skipped WHERE " SEMSEARCH_UNDER("path"), path);
+        !done)
         return done;
     return scope.finish(false);
 }
@@ -307,15 +302,9 @@ Result<std::vector<SkippedRecord>> SqliteStore::skippedFiles() {
     auto q = m_impl->query("SELECT path, reason, at_ms FROM skipped ORDER BY path");
     if (!q)
         return q.error();
-    std::vector<SkippedRecord> records;
-    for (;;) {
-        auto row = (*q)->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return records;
-        records.push_back({(*q)->columnText(0), (*q)->columnText(1), (*q)->columnInt64(2)});
-    }
+    return collectAll<SkippedRecord>(**q, [](SqliteStatement& row) {
+        return SkippedRecord{row.columnText(0), row.columnText(1), row.columnInt64(2)};
+    });
 }
 
 Result<StoreCounts> SqliteStore::counts() {

@@ -60,20 +60,6 @@ Result<std::vector<Record>> lookUpEach(SqliteStatement& statement,
     return records;
 }
 
-// Steps through every row of `statement`, reading each with `read`.
-template <typename Record, typename Read>
-Result<std::vector<Record>> collectAll(SqliteStatement& statement, Read read) {
-    std::vector<Record> records;
-    for (;;) {
-        auto row = statement.step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return records;
-        records.push_back(read(statement));
-    }
-}
-
 } // namespace
 
 // --- Documents ---------------------------------------------------------------------------------

@@ -26,6 +26,17 @@ void bindRange(SqliteStatement& statement, const PathRange& range) {
     statement.bind(3, range.upper);
 }
 
+Result<void> SqliteStore::Impl::deleteUnder(std::string_view deleteAll,
+                                            std::string_view deleteUnder, const QString& path) {
+    const PathRange range = pathRange(path);
+    auto q = query(range.everything ? deleteAll : deleteUnder);
+    if (!q)
+        return q.error();
+    if (!range.everything)
+        bindRange(**q, range);
+    return (*q)->run();
+}
+
 std::int64_t nowMs() {
     return QDateTime::currentMSecsSinceEpoch();
 }

@@ -50,6 +50,20 @@ void bindRange(SqliteStatement& statement, const PathRange& range);
 #define SEMSEARCH_UNDER(column)                                                                    \
     column " >= ?1 AND " column " < ?3 AND (" column " = ?1 OR " column " >= ?2)"
 
+// Steps through every row of `statement`, reading each with `read`.
+template <typename Record, typename Read>
+Result<std::vector<Record>> collectAll(SqliteStatement& statement, Read read) {
+    std::vector<Record> records;
+    for (;;) {
+        auto row = statement.step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return records;
+        records.push_back(read(statement));
+    }
+}
+
 std::int64_t nowMs();
 Error readOnlyError(const QString& file);
 // InvalidArgument unless `path` is a non-empty absolute path.
@@ -78,8 +92,12 @@ struct SqliteStore::Impl {
     std::int64_t changes() const;
     // The rowid of the last INSERT.
     std::int64_t lastInsertId() const;
-    // Deletes the sources at or below `path`, inside a WriteScope (scopes do not nest, so
-    // addSource and removeSources share this).
+    // Runs `deleteAll` when `path` covers everything (empty or "/"), else `deleteUnder` (whose
+    // ?1..?3 take the path's range, see SEMSEARCH_UNDER): the rows of a table at or below a
+    // path. Inside a WriteScope: scopes do not nest, so public calls share this.
+    Result<void> deleteUnder(std::string_view deleteAll, std::string_view deleteUnder,
+                             const QString& path);
+    // deleteUnder for the sources (addSource and removeSources share it).
     Result<void> deleteSourcesUnder(const QString& path);
     // False inside a transaction, including one the caller believes ended.
     bool autocommit() const;

@@ -7,15 +7,17 @@
 namespace semsearch {
 
 Result<void> SqliteStore::Impl::deleteSourcesUnder(const QString& path) {
-    const PathRange range = pathRange(path);
-    auto q = range.everything ? query("DELETE FROM sources")
-                              : query("DELETE FROM sources WHERE " SEMSEARCH_UNDER("path"));
-    if (!q)
-        return q.error();
-    if (!range.everything)
-        bindRange(**q, range);
-    return (*q)->run();
+    return deleteUnder("DELETE FROM sources", "DELETE FROM sources WHERE " SEMSEARCH_UNDER("path"),
+                       path);
 }
+
+namespace {
+
+SourceRecord readSource(SqliteStatement& row) {
+    return {row.columnText(0), row.columnInt64(1), row.columnInt64(2)};
+}
+
+} // namespace
 
 Result<StoreCounts> SqliteStore::countsUnder(const QString& prefix) {
     const PathRange range = pathRange(prefix);
@@ -101,15 +103,7 @@ Result<std::vector<SourceRecord>> SqliteStore::sources() {
     auto q = m_impl->query("SELECT path, added_ms, indexed_ms FROM sources ORDER BY path");
     if (!q)
         return q.error();
-    std::vector<SourceRecord> records;
-    for (;;) {
-        auto row = (*q)->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return records;
-        records.push_back({(*q)->columnText(0), (*q)->columnInt64(1), (*q)->columnInt64(2)});
-    }
+    return collectAll<SourceRecord>(**q, readSource);
 }
 
 } // namespace semsearch
