@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <numeric>
+
 using namespace semsearch;
 
 Q_DECLARE_METATYPE(semsearch::TextEncoding)
@@ -202,7 +204,10 @@ private Q_SLOTS:
         QTest::newRow("above U+10FFFF") << QByteArray("a\xF4\x90\x80\x80");
         QTest::newRow("lone continuation") << QByteArray("\xA9 2024");
         QTest::newRow("truncated at the end") << QByteArray("ab\xE2\x82");
-        QTest::newRow("mark then invalid") << QByteArray("\xEF\xBB\xBF\xFF");
+        // More bytes that fit no UTF-8 sequence than valid multi-byte sequences (the mark is
+        // one): Latin-1, mark and all.
+        QTest::newRow("mark then invalid") << QByteArray("\xEF\xBB\xBF\xFF\xFE");
+        QTest::newRow("one valid pair, two stray bytes") << QByteArray("caf\xE9 cr\xE8me \xC2\xAB");
     }
     void invalidUtf8FallsBackToLatin1() {
         QFETCH(QByteArray, bytes);
@@ -215,6 +220,37 @@ private Q_SLOTS:
                 QCOMPARE(document.text[i].unicode(), char16_t(byte));
         }
         QCOMPARE(document.byteOffset(document.text.size()), qint64(bytes.size()));
+    }
+
+    // A UTF-8 file with a stray byte reads as UTF-8 with one U+FFFD per bad byte, not as
+    // Latin-1 mojibake ("CafÃ©"); the bad bytes are listed so that offsets stay exact.
+    void mostlyUtf8KeepsUtf8WithReplacements() {
+        // Caf C3A9 ' ' FF ' ' r C3A9 sum C3A9 ' ' EFBFBD(a real U+FFFD) ' ' 80
+        const QByteArray bytes = "Caf\xC3\xA9 \xFF r\xC3\xA9sum\xC3\xA9 \xEF\xBF\xBD \x80";
+        const DocumentText document = readOk(bytes);
+        QCOMPARE(document.encoding, TextEncoding::Utf8);
+        QCOMPARE(document.text, QStringLiteral("Caf\u00E9 \uFFFD r\u00E9sum\u00E9 \uFFFD \uFFFD"));
+        QCOMPARE(document.invalidBytes, (std::vector<qsizetype>{5, 16}));
+        // Text positions 0..17 and their byte offsets, counted by hand from the bytes above:
+        // the stray bytes count 1, the real U+FFFD (position 14) 3.
+        std::vector<qsizetype> positions(18);
+        std::iota(positions.begin(), positions.end(), 0);
+        const std::vector<qint64> offsets = {0,  1,  2,  3,  5,  6,  7,  8,  9,
+                                             11, 12, 13, 14, 16, 17, 20, 21, 22};
+        QCOMPARE(byteOffsets(document, positions), offsets);
+        QCOMPARE(textPositions(document, offsets), positions);
+        // Inside the real U+FFFD (bytes 17-19): its start.
+        QCOMPARE(textPositions(document, {18, 19}), (std::vector<qsizetype>{14, 14}));
+    }
+
+    void mostlyUtf8WithAMarkAndATruncatedEnd() {
+        // The mark counts as a valid sequence; a file cut inside "€" (E2 82 AC) leaves two
+        // stray bytes after "é" and "ü".
+        const DocumentText document = readOk("\xEF\xBB\xBF\xC3\xA9t\xC3\xBC \xE2\x82");
+        QCOMPARE(document.encoding, TextEncoding::Utf8WithBom);
+        QCOMPARE(document.text, QStringLiteral("\u00E9t\u00FC \uFFFD\uFFFD"));
+        QCOMPARE(document.invalidBytes, (std::vector<qsizetype>{4, 5}));
+        QCOMPARE(byteOffsets(document, {0, 4, 5, 6}), (std::vector<qint64>{3, 9, 10, 11}));
     }
 
     void nulByteMeansBinary() {
@@ -294,6 +330,11 @@ private Q_SLOTS:
         QTest::newRow("UTF-16BE") << TextEncoding::Utf16BE << kMixedText
                                   << utf16Bytes(kMixedText, false);
         QTest::newRow("Latin-1") << TextEncoding::Latin1 << latin << latin.toLatin1();
+        // Stray bytes (each alone, so Qt's decoder makes one U+FFFD of each too) beside a real
+        // U+FFFD.
+        QTest::newRow("UTF-8 with stray bytes")
+            << TextEncoding::Utf8 << QStringLiteral("\u20AC\uFFFD\u00E9\uFFFD\r\n\uFFFD")
+            << QByteArray("\xE2\x82\xAC\xFF\xC3\xA9\xEF\xBF\xBD\r\n\x80");
     }
     void byteRangesRoundTrip() {
         QFETCH(TextEncoding, encoding);

@@ -116,8 +116,8 @@ WalkResult walkPaths(const QStringList& paths, const WalkOptions& options,
 // Reading
 
 enum class TextEncoding {
-    Utf8,        // valid UTF-8, no byte-order mark (plain ASCII too)
-    Utf8WithBom, // EF BB BF, then valid UTF-8
+    Utf8,        // UTF-8, no byte-order mark (plain ASCII too); see DocumentText::invalidBytes
+    Utf8WithBom, // EF BB BF, then UTF-8
     Utf16LE,     // FF FE, then UTF-16 little-endian
     Utf16BE,     // FE FF, then UTF-16 big-endian
     Latin1,      // anything else: one byte per character, read as Windows-1252 (the superset of
@@ -133,6 +133,11 @@ struct DocumentText {
     qint64 byteSize = 0;    // bytes read = the file's size
     qint64 modifiedMs = 0;  // last modification, ms since the Unix epoch
     QByteArray contentHash; // SHA-256 of the raw bytes (32 bytes)
+    // UTF-8 text with a few bytes that are not UTF-8 (a stray byte, a file cut inside a
+    // character): each such byte is one U+FFFD in `text`, and these are their text positions,
+    // ascending. Empty for valid text and for every other encoding. A U+FFFD not listed here
+    // is a real one in the file (3 bytes).
+    std::vector<qsizetype> invalidBytes;
 
     // The byte offset in the FILE of text position `index` (clamped to 0 .. text.size()); exact
     // for every encoding, byte-order mark counted. (For a DocumentText built in memory: the
@@ -141,12 +146,17 @@ struct DocumentText {
     qint64 byteOffset(qsizetype index) const;
 };
 
-// Reads and decodes one file. Detection, in order: a byte-order mark (UTF-8, UTF-16 LE/BE);
-// a NUL byte in the first 8 KiB makes it binary (unless UTF-16 with a byte-order mark); valid
-// UTF-8; otherwise Latin1 (see TextEncoding), so no text file is ever refused for its bytes.
-// Line endings are kept as they are (\n, \r\n, \r); nothing is normalised or replaced, so text
-// positions map exactly to byte offsets. (The one byte not in the text: the odd last byte of a
-// UTF-16 file with an odd size, which is no character.)
+// Reads and decodes one file. Detection, in order: a byte-order mark (UTF-16 LE/BE); a NUL byte
+// in the first 8 KiB makes it binary (unless UTF-16 with a byte-order mark); valid UTF-8 (with
+// or without its mark); mostly UTF-8: at least as many valid multi-byte sequences (the mark
+// counts as one) as bytes that are not UTF-8, which then become U+FFFD one each (see
+// DocumentText::invalidBytes); otherwise Latin1 (see TextEncoding), so no text file is ever
+// refused for its bytes. (Latin-1 text almost never holds a valid multi-byte sequence, while a
+// UTF-8 file with a stray byte holds many: "Café résumé" with one bad byte stays UTF-8, an
+// ASCII file with one byte 0x92 reads as Windows-1252's apostrophe.)
+// Line endings are kept as they are (\n, \r\n, \r); nothing is normalised, so text positions
+// map exactly to byte offsets. (The one byte not in the text: the odd last byte of a UTF-16
+// file with an odd size, which is no character.)
 //
 // Errors, each message "<path>: <problem>" on one line:
 //   NotFound     the file does not exist

@@ -1,12 +1,14 @@
 // readDocument and the mappings between text positions and byte offsets, in both directions.
 //
 // Every decoding here turns each character into a fixed, known number of bytes (UTF-8 checked
-// strictly, UTF-16 one code unit per two bytes, Latin1 one byte per character) and never
-// substitutes anything, which is what makes passage byte ranges exact.
+// strictly, UTF-16 one code unit per two bytes, Latin1 one byte per character); the one
+// substitution, U+FFFD for a byte that is not UTF-8 in mostly UTF-8 text, stands for exactly
+// one byte and is listed, which is what keeps passage byte ranges exact.
 
 #include "semsearch/extract.h"
 
 #include "extract/byte_size_text.h"
+#include "extract/utf8_sequences.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -61,15 +63,28 @@ int bomLength(TextEncoding encoding) {
     return 0;
 }
 
-// Strict: any malformed, overlong, surrogate or truncated sequence fails. A byte-order mark in
-// the input is kept as U+FEFF (ConvertInitialBom), so the caller strips the real one itself.
 std::optional<QString> decodeUtf8(QByteArrayView bytes) {
-    QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless |
-                                                       QStringConverter::Flag::ConvertInitialBom);
+    QStringDecoder decoder = detail::strictUtf8Decoder();
     QString text = decoder.decode(bytes);
     if (decoder.hasError())
         return std::nullopt;
     return text;
+}
+
+// Whether text that is not valid UTF-8 is still UTF-8 with a few bad bytes: at least as many
+// valid multi-byte sequences as bytes that fit no sequence.
+bool mostlyUtf8(QByteArrayView bytes) {
+    qsizetype multiByte = 0;
+    qsizetype invalid = 0;
+    for (qsizetype i = 0; i < bytes.size();) {
+        const int length = detail::utf8SequenceLength(bytes, i);
+        if (length == 0)
+            ++invalid;
+        else if (length > 1)
+            ++multiByte;
+        i += std::max(length, 1);
+    }
+    return multiByte >= invalid;
 }
 
 // By hand rather than QStringDecoder so that every two bytes are exactly one code unit (lone
@@ -116,10 +131,16 @@ std::optional<QByteArray> readBytes(QFile& file, qint64 limit) {
     return bytes;
 }
 
-// UTF-8 length of the code unit at `i`; a surrogate pair counts 4 on its low half, so that a
-// position between the halves maps to the start of the code point.
-int utf8Length(const QChar* text, qsizetype i, qsizetype size) {
+// UTF-8 length of the code unit at `i` of the document's text; a surrogate pair counts 4 on its
+// low half, so that a position between the halves maps to the start of the code point. A U+FFFD
+// standing for a byte that is not UTF-8 counts 1.
+int utf8Length(const DocumentText& document, qsizetype i) {
+    const QChar* text = document.text.constData();
+    const qsizetype size = document.text.size();
     const char16_t c = text[i].unicode();
+    if (c == QChar::ReplacementCharacter &&
+        std::binary_search(document.invalidBytes.begin(), document.invalidBytes.end(), i))
+        return 1;
     if (c < 0x80)
         return 1;
     if (c < 0x800)
@@ -177,11 +198,17 @@ Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
         return fileError(ErrorCode::Unsupported, path, QStringLiteral("binary file"));
 
     const bool utf8Bom = startsWith(bytes, {0xEF, 0xBB, 0xBF});
-    if (std::optional<QString> text = decodeUtf8(QByteArrayView(bytes).sliced(utf8Bom ? 3 : 0))) {
-        document.encoding = utf8Bom ? TextEncoding::Utf8WithBom : TextEncoding::Utf8;
+    const QByteArrayView body = QByteArrayView(bytes).sliced(utf8Bom ? 3 : 0);
+    document.encoding = utf8Bom ? TextEncoding::Utf8WithBom : TextEncoding::Utf8;
+    if (std::optional<QString> text = decodeUtf8(body)) {
         document.text = std::move(*text);
+    } else if (mostlyUtf8(bytes)) { // the mark counts as one valid sequence
+        document.text = detail::decodeUtf8Marking(body, [&](QString& text, unsigned char) {
+            document.invalidBytes.push_back(text.size());
+            text += QChar(QChar::ReplacementCharacter);
+        });
     } else {
-        // A mark followed by invalid UTF-8 is not UTF-8 after all: keep every byte as text.
+        // Not UTF-8 after all (a mark followed by it too): keep every byte as text.
         document.encoding = TextEncoding::Latin1;
         document.text = decodeLatin1(bytes);
     }
@@ -194,7 +221,6 @@ std::vector<qint64> byteOffsets(const DocumentText& document,
     offsets.reserve(sortedPositions.size());
     const qint64 bom = bomLength(document.encoding);
     const qsizetype size = document.text.size();
-    const QChar* text = document.text.constData();
 
     qsizetype cursor = 0; // text position whose byte offset (after the mark) is `bytes`
     qint64 bytes = 0;
@@ -217,7 +243,7 @@ std::vector<qint64> byteOffsets(const DocumentText& document,
             bytes = 0;
         }
         for (; cursor < position; ++cursor)
-            bytes += utf8Length(text, cursor, size);
+            bytes += utf8Length(document, cursor);
         // A position between the halves of a pair: the pair's 4 bytes are counted on the low
         // half, so `bytes` is the start of the code point already.
         offsets.push_back(bom + bytes);
@@ -260,10 +286,10 @@ std::vector<qsizetype> textPositions(const DocumentText& document,
         }
         // Whole code points only: a pair's high half has length 0 and its low half 4.
         while (cursor < size) {
-            const int units = utf8Length(text, cursor, size) == 0 ? 2 : 1;
+            const int units = utf8Length(document, cursor) == 0 ? 2 : 1;
             qint64 step = 0;
             for (int i = 0; i < units; ++i)
-                step += utf8Length(text, cursor + i, size);
+                step += utf8Length(document, cursor + i);
             if (bytes + step > wanted)
                 break;
             bytes += step;
