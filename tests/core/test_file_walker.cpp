@@ -4,6 +4,8 @@
 
 #include "semsearch/extract.h"
 
+#include "test_files.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -12,8 +14,10 @@
 #include <atomic>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace semsearch;
+using semsearch::test::writeFileAtBytes;
 
 namespace {
 
@@ -302,6 +306,88 @@ private Q_SLOTS:
         QCOMPARE(result.files, absolute({"ok.txt"}));
         QCOMPARE(skippedList(result, root()),
                  QStringList({"locked: permission denied", "secret.txt: permission denied"}));
+    }
+
+    // a -> b -> a resolves to nothing: a loop, not a broken link (which "dangling" above is).
+    void fileLinkLoopsAreReportedAsLoops() {
+        makeFile("ok.txt");
+        makeLink(at("b"), "a");
+        makeLink(at("a"), "b");
+        makeLink(at("self"), "self");
+        const WalkResult result = walkPaths({root()}, {});
+        QCOMPARE(result.files, absolute({"ok.txt"}));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({"a: symbolic link loop", "b: symbolic link loop",
+                              "self: symbolic link loop"}));
+        // Named directly, the same.
+        QCOMPARE(skippedList(walkPaths({at("a")}, {}), root()),
+                 QStringList({"a: symbolic link loop"}));
+    }
+
+    // Qt cannot spell these names; they are reported byte for byte, never dropped.
+    void namesThatAreNotUtf8AreReportedWithTheirBytes() {
+        makeFile("ok.txt");
+        const QByteArray folder = QFile::encodeName(root());
+        QVERIFY(writeFileAtBytes(folder + "/bad\xFF\xFEname.txt", "text\n"));
+        QVERIFY(::mkdir((folder + "/caf\xE9").constData(), 0700) == 0);
+        QVERIFY(writeFileAtBytes(folder + "/caf\xE9/inside.txt", "text\n"));
+        QVERIFY(writeFileAtBytes(folder + "/.hidden\xFF", "text\n"));
+        // Valid UTF-8 starting with U+FEFF, which QFile::decodeName would drop.
+        QVERIFY(writeFileAtBytes(folder + "/\xEF\xBB\xBFmarked.txt", "text\n"));
+        const WalkResult result = walkPaths({root()}, {});
+        QCOMPARE(result.files, absolute({"ok.txt", QStringLiteral("\uFEFFmarked.txt")}));
+        QVERIFY(QFileInfo::exists(result.files[1]));
+        QCOMPARE(skippedList(result, root()),
+                 QStringList({".hidden\\xFF: hidden file",
+                              "bad\\xFF\\xFEname.txt: file name is not valid UTF-8",
+                              "caf\\xE9: folder name is not valid UTF-8"}));
+
+        // Named as Qt decodes it (a drop, a watcher): the real file is reported.
+        const WalkResult named = walkPaths({at(QStringLiteral("bad\uFFFD\uFFFDname.txt"))}, {});
+        QVERIFY(named.files.isEmpty());
+        QCOMPARE(skippedList(named, root()),
+                 QStringList({"bad\\xFF\\xFEname.txt: file name is not valid UTF-8"}));
+
+        // QTemporaryDir cannot remove what Qt cannot name.
+        for (const QByteArray& file :
+             {QByteArray("/bad\xFF\xFEname.txt"), QByteArray("/caf\xE9/inside.txt"),
+              QByteArray("/.hidden\xFF")})
+            QCOMPARE(::unlink((folder + file).constData()), 0);
+        QCOMPARE(::rmdir((folder + "/caf\xE9").constData()), 0);
+    }
+
+    // A link planted by another user must not lead the walk out of the folders given to a
+    // file that user may not read (a private file of the user who indexes).
+    void linksOfOtherUsersStayInsideTheIndexedFolders() {
+        if (::geteuid() != 0)
+            QSKIP("giving a link another owner takes root (CI runs the tests as root)");
+        makeFile("outside/private.txt");
+        makeFile("outside/deeper/more.txt");
+        makeFile("shared/mine.txt");
+        makeLink(at("outside/private.txt"), "shared/my_link");
+        makeLink(at("outside/private.txt"), "shared/their_file_link");
+        makeLink(at("outside"), "shared/their_folder_link");
+        makeLink(at("shared/mine.txt"), "shared/their_inside_link");
+        makeLink(at("shared/their_file_link"), "shared/my_link_to_theirs");
+        makeLink(at("outside"), "shared/sub"); // ours, so outside/ is walked as shared/sub
+        makeLink(at("outside/deeper"), "outside/their_link_in_a_followed_folder");
+        for (const char* link :
+             {"shared/their_file_link", "shared/their_folder_link", "shared/their_inside_link",
+              "outside/their_link_in_a_followed_folder"})
+            QVERIFY2(
+                ::lchown(QFile::encodeName(at(QLatin1String(link))).constData(), 65534, 65534) == 0,
+                link);
+        const WalkResult result = walkPaths({at("shared")}, {});
+        // Their link inside the tree is harmless (mine.txt is indexed anyway); ours are ours.
+        QCOMPARE(result.files,
+                 absolute({"shared/mine.txt", "shared/my_link", "shared/sub/deeper/more.txt"}));
+        const QString reason =
+            QStringLiteral(": symbolic link of another user leads outside the indexed folders");
+        QCOMPARE(
+            skippedList(result, root()),
+            QStringList({"shared/my_link_to_theirs" + reason,
+                         "shared/sub/their_link_in_a_followed_folder" + reason,
+                         "shared/their_file_link" + reason, "shared/their_folder_link" + reason}));
     }
 
     void cancelStopsTheWalk() {

@@ -18,6 +18,7 @@
 #include "semsearch/tokenizer.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
@@ -51,6 +52,11 @@ QString joinPath(const QString& folder, const QString& name);
 // True when `path` is `ancestor` or lies below it: "/a/b" is below "/a", "/ab" is not.
 bool isSameOrBelow(const QString& path, const QString& ancestor);
 
+// A file name or path given as the bytes the file system holds, for showing to people: valid
+// UTF-8 decoded, every other byte written as \xHH (upper-case hex), e.g. "bad\xFF\xFEname.txt".
+// walkPaths reports names that are not UTF-8 this way.
+QString escapeInvalidUtf8(QByteArrayView bytes);
+
 // The rules walkPaths applies to the NAME of every entry found below the paths it is given:
 // version-control folders, hidden entries (unless includeHidden) and excludePatterns. Anything
 // that follows the file tree the way indexing does (a folder watcher) applies the same rules
@@ -78,9 +84,11 @@ struct SkippedFile {
     QString reason; // short, one line, lower case. walkPaths gives "hidden file", "hidden
                     // folder", "version-control folder", "excluded by pattern '*.log'",
                     // "larger than 20 MiB (31.2 MiB)", "symbolic link loop", "broken symbolic
-                    // link", "permission denied", "not found", "not a regular file" (a FIFO,
-                    // socket or device) and "empty path"; later stages may record readDocument's
-                    // problems ("binary file") the same way.
+                    // link", "symbolic link of another user leads outside the indexed
+                    // folders", "file name is not valid UTF-8", "folder name is not valid
+                    // UTF-8", "permission denied", "cannot list the folder", "not found", "not
+                    // a regular file" (a FIFO, socket or device) and "empty path"; later stages
+                    // may record readDocument's problems ("binary file") the same way.
 };
 
 struct WalkResult {
@@ -100,7 +108,16 @@ struct WalkResult {
 //   are separate files here; identical content is the indexer's business, by content hash.)
 // - Never loops: a link to a folder that encloses any folder on the path walked to the link
 //   (its own folder, or one the walk came from through other links) is skipped as "symbolic
-//   link loop".
+//   link loop", and so is a link whose chain of links goes round (a -> b -> a).
+// - Links of other users: a symbolic link found below the arguments is followed when it leads
+//   to a place at or below one of the arguments, or when every link on its way belongs to the
+//   user running the walk or to root. Otherwise (someone else's link leading elsewhere, e.g.
+//   planted in a shared folder and pointing at a private file of ours) it is skipped as
+//   "symbolic link of another user leads outside the indexed folders".
+// - Names that are not valid UTF-8 (which Qt cannot spell) are skipped as "file name is not
+//   valid UTF-8" or "folder name is not valid UTF-8", reported with each such byte written as
+//   \xHH ("/docs/bad\xFF.txt"), so that the user can find and rename them. An argument that
+//   names such a file decoded with U+FFFD (as Qt decodes it) is reported the same way.
 // - The paths given as arguments are always taken as named: the hidden, version-control and
 //   exclude rules apply to what is found below them. The size limit applies to all files.
 // - Anything not taken is recorded in `skipped` with its reason, and the walk goes on; the

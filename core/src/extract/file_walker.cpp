@@ -14,8 +14,10 @@
 #include "semsearch/extract.h"
 
 #include "extract/byte_size_text.h"
+#include "extract/link_checks.h"
+#include "extract/raw_file_names.h"
 
-#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QSet>
@@ -32,6 +34,27 @@ const QStringList kVersionControlFolders = {
     QStringLiteral(".git"), QStringLiteral(".hg"),    QStringLiteral(".svn"),
     QStringLiteral(".bzr"), QStringLiteral("_darcs"), QStringLiteral("CVS"),
 };
+
+// A link planted by another user (in a shared folder) must not pull a file of ours that they
+// cannot read into our index, where we would find it and perhaps share the results.
+const QString kForeignLinkReason =
+    QStringLiteral("symbolic link of another user leads outside the indexed folders");
+
+// Qt cannot name such a file (it decodes the name with U+FFFD and cannot encode it back), so
+// the preview, opening the file and re-checking it later could not work: skipped, with the
+// name shown byte for byte so that the user can find and rename it.
+QString notUtf8Reason(bool isFolder) {
+    return isFolder ? QStringLiteral("folder name is not valid UTF-8")
+                    : QStringLiteral("file name is not valid UTF-8");
+}
+
+QString missingReason(const QFileInfo& info) {
+    if (!info.isSymLink())
+        return QStringLiteral("not found");
+    return detail::isSymbolicLinkLoop(info.absoluteFilePath())
+               ? QStringLiteral("symbolic link loop")
+               : QStringLiteral("broken symbolic link");
+}
 
 // The canonical folders a walk path jumped from through links, innermost first; shared
 // between all the folders below the same jump.
@@ -70,6 +93,8 @@ public:
         // Sorted so that the result does not depend on the order of the arguments.
         roots.sort();
         roots.removeDuplicates();
+        for (const QString& root : roots)
+            addRootLocation(root);
         for (const QString& root : roots) {
             if (stopped())
                 break;
@@ -98,13 +123,39 @@ private:
         m_rounds[round].push_back(std::move(folder));
     }
 
+    // Where links of other users may lead: the canonical paths of the arguments.
+    void addRootLocation(const QString& path) {
+        const QString canonical = QFileInfo(path).canonicalFilePath();
+        if (!canonical.isEmpty())
+            m_rootLocations.append(canonical);
+    }
+
+    bool insideRoots(const QString& canonical) const {
+        return std::any_of(m_rootLocations.begin(), m_rootLocations.end(),
+                           [&](const QString& root) { return isSameOrBelow(canonical, root); });
+    }
+
+    // A path that does not exist as Qt spells it may be a name that is not UTF-8 (a watcher or
+    // a drop passes such names on decoded with U+FFFD): report the real file then.
+    void addMissing(const QFileInfo& info, const QString& path) {
+        if (!info.isSymLink() && info.fileName().contains(QChar::ReplacementCharacter)) {
+            const QString folder = info.absolutePath();
+            const auto raw = detail::namesDecodedAs(folder, info.fileName());
+            for (const QByteArray& name : raw)
+                skip(joinPath(folder, escapeInvalidUtf8(name)),
+                     notUtf8Reason(detail::isFolderEntry(folder, name)));
+            if (!raw.empty())
+                return;
+        }
+        skip(path, missingReason(info));
+    }
+
     // Arguments are taken as named: only entries found below them meet the name rules.
     void addRoot(const QString& path) {
         const QFileInfo info(path);
         const int links = info.isSymLink() ? 1 : 0;
         if (!info.exists()) {
-            skip(path, info.isSymLink() ? QStringLiteral("broken symbolic link")
-                                        : QStringLiteral("not found"));
+            addMissing(info, path);
         } else if (info.isDir()) {
             const QString canonical = info.canonicalFilePath();
             if (canonical.isEmpty()) // a link into a folder that may not be searched
@@ -141,47 +192,61 @@ private:
             skip(folder.path, QStringLiteral("permission denied"));
             return;
         }
-        // System: FIFOs, sockets, devices and broken links are listed too, to be reported.
-        QFileInfoList entries = QDir(folder.path)
-                                    .entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot |
-                                                       QDir::Hidden | QDir::System,
-                                                   QDir::Unsorted);
-        std::sort(entries.begin(), entries.end(), [](const QFileInfo& a, const QFileInfo& b) {
-            return a.fileName() < b.fileName();
-        });
-
-        for (const QFileInfo& entry : entries) {
+        // Listed by hand rather than with QDir, which decodes names lossily: a name that is
+        // not UTF-8 would come back naming no file, and be lost.
+        auto listed = detail::listFolderNames(folder.path);
+        if (!listed) {
+            skip(folder.path, QStringLiteral("cannot list the folder"));
+            return;
+        }
+        QStringList& names = listed->names;
+        names.sort();
+        for (const QByteArray& raw : listed->notUtf8) {
+            const bool isDir = detail::isFolderEntry(folder.path, raw);
+            QString reason = m_nameRules.skipReason(QFile::decodeName(raw), isDir);
+            if (reason.isEmpty())
+                reason = notUtf8Reason(isDir);
+            skip(joinPath(folder.path, escapeInvalidUtf8(raw)), reason);
+        }
+        for (const QString& name : std::as_const(names)) {
             if (stopped())
                 return;
-            const QString name = entry.fileName();
-            const QString path = joinPath(folder.path, name);
-            const bool isLink = entry.isSymLink();
-            const bool isDir = entry.isDir(); // follows links
+            listEntry(folder, name, subfolders);
+        }
+    }
 
-            if (const QString reason = m_nameRules.skipReason(name, isDir); !reason.isEmpty()) {
-                skip(path, reason);
-            } else if (!entry.exists()) {
-                skip(path, QStringLiteral("broken symbolic link"));
-            } else if (isDir && !isLink) {
-                subfolders.push_back(
-                    {path, joinPath(folder.canonical, name), folder.links, folder.jumps});
-            } else if (isDir) {
-                const QString target = entry.canonicalFilePath();
-                if (target.isEmpty())
-                    skip(path, QStringLiteral("permission denied"));
-                else if (isLoop(target, folder))
-                    skip(path, QStringLiteral("symbolic link loop"));
-                else
-                    schedule({path, target, folder.links + 1,
-                              std::make_shared<const LinkJump>(
-                                  LinkJump{folder.canonical, folder.jumps})});
-            } else if (entry.isFile()) {
-                addFile(entry, path,
-                        isLink ? entry.canonicalFilePath() : joinPath(folder.canonical, name),
-                        folder.links + (isLink ? 1 : 0));
-            } else {
-                skip(path, QStringLiteral("not a regular file"));
-            }
+    void listEntry(const PendingFolder& folder, const QString& name,
+                   std::vector<PendingFolder>& subfolders) {
+        const QString path = joinPath(folder.path, name);
+        const QFileInfo entry(path);
+        const bool isLink = entry.isSymLink();
+        const bool isDir = entry.isDir(); // follows links
+        const QString target = isLink ? entry.canonicalFilePath() : QString();
+
+        if (const QString reason = m_nameRules.skipReason(name, isDir); !reason.isEmpty()) {
+            skip(path, reason);
+        } else if (!entry.exists()) {
+            skip(path, missingReason(entry));
+        } else if (isLink && !target.isEmpty() && !insideRoots(target) &&
+                   !detail::linksOwnedByUserOrRoot(joinPath(folder.canonical, name))) {
+            skip(path, kForeignLinkReason);
+        } else if (isDir && !isLink) {
+            subfolders.push_back(
+                {path, joinPath(folder.canonical, name), folder.links, folder.jumps});
+        } else if (isDir) {
+            if (target.isEmpty())
+                skip(path, QStringLiteral("permission denied"));
+            else if (isLoop(target, folder))
+                skip(path, QStringLiteral("symbolic link loop"));
+            else
+                schedule(
+                    {path, target, folder.links + 1,
+                     std::make_shared<const LinkJump>(LinkJump{folder.canonical, folder.jumps})});
+        } else if (entry.isFile()) {
+            addFile(entry, path, isLink ? target : joinPath(folder.canonical, name),
+                    folder.links + (isLink ? 1 : 0));
+        } else {
+            skip(path, QStringLiteral("not a regular file"));
         }
     }
 
@@ -232,6 +297,7 @@ private:
     const std::atomic<bool>* m_cancel;
     std::vector<std::vector<PendingFolder>> m_rounds; // index = links followed
     QSet<QString> m_visitedFolders;                   // canonical paths
+    QStringList m_rootLocations;                      // canonical paths of the arguments
     QHash<QString, FoundFile> m_files;                // by canonical path
     WalkResult m_result;
 };
