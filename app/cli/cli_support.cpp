@@ -1,6 +1,8 @@
 #include "cli_support.h"
 
 #include "command.h"
+#include "json_text_line.h"
+#include "terminal_text.h"
 
 #include "semsearch/index_folder.h"
 #include "semsearch/indexer.h"
@@ -10,18 +12,17 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <QStringDecoder>
 
 #include <cmath>
 
 namespace semsearch::cli {
 
 void printError(const QString& message) {
-    // One line, whatever the message holds, so scripts can rely on it.
-    QString line = message;
-    line.replace(QLatin1Char('\n'), QLatin1Char(' '));
-    std::fprintf(stderr, "semsearch-cli: %s\n", line.toLocal8Bit().constData());
+    // One line, whatever the message holds (file names can hold newlines and escape
+    // sequences), so scripts can rely on it and a terminal shows it as written.
+    std::fprintf(stderr, "semsearch-cli: %s\n",
+                 terminalSafe(message.trimmed()).toLocal8Bit().constData());
 }
 
 std::optional<int> parseArguments(QCommandLineParser& parser, const QString& command,
@@ -167,22 +168,25 @@ Result<QStringList> TextReader::next(int maxTexts) {
     QByteArray line;
     while (texts.size() < maxTexts && readLine(m_input, line)) {
         ++m_lineNumber;
+        // A byte-order mark opens the stream, it is not part of the first text (editors on
+        // Windows write one); anywhere else U+FEFF is a character, which the tokenizer drops
+        // as BERT's does.
+        if (m_lineNumber == 1 && line.startsWith("\xEF\xBB\xBF"))
+            line.remove(0, 3);
         if (m_jsonLines) {
-            // QJsonDocument parses arrays and objects only, so wrap the line in brackets.
-            QJsonParseError error;
-            const QJsonDocument doc =
-                QJsonDocument::fromJson(QByteArray("[") + line + QByteArray("]"), &error);
-            if (error.error != QJsonParseError::NoError || doc.array().size() != 1 ||
-                !doc.array().at(0).isString())
-                return makeError(ErrorCode::InvalidArgument,
-                                 QStringLiteral("stdin line %1: expected one JSON string per line")
-                                     .arg(m_lineNumber));
-            texts << doc.array().at(0).toString();
+            auto text = parseJsonTextLine(line);
+            if (!text)
+                return makeError(ErrorCode::InvalidArgument, QStringLiteral("stdin line %1: %2")
+                                                                 .arg(m_lineNumber)
+                                                                 .arg(text.error().message));
+            texts << std::move(text).value();
         } else {
-            // Invalid sequences decode to U+FFFD and so do not survive the round trip; valid text
-            // (even one holding a real U+FFFD) does.
-            QString text = QString::fromUtf8(line);
-            if (text.toUtf8() != line)
+            // ConvertInitialBom: QString::fromUtf8 would drop a U+FEFF that starts the line.
+            QStringDecoder decoder(QStringConverter::Utf8,
+                                   QStringConverter::Flag::Stateless |
+                                       QStringConverter::Flag::ConvertInitialBom);
+            QString text = decoder.decode(line);
+            if (decoder.hasError())
                 return makeError(
                     ErrorCode::InvalidArgument,
                     QStringLiteral("stdin line %1: not valid UTF-8").arg(m_lineNumber));

@@ -61,7 +61,10 @@ void appendJsonVector(QByteArray& out, const float* values, std::size_t dim);
 
 // Reads texts from stdin in one of two formats:
 //   plain: one text per line (\n or \r\n); a final line without a newline counts;
-//   JSON Lines: each line one JSON string, so a text may hold newlines and tabs.
+//   JSON Lines: each line one JSON string (strict RFC 8259, see parseJsonTextLine), so a text
+//   may hold newlines and tabs.
+// A UTF-8 byte-order mark at the very start of the input is dropped; a U+FEFF anywhere else is
+// part of the text.
 // Stops after `maxTexts` texts so that callers can stream; returns an empty list at the end of
 // input, or an Error naming the line for invalid UTF-8 or a line that is not a JSON string.
 class TextReader {

@@ -3,6 +3,7 @@
 #include "cli_support.h"
 #include "command.h"
 #include "interrupt.h"
+#include "terminal_text.h"
 
 #include "semsearch/indexer.h"
 
@@ -40,7 +41,8 @@ void showProgress(const IndexProgress& p) {
                    .arg(p.filesTotal)
                    .arg(p.passagesDone)
                    .arg(p.passagesPerSecond, 0, 'f', 1)
-                   .arg(duration(p.secondsLeft), p.currentFile.section(QLatin1Char('/'), -1));
+                   .arg(duration(p.secondsLeft),
+                        terminalSafe(p.currentFile.section(QLatin1Char('/'), -1)));
         break;
     case IndexProgress::Stage::Removing:
         line = QStringLiteral("removing documents whose files are gone…");

@@ -4,7 +4,10 @@
 #include "cli_support.h"
 #include "command.h"
 
+#include "semsearch/extract.h"
+
 #include <QCoreApplication>
+#include <QStringDecoder>
 
 #include <cstdio>
 #include <cstring>
@@ -40,9 +43,29 @@ void printUsage(std::FILE* out) {
                       "Exit status: 0 success, 1 failure, 2 bad usage.\n");
 }
 
+// Qt decodes arguments as UTF-8 and turns other bytes into U+FFFD, so a file named
+// "bad\xFF.txt" would later be "no such file". Say what is wrong instead, naming the bytes.
+bool argumentsAreUtf8(int argc, char* argv[]) {
+    for (int i = 1; i < argc; ++i) {
+        QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+        const QString decoded = decoder.decode(QByteArrayView(argv[i])); // decodes lazily
+        (void)decoded;
+        if (!decoder.hasError())
+            continue;
+        semsearch::cli::printError(
+            QStringLiteral("%1: not valid UTF-8; semsearch takes file names and text in UTF-8 "
+                           "only (rename such a file, for example with convmv)")
+                .arg(semsearch::escapeInvalidUtf8(QByteArrayView(argv[i]))));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char* argv[]) {
+    if (!argumentsAreUtf8(argc, argv))
+        return semsearch::cli::kExitFailure;
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("semsearch"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SEMSEARCH_VERSION));

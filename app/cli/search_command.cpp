@@ -2,6 +2,7 @@
 
 #include "cli_support.h"
 #include "command.h"
+#include "terminal_text.h"
 
 #include "semsearch/searcher.h"
 
@@ -40,9 +41,12 @@ QJsonObject passageJson(const PassageHit& hit, bool withPath) {
     return object;
 }
 
+// One line of a passage for the terminal: whitespace runs as one space, other control
+// characters escaped (terminalSafe).
 QString snippet(const QString& text) {
     QString flat = text.simplified();
-    return flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
+    flat = flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
+    return terminalSafe(flat);
 }
 
 } // namespace
@@ -140,7 +144,7 @@ int runSearch(const QStringList& arguments) {
             for (const PassageHit& hit : *hits)
                 out += QStringLiteral("%1  %2:%3\n      %4\n")
                            .arg(hit.score, 0, 'f', 3)
-                           .arg(hit.path)
+                           .arg(terminalSafe(hit.path))
                            .arg(hit.line)
                            .arg(snippet(hit.text))
                            .toUtf8();
@@ -169,7 +173,7 @@ int runSearch(const QStringList& arguments) {
             for (const DocumentHit& document : *hits) {
                 out += QStringLiteral("%1  %2\n")
                            .arg(document.score, 0, 'f', 3)
-                           .arg(document.path)
+                           .arg(terminalSafe(document.path))
                            .toUtf8();
                 for (const PassageHit& hit : document.passages)
                     out += QStringLiteral("      %1: %2\n")

@@ -2,6 +2,7 @@
 
 #include "cli_support.h"
 #include "command.h"
+#include "terminal_text.h"
 
 #include "semsearch/index_folder.h"
 
@@ -61,10 +62,10 @@ int runStatus(const QStringList& arguments) {
         object.insert(QStringLiteral("skipped"), skippedArray);
         out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     } else {
-        out += QStringLiteral("index:     %1\n").arg((*index)->folder()).toUtf8();
+        out += QStringLiteral("index:     %1\n").arg(terminalSafe((*index)->folder())).toUtf8();
         out += QStringLiteral("model:     %1\n")
                    .arg(*model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
-                                     .arg((*model)->name)
+                                     .arg(terminalSafe((*model)->name))
                                      .arg((*model)->dimension)
                                      .arg((*model)->pooling)
                                : QStringLiteral("none yet"))
@@ -76,7 +77,9 @@ int runStatus(const QStringList& arguments) {
                    .arg(skipped->size())
                    .toUtf8();
         for (const SkippedRecord& record : *skipped)
-            out += QStringLiteral("  %1: %2\n").arg(record.path, record.reason).toUtf8();
+            out += QStringLiteral("  %1: %2\n")
+                       .arg(terminalSafe(record.path), terminalSafe(record.reason))
+                       .toUtf8();
     }
     writeOut(out);
     return kExitOk;

@@ -197,6 +197,79 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("line 2"), r.err.constData());
     }
 
+    // A byte-order mark opens the stream and is no part of the first text; U+FEFF anywhere
+    // else is a format character, which BERT's tokenizer deletes (the reference sentence
+    // "...joiner\ufeffbom..." in tests/data shows it: tokens "joiner", "##bo", "##m").
+    void byteOrderMarkIsNotAnError_data() {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QByteArray>("input");
+        const QByteArray bom = "\xEF\xBB\xBF";
+        QTest::newRow("plain, at the start") << QStringList() << bom + "hello world\n";
+        QTest::newRow("plain, starting a later line")
+            << QStringList() << bom + "hello world\n" + bom + "hello world\n";
+        QTest::newRow("plain, inside") << QStringList() << "hello" + bom + " world\n";
+        QTest::newRow("JSON Lines, at the start")
+            << QStringList{QStringLiteral("--jsonl")} << bom + "\"hello world\"\n";
+        QTest::newRow("JSON Lines, escaped")
+            << QStringList{QStringLiteral("--jsonl")} << QByteArray("\"\\ufeffhello world\"\n");
+    }
+    void byteOrderMarkIsNotAnError() {
+        QFETCH(QStringList, options);
+        QFETCH(QByteArray, input);
+        const RunResult r = runCli(modelArgs("tokenize") << options, input);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QByteArray hello = "[101,7592,2088,102]\n"; // as modelFromEnvironment
+        QCOMPARE(r.out, hello.repeated(input.count('\n')));
+        const RunResult embedded = runCli(modelArgs("embed") << options, input);
+        QVERIFY2(embedded.exitCode == 0, embedded.err.constData());
+        const RunResult plain = runCli(modelArgs("embed"), "hello world\n");
+        QCOMPARE(embedded.out, plain.out.repeated(input.count('\n')));
+    }
+
+    // --jsonl reads JSON strings as RFC 8259 defines them, and nothing else.
+    void jsonLinesAreStrict_data() {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QByteArray>("problem");
+        QTest::newRow("\\x escape")
+            << QByteArray("\"\\x41\"") << QByteArray("\\x is not a JSON escape");
+        QTest::newRow("\\U escape")
+            << QByteArray("\"\\U0041\"") << QByteArray("\\U is not a JSON escape");
+        QTest::newRow("\\' escape")
+            << QByteArray("\"it\\'s\"") << QByteArray("\\' is not a JSON escape");
+        QTest::newRow("short \\u") << QByteArray("\"\\u00e\"") << QByteArray("four hex digits");
+        QTest::newRow("raw tab") << QByteArray("\"a\tb\"") << QByteArray("must be escaped");
+        QTest::newRow("no closing quote") << QByteArray("\"abc") << QByteArray("no closing quote");
+        QTest::newRow("two strings") << QByteArray("\"a\" \"b\"") << QByteArray("more after it");
+        QTest::newRow("single quotes") << QByteArray("'a'") << QByteArray("one JSON string");
+        QTest::newRow("a number") << QByteArray("42") << QByteArray("one JSON string");
+        QTest::newRow("invalid UTF-8")
+            << QByteArray("\"caf\xE9\"") << QByteArray("not valid UTF-8");
+    }
+    void jsonLinesAreStrict() {
+        QFETCH(QByteArray, line);
+        QFETCH(QByteArray, problem);
+        const RunResult r = runCli(modelArgs("tokenize") << QStringLiteral("--jsonl"), line + '\n');
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(isOneLine(r.err), r.err.constData());
+        QVERIFY2(r.err.contains("stdin line 1: ") && r.err.contains(problem), r.err.constData());
+    }
+
+    // Every escape JSON has, and whitespace around the string, read as JSON says.
+    void jsonLinesTakeEveryValidForm() {
+        const QByteArray lines = " \"caf\\u00e9 \\/ \\\"q\\\" \\\\ \\ud83d\\ude00\"\t\n"
+                                 "\"tab\\there\\nnew\\r\\b\\f\"\n";
+        const RunResult json = runCli(modelArgs("tokenize") << QStringLiteral("--jsonl"), lines);
+        QVERIFY2(json.exitCode == 0, json.err.constData());
+        // The same texts in plain lines (no escapes possible there: tab and the others are
+        // whitespace or control characters to the tokenizer, so the ids match).
+        const RunResult plain =
+            runCli(modelArgs("tokenize"), "caf\xC3\xA9 / \"q\" \\ \xF0\x9F\x98\x80\n"
+                                          "tab\there new \b\f\n");
+        QVERIFY2(plain.exitCode == 0, plain.err.constData());
+        QCOMPARE(json.out, plain.out);
+    }
+
     void invalidUtf8NamesTheLine() {
         const RunResult r = runCli(modelArgs("embed"), "fine\ncaf\xe9\n");
         QCOMPARE(r.exitCode, 1);

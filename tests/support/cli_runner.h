@@ -14,12 +14,8 @@ struct RunResult {
     QByteArray err;
 };
 
-inline RunResult
-runCli(const QStringList& arguments, const QByteArray& input = {},
-       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(SEMSEARCH_CLI), arguments);
+// Feeds `input` to a process already started and waits for it to end.
+inline RunResult finishRun(QProcess& process, const QByteArray& input = {}) {
     RunResult result;
     if (!process.waitForStarted(10000))
         return result;
@@ -34,6 +30,15 @@ runCli(const QStringList& arguments, const QByteArray& input = {},
     result.out = process.readAllStandardOutput();
     result.err = process.readAllStandardError();
     return result;
+}
+
+inline RunResult
+runCli(const QStringList& arguments, const QByteArray& input = {},
+       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(SEMSEARCH_CLI), arguments);
+    return finishRun(process, input);
 }
 
 // True when `text` is exactly one line ending in a newline: the CLI's error contract.
