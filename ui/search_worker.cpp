@@ -158,6 +158,11 @@ void SearchWorker::readOverview() {
         return;
     }
     overview.exists = true;
+    if (auto fresh = folder->refresh(); !fresh) {
+        overview.problem = fresh.error().message;
+        Q_EMIT overviewReady(overview);
+        return;
+    }
     SqliteStore& store = folder->store();
     // One snapshot, so that the counts agree with each other.
     if (auto begun = store.begin(); !begun) {

@@ -16,6 +16,8 @@
 
 #include <set>
 
+#include <sys/stat.h>
+
 using namespace semsearch;
 using namespace semsearch::test;
 
@@ -112,7 +114,9 @@ private Q_SLOTS:
     }
 
     void init() {
-        const QString base = m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction();
+        QString base = m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction();
+        if (QTest::currentDataTag())
+            base += QLatin1Char('-') + QLatin1String(QTest::currentDataTag());
         m_docs = base + QStringLiteral("/docs");
         m_indexDir = base + QStringLiteral("/index");
     }
@@ -182,6 +186,46 @@ private Q_SLOTS:
         auto refused = indexer.run({m_docs});
         QVERIFY(!refused.ok());
         QCOMPARE(int(refused.error().code), int(ErrorCode::Mismatch));
+    }
+
+    // The staging folder a re-embed builds in is private whatever the umask, and the index
+    // that replaces the old one takes the old one's permissions: private stays private (0700
+    // and 0600), and an index its owner shared stays shared as it was.
+    void reembedKeepsTheIndexPermissions_data() {
+        QTest::addColumn<int>("folderMode");
+        QTest::addColumn<int>("fileMode");
+        QTest::newRow("private") << 0700 << 0600;
+        QTest::newRow("shared with the group") << 0750 << 0640;
+    }
+    void reembedKeepsTheIndexPermissions() {
+        QFETCH(int, folderMode);
+        QFETCH(int, fileMode);
+        const auto modeOf = [](const QString& path) {
+            struct stat status {};
+            return ::stat(QFile::encodeName(path).constData(), &status) == 0
+                       ? int(status.st_mode & 07777)
+                       : -1;
+        };
+        indexWithTiny(3);
+        QVERIFY(::chmod(QFile::encodeName(m_indexDir).constData(), mode_t(folderMode)) == 0);
+        for (const char* name : {"index.sqlite", "vectors.faiss"})
+            QVERIFY(::chmod(QFile::encodeName(m_indexDir + QLatin1Char('/') + QLatin1String(name))
+                                .constData(),
+                            mode_t(fileMode)) == 0);
+
+        const mode_t previous = ::umask(0);
+        int stagingMode = -1;
+        auto stats =
+            reembedIndex(m_indexDir, *m_mean, {}, smallBatches(), [&](const IndexProgress&) {
+                if (stagingMode < 0)
+                    stagingMode = modeOf(reembedStagingFolder(m_indexDir));
+            });
+        ::umask(previous);
+        QVERIFY2(stats.ok(), stats.ok() ? "" : qPrintable(stats.error().message));
+        QCOMPARE(stagingMode, 0700);
+        QCOMPARE(modeOf(m_indexDir), folderMode);
+        for (const char* name : {"index.sqlite", "vectors.faiss"})
+            QCOMPARE(modeOf(m_indexDir + QLatin1Char('/') + QLatin1String(name)), fileMode);
     }
 
     void cancelKeepsTheOldIndexAndARerunContinues() {

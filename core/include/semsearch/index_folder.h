@@ -8,6 +8,12 @@
 //
 // Any number of processes may read an index while one writes it: SQLite runs in WAL mode, and
 // readers notice committed changes through the store's vector generation.
+//
+// Permissions: the index holds the text of every passage. A folder created here is 0700 and
+// the files in it 0600, whatever the umask; in an existing folder the files take the
+// permission bits of index.sqlite (so an index its owner shared on purpose stays shared).
+// Readers need no write access: a folder that may only be read (a shared, packaged or backed-up
+// index) is searched as it is, the vectors then held in memory (see SqliteStore::readsSnapshot).
 
 #include "semsearch/error.h"
 #include "semsearch/store.h"
@@ -48,7 +54,15 @@ public:
     Mode mode() const { return m_mode; }
     QString databasePath() const;
     QString vectorIndexPath() const;
+    // The database. A reference held across refresh() or vectors() may be left dangling by
+    // them (a snapshot reader reopens it): call store() again after those.
     SqliteStore& store() { return *m_store; }
+
+    // For a reader that lives long (the window): picks up what a writer did since. A reader in
+    // a folder it may not write reads a snapshot of the database (SqliteStore::readsSnapshot),
+    // which this reopens when the file has changed; any other store sees commits by itself,
+    // and this costs nothing. vectors() does it first. Errors: those of opening the store.
+    Result<void> refresh();
 
     // The vector index, brought up to date with the store: loaded from vectors.faiss when that
     // holds the store's current generation, else rebuilt from the stored vectors (and, in Write
@@ -88,6 +102,8 @@ public:
 
 private:
     IndexFolder() = default;
+    // (Re)opens m_store on the database, in the folder's mode, noting the file's state.
+    Result<void> openStore();
     Result<void> rebuildVectors();
     // Brings m_vectors to the store's generation by adding and removing the changed passages;
     // false when a rebuild is the better way (another model, mostly new vectors).
@@ -99,6 +115,7 @@ private:
     std::unique_ptr<SqliteStore> m_store;
     std::unique_ptr<FaissVectorIndex> m_vectors;
     std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
+    QString m_databaseState;               // the database's size and time when m_store was opened
 };
 
 } // namespace semsearch

@@ -104,9 +104,12 @@ struct StoreCounts {
 };
 
 enum class StoreMode {
-    ReadWrite, // creates the file if missing and upgrades an older schema
+    ReadWrite, // creates the file if missing (0600, private to its owner whatever the umask;
+               // SQLite gives its "-wal" and "-shm" files the same permissions) and upgrades an
+               // older schema
     ReadOnly,  // never creates, upgrades or changes the database. (Like every WAL reader, it
-               // may create the "-wal" and "-shm" files beside it if no other connection has.)
+               // may create the "-wal" and "-shm" files beside it if no other connection has;
+               // where it may not, it reads a snapshot: see readsSnapshot().)
 };
 
 class SqliteStore {
@@ -116,10 +119,10 @@ public:
     // the history); a file that is being created or upgraded by another process is waited for.
     // ReadOnly requires an existing index at exactly the current schema version: a missing file
     // gives NotFound (nothing is created), an older schema Unsupported asking to open it for
-    // writing once. Either mode: Corrupt for a file that is not an SQLite database, Unsupported
-    // for a newer schema or an SQLite file of another application. Damage deeper in the file is
-    // not looked for here (that takes a full read: see check()); it surfaces as Corrupt from the
-    // call that meets it.
+    // writing once; it works in a folder it may not write (see readsSnapshot()). Either mode:
+    // Corrupt for a file that is not an SQLite database, Unsupported for a newer schema or an
+    // SQLite file of another application. Damage deeper in the file is not looked for here (that
+    // takes a full read: see check()); it surfaces as Corrupt from the call that meets it.
     static Result<std::unique_ptr<SqliteStore>> open(const QString& path,
                                                      StoreMode mode = StoreMode::ReadWrite);
     // Rolls back a transaction left open.
@@ -129,6 +132,13 @@ public:
 
     const QString& path() const; // the database file, made absolute
     StoreMode mode() const;
+    // True for a ReadOnly store that SQLite could not open the usual way, for want of write
+    // access (a WAL reader must create "-shm" when no other connection has, which a folder it
+    // may only read does not allow): it is then opened as an immutable file (SQLite's
+    // immutable=1), which takes no locks and reads no "-wal". That is exact while nobody writes
+    // the index (a packaged or backed-up index, or a shared one whose writer is not running);
+    // once the file changes, reopen it (IndexFolder::refresh does).
+    bool readsSnapshot() const;
 
     // --- Transactions -------------------------------------------------------------------------
     // begin() opens a transaction; calling it while one is open is a bug (asserts; release

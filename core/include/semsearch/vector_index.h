@@ -104,8 +104,9 @@ public:
     // the folder. On any failure (folder missing or read-only, disk full) the file at `path`,
     // if any, is left as it was, "<path>.tmp" is removed, and the error (Io) names `path` and
     // says what the system reported. Two save()s to the same path must not overlap (they would
-    // share the temporary file).
-    Result<void> save(const QString& path) const;
+    // share the temporary file). The file gets the permission bits `fileMode` whatever the
+    // umask (default 0600: the vectors are derived from the user's text).
+    Result<void> save(const QString& path, int fileMode = 0600) const;
 
 private:
     class Impl;

@@ -650,7 +650,7 @@ FaissVectorIndex::search(const float* query, int k,
     }
 }
 
-Result<void> FaissVectorIndex::save(const QString& path) const {
+Result<void> FaissVectorIndex::save(const QString& path, int fileMode) const {
     const QString tmpPath = path + QStringLiteral(".tmp");
     const QByteArray nativeTmp = QFile::encodeName(tmpPath);
     const auto failed = [&](const QString& what, int error) {
@@ -659,7 +659,7 @@ Result<void> FaissVectorIndex::save(const QString& path) const {
     };
 
     FileDescriptor fd(
-        ::open(nativeTmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        ::open(nativeTmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (fd.get() < 0)
         return failed(QStringLiteral("cannot create ") + tmpPath, errno);
     // From here on every failure removes the half-written temporary file.
@@ -667,6 +667,9 @@ Result<void> FaissVectorIndex::save(const QString& path) const {
         ::unlink(nativeTmp.constData());
         return failed(what, error);
     };
+    // Before any byte is written, and whatever the umask (which may also have been looser).
+    if (::fchmod(fd.get(), mode_t(fileMode & 0777)) != 0)
+        return failedWriting(QStringLiteral("setting the permissions of ") + tmpPath, errno);
 
     DescriptorWriter writer(fd.get());
     try {

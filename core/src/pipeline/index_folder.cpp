@@ -3,12 +3,19 @@
 #include "semsearch/folder_move.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
 
 #include <algorithm>
 #include <iterator>
 #include <set>
+
+#include <cerrno>
+#include <cstring>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace semsearch {
 
@@ -17,6 +24,59 @@ namespace {
 const QString kDatabaseName = QStringLiteral("index.sqlite");
 const QString kVectorsName = QStringLiteral("vectors.faiss");
 const QString kLockName = QStringLiteral("writer.lock");
+
+// The index holds the text of every passage, so a new index folder is its owner's alone
+// (0700, whatever the umask). An existing folder keeps the permissions its owner gave it: an
+// index may be shared on purpose.
+Result<void> makeIndexFolder(const QString& path) {
+    if (QFileInfo(path).isDir())
+        return {};
+    const QByteArray native = QFile::encodeName(path);
+    const auto failed = [&] {
+        return makeError(ErrorCode::Io, path + QStringLiteral(": cannot create the folder: ") +
+                                            QString::fromLocal8Bit(std::strerror(errno)));
+    };
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return makeError(ErrorCode::Io, path + QStringLiteral(": cannot create the folder"));
+    if (::mkdir(native.constData(), 0700) != 0)
+        return errno == EEXIST ? Result<void>() : failed(); // made meanwhile: not ours to change
+    // chmod, not the mode above, decides: the umask could have taken the owner's bits too.
+    if (::chmod(native.constData(), 0700) != 0)
+        return failed();
+    return {};
+}
+
+// The permission bits of the database (0600 for a new one, see SqliteStore::open), which the
+// other files of the index take, so that none is readable by more people than the database.
+int databaseFileMode(const QString& databasePath) {
+    struct stat status {};
+    if (::stat(QFile::encodeName(databasePath).constData(), &status) != 0)
+        return 0600;
+    return int(status.st_mode & 0666);
+}
+
+// What tells a snapshot reader (SqliteStore::readsSnapshot) that a writer came by.
+QString databaseState(const QString& databasePath) {
+    struct stat status {};
+    if (::stat(QFile::encodeName(databasePath).constData(), &status) != 0)
+        return {};
+    return QStringLiteral("%1 %2.%3 %4")
+        .arg(status.st_size)
+        .arg(status.st_mtim.tv_sec)
+        .arg(status.st_mtim.tv_nsec)
+        .arg(QFileInfo::exists(databasePath + QStringLiteral("-wal")));
+}
+
+// A replacement index (a re-embed, built private in a new folder) takes the permissions of
+// the index it replaces, so that an index shared on purpose stays shared, and no more.
+void adoptPermissions(const QString& from, const QString& to) {
+    struct stat folder {};
+    if (::stat(QFile::encodeName(from).constData(), &folder) == 0)
+        ::chmod(QFile::encodeName(to).constData(), folder.st_mode & 07777);
+    const auto fileMode = mode_t(databaseFileMode(from + QLatin1Char('/') + kDatabaseName));
+    for (const QString& name : {kDatabaseName, kVectorsName, kLockName})
+        ::chmod(QFile::encodeName(to + QLatin1Char('/') + name).constData(), fileMode);
+}
 
 } // namespace
 
@@ -36,12 +96,15 @@ Result<std::unique_ptr<IndexFolder>> IndexFolder::open(const QString& folder, Mo
     const QString& path = index->m_folder;
 
     if (mode == Mode::Read) {
+        // A private index of another user looks like no index at all; say which it is.
+        if (QFileInfo(path).isDir() && ::access(QFile::encodeName(path).constData(), X_OK) != 0)
+            return makeError(ErrorCode::Io, path + QStringLiteral(": permission denied"));
         if (!QFileInfo::exists(index->databasePath()))
             return makeError(ErrorCode::NotFound,
                              path + QStringLiteral(": no index here (nothing indexed yet?)"));
     } else {
-        if (!QDir().mkpath(path))
-            return makeError(ErrorCode::Io, path + QStringLiteral(": cannot create the folder"));
+        if (auto made = makeIndexFolder(path); !made)
+            return made.error();
         // One writer per index. QLockFile notices a lock left by a killed process (its pid is
         // gone) and takes it over, so a crash never locks the index for good.
         index->m_lock = std::make_unique<QLockFile>(path + QLatin1Char('/') + kLockName);
@@ -60,14 +123,35 @@ Result<std::unique_ptr<IndexFolder>> IndexFolder::open(const QString& folder, Mo
                              path +
                                  QStringLiteral(": cannot create the lock file %1").arg(kLockName));
         }
+        // It names this process and host; no one needs to read it who may not read the index.
+        ::chmod(QFile::encodeName(path + QLatin1Char('/') + kLockName).constData(),
+                mode_t(databaseFileMode(index->databasePath())));
     }
 
-    auto store = SqliteStore::open(
-        index->databasePath(), mode == Mode::Write ? StoreMode::ReadWrite : StoreMode::ReadOnly);
-    if (!store)
-        return store.error();
-    index->m_store = std::move(store).value();
+    if (auto opened = index->openStore(); !opened)
+        return opened.error();
     return index;
+}
+
+Result<void> IndexFolder::refresh() {
+    // A snapshot reader would not see a writer's commits, and could meet pages a checkpoint
+    // rewrote under it: it starts again on the file as it is now. (The vectors it holds are
+    // kept and caught up like any reader's.)
+    if (m_store->readsSnapshot() && databaseState(databasePath()) != m_databaseState)
+        return openStore();
+    return {};
+}
+
+Result<void> IndexFolder::openStore() {
+    // Noted before opening: a change while it opens is then seen by the next refresh().
+    const QString state = databaseState(databasePath());
+    auto store = SqliteStore::open(databasePath(), m_mode == Mode::Write ? StoreMode::ReadWrite
+                                                                         : StoreMode::ReadOnly);
+    if (!store)
+        return store.error(); // a store already open stays as it was
+    m_store = std::move(store).value();
+    m_databaseState = state;
+    return {};
 }
 
 std::int64_t IndexFolder::sizeOnDisk() const {
@@ -94,6 +178,7 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
         folder->m_store.reset();
     }
     const QString staging = replacement->m_folder;
+    adoptPermissions(index->m_folder, staging);
     if (auto moved = moveFolderIntoPlace(staging, index->m_folder, ExistingFolder::Exchange);
         !moved)
         return moved;
@@ -198,6 +283,8 @@ Result<bool> IndexFolder::catchUpVectors() {
 Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
     if (rebuilt)
         *rebuilt = false;
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
     auto generation = m_store->vectorGeneration();
     if (!generation)
         return generation.error();
@@ -283,7 +370,7 @@ Result<void> IndexFolder::saveVectors() {
         return current.error();
     if (!*current)
         return {}; // nothing indexed yet
-    if (auto saved = (*current)->save(vectorIndexPath()); !saved)
+    if (auto saved = (*current)->save(vectorIndexPath(), databaseFileMode(databasePath())); !saved)
         return saved.error();
     return m_store->setSavedIndexGeneration(m_vectorsGeneration);
 }

@@ -16,7 +16,13 @@
 #include <QFileInfo>
 
 #include <cassert>
+#include <cerrno>
+#include <cstring>
 #include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace semsearch {
 
@@ -32,30 +38,44 @@ bool sameModel(const ModelIdentity& a, const ModelIdentity& b) {
            a.normalize == b.normalize && a.weightsFingerprint == b.weightsFingerprint;
 }
 
+// The database and what SQLite creates beside it (-wal, -shm: SQLite gives those the
+// database's permission bits) hold the text of every passage: a new database is private to its
+// owner, whatever the umask. An existing one keeps the permissions its owner gave it.
+Result<void> createPrivately(const QString& file) {
+    const QByteArray native = QFile::encodeName(file);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return {};
+        return makeError(ErrorCode::Io, file + QStringLiteral(": cannot create: ") +
+                                            QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    // fchmod, not the mode above, decides: the umask could have taken the owner's bits too.
+    const bool made = ::fchmod(fd, 0600) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!made)
+        return makeError(ErrorCode::Io, file + QStringLiteral(": cannot set its permissions: ") +
+                                            QString::fromLocal8Bit(std::strerror(error)));
+    return {};
+}
+
 } // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
-
-SqliteStore::~SqliteStore() = default;
-
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path, StoreMode mode) {
-    const QFileInfo info(path);
-    const QString file = info.absoluteFilePath();
-    if (mode == StoreMode::ReadOnly && !info.exists())
-        return makeError(ErrorCode::NotFound, file + QStringLiteral(": no such index file"));
-    if (mode == StoreMode::ReadWrite && !info.absoluteDir().exists())
-        return makeError(
-            ErrorCode::NotFound,
-            file + QStringLiteral(": the folder %1 does not exist").arg(info.absolutePath()));
-
+Result<std::unique_ptr<SqliteStore::Impl>>
+SqliteStore::Impl::connect(const QString& file, StoreMode mode, bool immutable) {
     auto impl = std::make_unique<Impl>();
     impl->path = file;
     impl->mode = mode;
+    impl->immutable = immutable;
     // NOMUTEX: a store is used from one thread at a time, so SQLite's own locking is not needed.
     const int flags = (mode == StoreMode::ReadOnly ? SQLITE_OPEN_READONLY
                                                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(QFile::encodeName(file).constData(), &impl->db, flags, nullptr);
+                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    // A URI, so that no character of the path is taken for URI syntax: '%' and '?' escaped.
+    const QByteArray uri = "file:" + QFile::encodeName(file).toPercentEncoding("/") +
+                           (immutable ? "?immutable=1" : "");
+    const int rc = sqlite3_open_v2(uri.constData(), &impl->db, flags, nullptr);
     if (rc != SQLITE_OK)
         return sqliteError(impl->db, rc, file, QStringLiteral("cannot open"));
     sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
@@ -94,7 +114,38 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path, Stor
                                                        : requireCurrentSchema(impl->db, file);
     if (!schema)
         return schema.error();
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+    return Result<std::unique_ptr<Impl>>(std::move(impl));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path, StoreMode mode) {
+    const QFileInfo info(path);
+    const QString file = info.absoluteFilePath();
+    if (mode == StoreMode::ReadOnly && !info.exists())
+        return makeError(ErrorCode::NotFound, file + QStringLiteral(": no such index file"));
+    if (mode == StoreMode::ReadWrite && !info.absoluteDir().exists())
+        return makeError(
+            ErrorCode::NotFound,
+            file + QStringLiteral(": the folder %1 does not exist").arg(info.absolutePath()));
+    if (mode == StoreMode::ReadWrite)
+        if (auto created = createPrivately(file); !created)
+            return created.error();
+
+    auto impl = Impl::connect(file, mode, false);
+    // A reader of a WAL database needs its -shm file, and creates it when no other connection
+    // has: in a folder it may not write (a shared, packaged or backed-up index) that fails
+    // ("attempt to write a readonly database", or cannot open). No -shm also means no writer
+    // about to coordinate with, so it reads the file as it stands instead.
+    if (!impl && impl.error().code == ErrorCode::Io && mode == StoreMode::ReadOnly) {
+        if (auto snapshot = Impl::connect(file, mode, true))
+            impl = std::move(snapshot);
+    }
+    if (!impl)
+        return impl.error();
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl).value()));
 }
 
 const QString& SqliteStore::path() const {
@@ -103,6 +154,10 @@ const QString& SqliteStore::path() const {
 
 StoreMode SqliteStore::mode() const {
     return m_impl->mode;
+}
+
+bool SqliteStore::readsSnapshot() const {
+    return m_impl->immutable;
 }
 
 bool SqliteStore::inTransaction() const {

@@ -13,6 +13,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -73,7 +74,8 @@ struct SqliteStore::Impl {
     sqlite3* db = nullptr;
     QString path; // the database file, for messages
     StoreMode mode = StoreMode::ReadWrite;
-    bool inTransaction = false;  // between begin() and commit()/rollback()
+    bool immutable = false;     // opened with SQLite's immutable=1 (see SqliteStore::readsSnapshot)
+    bool inTransaction = false; // between begin() and commit()/rollback()
     bool vectorsChanged = false; // the open transaction changed vectors: commit() bumps
     // Statements compiled once per store and reused, keyed by their SQL (a string literal).
     std::unordered_map<std::string_view, SqliteStatement> statements;
@@ -83,6 +85,11 @@ struct SqliteStore::Impl {
     Impl& operator=(const Impl&) = delete;
     // Rolls back an open transaction and closes the connection.
     ~Impl();
+
+    // A connection to `file` for SqliteStore::open(): opened (ReadOnly with SQLite's
+    // immutable=1 when `immutable`), set up, its schema checked (ReadWrite: migrated).
+    static Result<std::unique_ptr<Impl>> connect(const QString& file, StoreMode mode,
+                                                 bool immutable);
 
     // The cached statement for `sql`, compiled on first use, reset when the use ends.
     Result<StatementUse> query(std::string_view sql);
