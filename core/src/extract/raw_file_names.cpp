@@ -1,5 +1,7 @@
 #include "extract/raw_file_names.h"
 
+#include "semsearch/extract.h"
+
 #include "extract/utf8_sequences.h"
 
 #include <QFile>

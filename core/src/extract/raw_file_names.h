@@ -6,7 +6,6 @@
 // them (see walkPaths).
 
 #include "semsearch/error.h"
-#include "semsearch/extract.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
