@@ -92,7 +92,13 @@ class TestCliAccess : public QObject {
     RunResult runAsReader(const QString& index, const QStringList& arguments) const {
         QProcess process;
         QProcessEnvironment env = environment(index);
-        env.insert(QStringLiteral("HOME"), m_tmp.path() + QStringLiteral("/reader-home"));
+        // Its own home: the owner's folders (and runtime folder) are not the other user's.
+        const QString home = m_tmp.path() + QStringLiteral("/reader-home");
+        env.insert(QStringLiteral("HOME"), home);
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/.cache"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
+        env.remove(QStringLiteral("XDG_RUNTIME_DIR"));
         process.setProcessEnvironment(env);
         if (asRoot())
             process.start(QStringLiteral("setpriv"),
