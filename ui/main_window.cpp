@@ -15,6 +15,8 @@
 #include "settings_dialog.h"
 #include "sources_panel.h"
 
+#include "semsearch/printable_text.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -437,7 +439,7 @@ void MainWindow::updatePage() {
                "<b>bert-base-nli-max-tokens</b> (about 440 MB). Get it once with "
                "<code>semsearch-cli model download</code>, or choose a folder that holds a "
                "sentence-transformers model.<br><br><small>%1</small>")
-                .arg(m_modelProblem.toHtmlEscaped()));
+                .arg(printableText(m_modelProblem).toHtmlEscaped()));
         showPage(Page::NoModel);
         return;
     }

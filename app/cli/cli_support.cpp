@@ -5,6 +5,7 @@
 #include "semsearch/index_folder.h"
 #include "semsearch/indexer.h"
 #include "semsearch/locations.h"
+#include "semsearch/printable_text.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -18,9 +19,9 @@
 namespace semsearch::cli {
 
 void printError(const QString& message) {
-    // One line, whatever the message holds, so scripts can rely on it.
-    QString line = message;
-    line.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    // One line, whatever the message holds, so scripts can rely on it; and nothing a server or
+    // a file put into it can act on the terminal.
+    const QString line = printableText(message);
     std::fprintf(stderr, "semsearch-cli: %s\n", line.toLocal8Bit().constData());
 }
 
