@@ -149,7 +149,8 @@ private Q_SLOTS:
 
     void privateFallbackWhenTheRuntimeFolderWillNotDo() {
         QFETCH(QString, runtime);
-        QTemporaryDir other;
+        // Short enough for a socket's path: only what the row names is wrong with it.
+        QTemporaryDir other(m_systemTemp + QStringLiteral("/rt-XXXXXX"));
         QString folder;
         if (runtime == QLatin1String("open")) {
             folder = other.path();
