@@ -266,6 +266,7 @@ void MainWindow::buildWidgets() {
 
     m_statusModel = new QLabel(this);
     m_statusModel->setObjectName(QStringLiteral("modelStatus"));
+    m_statusModel->setTextFormat(Qt::PlainText); // the model folder's name, whatever it holds
     m_statusCounts = new QLabel(this);
     m_statusCounts->setObjectName(QStringLiteral("countsStatus"));
     statusBar()->addPermanentWidget(m_statusCounts);

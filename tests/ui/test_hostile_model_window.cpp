@@ -9,6 +9,7 @@
 #include "torch_bin_writer.h"
 
 #include <QLabel>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -71,6 +72,28 @@ private Q_SLOTS:
         QVERIFY2(text->text().contains(QStringLiteral("pytorch_model.bin")) &&
                      text->text().contains(QStringLiteral("strided view")),
                  qPrintable(text->text()));
+    }
+
+    // A model folder's name is shown as it is, never as markup.
+    void modelNameIsPlainText() {
+        QTemporaryDir parent;
+        ModelFolderCopy model;
+        QVERIFY(model.isValid());
+        const QString named = parent.path() + QStringLiteral("/<i>slanted");
+        QVERIFY(QDir().rename(model.path(), named));
+        ui::AppSettings settings;
+        settings.modelFolder = named;
+        settings.indexFolder = m_tmp.filePath(QStringLiteral("index2"));
+        settings.watchFolders = false;
+        ui::MainWindow window(settings);
+        QSignalSpy ready(&window, &ui::MainWindow::modelReady);
+        window.show();
+        QVERIFY(ready.wait(60000));
+        auto* label = window.findChild<QLabel*>(QStringLiteral("modelStatus"));
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("Model: <i>slanted"));
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+        QVERIFY(QDir().rename(named, model.path()));
     }
 };
 
