@@ -77,11 +77,12 @@ QString unsafeBecause(const QString& folder) {
 Result<QString> socketFolder() {
     const QString name = QStringLiteral("semsearch-") + userKey();
     const QString fallback = QDir::tempPath() + QLatin1Char('/') + name;
-    ::mkdir(QFile::encodeName(fallback).constData(), 0700); // kept if it exists; checked below
     QStringList problems;
     for (const QString& folder : {qEnvironmentVariable("XDG_RUNTIME_DIR"), fallback}) {
         if (folder.isEmpty())
             continue;
+        if (folder == fallback) // kept if it exists: checked below like any other
+            ::mkdir(QFile::encodeName(fallback).constData(), 0700);
         QString problem = unsafeBecause(folder);
         if (problem.isEmpty() && folder.size() + kSocketNameLength > kMaxSocketPathLength)
             problem = QStringLiteral("its path is too long for a socket");

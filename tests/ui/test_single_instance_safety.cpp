@@ -136,6 +136,7 @@ private Q_SLOTS:
     void runtimeFolderIsUsedWhenPrivate() {
         QTemporaryDir index;
         QVERIFY(SingleInstance::serverName(index.path()).startsWith(m_runtime.path() + '/'));
+        QVERIFY2(!QFileInfo::exists(fallback()), "a fallback folder was made without need");
     }
 
     // Where $XDG_RUNTIME_DIR will not do, a private folder is made: never a bare name that
