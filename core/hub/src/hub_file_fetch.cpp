@@ -11,7 +11,6 @@ namespace semsearch {
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr std::int64_t kMaxErrorBodyBytes = 64 * 1024;
 
 bool isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -131,7 +130,6 @@ void HubFileFetch::send(const QUrl& url) {
     m_headersSeen = false;
     m_bodyOpen = false;
     m_stalled = false;
-    m_discardedBytes = 0;
     m_offsetAtSend = m_offset;
 
     QNetworkRequest request(url);
@@ -287,11 +285,9 @@ void HubFileFetch::onData(QNetworkReply* reply) {
     if (m_done || reply != m_reply || !reply->isOpen())
         return;
     if (!m_bodyOpen) {
-        // A redirect's or an error's body: read and dropped. An error's is awaited only so far;
-        // its status said enough, and a body without end must not keep the fetch alive.
-        m_discardedBytes += reply->readAll().size();
-        if (m_pendingFailure && m_discardedBytes > kMaxErrorBodyBytes)
-            fail(*m_pendingFailure);
+        // A redirect's or an error's body, dropped. An error's that never ends is cut off by
+        // the stall timer, which its data does not restart.
+        reply->readAll();
         return;
     }
     m_stallTimer.start();

@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace semsearch {
 
 namespace {
@@ -37,7 +39,7 @@ Result<int> readSize(const QJsonObject& object, const char* key, const QString& 
                          path + QStringLiteral(": '%1' is %2, more than any model semsearch can "
                                                "run has (at most %3)")
                                     .arg(QLatin1String(key))
-                                    .arg(number, 0, 'f', 0)
+                                    .arg(number, 0, 'g', 12)
                                     .arg(maximum));
     return static_cast<int>(number);
 }
