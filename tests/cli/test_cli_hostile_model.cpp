@@ -26,13 +26,16 @@ using namespace semsearch::test;
 namespace {
 
 // semsearch-cli needs about 0.9 GB of address space for the tiny model on a 2-core machine
-// (LibTorch's and OpenBLAS's libraries and thread arenas); 2.5 GB leaves room for that and
-// for a 1 GiB file mapping, and is far below what the crafted files would take.
+// (LibTorch's and OpenBLAS's libraries, thread stacks and malloc arenas); 2.5 GB leaves room for
+// that and for a 1 GiB file mapping, and is far below what the crafted files would take. Two
+// malloc arenas keep the need from growing by 64 MB per core on larger machines.
 constexpr rlim_t kAddressSpace = rlim_t(2560) << 20;
 
 // Runs semsearch-cli with its address space limited to kAddressSpace.
 RunResult runLimited(const QStringList& arguments) {
-    return runCli(arguments, {}, QProcessEnvironment::systemEnvironment(), [] {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("MALLOC_ARENA_MAX"), QStringLiteral("2"));
+    return runCli(arguments, {}, environment, [] {
         const rlimit limit{kAddressSpace, kAddressSpace};
         ::setrlimit(RLIMIT_AS, &limit);
     });

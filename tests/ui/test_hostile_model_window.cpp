@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 using namespace semsearch;
@@ -44,6 +45,9 @@ private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_tmp.isValid());
+        // Two malloc arenas: otherwise each thread that loads the model may reserve 64 MB more,
+        // and the margin would depend on the number of cores.
+        QCOMPARE(::mallopt(M_ARENA_MAX, 2), 1);
         const rlim_t inUse = addressSpaceInUse();
         QVERIFY(inUse > 0);
         const rlimit limit{inUse + (rlim_t(1) << 30), inUse + (rlim_t(1) << 30)};
