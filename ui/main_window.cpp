@@ -15,6 +15,8 @@
 #include "settings_dialog.h"
 #include "sources_panel.h"
 
+#include "semsearch/printable_text.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -264,6 +266,7 @@ void MainWindow::buildWidgets() {
 
     m_statusModel = new QLabel(this);
     m_statusModel->setObjectName(QStringLiteral("modelStatus"));
+    m_statusModel->setTextFormat(Qt::PlainText); // the model folder's name, whatever it holds
     m_statusCounts = new QLabel(this);
     m_statusCounts->setObjectName(QStringLiteral("countsStatus"));
     statusBar()->addPermanentWidget(m_statusCounts);
@@ -437,7 +440,7 @@ void MainWindow::updatePage() {
                "<b>bert-base-nli-max-tokens</b> (about 440 MB). Get it once with "
                "<code>semsearch-cli model download</code>, or choose a folder that holds a "
                "sentence-transformers model.<br><br><small>%1</small>")
-                .arg(m_modelProblem.toHtmlEscaped()));
+                .arg(printableText(m_modelProblem).toHtmlEscaped()));
         showPage(Page::NoModel);
         return;
     }

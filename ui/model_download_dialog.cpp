@@ -1,5 +1,7 @@
 #include "model_download_dialog.h"
 
+#include "semsearch/printable_text.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -34,6 +36,7 @@ ModelDownloadDialog::ModelDownloadDialog(ModelDownloadOptions defaults, QWidget*
            "from the Hugging Face hub (%1) and checked before it is used.")
             .arg(m_defaults.endpoint),
         this);
+    intro->setTextFormat(Qt::PlainText);
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
@@ -72,10 +75,14 @@ ModelDownloadDialog::ModelDownloadDialog(ModelDownloadOptions defaults, QWidget*
     layout->addWidget(m_progress);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("status"));
+    // What these labels show comes partly from the server (file names, error messages): never
+    // rich text.
+    m_status->setTextFormat(Qt::PlainText);
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("error"));
+    m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QPalette errorPalette = m_error->palette();
@@ -143,7 +150,7 @@ void ModelDownloadDialog::setEditable(bool editable) {
 }
 
 void ModelDownloadDialog::showError(const QString& message) {
-    m_error->setText(message);
+    m_error->setText(printableText(message));
     m_error->setVisible(!message.isEmpty());
 }
 
@@ -194,13 +201,14 @@ void ModelDownloadDialog::showProgress(const ModelDownloadProgress& p) {
         m_progress->setValue(p.bytesTotal > 0 ? int(p.bytesDone * kProgressSteps / p.bytesTotal)
                                               : 0);
     }
+    const QString file = printableText(p.file, 80);
     if (p.verifying) {
         m_status->setText(
-            tr("Checking %1 (file %2 of %3)…").arg(p.file).arg(p.fileNumber).arg(p.fileCount));
+            tr("Checking %1 (file %2 of %3)…").arg(file).arg(p.fileNumber).arg(p.fileCount));
         return;
     }
     QString line = tr("%1 (file %2 of %3): %4 of %5 MB")
-                       .arg(p.file)
+                       .arg(file)
                        .arg(p.fileNumber)
                        .arg(p.fileCount)
                        .arg(megabytes(p.fileBytesDone),

@@ -2,6 +2,8 @@
 
 #include <QPointer>
 
+#include <exception>
+
 namespace semsearch::ui {
 
 ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {
@@ -20,13 +22,21 @@ void ModelLoader::load(const QString& folder, const EmbedderOptions& options) {
     m_loading = true;
     QPointer<ModelLoader> self(this);
     QThread* thread = QThread::create([self, folder, options, generation] {
-        auto opened = openEmbedder(folder, options);
         std::shared_ptr<SharedEmbedder> shared;
         QString error;
-        if (opened)
-            shared = std::make_shared<SharedEmbedder>(std::move(opened).value());
-        else
-            error = opened.error().message;
+        // openEmbedder returns its errors; this is the last line of defence, since an exception
+        // leaving this thread would end the whole application, and the next start would load
+        // the same model again.
+        try {
+            auto opened = openEmbedder(folder, options);
+            if (opened)
+                shared = std::make_shared<SharedEmbedder>(std::move(opened).value());
+            else
+                error = opened.error().message;
+        } catch (const std::exception& e) {
+            error = folder + QStringLiteral(": cannot load the model: ") +
+                    QString::fromLocal8Bit(e.what());
+        }
         QMetaObject::invokeMethod(self, [self, folder, shared, error, generation] {
             if (!self || generation != self->m_generation)
                 return;

@@ -1,6 +1,7 @@
 #include "settings_dialog.h"
 
 #include "semsearch/model.h"
+#include "semsearch/printable_text.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -31,6 +32,8 @@ Widget* named(Widget* widget, const char* objectName, const QString& accessibleN
 
 QLabel* makeNote(QWidget* parent, const char* objectName, const QString& accessibleName) {
     auto* note = named(new QLabel(parent), objectName, accessibleName);
+    // Notes show folder names and a model's own error messages: never rich text.
+    note->setTextFormat(Qt::PlainText);
     note->setWordWrap(true);
     note->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return note;
@@ -268,11 +271,11 @@ void SettingsDialog::updateModelStatus() {
         readModelInfo(folderOrDefault(m_modelFolder->text(), defaultModelFolder()));
     if (info.ok())
         m_modelStatus->setText(tr("%1: %2 dimensions, %3 pooling")
-                                   .arg(info->name)
+                                   .arg(printableText(info->name))
                                    .arg(info->dimension())
                                    .arg(poolingName(info->pooling)));
     else
-        m_modelStatus->setText(info.error().message);
+        m_modelStatus->setText(printableText(info.error().message));
     m_modelFolder->setAccessibleDescription(m_modelStatus->text());
 }
 

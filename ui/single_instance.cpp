@@ -4,19 +4,21 @@
 #include <QDataStream>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QIODevice>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLockFile>
-#include <QStandardPaths>
 #include <QTimer>
 
 #include <optional>
 
-#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#endif
 
 namespace semsearch::ui {
 
@@ -26,6 +28,8 @@ constexpr qint64 kHeaderBytes = 8; // magic, payload length
 constexpr char kAccepted = 1;
 // sockaddr_un holds 108 bytes on Linux; past that QLocalServer cannot bind a full path.
 constexpr int kMaxSocketPathLength = 100;
+// "/semsearch-" and 16 hex digits, and ".lock" for the start-up lock beside it.
+constexpr int kSocketNameLength = 32;
 
 // The canonical path of a folder that may not exist yet: the deepest existing ancestor is
 // canonicalised and the missing rest appended, so that the name stays the same once the index
@@ -47,11 +51,77 @@ QString canonicalFolder(const QString& folder) {
 }
 
 QString userKey() {
-#ifdef Q_OS_UNIX
-    return QString::number(::getuid());
-#else
-    return qEnvironmentVariable("USERNAME");
-#endif
+    return QString::number(::geteuid());
+}
+
+// Why `folder` is no place for the socket, or empty when it is: it must be a folder (not a
+// link) of this user's that nobody else may enter, as the XDG spec requires of the runtime
+// folder. Anyone who can write into the folder could put their own socket under our name.
+QString unsafeBecause(const QString& folder) {
+    struct stat st {};
+    if (::lstat(QFile::encodeName(folder).constData(), &st) != 0)
+        return QString::fromLocal8Bit(std::strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return QStringLiteral("not a folder");
+    if (st.st_uid != ::geteuid())
+        return QStringLiteral("belongs to another user (uid %1)").arg(st.st_uid);
+    if ((st.st_mode & 077) != 0)
+        return QStringLiteral("other users may enter it (mode %1)")
+            .arg(st.st_mode & 0777, 3, 8, QLatin1Char('0'));
+    return {};
+}
+
+// The socket's folder: $XDG_RUNTIME_DIR when it is safe (see unsafeBecause) and short enough
+// for a socket's path, else "<temp>/semsearch-<uid>", created 0700 and checked the same way.
+// Never a shared folder: an Error names both places and why neither will do.
+Result<QString> socketFolder() {
+    const QString name = QStringLiteral("semsearch-") + userKey();
+    const QString fallback = QDir::tempPath() + QLatin1Char('/') + name;
+    QStringList problems;
+    for (const QString& folder : {qEnvironmentVariable("XDG_RUNTIME_DIR"), fallback}) {
+        if (folder.isEmpty())
+            continue;
+        if (folder == fallback) // kept if it exists: checked below like any other
+            ::mkdir(QFile::encodeName(fallback).constData(), 0700);
+        QString problem = unsafeBecause(folder);
+        if (problem.isEmpty() && folder.size() + kSocketNameLength > kMaxSocketPathLength)
+            problem = QStringLiteral("its path is too long for a socket");
+        if (problem.isEmpty())
+            return folder;
+        problems << QStringLiteral("%1 %2").arg(folder, problem);
+    }
+    return makeError(ErrorCode::Io,
+                     QStringLiteral("no private folder for the socket that hands a launch to a "
+                                    "running window (%1)")
+                         .arg(problems.join(QStringLiteral("; "))));
+}
+
+// The user id of the process at the other end of a connected local socket; -1 when unknown.
+long peerUid(qintptr descriptor) {
+    ucred credentials{};
+    socklen_t size = sizeof(credentials);
+    if (descriptor < 0 ||
+        ::getsockopt(int(descriptor), SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0)
+        return -1;
+    return long(credentials.uid);
+}
+
+bool isOwnUser(const QLocalSocket& socket) {
+    return peerUid(socket.socketDescriptor()) == long(::geteuid());
+}
+
+// Connects to the instance at `name`, if one runs there and it is this user's: the paths a
+// launch hands over are for no one else.
+bool connectToOwnInstance(QLocalSocket& socket, const QString& name, int timeoutMs) {
+    if (name.isEmpty())
+        return false;
+    socket.connectToServer(name);
+    if (!socket.waitForConnected(timeoutMs))
+        return false;
+    if (isOwnUser(socket))
+        return true;
+    socket.abort();
+    return false;
 }
 
 QByteArray encodeRequest(const InstanceRequest& request) {
@@ -105,23 +175,20 @@ SingleInstance::SingleInstance(QObject* parent) : QObject(parent) {}
 SingleInstance::~SingleInstance() = default;
 
 QString SingleInstance::serverName(const QString& indexFolder) {
+    const auto folder = socketFolder();
+    if (!folder)
+        return QString();
     const QByteArray key = (userKey() + QLatin1Char('\n') + canonicalFolder(indexFolder)).toUtf8();
-    const QString name =
-        QStringLiteral("semsearch-") +
-        QString::fromLatin1(
-            QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
-    // The runtime folder belongs to the user alone (mode 0700); a bare name would go to /tmp.
-    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    const QString path = runtime + QLatin1Char('/') + name;
-    if (runtime.isEmpty() || path.size() > kMaxSocketPathLength)
-        return name;
-    return path;
+    return *folder + QStringLiteral("/semsearch-") +
+           QString::fromLatin1(
+               QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
 }
 
 Result<SingleInstance::ListenResult> SingleInstance::listen(const QString& indexFolder) {
+    if (auto folder = socketFolder(); !folder)
+        return folder.error();
     const QString name = serverName(indexFolder);
-    const QString socketPath =
-        QFileInfo(name).isAbsolute() ? name : QDir::tempPath() + QLatin1Char('/') + name;
+    const QString& socketPath = name;
 
     // Two launches at once must not both find the socket stale and remove each other's.
     QLockFile lock(socketPath + QStringLiteral(".lock"));
@@ -139,13 +206,12 @@ Result<SingleInstance::ListenResult> SingleInstance::listen(const QString& index
     // with socket options set, QLocalServer binds elsewhere and renames over the existing file.
     if (QFileInfo::exists(socketPath)) {
         QLocalSocket probe;
-        probe.connectToServer(name);
-        if (probe.waitForConnected(kTimeoutMs))
+        if (connectToOwnInstance(probe, name, kTimeoutMs))
             return ListenResult::AlreadyRunning;
         QLocalServer::removeServer(name);
     }
-    // No socket options: the runtime folder is the user's alone, and in the /tmp fallback the
-    // umask leaves others without the write permission that connecting needs.
+    // No socket options: the folder is the user's alone (socketFolder), so nobody else can
+    // reach the socket; and each connection's user is checked all the same.
     m_server = std::make_unique<QLocalServer>();
     connect(m_server.get(), &QLocalServer::newConnection, this, &SingleInstance::acceptConnections);
     if (m_server->listen(name))
@@ -160,8 +226,7 @@ bool SingleInstance::sendToRunning(const QString& indexFolder, const InstanceReq
                                    int timeoutMs) {
     const QDeadlineTimer deadline(timeoutMs);
     QLocalSocket socket;
-    socket.connectToServer(serverName(indexFolder));
-    if (!socket.waitForConnected(int(deadline.remainingTime())))
+    if (!connectToOwnInstance(socket, serverName(indexFolder), int(deadline.remainingTime())))
         return false;
     socket.write(encodeRequest(request));
     while (socket.bytesToWrite() > 0)
@@ -180,6 +245,12 @@ bool SingleInstance::sendToRunning(const QString& indexFolder, const QStringList
 
 void SingleInstance::acceptConnections() {
     while (QLocalSocket* socket = m_server->nextPendingConnection()) {
+        // Only this user's launches may hand over paths (a folder of the user's keeps others
+        // out; this holds even where it would not).
+        if (!isOwnUser(*socket)) {
+            drop(socket);
+            continue;
+        }
         connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
         connect(socket, &QLocalSocket::readyRead, this, [this, socket] { readRequest(socket); });
         // A client that connects and says nothing (or too little) must not linger.

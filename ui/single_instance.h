@@ -14,6 +14,13 @@
 //       return SingleInstance::sendToRunning(index, request) ? 0 : 1;   // lost a start-up race
 //   // an Error: go on without single-instance (show nothing; the index's writer lock still holds)
 //
+// Safety: the socket lives in a folder of the user's that nobody else may enter:
+// $XDG_RUNTIME_DIR when it is such a folder, else "<temp>/semsearch-<uid>", created 0700 and
+// checked (a folder someone else made there first is refused). When neither is safe, listen()
+// says so and sendToRunning() connects nowhere: the launch runs on its own rather than trust a
+// name another user could take. Both sides check the other's user id (SO_PEERCRED): a server
+// run by another user gets no paths, and a client of another user is dropped unanswered.
+//
 // Protocol, version 1. Client to server: quint32 kMagic, quint32 payload length (at most
 // kMaxPayloadBytes), then the payload in QDataStream format Qt_6_0: quint32 version, bool
 // addFolder, quint32 path count, each path as a QString. Server to client: one byte, 1 =
@@ -59,20 +66,22 @@ public:
 
     // Becomes the instance for `indexFolder` (which need not exist yet). A socket left behind by
     // an instance that crashed is removed and taken over. Returns an Error naming the socket when
-    // it cannot be created (ErrorCode::Io), or when another launch holds the start-up lock for
-    // longer than kTimeoutMs (ErrorCode::Busy). Call once.
+    // it cannot be created (ErrorCode::Io), when there is no private folder for it (Io, naming
+    // the places tried and why each will not do), or when another launch holds the start-up
+    // lock for longer than kTimeoutMs (ErrorCode::Busy). Call once.
     Result<ListenResult> listen(const QString& indexFolder);
 
     // Hands `request` to the instance running on `indexFolder`. True when one accepted it; false
-    // when none runs, or it did not answer within `timeoutMs`. Relative paths are resolved
+    // when none runs, it did not answer within `timeoutMs`, the socket's server is another
+    // user's, or there is no private folder for the socket. Relative paths are resolved
     // against this process's current folder first. Blocks: call before the GUI exists.
     static bool sendToRunning(const QString& indexFolder, const InstanceRequest& request,
                               int timeoutMs = kTimeoutMs);
     static bool sendToRunning(const QString& indexFolder, const QStringList& paths);
 
-    // The socket's name for `indexFolder`: a path in the user's runtime folder
-    // ($XDG_RUNTIME_DIR), derived from the user id and the folder's canonical path, so that
-    // "idx", "idx/" and a symlink to it name the same socket.
+    // The socket's name for `indexFolder`: a path in the user's private folder (see Safety),
+    // derived from the user id and the folder's canonical path, so that "idx", "idx/" and a
+    // symlink to it name the same socket. Empty when there is no private folder.
     static QString serverName(const QString& indexFolder);
 
 Q_SIGNALS:

@@ -2,7 +2,7 @@
 
 #include "command.h"
 #include "json_text_line.h"
-#include "terminal_text.h"
+#include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
 #include "semsearch/indexer.h"
@@ -19,10 +19,10 @@
 namespace semsearch::cli {
 
 void printError(const QString& message) {
-    // One line, whatever the message holds (file names can hold newlines and escape
-    // sequences), so scripts can rely on it and a terminal shows it as written.
+    // One line, whatever the message holds (file names can hold newlines, servers and model
+    // files escape sequences), so scripts can rely on it and nothing in it acts on the terminal.
     std::fprintf(stderr, "semsearch-cli: %s\n",
-                 terminalSafe(message.trimmed()).toLocal8Bit().constData());
+                 escapedText(message.trimmed()).toLocal8Bit().constData());
 }
 
 std::optional<int> parseArguments(QCommandLineParser& parser, const QString& command,

@@ -20,7 +20,8 @@ class IndexFolder;
 
 namespace semsearch::cli {
 
-// Prints "semsearch-cli: <message>" as one line on stderr.
+// Prints "semsearch-cli: <message>" as one line on stderr, through printableText() (a newline or
+// an escape sequence in the message shows as U+FFFD).
 void printError(const QString& message);
 
 // Parses `arguments` for `command`. Returns an exit code when the command must stop now:

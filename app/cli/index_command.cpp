@@ -3,7 +3,7 @@
 #include "cli_support.h"
 #include "command.h"
 #include "interrupt.h"
-#include "terminal_text.h"
+#include "semsearch/printable_text.h"
 
 #include "semsearch/indexer.h"
 
@@ -42,7 +42,7 @@ void showProgress(const IndexProgress& p) {
                    .arg(p.passagesDone)
                    .arg(p.passagesPerSecond, 0, 'f', 1)
                    .arg(duration(p.secondsLeft),
-                        terminalSafe(p.currentFile.section(QLatin1Char('/'), -1)));
+                        escapedText(p.currentFile.section(QLatin1Char('/'), -1)));
         break;
     case IndexProgress::Stage::Removing:
         line = QStringLiteral("removing documents whose files are gone…");

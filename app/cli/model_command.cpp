@@ -7,6 +7,7 @@
 
 #include "semsearch/locations.h"
 #include "semsearch/model_download.h"
+#include "semsearch/printable_text.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -27,7 +28,11 @@ QString megabytes(std::int64_t bytes) {
 
 // One status line on a terminal's stderr, rewritten in place.
 void showProgress(const ModelDownloadProgress& p) {
-    QString line = QStringLiteral("[%1/%2] %3  ").arg(p.fileNumber).arg(p.fileCount).arg(p.file);
+    // The file's path comes from the repository's modules.json.
+    QString line = QStringLiteral("[%1/%2] %3  ")
+                       .arg(p.fileNumber)
+                       .arg(p.fileCount)
+                       .arg(printableText(p.file, 80));
     if (p.verifying) {
         line += QStringLiteral("checking SHA-256…");
     } else {

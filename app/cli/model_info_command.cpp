@@ -5,6 +5,7 @@
 
 #include "semsearch/embedder.h"
 #include "semsearch/locations.h"
+#include "semsearch/printable_text.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -35,18 +36,6 @@ struct ModelSummary {
     qint64 sizeBytes = 0;
 };
 
-QString readArchitecture(const QString& folder) {
-    QFile file(folder + QStringLiteral("/config.json"));
-    const QJsonObject config =
-        QJsonDocument::fromJson(file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray())
-            .object();
-    const QJsonArray architectures = config.value(QStringLiteral("architectures")).toArray();
-    const QString type = config.value(QStringLiteral("model_type")).toString();
-    if (architectures.isEmpty())
-        return type;
-    return QStringLiteral("%1 (%2)").arg(architectures.at(0).toString(), type);
-}
-
 // Reads the folder; with `open`, also opens the embedder (the weights' fingerprint, and the
 // proof that the model loads).
 ModelSummary summarize(const QString& folder, bool open) {
@@ -72,7 +61,7 @@ ModelSummary summarize(const QString& folder, bool open) {
         return summary;
     }
     summary.info = *info;
-    summary.architecture = readArchitecture(summary.folder);
+    summary.architecture = info->architecture;
     if (!open)
         return summary;
     auto embedder = openEmbedder(summary.folder);
@@ -162,17 +151,19 @@ int runModelList(const QStringList& arguments) {
         for (const ModelSummary& s : summaries)
             out += QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
                        .arg(s.folder == selected ? QLatin1Char('*') : QLatin1Char(' '))
-                       .arg(s.name, -30)
+                       .arg(printableText(s.name), -30)
                        .arg(s.info ? QString::number(s.info->dimension()) : QStringLiteral("?"), 5)
                        .arg(s.info ? poolingName(s.info->pooling) : QStringLiteral("?"), -8)
                        .arg(megabytes(s.sizeBytes), 10)
                        .arg(s.opens ? QStringLiteral("yes") : QStringLiteral("no"), -6)
-                       .arg(QDir::toNativeSeparators(s.folder))
+                       .arg(printableText(QDir::toNativeSeparators(s.folder)))
                        .toUtf8();
         out += "* the model commands use (--model, $SEMSEARCH_MODEL or the default)\n";
         for (const ModelSummary& s : summaries)
             if (!s.problem.isEmpty())
-                out += QStringLiteral("%1: %2\n").arg(s.name, s.problem).toUtf8();
+                out += QStringLiteral("%1: %2\n")
+                           .arg(printableText(s.name), printableText(s.problem))
+                           .toUtf8();
     }
     writeOut(out);
     return kExitOk;
@@ -256,11 +247,11 @@ int runModelInfo(const QStringList& arguments) {
         for (const auto& [label, value] : rows)
             out += QStringLiteral("%1 %2\n")
                        .arg(QLatin1String(label) + QLatin1Char(':'), -14)
-                       .arg(value)
+                       .arg(printableText(value))
                        .toUtf8();
         out += "files:\n";
         for (const auto& [path, size] : s.files)
-            out += QStringLiteral("  %1 %2\n").arg(path, -36).arg(size, 12).toUtf8();
+            out += QStringLiteral("  %1 %2\n").arg(printableText(path), -36).arg(size, 12).toUtf8();
     }
     writeOut(out);
     if (!s.opens) {

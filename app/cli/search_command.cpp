@@ -2,7 +2,7 @@
 
 #include "cli_support.h"
 #include "command.h"
-#include "terminal_text.h"
+#include "semsearch/printable_text.h"
 
 #include "semsearch/searcher.h"
 
@@ -42,11 +42,11 @@ QJsonObject passageJson(const PassageHit& hit, bool withPath) {
 }
 
 // One line of a passage for the terminal: whitespace runs as one space, other control
-// characters escaped (terminalSafe).
+// characters escaped (escapedText).
 QString snippet(const QString& text) {
     QString flat = text.simplified();
     flat = flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
-    return terminalSafe(flat);
+    return escapedText(flat);
 }
 
 } // namespace
@@ -144,7 +144,7 @@ int runSearch(const QStringList& arguments) {
             for (const PassageHit& hit : *hits)
                 out += QStringLiteral("%1  %2:%3\n      %4\n")
                            .arg(hit.score, 0, 'f', 3)
-                           .arg(terminalSafe(hit.path))
+                           .arg(escapedText(hit.path))
                            .arg(hit.line)
                            .arg(snippet(hit.text))
                            .toUtf8();
@@ -173,7 +173,7 @@ int runSearch(const QStringList& arguments) {
             for (const DocumentHit& document : *hits) {
                 out += QStringLiteral("%1  %2\n")
                            .arg(document.score, 0, 'f', 3)
-                           .arg(terminalSafe(document.path))
+                           .arg(escapedText(document.path))
                            .toUtf8();
                 for (const PassageHit& hit : document.passages)
                     out += QStringLiteral("      %1: %2\n")

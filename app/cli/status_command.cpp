@@ -2,7 +2,7 @@
 
 #include "cli_support.h"
 #include "command.h"
-#include "terminal_text.h"
+#include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
 
@@ -62,10 +62,10 @@ int runStatus(const QStringList& arguments) {
         object.insert(QStringLiteral("skipped"), skippedArray);
         out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     } else {
-        out += QStringLiteral("index:     %1\n").arg(terminalSafe((*index)->folder())).toUtf8();
+        out += QStringLiteral("index:     %1\n").arg(escapedText((*index)->folder())).toUtf8();
         out += QStringLiteral("model:     %1\n")
                    .arg(*model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
-                                     .arg(terminalSafe((*model)->name))
+                                     .arg(escapedText((*model)->name))
                                      .arg((*model)->dimension)
                                      .arg((*model)->pooling)
                                : QStringLiteral("none yet"))
@@ -78,7 +78,7 @@ int runStatus(const QStringList& arguments) {
                    .toUtf8();
         for (const SkippedRecord& record : *skipped)
             out += QStringLiteral("  %1: %2\n")
-                       .arg(terminalSafe(record.path), terminalSafe(record.reason))
+                       .arg(escapedText(record.path), escapedText(record.reason))
                        .toUtf8();
     }
     writeOut(out);

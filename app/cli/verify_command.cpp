@@ -2,7 +2,7 @@
 
 #include "cli_support.h"
 #include "command.h"
-#include "terminal_text.h"
+#include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
 
@@ -37,11 +37,11 @@ int runVerify(const QStringList& arguments) {
     }
     QByteArray out;
     for (const QString& note : report->notes)
-        out += QStringLiteral("note: %1\n").arg(terminalSafe(note)).toUtf8();
+        out += QStringLiteral("note: %1\n").arg(escapedText(note)).toUtf8();
     if (report->vectorCacheRebuilt)
         out += "repaired: the vector index was rebuilt from the database\n";
     for (const QString& problem : report->problems)
-        out += QStringLiteral("problem: %1\n").arg(terminalSafe(problem)).toUtf8();
+        out += QStringLiteral("problem: %1\n").arg(escapedText(problem)).toUtf8();
     out += report->ok() ? "ok\n" : "the index has problems\n";
     writeOut(out);
     return report->ok() ? kExitOk : kExitFailure;

@@ -61,7 +61,8 @@ int main(int argc, char* argv[]) {
     if (listening && *listening == semsearch::ui::SingleInstance::ListenResult::AlreadyRunning)
         return semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request) ? 0 : 1;
     if (!listening) // the window still works, only without the hand-over
-        qWarning("semsearch: %s", qPrintable(listening.error().message));
+        qWarning("semsearch: %s; this window will not receive later launches",
+                 qPrintable(listening.error().message));
 
     semsearch::ui::MainWindow window(settings, overrides);
     QObject::connect(&instance, &semsearch::ui::SingleInstance::activationRequested, &window,

@@ -1,6 +1,7 @@
 // ModelDownload against a local stand-in for the hub (tests/support/local_hub_server.h):
 // complete downloads, resumes, checksums, errors, cancel, and what is left on disk each time.
 
+#include "download_runner.h"
 #include "hub_fixtures.h"
 #include "local_hub_server.h"
 #include "reference_data.h"
@@ -61,39 +62,14 @@ class TestModelDownload : public QObject {
     }
 
     ModelDownloadOptions options(const QString& repository) const {
-        ModelDownloadOptions options;
-        options.repository = repository;
-        options.endpoint = m_hub.endpoint();
-        options.targetFolder = target();
-        options.useSystemProxy = false;
-        options.stallTimeoutMs = 5000;
-        return options;
+        return localHubOptions(m_hub.endpoint(), repository, target());
     }
 
-    // Runs a download to its end; `onProgress` may act on it (cancel) as it goes.
     static ModelDownloadResult
     run(const ModelDownloadOptions& options,
         const std::function<void(ModelDownload&, const ModelDownloadProgress&)>& onProgress = {},
         QList<ModelDownloadProgress>* reports = nullptr) {
-        ModelDownload download(options);
-        QObject::connect(&download, &ModelDownload::progress, &download,
-                         [&](const ModelDownloadProgress& progress) {
-                             if (reports)
-                                 reports->append(progress);
-                             if (onProgress)
-                                 onProgress(download, progress);
-                         });
-        QSignalSpy finished(&download, &ModelDownload::finished);
-        download.start();
-        ModelDownloadResult result;
-        if (!finished.wait(60000)) {
-            result.error = makeError(ErrorCode::Internal, QStringLiteral("no finished signal"));
-            return result;
-        }
-        [&] {
-            QCOMPARE(finished.size(), 1);
-        }();
-        return finished.at(0).at(0).value<ModelDownloadResult>();
+        return runDownload(options, onProgress, reports);
     }
 
     // Every file of the tiny model is at `folder`, byte for byte.

@@ -6,6 +6,8 @@
 #include <QProcess>
 #include <QStringList>
 
+#include <functional>
+
 namespace semsearch::test {
 
 struct RunResult {
@@ -32,11 +34,15 @@ inline RunResult finishRun(QProcess& process, const QByteArray& input = {}) {
     return result;
 }
 
+// `childSetup` runs in the child between fork and exec (setrlimit and the like only).
 inline RunResult
 runCli(const QStringList& arguments, const QByteArray& input = {},
-       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+       const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(),
+       const std::function<void()>& childSetup = {}) {
     QProcess process;
     process.setProcessEnvironment(environment);
+    if (childSetup)
+        process.setChildProcessModifier(childSetup);
     process.start(QStringLiteral(SEMSEARCH_CLI), arguments);
     return finishRun(process, input);
 }

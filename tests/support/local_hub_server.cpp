@@ -21,6 +21,7 @@ struct LocalHubServer::State {
     int tickMs = 0;
     bool stallLarge = false;
     bool ignoreRange = false;
+    QByteArray cdnBase;
     QMap<QString, qint64> served;
     QList<HubRequest> requests;
     quint16 port = 0;
@@ -37,7 +38,8 @@ struct Response {
     QString file; // for the byte count; empty for error bodies
     bool headOnly = false;
     bool stall = false;
-    qint64 dropAfter = -1; // body bytes before the connection is closed; -1: all
+    bool withoutLength = false; // no Content-Length: the body ends with the connection
+    qint64 dropAfter = -1;      // body bytes before the connection is closed; -1: all
 };
 
 QByteArray reason(int status) {
@@ -191,6 +193,8 @@ private:
         const auto found = m_state->repositories.constFind(repo);
         if (found == m_state->repositories.cend())
             return errorResponse(404, "RepositoryNotFound", "Repository not found");
+        if (!found->errorMessage.isEmpty())
+            return errorResponse(500, "", found->errorMessage);
         if (!found->token.isEmpty()) {
             const QByteArray authorization = headers.value("authorization");
             if (authorization.isEmpty())
@@ -209,10 +213,12 @@ private:
             response.status = 302;
             const QByteArray sha256 =
                 QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex();
+            const QByteArray base = m_state->cdnBase.isEmpty()
+                                        ? "http://localhost:" + QByteArray::number(m_state->port)
+                                        : m_state->cdnBase;
             response.headers = {
-                {"Location", "http://localhost:" + QByteArray::number(m_state->port) + "/cdn/" +
-                                 repo.toLatin1() + '/' + QUrl::toPercentEncoding(file, "/") +
-                                 "?X-Signature=abc"},
+                {"Location", base + "/cdn/" + repo.toLatin1() + '/' +
+                                 QUrl::toPercentEncoding(file, "/") + "?X-Signature=abc"},
                 {"X-Linked-Etag", '"' + sha256 + '"'},
                 {"X-Linked-Size", QByteArray::number(content.size())},
                 {"ETag", '"' + gitBlobSha1(content) + '"'},
@@ -223,6 +229,7 @@ private:
         Response response = fileResponse(content, headers.value("range"), m_state->ignoreRange);
         response.headers.push_back({"ETag", '"' + gitBlobSha1(content) + '"'});
         response.headers.push_back({"X-Repo-Commit", commit});
+        response.withoutLength = found->withoutLength.contains(file);
         return finishFile(std::move(response), file, false);
     }
 
@@ -246,7 +253,8 @@ private:
                           reason(response.status) + "\r\n";
         for (const auto& [name, value] : response.headers)
             head += name + ": " + value + "\r\n";
-        head += "Content-Length: " + QByteArray::number(response.end - response.start) + "\r\n";
+        if (!response.withoutLength)
+            head += "Content-Length: " + QByteArray::number(response.end - response.start) + "\r\n";
         head += "Connection: close\r\n\r\n";
         socket->write(head);
         if (response.headOnly) {
@@ -369,6 +377,11 @@ void LocalHubServer::setThrottle(int bytesPerTick, int tickMs) {
 void LocalHubServer::setStallLargeFiles(bool stall) {
     QMutexLocker lock(&m_state->mutex);
     m_state->stallLarge = stall;
+}
+
+void LocalHubServer::setCdnBase(const QByteArray& base) {
+    QMutexLocker lock(&m_state->mutex);
+    m_state->cdnBase = base;
 }
 
 void LocalHubServer::setIgnoreRange(bool ignore) {

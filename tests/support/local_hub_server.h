@@ -34,6 +34,11 @@ struct HubRepository {
     // corrupted transfer.
     QMap<QString, QByteArray> servedInstead;
     QString token; // non-empty: gated, needs "Authorization: Bearer <token>"
+    // Files sent without a Content-Length: the body ends when the connection closes.
+    QSet<QString> withoutLength;
+    // Non-empty: every request for the repository is answered 500 with this X-Error-Message
+    // (sent as is, control characters and all).
+    QByteArray errorMessage;
     QString commit = QStringLiteral("4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c");
 };
 
@@ -71,6 +76,10 @@ public:
     void setStallLargeFiles(bool stall);
     // Range headers are ignored: always 200 with the whole file.
     void setIgnoreRange(bool ignore);
+    // Where large files are redirected: `base` + "/cdn/{owner}/{name}/{file}". Empty (the
+    // default): http://localhost:{port}, this server under another host name. Another server's
+    // address (another port) or another scheme ("file://...") tests what a client follows.
+    void setCdnBase(const QByteArray& base);
 
     // Body bytes written for `file` (any repository) since the last reset.
     qint64 bytesServed(const QString& file) const;

@@ -121,4 +121,18 @@ inline QByteArray floatBytes(const std::vector<float>& values) {
                       qsizetype(values.size() * sizeof(float)));
 }
 
+// A pytorch_model.bin of `views` transposed views (`side` x `side`, float32) of one storage of
+// side^2 floats: crafted, with `views` times the storage's size in dense copies to make.
+inline QByteArray transposedViewsBin(int views, int side) {
+    PickleBuilder p;
+    p.emptyOrderedDict().mark();
+    for (int i = 0; i < views; ++i)
+        p.string("view." + QByteArray::number(i))
+            .tensor("FloatStorage", "0", side * side, 0, {side, side}, {1, side});
+    const std::vector<float> storage(std::size_t(side) * std::size_t(side), 0.25f);
+    return writeZip({{"archive/data.pkl", p.op('u').finish()},
+                     {"archive/data/0", floatBytes(storage)},
+                     {"archive/byteorder", "little"}});
+}
+
 } // namespace semsearch::test

@@ -53,6 +53,9 @@ private Q_SLOTS:
         QVERIFY(m_tmp.isValid());
         QVERIFY(m_hub.start());
         m_hub.addRepository(QStringLiteral("test/tiny-bert-max"), tinyModelRepository());
+        HubRepository marked = tinyModelRepository();
+        marked.errorMessage = "<b>bold</b> <a href=\"http://evil.example/\">link</a>\x1b[2K";
+        m_hub.addRepository(QStringLiteral("test/marked-up-error"), marked);
     }
 
     void init() { m_hub.setThrottle(0, 0); }
@@ -146,6 +149,24 @@ private Q_SLOTS:
         QTest::mouseClick(start, Qt::LeftButton);
         QVERIFY(error->isHidden());
         QVERIFY(downloaded.wait(30000));
+    }
+
+    // The server's words are shown as text: no markup rendered, no link, no escape sequence.
+    void serverErrorShowsAsPlainText() {
+        ModelDownloadOptions options = defaults();
+        options.repository = QStringLiteral("test/marked-up-error");
+        ui::ModelDownloadDialog dialog(options);
+        dialog.show();
+        auto* error = child<QLabel>(dialog, "error");
+        auto* start = child<QPushButton>(dialog, "download");
+        QVERIFY(error && start);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), 10000);
+        QVERIFY(error->isVisible());
+        QCOMPARE(error->textFormat(), Qt::PlainText);
+        QVERIFY2(error->text().contains(QStringLiteral("<b>bold</b> <a href=")) &&
+                     !error->text().contains(QChar(0x1b)),
+                 qPrintable(error->text()));
     }
 
     void emptyFolderFieldShowsTheStandardPlace() {

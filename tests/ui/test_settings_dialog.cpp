@@ -4,6 +4,7 @@
 // (mnemonics, tab order, accessible names).
 
 #include "custom_app_settings.h"
+#include "model_folder_fixture.h"
 #include "reference_data.h"
 #include "settings_dialog.h"
 
@@ -184,6 +185,23 @@ private Q_SLOTS:
 
         retype(folder, tinyModelPath()); // and back
         QCOMPARE(status->text(), expected);
+    }
+
+    // What a model's files say is shown as text: no markup rendered, no escape sequence kept.
+    void modelStatusIsPlainText() {
+        SettingsDialog dialog(customAppSettings());
+        auto* folder = child<QLineEdit>(dialog, "modelFolder");
+        auto* status = child<QLabel>(dialog, "modelStatus");
+        QVERIFY(folder && status);
+        ModelFolderCopy model;
+        QVERIFY(model.isValid());
+        QVERIFY(model.setJson(QStringLiteral("config.json"), QStringLiteral("model_type"),
+                              QStringLiteral("<b>bold</b>\x1b[2K")));
+        retype(folder, model.path());
+        QCOMPARE(status->textFormat(), Qt::PlainText);
+        QVERIFY2(status->text().contains(QStringLiteral("'<b>bold</b>")) &&
+                     !status->text().contains(QChar(0x1b)),
+                 qPrintable(status->text()));
     }
 
     void overriddenFoldersAreReadOnlyAndNotSaved() {

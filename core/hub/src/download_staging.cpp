@@ -3,13 +3,15 @@
 #include "semsearch/folder_move.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
 #include <QSaveFile>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace semsearch {
 
@@ -44,6 +46,17 @@ Result<std::unique_ptr<QLockFile>> takeLock(const QString& target) {
     return makeError(ErrorCode::Io, path + QStringLiteral(": cannot create the lock file"));
 }
 
+// <parent>/.partial, checked to be the user's own; created (with the parent) when `create`.
+Result<PrivateFolder> openRoot(const QString& target, bool create) {
+    const QString root = partialRoot(target);
+    if (create && !QDir().mkpath(QFileInfo(root).absolutePath()))
+        return makeError(
+            ErrorCode::Io,
+            QFileInfo(root).absolutePath() +
+                QStringLiteral(": cannot create the folder (is its parent writable?)"));
+    return PrivateFolder::open(AT_FDCWD, root, root, create);
+}
+
 } // namespace
 
 QString DownloadStaging::folderFor(const QString& target) {
@@ -52,7 +65,10 @@ QString DownloadStaging::folderFor(const QString& target) {
 
 DownloadStaging::~DownloadStaging() {
     m_lock.reset();
-    QDir().rmdir(m_root); // fails, as it should, while anything is left in it
+    m_staged.reset();
+    m_rootFolder.reset();
+    // Fails, as it should, while anything is left in it; rmdir never follows a link.
+    ::rmdir(QFile::encodeName(m_root).constData());
 }
 
 QString DownloadStaging::filePath(const QString& relative) const {
@@ -63,14 +79,20 @@ Result<std::unique_ptr<DownloadStaging>>
 DownloadStaging::open(const QString& target, const QString& repository, const QString& revision) {
     std::unique_ptr<DownloadStaging> staging(new DownloadStaging);
     staging->m_root = partialRoot(target);
+    staging->m_name = targetName(target);
     staging->m_folder = folderFor(target);
     staging->m_recordPath = staging->m_folder + QStringLiteral(".json");
     staging->m_repository = repository;
     staging->m_revision = revision;
-    if (!QDir().mkpath(staging->m_folder))
-        return makeError(ErrorCode::Io,
-                         staging->m_folder + QStringLiteral(": cannot create the folder (is the "
-                                                            "parent folder writable?)"));
+    auto root = openRoot(target, true);
+    if (!root)
+        return root.error();
+    staging->m_rootFolder = std::move(root).value();
+    auto staged =
+        PrivateFolder::open(staging->m_rootFolder->fd(), staging->m_name, staging->m_folder, true);
+    if (!staged)
+        return staged.error();
+    staging->m_staged = std::move(staged).value();
     auto lock = takeLock(target);
     if (!lock)
         return lock.error();
@@ -79,27 +101,16 @@ DownloadStaging::open(const QString& target, const QString& repository, const QS
     QFile record(staging->m_recordPath);
     QJsonObject recorded;
     if (record.open(QIODevice::ReadOnly))
-        recorded = QJsonDocument::fromJson(record.readAll()).object();
+        recorded = QJsonDocument::fromJson(record.read(64 * 1024)).object();
     if (recorded.value(QStringLiteral("repository")).toString() == repository &&
         recorded.value(QStringLiteral("revision")).toString() == revision) {
         staging->m_commit = recorded.value(QStringLiteral("commit")).toString();
-    } else {
-        staging->clearExcept(QString());
+    } else if (auto cleared = staging->m_staged->clearExcept(QString()); !cleared) {
+        return cleared.error();
     }
     if (auto written = staging->writeRecord(staging->m_commit); !written)
         return written.error();
     return staging;
-}
-
-void DownloadStaging::clearExcept(const QString& keep) {
-    const QString kept = keep.isEmpty() ? QString() : filePath(keep);
-    QDirIterator it(m_folder, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        if (path != kept)
-            QFile::remove(path);
-    }
 }
 
 Result<void> DownloadStaging::writeRecord(const QString& commit) {
@@ -119,44 +130,69 @@ Result<void> DownloadStaging::setCommit(const QString& commit, const QString& ke
     if (commit.isEmpty() || commit == m_commit)
         return {};
     if (!m_commit.isEmpty())
-        clearExcept(keep);
+        if (auto cleared = m_staged->clearExcept(keep); !cleared)
+            return cleared;
     return writeRecord(commit);
 }
 
 Result<void> DownloadStaging::moveInto(const QString& target, bool replace) {
+    // The move goes by path: .partial must still be the folder that was checked.
+    if (!m_rootFolder->isStillAtItsPath() || !m_staged->isStillAtItsPath())
+        return makeError(ErrorCode::Io,
+                         m_folder + QStringLiteral(": was moved or replaced during the download; "
+                                                   "the model was not put into place"));
     // A folder the user created empty for the model is taken as no model.
     const QDir existing(target);
     if (existing.exists() &&
         existing.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty())
         QDir().rmdir(target);
     if (auto moved = moveFolderIntoPlace(
-            m_folder, target, replace ? ExistingFolder::Replace : ExistingFolder::Refuse);
+            m_folder, target, replace ? ExistingFolder::Exchange : ExistingFolder::Refuse);
         !moved)
         return moved;
+    // The model replaced is now where the staged folder was; it goes through the descriptor.
+    (void)m_rootFolder->remove(m_name);
     QFile::remove(m_recordPath);
     return {};
 }
 
 void DownloadStaging::removeFiles() {
-    QDir(m_folder).removeRecursively();
+    (void)m_rootFolder->remove(m_name);
     QFile::remove(m_recordPath);
 }
 
+Result<void> DownloadStaging::removeFile(const QString& relative) const {
+    return m_staged->remove(relative);
+}
+
+Result<void> DownloadStaging::renameFile(const QString& from, const QString& to) const {
+    return m_staged->rename(from, to);
+}
+
+Result<void> DownloadStaging::makeFolders(const QString& relative) const {
+    return m_staged->makeFolders(relative);
+}
+
 Result<void> DownloadStaging::discard(const QString& target) {
-    const QString root = partialRoot(target);
+    const QString name = targetName(target);
     if (!QFileInfo::exists(folderFor(target)) &&
         !QFileInfo::exists(folderFor(target) + QStringLiteral(".json")))
         return {};
+    auto root = openRoot(target, false);
+    if (!root)
+        return root.error();
     auto lock = takeLock(target);
     if (!lock)
         return lock.error();
-    QFile::remove(folderFor(target) + QStringLiteral(".json"));
-    if (!QDir(folderFor(target)).removeRecursively())
-        return makeError(ErrorCode::Io,
-                         folderFor(target) + QStringLiteral(": cannot delete the partial "
-                                                            "download"));
+    if (auto removed = root->remove(name + QStringLiteral(".json")); !removed)
+        return removed;
+    if (auto removed = root->remove(name); !removed)
+        return makeError(ErrorCode::Io, folderFor(target) +
+                                            QStringLiteral(": cannot delete the "
+                                                           "partial download: ") +
+                                            removed.error().message);
     (*lock)->unlock();
-    QDir().rmdir(root); // only when nothing else is staged there
+    ::rmdir(QFile::encodeName(partialRoot(target)).constData()); // only when nothing else is there
     return {};
 }
 

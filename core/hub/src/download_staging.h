@@ -5,12 +5,21 @@
 //   <parent>/.partial/<name>.lock   held by the one download into <name> (QLockFile)
 //   <parent>/.partial/<name>.json   the repository, revision and commit the files came from
 // Kept after a failure or a cancel so that the next run resumes; gone after a success.
+//
+// The parent may be writable by other users (a shared folder), so .partial and .partial/<name>
+// are opened as PrivateFolders: created 0700, refused when they are symbolic links or another
+// user's, and everything deleted in them is deleted through their descriptors. Files are
+// written by path below the checked folders, which nobody else can write into; the move into
+// place first checks that .partial is still the folder that was checked.
+
+#include "private_folder.h"
 
 #include "semsearch/error.h"
 
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 class QLockFile;
 
@@ -19,8 +28,9 @@ namespace semsearch {
 class DownloadStaging {
 public:
     // Creates the area and takes the lock (Busy when another download holds it; Io naming the
-    // folder when it cannot be created). Staged files of another repository or revision are
-    // deleted.
+    // folder when it cannot be created, or when .partial or .partial/<name> is a symbolic link,
+    // not a folder, or another user's: then nothing is touched). Staged files of another
+    // repository or revision are deleted.
     static Result<std::unique_ptr<DownloadStaging>>
     open(const QString& target, const QString& repository, const QString& revision);
     // Releases the lock, and removes .partial when nothing else is staged there.
@@ -43,14 +53,22 @@ public:
     // run that failed before anything worth resuming arrived.
     void removeFiles();
 
-    // Deletes what is staged for `target` (Busy while a download into it runs).
+    // File operations below the staged folder, through its descriptor (see PrivateFolder).
+    Result<void> removeFile(const QString& relative) const;
+    Result<void> renameFile(const QString& from, const QString& to) const;
+    Result<void> makeFolders(const QString& relative) const;
+
+    // Deletes what is staged for `target` (Busy while a download into it runs; Io, touching
+    // nothing, when the staging area is a link or another user's).
     static Result<void> discard(const QString& target);
 
 private:
     DownloadStaging() = default;
     Result<void> writeRecord(const QString& commit);
-    void clearExcept(const QString& keep);
 
+    std::optional<PrivateFolder> m_rootFolder; // <parent>/.partial
+    std::optional<PrivateFolder> m_staged;     // <parent>/.partial/<name>
+    QString m_name;
     QString m_root; // <parent>/.partial
     QString m_folder;
     QString m_recordPath;

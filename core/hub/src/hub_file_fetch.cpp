@@ -58,9 +58,27 @@ QString sha256FromEtag(const QByteArray& etag) {
     return hex.match(text).hasMatch() ? text.toLower() : QString();
 }
 
+bool isSameOrigin(const QUrl& a, const QUrl& b) {
+    const auto defaultPort = [](const QUrl& url) {
+        return url.scheme() == QLatin1String("https") ? 443 : 80;
+    };
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0 &&
+           a.port(defaultPort(a)) == b.port(defaultPort(b));
+}
+
+QString refusedRedirect(const QUrl& from, const QUrl& to) {
+    const QString scheme = to.scheme().toLower();
+    if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        return QStringLiteral("it leads to a '%1:' address; only http and https are followed")
+            .arg(scheme);
+    if (from.scheme() == QLatin1String("https") && scheme == QLatin1String("http"))
+        return QStringLiteral("it leads from https to unencrypted http");
+    return {};
+}
+
 HubFileFetch::HubFileFetch(QNetworkAccessManager& network, FetchRequest request, QObject* parent)
     : QObject(parent), m_network(network), m_request(std::move(request)) {
-    m_tokenHost = m_request.url.host();
+    m_tokenOrigin = m_request.url;
     m_stallTimer.setSingleShot(true);
     m_stallTimer.setInterval(m_request.stallTimeoutMs);
     connect(&m_stallTimer, &QTimer::timeout, this, &HubFileFetch::onStall);
@@ -122,7 +140,7 @@ void HubFileFetch::send(const QUrl& url) {
     // Exactly the stored bytes: with compression, Range offsets would not be file offsets.
     request.setRawHeader("Accept-Encoding", "identity");
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArray("semsearch/" SEMSEARCH_VERSION));
-    if (!m_request.token.isEmpty() && url.host() == m_tokenHost)
+    if (!m_request.token.isEmpty() && isSameOrigin(url, m_tokenOrigin))
         request.setRawHeader("Authorization", "Bearer " + m_request.token);
     if (m_offset > 0)
         request.setRawHeader("Range", "bytes=" + QByteArray::number(qint64(m_offset)) + '-');
@@ -171,6 +189,14 @@ void HubFileFetch::onHeaders(QNetworkReply* reply) {
             return;
         }
         m_nextUrl = reply->url().resolved(target);
+        if (const QString refused = refusedRedirect(reply->url(), m_nextUrl); !refused.isEmpty()) {
+            FetchFailure failure = failureHere(FetchFailure::Kind::RedirectRefused);
+            failure.httpStatus = status;
+            failure.detail = refused;
+            failure.url = reply->url();
+            fail(failure);
+            return;
+        }
         m_next = Next::Follow;
         reply->abort();
         return;
@@ -240,8 +266,18 @@ void HubFileFetch::onHeaders(QNetworkReply* reply) {
             return;
         }
     }
+    if (m_request.maxBytes >= 0 && m_total > m_request.maxBytes) {
+        failTooLarge();
+        return;
+    }
     m_bodyOpen = true;
     Q_EMIT progress(m_offset, m_total);
+}
+
+void HubFileFetch::failTooLarge() {
+    FetchFailure failure = failureHere(FetchFailure::Kind::TooLarge);
+    failure.limit = m_request.maxBytes;
+    fail(failure);
 }
 
 void HubFileFetch::onData(QNetworkReply* reply) {
@@ -249,13 +285,22 @@ void HubFileFetch::onData(QNetworkReply* reply) {
     if (m_done || reply != m_reply || !reply->isOpen())
         return;
     if (!m_bodyOpen) {
-        reply->readAll(); // a redirect's or an error's body
+        // A redirect's or an error's body, dropped. An error's that never ends is cut off by
+        // the stall timer, which its data does not restart.
+        reply->readAll();
         return;
     }
     m_stallTimer.start();
-    const QByteArray bytes = reply->readAll();
+    // Never more than one byte past the limit is read: a server that sends without end (no
+    // Content-Length, or a false one) is cut off, not buffered.
+    const qint64 room = m_request.maxBytes >= 0 ? m_request.maxBytes + 1 - m_offset : -1;
+    const QByteArray bytes = room >= 0 ? reply->read(room) : reply->readAll();
     if (bytes.isEmpty())
         return;
+    if (m_request.maxBytes >= 0 && m_offset + bytes.size() > m_request.maxBytes) {
+        failTooLarge();
+        return;
+    }
     if (m_file.write(bytes) != bytes.size()) {
         FetchFailure failure = failureHere(FetchFailure::Kind::Write);
         failure.detail = m_file.errorString();

@@ -1,9 +1,13 @@
 #pragma once
 
 // One file from the hub into one local file: the request, manual redirects (so that the hub's
-// own headers are seen before the CDN's, and the token stays on the hub's host), HTTP Range
-// resumes, a stall timer and automatic retries of a dropped transfer. It knows nothing of
+// own headers are seen before the CDN's, and the token stays on the hub's own origin), HTTP
+// Range resumes, a stall timer and automatic retries of a dropped transfer. It knows nothing of
 // models; ModelDownload decides what to fetch and what a failure means.
+//
+// Redirects: only to http and https addresses (a file:, ftp: or data: Location is refused), and
+// never from https to plain http. The token goes only to the scheme, host and port of the first
+// request (isSameOrigin): not to a CDN, not to another port of the same host.
 
 #include <QByteArray>
 #include <QFile>
@@ -25,7 +29,10 @@ struct FetchRequest {
     QUrl url;
     QString destination; // the local file written
     bool resume = false; // continue a destination that exists, with a Range request
-    QByteArray token;    // sent as a bearer token to the host of `url` only
+    QByteArray token;    // sent as a bearer token to the origin of `url` only (isSameOrigin)
+    // The most bytes the file may have; -1: no limit. A file the server announces or sends
+    // larger is refused (Kind::TooLarge) without writing past the limit.
+    std::int64_t maxBytes = -1;
     int stallTimeoutMs = 30000;
     int retries = 3;
 };
@@ -33,19 +40,22 @@ struct FetchRequest {
 // Why a fetch failed, as raw facts; hub_messages.h turns them into a user's message.
 struct FetchFailure {
     enum class Kind {
-        Http,      // the server answered with an error status
-        Network,   // Qt's network error (no route, refused, dropped ...) after the retries
-        Stalled,   // nothing received for stallTimeoutMs, after the retries
-        Write,     // the local file could not be written
-        NoSpace,   // the file system has less room than the file needs
-        Redirects, // more than 10 redirects
+        Http,            // the server answered with an error status
+        Network,         // Qt's network error (no route, refused, dropped ...) after the retries
+        Stalled,         // nothing received for stallTimeoutMs, after the retries
+        Write,           // the local file could not be written
+        NoSpace,         // the file system has less room than the file needs
+        Redirects,       // more than 10 redirects
+        RedirectRefused, // to a scheme other than http(s), or from https to http
+        TooLarge,        // larger than FetchRequest::maxBytes
         Cancelled,
     };
     Kind kind = Kind::Network;
     int httpStatus = 0;
     QByteArray hubErrorCode; // X-Error-Code, e.g. "RepositoryNotFound", "GatedRepo"
     int networkError = 0;    // QNetworkReply::NetworkError
-    QString detail;          // Qt's or the system's reason
+    QString detail;          // Qt's or the system's reason; the server's own for Kind::Http
+    std::int64_t limit = -1; // Kind::TooLarge: the limit
     QUrl url;                // the request that failed
     std::int64_t bytesDone = 0;
     std::int64_t bytesTotal = -1;
@@ -61,6 +71,14 @@ struct FetchResult {
 
 // "abc…" from an ETag value such as W/"abc…" when it is a SHA-256 (64 hex digits), else empty.
 QString sha256FromEtag(const QByteArray& etag);
+
+// True when `a` and `b` have the same scheme, host and port (an absent port counts as the
+// scheme's default): the only addresses the token is sent to.
+bool isSameOrigin(const QUrl& a, const QUrl& b);
+
+// Empty when a redirect from `from` to `to` may be followed; else why not, in words for a
+// message ("it leads to a file: address ...").
+QString refusedRedirect(const QUrl& from, const QUrl& to);
 
 class HubFileFetch : public QObject {
     Q_OBJECT
@@ -96,11 +114,12 @@ private:
     // cannot, or when that was tried once already for this file.
     bool restartOnce(int status);
     bool startOver(); // truncates the destination; false (and fails) when it cannot
+    void failTooLarge();
     FetchFailure failureHere(FetchFailure::Kind kind) const;
 
     QNetworkAccessManager& m_network;
     FetchRequest m_request;
-    QString m_tokenHost;
+    QUrl m_tokenOrigin;
     QFile m_file;
     QPointer<QNetworkReply> m_reply;
     QTimer m_stallTimer;
@@ -119,6 +138,7 @@ private:
     std::int64_t m_total = -1;      // the file's size, once known
     std::int64_t m_linkedSize = -1; // X-Linked-Size from the hub
     std::int64_t m_offsetAtSend = 0;
+    std::int64_t m_discardedBytes = 0;            // of the current reply's redirect or error body
     std::optional<FetchFailure> m_pendingFailure; // an HTTP error, reported when the reply ends
     FetchResult m_result;
 };

@@ -1,17 +1,24 @@
 #include "hub_messages.h"
 
+#include "semsearch/printable_text.h"
+
 #include <QNetworkReply>
 
 namespace semsearch {
 
 namespace {
 
+// A server's explanation is a sentence; anything longer is cut.
+constexpr qsizetype kMaxDetailCharacters = 200;
+
 QString megabytes(std::int64_t bytes) {
     return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
 }
 
 QString hostOf(const QUrl& url) {
-    return url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+    // A redirect's Location names the host: it comes from the server too.
+    const QString host = printableText(url.host(), kMaxDetailCharacters);
+    return url.port() > 0 ? QStringLiteral("%1:%2").arg(host).arg(url.port()) : host;
 }
 
 Error httpError(const FetchFailure& failure, const QString& file, const DownloadContext& context) {
@@ -55,7 +62,8 @@ Error httpError(const FetchFailure& failure, const QString& file, const Download
                          QStringLiteral("%1: %2 not found (%3); check the repository name and "
                                         "revision")
                              .arg(where, file, status));
-    QString detail = failure.detail.simplified();
+    // The server's own words (X-Error-Message, the reason phrase): shown, never acted on.
+    const QString detail = printableText(failure.detail.simplified(), kMaxDetailCharacters);
     return makeError(ErrorCode::Io,
                      QStringLiteral("%1: %2 failed (%3%4) at %5")
                          .arg(where, file, status,
@@ -107,8 +115,9 @@ Error cancelledError(const DownloadContext& context) {
                          .arg(context.repository));
 }
 
-Error describeFetchFailure(const FetchFailure& failure, const QString& file,
-                           const DownloadContext& context) {
+namespace {
+
+Error describe(const FetchFailure& failure, const QString& file, const DownloadContext& context) {
     switch (failure.kind) {
     case FetchFailure::Kind::Http:
         return httpError(failure, file, context);
@@ -129,10 +138,33 @@ Error describeFetchFailure(const FetchFailure& failure, const QString& file,
     case FetchFailure::Kind::Redirects:
         return makeError(ErrorCode::Io, QStringLiteral("%1: too many redirects (last: %2)")
                                             .arg(file, failure.url.toDisplayString()));
+    case FetchFailure::Kind::RedirectRefused:
+        return makeError(ErrorCode::Io,
+                         QStringLiteral("%1: %2 redirected the download and semsearch refused to "
+                                        "follow: %3")
+                             .arg(file, hostOf(failure.url),
+                                  printableText(failure.detail, kMaxDetailCharacters)));
+    case FetchFailure::Kind::TooLarge:
+        return makeError(ErrorCode::Corrupt,
+                         QStringLiteral("%1 (revision %2): %3 is larger than the %4 MiB such a "
+                                        "file of a model may hold; refused")
+                             .arg(context.repository, context.revision, file)
+                             .arg(double(failure.limit) / (1 << 20), 0, 'f', 0));
     case FetchFailure::Kind::Cancelled:
         return cancelledError(context);
     }
     return makeError(ErrorCode::Internal, file + QStringLiteral(": unknown download failure"));
+}
+
+} // namespace
+
+Error describeFetchFailure(const FetchFailure& failure, const QString& file,
+                           const DownloadContext& context) {
+    // Server text (X-Error-Message, a redirect's host, Qt's reasons quoting a URL) and the
+    // repository's file names all end up in the message.
+    Error error = describe(failure, file, context);
+    error.message = printableText(error.message);
+    return error;
 }
 
 } // namespace semsearch

@@ -18,7 +18,8 @@ struct DownloadContext {
     bool haveToken = false;
 };
 
-// `file` is the path in the repository ("model.safetensors").
+// `file` is the path in the repository ("model.safetensors"). The message has been through
+// printableText(); the server's own explanation in it is cut to 200 characters.
 Error cancelledError(const DownloadContext& context);
 
 Error describeFetchFailure(const FetchFailure& failure, const QString& file,

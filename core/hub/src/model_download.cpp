@@ -7,6 +7,7 @@
 
 #include "semsearch/locations.h"
 #include "semsearch/model.h"
+#include "semsearch/printable_text.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -219,18 +220,18 @@ void ModelDownload::Run::fetchNext() {
 
     const QString part = partPath(m_current.path);
     const QString final = m_staging->filePath(m_current.path);
-    if (!QDir().mkpath(QFileInfo(part).absolutePath())) {
-        fail(makeError(ErrorCode::Io, QFileInfo(part).absolutePath() +
-                                          QStringLiteral(": cannot create the folder")));
+    const QString relativePart = m_current.path + kPartSuffix;
+    if (auto made = m_staging->makeFolders(QFileInfo(m_current.path).path()); !made) {
+        fail(made.error());
         return;
     }
     if (m_current.weights) {
         // Weights complete from an earlier run that failed later: resume them (the server
         // then says there is nothing left, and the checksum is checked again).
         if (QFileInfo::exists(final) && !QFileInfo::exists(part))
-            QFile::rename(final, part);
+            (void)m_staging->renameFile(m_current.path, relativePart);
     } else {
-        QFile::remove(part);
+        (void)m_staging->removeFile(relativePart);
     }
 
     FetchRequest request;
@@ -239,6 +240,9 @@ void ModelDownload::Run::fetchNext() {
     request.resume = m_current.weights;
     request.token = m_options.token.toUtf8();
     request.stallTimeoutMs = m_options.stallTimeoutMs;
+    // A small file is refused as soon as it proves larger than a model's can be, whether or
+    // not the server says its size first.
+    request.maxBytes = m_current.weights ? -1 : modelFileByteLimit(m_current.path);
     request.retries = m_options.retries;
     m_fetch = new HubFileFetch(m_network, request, this);
     connect(m_fetch, &HubFileFetch::progress, this, &Run::onFileProgress);
@@ -279,7 +283,7 @@ bool ModelDownload::Run::handleMissing(const FetchFailure& failure) {
         failure.hubErrorCode == "RepositoryNotFound" || failure.hubErrorCode == "RevisionNotFound")
         return false;
     if (m_current.path == kSafetensors) {
-        QFile::remove(partPath(kSafetensors));
+        (void)m_staging->removeFile(kSafetensors + kPartSuffix);
         m_queue.push_front({kPytorchBin, true, true});
         return true;
     }
@@ -293,7 +297,7 @@ bool ModelDownload::Run::handleMissing(const FetchFailure& failure) {
     }
     if (m_current.required)
         return false;
-    QFile::remove(partPath(m_current.path));
+    (void)m_staging->removeFile(m_current.path + kPartSuffix);
     return true;
 }
 
@@ -345,7 +349,7 @@ void ModelDownload::Run::verify(const FetchResult& result) {
         }
         if (QString::fromLatin1(got) != result.sha256) {
             // Resuming a damaged part would only repeat the mismatch.
-            QFile::remove(part);
+            (void)m_staging->removeFile(m_current.path + kPartSuffix);
             fail(makeError(
                 ErrorCode::Corrupt,
                 got.isEmpty() ? part + QStringLiteral(": cannot read it back to check it")
@@ -362,11 +366,10 @@ void ModelDownload::Run::verify(const FetchResult& result) {
 }
 
 void ModelDownload::Run::keep(std::int64_t size) {
-    const QString final = m_staging->filePath(m_current.path);
-    QFile::remove(final);
-    if (!QFile::rename(partPath(m_current.path), final)) {
-        fail(makeError(ErrorCode::Io, final + QStringLiteral(": cannot rename the finished "
-                                                             "download into place")));
+    // One rename replaces an older copy of the file.
+    if (auto renamed = m_staging->renameFile(m_current.path + kPartSuffix, m_current.path);
+        !renamed) {
+        fail(renamed.error());
         return;
     }
     m_bytesKept += size;
@@ -400,19 +403,20 @@ Result<void> ModelDownload::Run::queueModelFiles() {
         const QJsonObject module = value.toObject();
         const QString type =
             module.value(QStringLiteral("type")).toString().section(QLatin1Char('.'), -1);
-        const QString path = QDir::cleanPath(module.value(QStringLiteral("path")).toString());
-        if (path.startsWith(QStringLiteral("..")) || QDir::isAbsolutePath(path))
+        const QString named = module.value(QStringLiteral("path")).toString();
+        const std::optional<QString> folder = moduleFolderInModel(named);
+        if (!folder)
             return makeError(ErrorCode::Corrupt,
                              QStringLiteral("%1: %2 names a module outside the model: '%3'")
-                                 .arg(m_options.repository, kModules, path));
-        const QString prefix =
-            path == QLatin1String(".") || path.isEmpty() ? QString() : path + QLatin1Char('/');
+                                 .arg(m_options.repository, kModules, printableText(named, 200)));
+        const QString& path = *folder;
+        const QString prefix = path.isEmpty() ? QString() : path + QLatin1Char('/');
         if (type == QLatin1String("Transformer"))
             transformer = prefix;
         else if (type == QLatin1String("Pooling"))
             poolingFiles << prefix + QStringLiteral("config.json");
         else if (type == QLatin1String("Normalize"))
-            QDir().mkpath(m_staging->filePath(path)); // a module without files
+            (void)m_staging->makeFolders(path); // a module without files
         // Other modules are refused by readModelInfo before the weights are fetched.
     }
     // The Transformer module's files sit in its folder (the model's root for every hub model

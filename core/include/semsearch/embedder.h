@@ -64,7 +64,10 @@ public:
 // (model.safetensors, else pytorch_model.bin; memory-mapped). Errors name the file and the
 // problem: a missing file (neither weights file: NotFound naming both), a truncated or corrupt
 // weights file, a .bin whose pickle asks for anything but tensors (Unsupported, nothing is run),
-// a tensor missing or of the wrong shape or dtype.
+// a tensor missing or of the wrong shape or dtype, fewer encoder layers than config.json says.
+// What a crafted weights file can make it allocate is bounded by what config.json's model needs
+// (pytorch_bin_file.h); when memory runs out all the same (a model too large for the machine),
+// the result is Io "not enough memory", never an exception.
 Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                                const EmbedderOptions& options = {});
 

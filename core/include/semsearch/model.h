@@ -16,12 +16,38 @@
 //
 // readModelInfo() reads and checks the small JSON files only; the weights are read by the
 // embedder. Every error names the file and the problem.
+//
+// What a model folder can and cannot make semsearch do: its files are only read, never run
+// (the pickle in pytorch_model.bin is read by a restricted reader that builds tensors and
+// nothing else); the small files are read only up to the limits below; module folders named in
+// modules.json must stay inside the model folder (moduleFolderInModel; a symbolic link that
+// leads out is refused); every size in config.json is bounded and checked against the weights
+// before anything of that size is allocated. The model's files themselves may be symbolic links
+// (as in the Hugging Face cache).
 
 #include "semsearch/error.h"
 
 #include <QString>
 
+#include <optional>
+
 namespace semsearch {
+
+// The most bytes semsearch reads of a model's small files, locally and while downloading; a
+// larger file is refused (Corrupt) without being read. Far above any real model's (bert-base's
+// vocab.txt is 232 kB, its JSON files under 1 kB), far below what would strain memory.
+constexpr qint64 kMaxModelJsonBytes = qint64(2) << 20;   // config.json, modules.json, ...
+constexpr qint64 kMaxVocabularyBytes = qint64(16) << 20; // vocab.txt
+// The limit for the file at `relativePath` in a model folder ("vocab.txt",
+// "1_Pooling/config.json").
+qint64 modelFileByteLimit(const QString& relativePath);
+
+// A module's folder as modules.json names it, made relative to the model folder: "" for the
+// model folder itself ("", "."), "1_Pooling" for "1_Pooling/" or "./1_Pooling". std::nullopt
+// when it would lead outside the model folder ("..", "../x", "a/../../x", an absolute path) or
+// holds a control character. The download and readModelInfo apply the same rule; readModelInfo
+// also refuses a module folder that is a symbolic link leading out of the model folder.
+std::optional<QString> moduleFolderInModel(const QString& path);
 
 enum class Pooling {
     Max,  // max over non-padding tokens (padding set to -1e9 first): bert-base-nli-max-tokens
@@ -30,6 +56,16 @@ enum class Pooling {
 };
 
 QString poolingName(Pooling pooling); // "max", "mean", "cls"
+
+// Every size in config.json must be a positive integer no larger than these (far above any
+// BERT's: bert-large has 24 layers, 1024 wide, a vocabulary of 30522), so that a damaged or
+// crafted config cannot make semsearch plan an absurd model.
+constexpr int kMaxVocabSize = 1 << 22;
+constexpr int kMaxHiddenSize = 1 << 14;
+constexpr int kMaxLayers = 256;
+constexpr int kMaxIntermediateSize = 1 << 16;
+constexpr int kMaxPositions = 1 << 16;
+constexpr int kMaxTypeVocabSize = 1 << 10;
 
 struct BertConfig {
     int vocabSize = 0;
@@ -45,6 +81,9 @@ struct BertConfig {
 struct ModelInfo {
     QString folder; // absolute path of the model folder
     QString name;   // the folder's name, e.g. "bert-base-nli-max-tokens"
+    // config.json's "architectures" (its first) with its model_type, e.g. "BertModel (bert)";
+    // as the file says it, for display only (pass it through printableText()).
+    QString architecture;
     BertConfig bert;
     Pooling pooling = Pooling::Max;
     bool normalize = false; // a Normalize module follows pooling: vectors have unit L2 norm
@@ -66,9 +105,11 @@ struct ModelInfo {
 // Reads config.json, modules.json, sentence_bert_config.json, the pooling config and, where
 // present, config_sentence_transformers.json and tokenizer_config.json's model_max_length, of
 // the model in `folder`. Fails with NotFound (missing folder or file), Corrupt (bad JSON,
-// missing or impossible sizes) or Unsupported (a non-BERT architecture, an activation other than
-// exact GELU, a pooling mode other than max/mean/cls, several pooling modes at once, an unknown
-// module, the encoder in a subfolder (the old 0_BERT/ layout), a default prompt).
+// missing or impossible sizes, a size above the limits above, a file larger than
+// modelFileByteLimit(), a module folder outside the model folder) or Unsupported (a non-BERT
+// architecture, an activation other than exact GELU, a pooling mode other than max/mean/cls,
+// several pooling modes at once, an unknown module, the encoder in a subfolder (the old 0_BERT/
+// layout), a default prompt).
 Result<ModelInfo> readModelInfo(const QString& folder);
 
 } // namespace semsearch

@@ -1,5 +1,8 @@
 #include "semsearch/model.h"
 
+#include "embed/model_file.h"
+#include "semsearch/printable_text.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -7,87 +10,78 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace semsearch {
 
 namespace {
 
-Result<QJsonObject> readJsonObject(const QString& path) {
-    QFile file(path);
-    if (!file.exists())
-        return makeError(ErrorCode::NotFound, path + QStringLiteral(": file not found"));
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + file.errorString());
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Corrupt,
-                         path + QStringLiteral(": invalid JSON at offset %1: %2")
-                                    .arg(parseError.offset)
-                                    .arg(parseError.errorString()));
-    if (!doc.isObject())
-        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": expected a JSON object"));
-    return doc.object();
+// A value from a model's file, quoted in a message: shown, never acted on, and kept short.
+QString quoted(const QString& value) {
+    constexpr qsizetype kMaxQuotedCharacters = 100;
+    return printableText(value, kMaxQuotedCharacters);
 }
 
-// A positive integer field; `fallback` (when > 0) stands in for a missing key.
-Result<int> readSize(const QJsonObject& object, const char* key, const QString& path,
+// A positive integer field of at most `maximum`; `fallback` (when > 0) stands in for a missing
+// key.
+Result<int> readSize(const QJsonObject& object, const char* key, const QString& path, int maximum,
                      int fallback = 0) {
     const QJsonValue value = object.value(QLatin1String(key));
     if (value.isUndefined() && fallback > 0)
         return fallback;
     const double number = value.toDouble(-1);
-    if (!value.isDouble() || number < 1 || number > 1e8 || number != static_cast<int>(number))
+    if (!value.isDouble() || number < 1 || number != std::floor(number))
         return makeError(
             ErrorCode::Corrupt,
             path + QStringLiteral(": '%1' must be a positive integer").arg(QLatin1String(key)));
+    if (number > maximum)
+        return makeError(ErrorCode::Corrupt,
+                         path + QStringLiteral(": '%1' is %2, more than any model semsearch can "
+                                               "run has (at most %3)")
+                                    .arg(QLatin1String(key))
+                                    .arg(number, 0, 'g', 12)
+                                    .arg(maximum));
     return static_cast<int>(number);
 }
 
-Result<BertConfig> readBertConfig(const QString& folder) {
-    const QString path = folder + QStringLiteral("/config.json");
-    auto json = readJsonObject(path);
-    if (!json)
-        return json.error();
-    const QJsonObject& c = *json;
+Result<BertConfig> readBertConfig(const QJsonObject& c, const QString& path) {
     const QString modelType = c.value(QStringLiteral("model_type")).toString();
     if (modelType != QLatin1String("bert"))
         return makeError(ErrorCode::Unsupported,
                          path + QStringLiteral(": model_type '%1' is not supported; semsearch "
                                                "runs BERT encoders only")
-                                    .arg(modelType));
+                                    .arg(quoted(modelType)));
     // transformers' "gelu" is the exact erf form; the tanh approximations differ by ~1e-3.
     const QString activation = c.value(QStringLiteral("hidden_act")).toString();
     if (activation != QLatin1String("gelu"))
-        return makeError(
-            ErrorCode::Unsupported,
-            path +
-                QStringLiteral(": hidden_act '%1' is not supported (only 'gelu')").arg(activation));
+        return makeError(ErrorCode::Unsupported,
+                         path + QStringLiteral(": hidden_act '%1' is not supported (only 'gelu')")
+                                    .arg(quoted(activation)));
     const QString positions =
         c.value(QStringLiteral("position_embedding_type")).toString(QStringLiteral("absolute"));
     if (positions != QLatin1String("absolute"))
-        return makeError(
-            ErrorCode::Unsupported,
-            path +
-                QStringLiteral(": position_embedding_type '%1' is not supported").arg(positions));
+        return makeError(ErrorCode::Unsupported,
+                         path + QStringLiteral(": position_embedding_type '%1' is not supported")
+                                    .arg(quoted(positions)));
 
     BertConfig config;
     struct Field {
         const char* key;
         int* target;
+        int maximum;
         int fallback;
     };
     const Field fields[] = {
-        {"vocab_size", &config.vocabSize, 0},
-        {"hidden_size", &config.hiddenSize, 0},
-        {"num_hidden_layers", &config.numLayers, 0},
-        {"num_attention_heads", &config.numHeads, 0},
-        {"intermediate_size", &config.intermediateSize, 0},
-        {"max_position_embeddings", &config.maxPositions, 512},
-        {"type_vocab_size", &config.typeVocabSize, 2},
+        {"vocab_size", &config.vocabSize, kMaxVocabSize, 0},
+        {"hidden_size", &config.hiddenSize, kMaxHiddenSize, 0},
+        {"num_hidden_layers", &config.numLayers, kMaxLayers, 0},
+        {"num_attention_heads", &config.numHeads, kMaxHiddenSize, 0},
+        {"intermediate_size", &config.intermediateSize, kMaxIntermediateSize, 0},
+        {"max_position_embeddings", &config.maxPositions, kMaxPositions, 512},
+        {"type_vocab_size", &config.typeVocabSize, kMaxTypeVocabSize, 2},
     };
     for (const Field& field : fields) {
-        auto value = readSize(c, field.key, path, field.fallback);
+        auto value = readSize(c, field.key, path, field.maximum, field.fallback);
         if (!value)
             return value.error();
         *field.target = *value;
@@ -107,16 +101,33 @@ struct Modules {
     bool normalize = false;
 };
 
+// A module's folder, which must stay inside the model folder: by its name, and where it leads
+// when it is a symbolic link.
+Result<QString> moduleFolder(const QString& folder, const QString& modulesPath,
+                             const QString& named) {
+    const std::optional<QString> relative = moduleFolderInModel(named);
+    if (!relative)
+        return makeError(ErrorCode::Corrupt,
+                         modulesPath + QStringLiteral(": names a module folder outside the model "
+                                                      "folder: '%1'")
+                                           .arg(quoted(named)));
+    const QString canonicalModel = QFileInfo(folder).canonicalFilePath();
+    const QString canonical = QFileInfo(folder + QLatin1Char('/') + *relative).canonicalFilePath();
+    if (!canonical.isEmpty() && canonical != canonicalModel &&
+        !canonical.startsWith(canonicalModel + QLatin1Char('/')))
+        return makeError(ErrorCode::Corrupt,
+                         modulesPath + QStringLiteral(": the module folder '%1' is a symbolic "
+                                                      "link that leads outside the model folder")
+                                           .arg(quoted(named)));
+    return *relative;
+}
+
 Result<Modules> readModules(const QString& folder) {
     const QString path = folder + QStringLiteral("/modules.json");
-    QFile file(path);
-    if (!file.exists())
-        return makeError(ErrorCode::NotFound, path + QStringLiteral(": file not found"));
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + file.errorString());
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    auto bytes = readModelFile(path, kMaxModelJsonBytes);
+    if (!bytes)
+        return bytes.error();
+    const QJsonDocument doc = QJsonDocument::fromJson(*bytes);
     if (!doc.isArray())
         return makeError(ErrorCode::Corrupt,
                          path + QStringLiteral(": expected a JSON array of modules"));
@@ -137,16 +148,20 @@ Result<Modules> readModules(const QString& folder) {
                                                        "subfolder '%1'; semsearch needs its files "
                                                        "(config.json, vocab.txt, weights) in the "
                                                        "model folder itself")
-                                            .arg(subfolder));
+                                            .arg(quoted(subfolder)));
             haveTransformer = true;
         } else if (shortType == QLatin1String("Pooling")) {
-            modules.poolingPath = module.value(QStringLiteral("path")).toString();
+            auto pooling =
+                moduleFolder(folder, path, module.value(QStringLiteral("path")).toString());
+            if (!pooling)
+                return pooling.error();
+            modules.poolingPath = *pooling;
         } else if (shortType == QLatin1String("Normalize")) {
             modules.normalize = true;
         } else {
-            return makeError(ErrorCode::Unsupported,
-                             path +
-                                 QStringLiteral(": module type '%1' is not supported").arg(type));
+            return makeError(
+                ErrorCode::Unsupported,
+                path + QStringLiteral(": module type '%1' is not supported").arg(quoted(type)));
         }
     }
     if (!haveTransformer || modules.poolingPath.isEmpty())
@@ -157,7 +172,7 @@ Result<Modules> readModules(const QString& folder) {
 
 Result<Pooling> readPooling(const QString& folder, const QString& poolingPath, int hiddenSize) {
     const QString path = folder + QLatin1Char('/') + poolingPath + QStringLiteral("/config.json");
-    auto json = readJsonObject(path);
+    auto json = readModelJsonObject(path);
     if (!json)
         return json.error();
     const QJsonObject& c = *json;
@@ -206,7 +221,7 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
     const QString stPath = folder + QStringLiteral("/sentence_bert_config.json");
     QJsonObject stConfig;
     if (QFileInfo::exists(stPath)) {
-        auto json = readJsonObject(stPath);
+        auto json = readModelJsonObject(stPath);
         if (!json)
             return json.error();
         stConfig = *json;
@@ -222,7 +237,7 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
     int limit = maxPositions;
     const QString tokenizerPath = folder + QStringLiteral("/tokenizer_config.json");
     if (!stConfig.contains(QStringLiteral("max_seq_length")) && QFileInfo::exists(tokenizerPath)) {
-        auto tokenizerConfig = readJsonObject(tokenizerPath);
+        auto tokenizerConfig = readModelJsonObject(tokenizerPath);
         if (!tokenizerConfig)
             return tokenizerConfig.error();
         // transformers writes 1e30 for "no limit"; that stays above any encoder's.
@@ -231,7 +246,7 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
         if (modelMax >= 2 && modelMax < limit)
             limit = static_cast<int>(modelMax);
     }
-    auto length = readSize(stConfig, "max_seq_length", stPath, limit);
+    auto length = readSize(stConfig, "max_seq_length", stPath, kMaxPositions, limit);
     if (!length)
         return length.error();
     settings.maxSeqLength = std::min(*length, maxPositions);
@@ -242,7 +257,7 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
     // A default prompt would be prepended to every text; semsearch embeds texts as given.
     const QString promptsPath = folder + QStringLiteral("/config_sentence_transformers.json");
     if (QFileInfo::exists(promptsPath)) {
-        auto json = readJsonObject(promptsPath);
+        auto json = readModelJsonObject(promptsPath);
         if (!json)
             return json.error();
         const QJsonValue prompt = json->value(QStringLiteral("default_prompt_name"));
@@ -250,9 +265,18 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
             return makeError(ErrorCode::Unsupported,
                              promptsPath + QStringLiteral(": a default prompt ('%1') is not "
                                                           "supported")
-                                               .arg(prompt.toString()));
+                                               .arg(quoted(prompt.toString())));
     }
     return settings;
+}
+
+// "BertModel (bert)": the first of "architectures", with model_type; or model_type alone.
+QString architectureOf(const QJsonObject& config) {
+    const QJsonArray architectures = config.value(QStringLiteral("architectures")).toArray();
+    const QString type = config.value(QStringLiteral("model_type")).toString();
+    if (architectures.isEmpty())
+        return type;
+    return QStringLiteral("%1 (%2)").arg(architectures.at(0).toString(), type);
 }
 
 } // namespace
@@ -269,6 +293,27 @@ QString poolingName(Pooling pooling) {
     return {};
 }
 
+qint64 modelFileByteLimit(const QString& relativePath) {
+    return relativePath == QLatin1String("vocab.txt") ||
+                   relativePath.endsWith(QLatin1String("/vocab.txt"))
+               ? kMaxVocabularyBytes
+               : kMaxModelJsonBytes;
+}
+
+std::optional<QString> moduleFolderInModel(const QString& path) {
+    for (const QChar c : path)
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return std::nullopt;
+    if (QDir::isAbsolutePath(path))
+        return std::nullopt;
+    const QString cleaned = QDir::cleanPath(path);
+    if (cleaned.isEmpty() || cleaned == QLatin1String("."))
+        return QString();
+    if (cleaned == QLatin1String("..") || cleaned.startsWith(QLatin1String("../")))
+        return std::nullopt;
+    return cleaned;
+}
+
 Result<ModelInfo> readModelInfo(const QString& folder) {
     const QFileInfo folderInfo(folder);
     if (!folderInfo.isDir())
@@ -277,10 +322,15 @@ Result<ModelInfo> readModelInfo(const QString& folder) {
     info.folder = folderInfo.absoluteFilePath();
     info.name = QDir(info.folder).dirName();
 
-    auto bert = readBertConfig(info.folder);
+    const QString configPath = info.folder + QStringLiteral("/config.json");
+    auto config = readModelJsonObject(configPath);
+    if (!config)
+        return config.error();
+    auto bert = readBertConfig(*config, configPath);
     if (!bert)
         return bert.error();
     info.bert = *bert;
+    info.architecture = architectureOf(*config);
 
     auto modules = readModules(info.folder);
     if (!modules)

@@ -3,8 +3,10 @@
 #include "embed/state_dict_pickle.h"
 #include "embed/zip_archive.h"
 
+#include <algorithm>
 #include <cstring>
 #include <list>
+#include <map>
 
 namespace semsearch {
 
@@ -65,9 +67,132 @@ std::vector<unsigned char> gather(const unsigned char* storage, std::size_t elem
     return dense;
 }
 
+// Where a view reaches in its storage: every element, offset + sum((extent - 1) * stride), must
+// lie inside it. Checked step by step so that no product can overflow.
+struct ViewExtent {
+    std::uint64_t elements = 1;
+    std::uint64_t last = 0; // the last element reached, when not `outside`
+    bool outside = false;   // a step reaches past the end of the storage
+    bool repeats = false;   // more elements than the storage: stride-0 views, refused
+};
+
+ViewExtent measure(const PickledTensor& tensor, std::uint64_t storageElements) {
+    ViewExtent extent;
+    std::uint64_t& last = extent.last;
+    last = static_cast<std::uint64_t>(tensor.offset);
+    extent.outside = last >= storageElements;
+    for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
+        const std::uint64_t size = static_cast<std::uint64_t>(tensor.shape[d]);
+        const std::uint64_t stride = static_cast<std::uint64_t>(tensor.stride[d]);
+        if (size == 0) {
+            extent.elements = 0;
+            return extent;
+        }
+        if (extent.elements > storageElements / size)
+            extent.repeats = true;
+        else
+            extent.elements *= size;
+        if (size > 1 && stride > (storageElements - std::min(last, storageElements)) / (size - 1))
+            extent.outside = true;
+        else
+            last += (size - 1) * stride;
+    }
+    return extent;
+}
+
+// Reads the tensors of one archive, after its pickle has been read.
+class BinTensors {
+public:
+    BinTensors(const QString& path, const ZipArchive& archive, std::string folder,
+               std::uint64_t maxCopiedBytes)
+        : m_path(path), m_archive(archive), m_folder(std::move(folder)),
+          m_maxCopiedBytes(maxCopiedBytes) {}
+
+    Result<TensorView> read(const PickledTensor& tensor, BinOwner& owner);
+
+private:
+    Error error(ErrorCode code, const PickledTensor& tensor, const QString& problem) const {
+        return makeError(
+            code,
+            m_path + QStringLiteral(": tensor '%1': %2").arg(printableName(tensor.name), problem));
+    }
+
+    const QString& m_path;
+    const ZipArchive& m_archive;
+    std::string m_folder;
+    std::uint64_t m_maxCopiedBytes;
+    std::uint64_t m_copiedBytes = 0;
+    std::map<std::string, TensorDType> m_storageTypes;
+};
+
+Result<TensorView> BinTensors::read(const PickledTensor& tensor, BinOwner& owner) {
+    const std::string storageName = m_folder + "data/" + tensor.storageKey;
+    const QString storageText = printableName(storageName);
+    const ZipEntry* storageEntry = m_archive.find(storageName);
+    if (!storageEntry)
+        return error(
+            ErrorCode::Corrupt, tensor,
+            QStringLiteral("its storage '%1' is missing from the archive").arg(storageText));
+    const auto [type, added] = m_storageTypes.emplace(tensor.storageKey, tensor.dtype);
+    if (!added && type->second != tensor.dtype)
+        return error(
+            ErrorCode::Corrupt, tensor,
+            QStringLiteral("its storage '%1' is also read as another dtype").arg(storageText));
+    auto storage = m_archive.contents(*storageEntry);
+    if (!storage)
+        return makeError(storage.error().code,
+                         m_path + QStringLiteral(": ") + storage.error().message);
+    const std::size_t elementSize = dtypeSize(tensor.dtype);
+    const std::uint64_t storageElements = static_cast<std::uint64_t>(tensor.storageElements);
+    if (storageElements > storageEntry->size / elementSize)
+        return error(ErrorCode::Corrupt, tensor,
+                     QStringLiteral("its storage '%1' holds %2 bytes, too few for %3 elements of "
+                                    "%4; the file is truncated or damaged")
+                         .arg(storageText)
+                         .arg(storageEntry->size)
+                         .arg(storageElements)
+                         .arg(dtypeName(tensor.dtype)));
+    const ViewExtent extent = measure(tensor, storageElements);
+    if (extent.elements != 0 && extent.repeats && !extent.outside)
+        return error(ErrorCode::Unsupported, tensor,
+                     QStringLiteral("it has more elements than its storage '%1' (%2); views that "
+                                    "repeat elements are not supported")
+                         .arg(storageText)
+                         .arg(storageElements));
+    if (extent.elements != 0 && (extent.outside || extent.last >= storageElements))
+        return error(ErrorCode::Corrupt, tensor,
+                     QStringLiteral("its view reaches past the end of its storage '%1' (%2 "
+                                    "elements); the file is damaged")
+                         .arg(storageText)
+                         .arg(storageElements));
+
+    TensorView view;
+    view.dtype = tensor.dtype;
+    view.shape = tensor.shape;
+    view.byteSize = static_cast<std::size_t>(extent.elements) * elementSize;
+    if (extent.elements == 0) {
+        view.data = *storage;
+    } else if (isContiguous(tensor)) {
+        view.data = *storage + static_cast<std::size_t>(tensor.offset) * elementSize;
+    } else {
+        // Checked before the copy is made: thousands of transposed views of one storage must
+        // not fill the memory first.
+        if (view.byteSize > m_maxCopiedBytes - m_copiedBytes)
+            return error(ErrorCode::Corrupt, tensor,
+                         QStringLiteral("its strided view would bring the dense copies of this "
+                                        "file's views to more than %1 MB, more than the model "
+                                        "needs; the file is damaged or crafted")
+                             .arg(double(m_maxCopiedBytes) / 1e6, 0, 'f', 1));
+        m_copiedBytes += view.byteSize;
+        owner.copies.push_back(gather(*storage, elementSize, tensor, extent.elements));
+        view.data = owner.copies.back().data();
+    }
+    return view;
+}
+
 } // namespace
 
-Result<WeightsFile> readPytorchBin(const QString& path) {
+Result<WeightsFile> readPytorchBin(const QString& path, std::uint64_t maxCopiedBytes) {
     auto corrupt = [&](const QString& problem) {
         return makeError(ErrorCode::Corrupt, path + QStringLiteral(": ") + problem);
     };
@@ -125,87 +250,12 @@ Result<WeightsFile> readPytorchBin(const QString& path) {
     auto owner = std::make_shared<BinOwner>();
     owner->file = *mapped;
     std::map<std::string, TensorView> tensors;
-    std::map<std::string, TensorDType> storageTypes;
+    BinTensors reader(path, *archive, folder, std::min<std::uint64_t>(maxCopiedBytes, file.size()));
     for (const PickledTensor& tensor : *pickled) {
-        auto bad = [&](const QString& problem) {
-            return corrupt(
-                QStringLiteral("tensor '%1': %2").arg(printableName(tensor.name), problem));
-        };
-        auto refused = [&](const QString& problem) {
-            return makeError(
-                ErrorCode::Unsupported,
-                path +
-                    QStringLiteral(": tensor '%1': %2").arg(printableName(tensor.name), problem));
-        };
-        const std::string storageName = folder + "data/" + tensor.storageKey;
-        const ZipEntry* storageEntry = archive->find(storageName);
-        if (!storageEntry)
-            return bad(QStringLiteral("its storage '%1' is missing from the archive")
-                           .arg(printableName(storageName)));
-        const auto [type, added] = storageTypes.emplace(tensor.storageKey, tensor.dtype);
-        if (!added && type->second != tensor.dtype)
-            return bad(QStringLiteral("its storage '%1' is also read as another dtype")
-                           .arg(printableName(storageName)));
-        auto storage = archive->contents(*storageEntry);
-        if (!storage)
-            return withPath(storage.error());
-        const std::size_t elementSize = dtypeSize(tensor.dtype);
-        const std::uint64_t storageElements = static_cast<std::uint64_t>(tensor.storageElements);
-        if (storageElements > storageEntry->size / elementSize)
-            return bad(QStringLiteral("its storage '%1' holds %2 bytes, too few for %3 "
-                                      "elements of %4; the file is truncated or damaged")
-                           .arg(printableName(storageName))
-                           .arg(storageEntry->size)
-                           .arg(storageElements)
-                           .arg(dtypeName(tensor.dtype)));
-
-        // Every element the view reaches, offset + sum((extent - 1) * stride), must lie inside
-        // the storage; checked step by step so that no product can overflow.
-        std::uint64_t elements = 1;
-        std::uint64_t last = static_cast<std::uint64_t>(tensor.offset);
-        bool outside = last >= storageElements;
-        bool repeats = false; // more elements than the storage: stride-0 views, refused
-        for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
-            const std::uint64_t extent = static_cast<std::uint64_t>(tensor.shape[d]);
-            const std::uint64_t stride = static_cast<std::uint64_t>(tensor.stride[d]);
-            if (extent == 0) {
-                elements = 0;
-                break;
-            }
-            if (elements > storageElements / extent)
-                repeats = true;
-            else
-                elements *= extent;
-            if (extent > 1 &&
-                stride > (storageElements - std::min(last, storageElements)) / (extent - 1))
-                outside = true;
-            else
-                last += (extent - 1) * stride;
-        }
-        if (elements != 0 && repeats && !outside)
-            return refused(QStringLiteral("it has more elements than its storage '%1' (%2); views "
-                                          "that repeat elements are not supported")
-                               .arg(printableName(storageName))
-                               .arg(storageElements));
-        if (elements != 0 && (outside || last >= storageElements))
-            return bad(QStringLiteral("its view reaches past the end of its storage '%1' (%2 "
-                                      "elements); the file is damaged")
-                           .arg(printableName(storageName))
-                           .arg(storageElements));
-
-        TensorView view;
-        view.dtype = tensor.dtype;
-        view.shape = tensor.shape;
-        view.byteSize = static_cast<std::size_t>(elements) * elementSize;
-        if (elements == 0) {
-            view.data = *storage;
-        } else if (isContiguous(tensor)) {
-            view.data = *storage + static_cast<std::size_t>(tensor.offset) * elementSize;
-        } else {
-            owner->copies.push_back(gather(*storage, elementSize, tensor, elements));
-            view.data = owner->copies.back().data();
-        }
-        tensors[tensor.name] = std::move(view);
+        auto view = reader.read(tensor, *owner);
+        if (!view)
+            return view.error();
+        tensors[tensor.name] = std::move(view).value();
     }
 
     QString fingerprint = sampledFingerprint(file, *pickle, pickleSize, 0);

@@ -15,12 +15,21 @@
 
 #include "embed/weights_file.h"
 
+#include <cstdint>
+
 namespace semsearch {
 
 // NotFound, Io, Corrupt (truncation, damage, a pickle that fails its CRC-32, a storage missing
-// from the archive or too small for its tensors) or Unsupported (the legacy format, compressed
-// entries, a refused pickle global or opcode). The fingerprint covers the file size, the whole
-// pickle and samples of the whole file (see sampledFingerprint).
-Result<WeightsFile> readPytorchBin(const QString& path);
+// from the archive or too small for its tensors, strided views whose dense copies would exceed
+// the smaller of `maxCopiedBytes` and the file's size) or Unsupported (the legacy format,
+// compressed entries, a refused pickle global or opcode, a tensor of more than kMaxTensorRank
+// dimensions). The fingerprint covers the file size, the whole pickle and samples of the whole
+// file (see sampledFingerprint).
+//
+// Memory: the views point into the mapping; only strided views are copied, and their copies
+// together stay within that bound, which is checked before each copy is made. A real state
+// dict's views cover its storages about once, so the file's size is a bound no real file
+// reaches; a crafted one (thousands of transposed views of one storage) is refused at once.
+Result<WeightsFile> readPytorchBin(const QString& path, std::uint64_t maxCopiedBytes = UINT64_MAX);
 
 } // namespace semsearch

@@ -1,5 +1,7 @@
 #include "embed/safetensors_file.h"
 
+#include "semsearch/printable_text.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +15,7 @@ namespace {
 
 // Real headers are a few kB to a few hundred kB; anything far larger is a damaged length field.
 constexpr quint64 kMaxHeaderBytes = 100u * 1024u * 1024u;
+constexpr qsizetype kMaxQuotedCharacters = 200;
 
 } // namespace
 
@@ -34,13 +37,17 @@ Result<WeightsFile> readSafetensors(const QString& path) {
     for (int i = 7; i >= 0; --i)
         headerSize = (headerSize << 8) | bytes[i];
     const quint64 available = fileSize - 8;
+    // The first 8 bytes are not quoted: when the file is not what its name claims (a link to
+    // someone's private file), its bytes are none of the message's business.
     if (headerSize > available)
-        return corrupt(QStringLiteral("header length %1 points past the end of the file "
-                                      "(%2 bytes); the file is truncated or not safetensors")
-                           .arg(headerSize)
+        return corrupt(QStringLiteral("not a safetensors file, or truncated: its first 8 bytes, "
+                                      "read as the header's length, point past the end of the "
+                                      "file (%1 bytes)")
                            .arg(fileSize));
     if (headerSize > kMaxHeaderBytes)
-        return corrupt(QStringLiteral("header length %1 is implausibly large").arg(headerSize));
+        return corrupt(QStringLiteral("not a safetensors file: its first 8 bytes give a header "
+                                      "length over %1 MB, far more than any model's")
+                           .arg(kMaxHeaderBytes / 1000000));
 
     QJsonParseError parseError;
     const QJsonDocument header =
@@ -62,17 +69,24 @@ Result<WeightsFile> readSafetensors(const QString& path) {
             continue;
         const QString name = it.key();
         auto bad = [&](const QString& problem) {
-            return corrupt(QStringLiteral("tensor '%1': %2").arg(name, problem));
+            return corrupt(QStringLiteral("tensor '%1': %2")
+                               .arg(printableText(name, kMaxQuotedCharacters), problem));
         };
         const QJsonObject entry = it.value().toObject();
         const QString dtypeText = entry.value(QStringLiteral("dtype")).toString();
         const std::optional<TensorDType> dtype = dtypeFromName(dtypeText);
         if (!dtype)
-            return bad(QStringLiteral("unknown dtype '%1'").arg(dtypeText));
+            return bad(QStringLiteral("unknown dtype '%1'")
+                           .arg(printableText(dtypeText, kMaxQuotedCharacters)));
         TensorView view;
         view.dtype = *dtype;
+        const QJsonArray shape = entry.value(QStringLiteral("shape")).toArray();
+        if (std::size_t(shape.size()) > kMaxTensorRank)
+            return bad(QStringLiteral("%1 dimensions; at most %2 are supported")
+                           .arg(shape.size())
+                           .arg(kMaxTensorRank));
         quint64 elements = 1;
-        for (const QJsonValue& d : entry.value(QStringLiteral("shape")).toArray()) {
+        for (const QJsonValue& d : shape) {
             const double extent = d.toDouble(-1);
             if (!d.isDouble() || extent < 0 || extent > 1e12 || extent != std::floor(extent))
                 return bad(QStringLiteral("invalid shape"));

@@ -262,10 +262,21 @@ private:
     // torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad,
     // backward_hooks[, metadata])
     Result<Value> rebuildTensor(const std::vector<std::size_t>& args) {
-        const bool shaped = args.size() >= 6 && args.size() <= 7 &&
-                            m_values[args[0]].kind == Value::Kind::Storage && isInt(args[1]) &&
+        const auto isTuple = [&](std::size_t id) {
+            return m_values[id].kind == Value::Kind::Tuple;
+        };
+        if (args.size() < 6 || args.size() > 7 || !isTuple(args[2]) || !isTuple(args[3]))
+            return corrupt(QStringLiteral("a tensor is described by malformed arguments"));
+        // Before the shape is read: one huge shape tuple, memoized and reused by every tensor,
+        // would otherwise be walked and copied once per tensor.
+        const std::size_t rank = m_values[args[2]].items.size();
+        if (rank > kMaxTensorRank)
+            return refused(QStringLiteral("a tensor has %1 dimensions; at most %2 are supported")
+                               .arg(rank)
+                               .arg(kMaxTensorRank));
+        const bool shaped = m_values[args[0]].kind == Value::Kind::Storage && isInt(args[1]) &&
                             isIntTuple(args[2]) && isIntTuple(args[3]) &&
-                            m_values[args[2]].items.size() == m_values[args[3]].items.size() &&
+                            m_values[args[3]].items.size() == rank &&
                             m_values[args[4]].kind == Value::Kind::Bool;
         if (!shaped)
             return corrupt(QStringLiteral("a tensor is described by malformed arguments"));

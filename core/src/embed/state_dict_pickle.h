@@ -16,8 +16,10 @@
 //             metadata]), and the storage types torch.{Float, Half, BFloat16, Double, Long, Int,
 //             Short, Char, Byte, Bool}Storage, which may only appear in persistent ids
 //   persistent ids   ('storage', <storage type>, key, location, element count)
-// Any other global (os.system, builtins.eval, ...) or opcode is refused with an error naming it.
-// Every read is bounds-checked; memory use is bounded by the pickle's size.
+// Any other global (os.system, builtins.eval, ...) or opcode is refused with an error naming it,
+// and so is a tensor of more than kMaxTensorRank dimensions. Every read is bounds-checked; memory
+// use is bounded by the pickle's size (each opcode makes at most one value or stack entry, and no
+// tensor copies more than kMaxTensorRank sizes and strides, however often its tuples are reused).
 
 #include "embed/weights_file.h"
 #include "semsearch/error.h"

@@ -2,6 +2,7 @@
 // encoder. No LibTorch headers here; see torch_bert_encoder.h.
 
 #include "embed/bert_text_normalizer.h"
+#include "embed/bert_weights.h"
 #include "embed/torch_bert_encoder.h"
 #include "embed/weights_file.h"
 #include "semsearch/embedder.h"
@@ -9,6 +10,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <new>
 #include <numeric>
 #include <thread>
 
@@ -88,9 +90,7 @@ private:
     std::size_t m_maxSeqLength;
 };
 
-} // namespace
-
-Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
+Result<std::unique_ptr<Embedder>> loadEmbedder(const QString& modelFolder,
                                                const EmbedderOptions& options) {
     if (options.batchSize < 1)
         return makeError(
@@ -112,9 +112,12 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                              .arg(tokenizer->vocabularySize())
                                              .arg(model->bert.vocabSize));
 
-    auto weights = WeightsFile::openInFolder(model->folder);
+    // Strided tensors of a .bin are copied; never more than the config's model needs.
+    auto weights = WeightsFile::openInFolder(model->folder, bertWeightBytes(model->bert));
     if (!weights)
         return weights.error();
+    if (auto layers = checkLayerCount(*model, *weights); !layers)
+        return layers.error();
     model->weightsFingerprint = weights->fingerprint();
 
     const int threads = options.threads > 0
@@ -130,6 +133,20 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
     return std::unique_ptr<Embedder>(
         new TorchBertEmbedder(std::move(model).value(), std::move(tokenizer).value(),
                               std::move(encoder).value(), options.batchSize, maxSeqLength));
+}
+
+} // namespace
+
+Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
+                                               const EmbedderOptions& options) {
+    // The checks bound what a model's files can make us allocate, but a real model may still be
+    // too large for this machine (or its memory limit): that is one line, not an abort.
+    try {
+        return loadEmbedder(modelFolder, options);
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::Io,
+                         modelFolder + QStringLiteral(": not enough memory to load the model"));
+    }
 }
 
 } // namespace semsearch

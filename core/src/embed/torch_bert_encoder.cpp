@@ -81,7 +81,11 @@ Error torchError(const char* what, const std::exception& e) {
     std::string message = e.what();
     if (const auto newline = message.find('\n'); newline != std::string::npos)
         message.resize(newline);
-    return makeError(ErrorCode::Internal,
+    // LibTorch's CPU allocator reports a refused allocation as a c10::Error with this text; the
+    // system refused memory, nothing in semsearch broke.
+    const bool noMemory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr ||
+                          message.find("not enough memory") != std::string::npos;
+    return makeError(noMemory ? ErrorCode::Io : ErrorCode::Internal,
                      QStringLiteral("LibTorch failed %1: %2")
                          .arg(QLatin1String(what), QString::fromStdString(message)));
 }

@@ -2,6 +2,7 @@
 
 #include "embed/pytorch_bin_file.h"
 #include "embed/safetensors_file.h"
+#include "semsearch/printable_text.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -66,13 +67,13 @@ const TensorView* WeightsFile::find(const std::string& name) const {
     return it == m_tensors.end() ? nullptr : &it->second;
 }
 
-Result<WeightsFile> WeightsFile::openInFolder(const QString& folder) {
+Result<WeightsFile> WeightsFile::openInFolder(const QString& folder, std::uint64_t maxCopiedBytes) {
     const QString safetensors = folder + QLatin1Char('/') + QLatin1String(kSafetensorsName);
     if (QFileInfo::exists(safetensors))
         return readSafetensors(safetensors);
     const QString bin = folder + QLatin1Char('/') + QLatin1String(kPytorchBinName);
     if (QFileInfo::exists(bin))
-        return readPytorchBin(bin);
+        return readPytorchBin(bin, maxCopiedBytes);
     return makeError(ErrorCode::NotFound,
                      folder +
                          QStringLiteral(": model weights not found (neither %1 nor %2 exists)")
@@ -108,14 +109,7 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const QString& path) 
 
 QString printableName(const std::string& bytes) {
     constexpr qsizetype kMaxCharacters = 200;
-    QString name = QString::fromUtf8(bytes.data(), static_cast<qsizetype>(bytes.size()));
-    if (name.size() > kMaxCharacters)
-        name = name.left(kMaxCharacters) + QStringLiteral("...");
-    for (QChar& c : name)
-        if (c.category() == QChar::Other_Control || c == QChar::LineSeparator ||
-            c == QChar::ParagraphSeparator)
-            c = QChar::ReplacementCharacter;
-    return name;
+    return printableText(QByteArrayView(bytes), kMaxCharacters);
 }
 
 QString sampledFingerprint(const MappedFile& file, const unsigned char* header,

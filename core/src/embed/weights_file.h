@@ -22,6 +22,11 @@
 
 namespace semsearch {
 
+// The most dimensions a tensor may have (BERT's have one or two; torch allows more, but no
+// weights semsearch reads need them). The readers refuse more before copying a shape, so that
+// a crafted file cannot make them build millions of dimensions per tensor.
+constexpr std::size_t kMaxTensorRank = 8;
+
 enum class TensorDType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
 
 QString dtypeName(TensorDType dtype); // as safetensors spells it: "F32", "BF16", ...
@@ -45,8 +50,11 @@ public:
 
     // Opens the weights of the model in `folder`: model.safetensors when it exists, else
     // pytorch_model.bin. NotFound naming both files when neither exists; otherwise the reader's
-    // errors (NotFound, Io, Corrupt, Unsupported), each naming the file.
-    static Result<WeightsFile> openInFolder(const QString& folder);
+    // errors (NotFound, Io, Corrupt, Unsupported), each naming the file. `maxCopiedBytes` bounds
+    // the memory a reader may fill with dense copies of strided tensors (readPytorchBin); the
+    // embedder passes what the model's config needs (bertWeightBytes).
+    static Result<WeightsFile> openInFolder(const QString& folder,
+                                            std::uint64_t maxCopiedBytes = UINT64_MAX);
 
     // For the readers: `owner` keeps whatever the views point into alive.
     WeightsFile(QString path, std::shared_ptr<const void> owner,
@@ -87,8 +95,7 @@ private:
 };
 
 // A name read from a weights file (a tensor, a ZIP entry, a pickle global) made safe for a
-// one-line message: invalid UTF-8 and control characters become U+FFFD, and it is cut to 200
-// characters.
+// one-line message: printableText() cut to 200 characters.
 QString printableName(const std::string& bytes);
 
 // SHA-256 (hex) over the file size as decimal text, `header` (the format's own index of the

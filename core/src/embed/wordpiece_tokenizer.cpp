@@ -1,6 +1,8 @@
 #include "semsearch/tokenizer.h"
 
 #include "embed/bert_text_normalizer.h"
+#include "embed/model_file.h"
+#include "semsearch/model.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -41,16 +43,10 @@ std::u16string_view toStdView(QStringView text) {
 // "\r" all end a line, a last line without a newline still counts, and nothing else is stripped.
 // A leading byte-order mark stays part of the first token, as with Python's "utf-8" codec.
 Result<std::vector<QString>> readVocabulary(const QString& path) {
-    QFile file(path);
-    if (!file.exists())
-        return makeError(ErrorCode::NotFound, path + QStringLiteral(": file not found"));
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + file.errorString());
-    const QByteArray bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError)
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + file.errorString());
+    auto read = readModelFile(path, kMaxVocabularyBytes);
+    if (!read)
+        return read.error();
+    const QByteArray& bytes = *read;
 
     const auto flags =
         QStringConverter::Flag::Stateless | QStringConverter::Flag::ConvertInitialBom;
@@ -89,23 +85,6 @@ Result<std::vector<QString>> readVocabulary(const QString& path) {
     return vocabulary;
 }
 
-Result<QJsonObject> readJsonObject(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + file.errorString());
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return makeError(ErrorCode::Corrupt,
-                         path + QStringLiteral(": invalid JSON at offset %1: %2")
-                                    .arg(parseError.offset)
-                                    .arg(parseError.errorString()));
-    if (!doc.isObject())
-        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": expected a JSON object"));
-    return doc.object();
-}
-
 Result<bool> readFlag(const QJsonObject& json, const char* key, bool fallback,
                       const QString& path) {
     const QJsonValue value = json.value(QLatin1String(key));
@@ -122,7 +101,7 @@ Result<bool> readFlag(const QJsonObject& json, const char* key, bool fallback,
 // implement are refused (Unsupported) rather than ignored, since silently different ids would
 // give wrong embeddings with no visible error.
 Result<TokenizerConfig> readTokenizerConfig(const QString& path) {
-    auto json = readJsonObject(path);
+    auto json = readModelJsonObject(path);
     if (!json)
         return json.error();
     const QJsonObject& c = *json;

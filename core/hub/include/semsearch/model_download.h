@@ -28,9 +28,15 @@
 //   - Each file for which the hub states a SHA-256 (X-Linked-Etag, else ETag, when it is 64
 //     hex digits: the hub does this for its large LFS files) is checked against it; a mismatch
 //     deletes the staged file and fails (Corrupt).
-//   - Redirects are followed (the hub sends large files to a CDN); the token goes only to the
-//     endpoint's own host. Proxies come from the environment (http_proxy, https_proxy,
+//   - Redirects are followed (the hub sends large files to a CDN), but only to http and https
+//     addresses and never from https down to http; the token goes only to the endpoint's own
+//     scheme, host and port. Proxies come from the environment (http_proxy, https_proxy,
 //     no_proxy: lower case, as Qt reads them) unless `useSystemProxy` is off.
+//   - The small files are refused as soon as they prove larger than modelFileByteLimit()
+//     (model.h), whether or not the server announces their size; module folders named in
+//     modules.json must stay inside the model (moduleFolderInModel).
+//   - What the server says (error messages, file names, addresses) reaches the messages only
+//     through printableText().
 //   - One download per target at a time (a lock file in the staging area: Busy).
 //
 // Errors (the message is one line naming the repository, file or folder):
@@ -39,9 +45,11 @@
 //   Unsupported      401/403 (a gated or private repository: the message says to set HF_TOKEN),
 //                    or a model readModelInfo() refuses
 //   Io               no network, host not found, connection refused or dropped (after the
-//                    retries), a stalled transfer, an HTTP error, a folder or file that cannot
-//                    be written (disk full: the message names the folder)
-//   Corrupt          a checksum mismatch (names the file, the expected and the computed SHA-256)
+//                    retries), a stalled transfer, an HTTP error, a refused redirect, a folder or
+//                    file that cannot be written (disk full: the message names the folder), a
+//                    staging folder that is a symbolic link or not the user's own
+//   Corrupt          a checksum mismatch (names the file, the expected and the computed SHA-256),
+//                    a small file over its limit, a module folder outside the model
 //   Busy             another download into the same target is running
 //   Cancelled        cancel() was called; what was fetched stays staged for the next run
 //
