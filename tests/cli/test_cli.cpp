@@ -89,7 +89,8 @@ private Q_SLOTS:
             const std::vector<float> want = toFloatVector(reference[i].value("embedding"));
             QCOMPARE(got.size(), want.size());
             for (std::size_t j = 0; j < got.size(); ++j)
-                QVERIFY2(std::fabs(got[j] - want[j]) <= 1e-4, qPrintable(QString::number(i)));
+                QVERIFY2(std::fabs(got[j] - want[j]) <= kEmbeddingTolerance,
+                         qPrintable(QString::number(i)));
         }
     }
 

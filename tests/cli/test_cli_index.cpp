@@ -192,7 +192,7 @@ private Q_SLOTS:
                          QString::number(hit.value(QStringLiteral("start")).toInteger()),
                      expected[std::size_t(i)].second);
             QVERIFY(std::fabs(hit.value(QStringLiteral("score")).toDouble() +
-                              expected[std::size_t(i)].first) < 1e-4);
+                              expected[std::size_t(i)].first) < 1e-5);
         }
 
         const RunResult verify = cli.run({QStringLiteral("verify")});
