@@ -84,6 +84,7 @@ private Q_SLOTS:
         const auto rows = parseLines(r.out);
         const auto reference = readReference(QStringLiteral("embeddings.jsonl"));
         QCOMPARE(rows.size(), std::size_t(65));
+        QCOMPARE(reference.size(), rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const std::vector<float> got = toFloatVector(rows[i]);
             const std::vector<float> want = toFloatVector(reference[i].value("embedding"));

@@ -186,6 +186,7 @@ private Q_SLOTS:
         const QJsonArray hits =
             QJsonDocument::fromJson(top.out).object().value(QStringLiteral("results")).toArray();
         QCOMPARE(hits.size(), 6);
+        QVERIFY(expected.size() >= 6);
         for (qsizetype i = 0; i < hits.size(); ++i) {
             const QJsonObject hit = hits[i].toObject();
             QCOMPARE(hit.value(QStringLiteral("path")).toString() + QLatin1Char(':') +
