@@ -111,7 +111,10 @@ private Q_SLOTS:
         QCOMPARE(numbers.size(), 32);
         for (const QByteArray& number : numbers) {
             QByteArray digits;
-            for (char c : number.split('e').first())
+            // Named: a range-for over number.split('e').first() would read the list after the
+            // temporary holding it is gone (AddressSanitizer: heap-use-after-free).
+            const QByteArray mantissa = number.split('e').first();
+            for (char c : mantissa)
                 if (c >= '0' && c <= '9' && !(c == '0' && digits.isEmpty())) // skip leading 0s
                     digits.append(c);
             QVERIFY2(!digits.isEmpty() && digits.size() <= 9, number.constData());
