@@ -1,7 +1,9 @@
 // semsearch-cli index / search / status / remove / verify / export, run as a user would,
 // including a kill -9 in the middle of indexing.
 
+#include "brute_force_ranking.h"
 #include "cli_runner.h"
+#include "generous_wait.h"
 #include "reference_data.h"
 #include "test_files.h"
 
@@ -48,6 +50,48 @@ std::vector<QJsonObject> jsonLines(const QByteArray& out) {
         if (!line.isEmpty())
             rows.push_back(QJsonDocument::fromJson(line).object());
     return rows;
+}
+
+// The query's vector as `semsearch-cli embed` gives it; empty on failure.
+std::vector<float> embedQuery(const CliFixture& cli, const QByteArray& query) {
+    const RunResult embedded = runCli({QStringLiteral("embed")}, query + '\n', cli.environment());
+    std::vector<float> vector;
+    if (embedded.exitCode == 0)
+        for (const QJsonValue& value : QJsonDocument::fromJson(embedded.out).array())
+            vector.push_back(float(value.toDouble()));
+    return vector;
+}
+
+// Every exported passage, keyed by its byte offset in its file.
+std::vector<PassageVector> exportedPassages(const QByteArray& out) {
+    std::vector<PassageVector> passages;
+    for (const QJsonObject& row : jsonLines(out)) {
+        PassageVector passage{row.value(QStringLiteral("path")).toString(),
+                              QString::number(row.value(QStringLiteral("start")).toInteger()),
+                              {}};
+        for (const QJsonValue& value : row.value(QStringLiteral("embedding")).toArray())
+            passage.vector.push_back(float(value.toDouble()));
+        passages.push_back(std::move(passage));
+    }
+    return passages;
+}
+
+// `search --json`'s documents, their passages keyed by byte offset.
+std::vector<ReportedDocument> searchedDocuments(const QByteArray& json) {
+    std::vector<ReportedDocument> documents;
+    const QJsonArray results =
+        QJsonDocument::fromJson(json).object().value(QStringLiteral("results")).toArray();
+    for (const QJsonValue& result : results) {
+        const QJsonObject r = result.toObject();
+        documents.push_back({r.value(QStringLiteral("path")).toString(),
+                             r.value(QStringLiteral("score")).toDouble(),
+                             {}});
+        for (const QJsonValue& passage : r.value(QStringLiteral("passages")).toArray())
+            documents.back().passages.push_back(
+                {QString::number(passage.toObject().value(QStringLiteral("start")).toInteger()),
+                 passage.toObject().value(QStringLiteral("score")).toDouble()});
+    }
+    return documents;
 }
 
 // Deterministic filler prose: `count` sentences for file `seed`.
@@ -127,30 +171,12 @@ private Q_SLOTS:
         const auto rows = jsonLines(exported.out);
         QCOMPARE(qint64(rows.size()), qint64(s.value(QStringLiteral("passages")).toInt()));
 
-        QProcess embed;
-        embed.setProcessEnvironment(cli.environment());
-        embed.start(QStringLiteral(SEMSEARCH_CLI), {QStringLiteral("embed")});
-        QVERIFY(embed.waitForStarted());
-        embed.write("day of the committee\n");
-        embed.closeWriteChannel();
-        QVERIFY(embed.waitForFinished());
-        const QJsonArray query = QJsonDocument::fromJson(embed.readAllStandardOutput()).array();
-        QVERIFY(!query.isEmpty());
+        const std::vector<float> query = embedQuery(cli, "day of the committee");
+        QCOMPARE(query.size(), std::size_t(32));
         std::vector<std::pair<double, QString>> expected; // (-cosine, "path:start")
-        for (const QJsonObject& row : rows) {
-            const QJsonArray v = row.value(QStringLiteral("embedding")).toArray();
-            QCOMPARE(v.size(), query.size());
-            double dot = 0, nq = 0, nv = 0;
-            for (qsizetype j = 0; j < v.size(); ++j) {
-                dot += v[j].toDouble() * query[j].toDouble();
-                nq += query[j].toDouble() * query[j].toDouble();
-                nv += v[j].toDouble() * v[j].toDouble();
-            }
-            expected.emplace_back(
-                -dot / std::sqrt(nq * nv),
-                row.value(QStringLiteral("path")).toString() + QLatin1Char(':') +
-                    QString::number(row.value(QStringLiteral("start")).toInteger()));
-        }
+        for (const PassageVector& passage : exportedPassages(exported.out))
+            expected.emplace_back(-cosine(passage.vector, query),
+                                  passage.path + QLatin1Char(':') + passage.key);
         std::sort(expected.begin(), expected.end());
         const RunResult top =
             cli.run({QStringLiteral("search"), QStringLiteral("day of the committee"),
@@ -160,13 +186,14 @@ private Q_SLOTS:
         const QJsonArray hits =
             QJsonDocument::fromJson(top.out).object().value(QStringLiteral("results")).toArray();
         QCOMPARE(hits.size(), 6);
+        QVERIFY(expected.size() >= 6);
         for (qsizetype i = 0; i < hits.size(); ++i) {
             const QJsonObject hit = hits[i].toObject();
             QCOMPARE(hit.value(QStringLiteral("path")).toString() + QLatin1Char(':') +
                          QString::number(hit.value(QStringLiteral("start")).toInteger()),
                      expected[std::size_t(i)].second);
             QVERIFY(std::fabs(hit.value(QStringLiteral("score")).toDouble() +
-                              expected[std::size_t(i)].first) < 1e-4);
+                              expected[std::size_t(i)].first) < 1e-5);
         }
 
         const RunResult verify = cli.run({QStringLiteral("verify")});
@@ -179,6 +206,48 @@ private Q_SLOTS:
         QCOMPARE(
             QJsonDocument::fromJson(after.out).object().value(QStringLiteral("documents")).toInt(),
             1);
+    }
+
+    // `search` (documents) against brute force over the exported vectors: a document scores its
+    // best passage. One file's 220 passages all outrank the other files' best; `-k 5` must still
+    // give five files, in their order.
+    void documentSearchEqualsBruteForce() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        const QByteArray query = "The lighthouse keeper counts the ships that pass at night.";
+        QByteArray keeper;
+        for (int i = 0; i < 220; ++i)
+            keeper += query + " Entry " + QByteArray::number(i) + ".\n\n";
+        QVERIFY(writeFile(docs + QStringLiteral("/keeper.txt"), keeper));
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/other/%1.md").arg(i), prose(i, 6)));
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+
+        const RunResult exported = cli.run({QStringLiteral("export"), QStringLiteral("--jsonl")});
+        QCOMPARE(exported.exitCode, 0);
+        const std::vector<float> queryVector = embedQuery(cli, query);
+        QCOMPARE(queryVector.size(), std::size_t(32));
+        const std::vector<RankedDocument> expected =
+            rankDocuments(exportedPassages(exported.out), queryVector);
+        QCOMPARE(expected.size(), std::size_t(11));
+        QCOMPARE(expected.front().path, docs + QStringLiteral("/keeper.txt"));
+        QCOMPARE(expected.front().passages.size(), std::size_t(220));
+        const std::size_t ahead = passagesAheadOfTheRest(expected);
+        QVERIFY2(ahead >= 200, qPrintable(QString::number(ahead)));
+
+        for (int k : {5, 20}) {
+            const RunResult search =
+                cli.run({QStringLiteral("search"), QString::fromUtf8(query),
+                         QStringLiteral("--json"), QStringLiteral("-k"), QString::number(k)});
+            QVERIFY2(search.exitCode == 0, search.err.constData());
+            // The command shows three passages per document.
+            const QString difference =
+                compareRanking(expected, searchedDocuments(search.out), k, 3);
+            QVERIFY2(difference.isEmpty(),
+                     qPrintable(QStringLiteral("-k %1: ").arg(k) + difference));
+        }
     }
 
     void badInputGivesOneLineAndExitOne() {
@@ -224,12 +293,12 @@ private Q_SLOTS:
         waited.start();
         // Past the schema and into the documents: the WAL holds a few batches.
         while (process.state() == QProcess::Running && QFileInfo(wal).size() < 512 * 1024 &&
-               waited.elapsed() < 60000)
+               waited.elapsed() < kGenerousWaitMs)
             QTest::qWait(10);
         const qint64 pid = process.processId();
         QVERIFY2(process.state() == QProcess::Running && pid > 0, "indexing ended too soon");
         ::kill(pid_t(pid), SIGINT);
-        QVERIFY(process.waitForFinished(30000));
+        QVERIFY(process.waitForFinished(kGenerousWaitMs));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), 1);
         const QByteArray err = process.readAllStandardError();
@@ -267,7 +336,7 @@ private Q_SLOTS:
             QElapsedTimer waited;
             waited.start();
             while (process.state() == QProcess::Running && QFileInfo(wal).size() <= walBefore &&
-                   waited.elapsed() < 60000)
+                   waited.elapsed() < kGenerousWaitMs)
                 QTest::qWait(10);
             QTest::qWait(extraMs);
             // processId() is 0 once the process has ended, and kill(0) would signal this test's
@@ -275,7 +344,7 @@ private Q_SLOTS:
             const qint64 pid = process.processId();
             if (process.state() == QProcess::Running && pid > 0)
                 ::kill(pid_t(pid), SIGKILL);
-            process.waitForFinished(30000);
+            process.waitForFinished(kGenerousWaitMs);
             QCOMPARE(process.state(), QProcess::NotRunning);
             killedMidRun += process.exitStatus() == QProcess::CrashExit ? 1 : 0;
 

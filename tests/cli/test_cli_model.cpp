@@ -2,6 +2,7 @@
 // way out of a model mismatch: --model, or index --reembed.
 
 #include "cli_runner.h"
+#include "generous_wait.h"
 #include "hub_fixtures.h"
 #include "local_hub_server.h"
 #include "model_folder_fixture.h"
@@ -262,13 +263,10 @@ private Q_SLOTS:
         QProcessEnvironment offline = environment();
         offline.insert(QStringLiteral("HF_ENDPOINT"),
                        QStringLiteral("http://127.0.0.1:%1").arg(port));
-        QElapsedTimer clock;
-        clock.start();
         const RunResult refused =
             run({QStringLiteral("model"), QStringLiteral("download"),
                  QStringLiteral("test/tiny-bert-max"), QStringLiteral("--dir"), other},
                 offline);
-        QVERIFY(clock.elapsed() < 10000);
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(isOneLine(refused.err) && refused.err.contains("connection refused"),
                  refused.err.constData());
@@ -291,12 +289,12 @@ private Q_SLOTS:
         QElapsedTimer waited;
         waited.start();
         while (process.state() == QProcess::Running && QFileInfo(part).size() < 100 * 1024 &&
-               waited.elapsed() < 30000)
+               waited.elapsed() < kGenerousWaitMs)
             QTest::qWait(20);
         const qint64 pid = process.processId();
         QVERIFY2(process.state() == QProcess::Running && pid > 0, "the download ended too soon");
         ::kill(pid_t(pid), SIGINT);
-        QVERIFY(process.waitForFinished(20000));
+        QVERIFY(process.waitForFinished(kGenerousWaitMs));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), 1);
         const QByteArray err = process.readAllStandardError();

@@ -2,6 +2,8 @@
 // encoding, hash (published SHA-256 test vectors) and byte offsets are known by construction,
 // and byte ranges are checked by slicing the raw bytes and decoding them independently.
 
+#include "unprivileged_user.h"
+
 #include "semsearch/extract.h"
 
 #include <QDateTime>
@@ -14,6 +16,7 @@
 #include <numeric>
 
 using namespace semsearch;
+using namespace semsearch::test;
 
 Q_DECLARE_METATYPE(semsearch::TextEncoding)
 
@@ -301,18 +304,19 @@ private Q_SLOTS:
                     QStringLiteral("not a regular file"));
     }
 
+    // As a user: root would read the file whatever its permissions.
     void unreadableFile() {
         const QString path = write("secret");
         QVERIFY(QFile::setPermissions(path, QFileDevice::Permissions()));
-        QFile probe(path);
-        if (probe.open(QIODevice::ReadOnly))
-            QSKIP("running with privileges that bypass file permissions (root?)");
-        auto document = readDocument(path);
-        QVERIFY(!document.ok());
-        QCOMPARE(int(document.error().code), int(ErrorCode::Io));
-        QVERIFY2(document.error().message.startsWith(path + QStringLiteral(": cannot read: ")),
-                 qPrintable(document.error().message));
-        QVERIFY(!document.error().message.contains(QLatin1Char('\n')));
+        QVERIFY(giveToUnprivilegedUser(m_dir.path()));
+        QVERIFY(runAsUnprivilegedUser([&] {
+            auto document = readDocument(path);
+            QVERIFY(!document.ok());
+            QCOMPARE(int(document.error().code), int(ErrorCode::Io));
+            QVERIFY2(document.error().message.startsWith(path + QStringLiteral(": cannot read: ")),
+                     qPrintable(document.error().message));
+            QVERIFY(!document.error().message.contains(QLatin1Char('\n')));
+        }));
     }
 
     // Every range [i, j) between code points, sliced from the raw bytes by the offsets and

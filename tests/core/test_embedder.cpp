@@ -84,7 +84,7 @@ private Q_SLOTS:
         QCOMPARE(vectors->dim, std::size_t(32));
         for (std::size_t i = 0; i < m_sentences.size(); ++i) {
             const double diff = maxAbsDiff(*vectors, i, m_expected[i]);
-            QVERIFY2(diff <= 1e-4,
+            QVERIFY2(diff <= kEmbeddingTolerance,
                      qPrintable(QStringLiteral("sentence %1: max abs diff %2").arg(i).arg(diff)));
         }
     }
@@ -102,7 +102,7 @@ private Q_SLOTS:
         auto vectors = (*embedder)->embedTokens(ids);
         QVERIFY(vectors.ok());
         for (std::size_t i = 0; i < ids.size(); ++i)
-            QVERIFY2(maxAbsDiff(*vectors, i, m_expected[i]) <= 1e-4,
+            QVERIFY2(maxAbsDiff(*vectors, i, m_expected[i]) <= kEmbeddingTolerance,
                      qPrintable(QString::number(i)));
     }
 
@@ -200,7 +200,8 @@ private Q_SLOTS:
             auto vectors = (*embedder)->embedTokens({std::vector<TokenId>(row.begin(), row.end())});
             QVERIFY(vectors.ok());
             const double diff = maxAbsDiff(*vectors, 0, expected);
-            QVERIFY2(diff <= 1e-4, qPrintable(QStringLiteral("max abs diff %1").arg(diff)));
+            QVERIFY2(diff <= kEmbeddingTolerance,
+                     qPrintable(QStringLiteral("max abs diff %1").arg(diff)));
         }
     }
 

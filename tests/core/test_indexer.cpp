@@ -1,9 +1,11 @@
 // Indexing and searching end to end with the tiny model: incremental updates, renames,
 // deletions, cancellation, the vector cache as a cache, and exact passage search.
 
+#include "brute_force_ranking.h"
 #include "counting_embedder.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
+#include "stored_passages.h"
 #include "test_files.h"
 
 #include "semsearch/indexer.h"
@@ -37,6 +39,27 @@ const QByteArray kTaxes = "The tax return is due at the end of April. Keep the r
 const QByteArray kRecipe = "Whisk the eggs with sugar until pale. Fold in the flour gently.\n"
                            "Bake for twenty minutes.\n";
 
+// `count` paragraphs (one passage each) that say nearly what `query` says, so that their
+// passages outrank every other document's best by far.
+QByteArray echoes(const QByteArray& query, int count) {
+    QByteArray text;
+    for (int i = 0; i < count; ++i)
+        text += query + " Entry " + QByteArray::number(i) + ".\n\n";
+    return text;
+}
+
+// A search's documents as the brute-force comparison reads them, passages keyed by their id.
+std::vector<ReportedDocument> reported(const std::vector<DocumentHit>& hits) {
+    std::vector<ReportedDocument> documents;
+    for (const DocumentHit& hit : hits) {
+        documents.push_back({hit.path, hit.score, {}});
+        for (const PassageHit& passage : hit.passages)
+            documents.back().passages.push_back(
+                {QString::number(passage.passageId), passage.score});
+    }
+    return documents;
+}
+
 } // namespace
 
 class TestIndexer : public QObject {
@@ -54,12 +77,16 @@ class TestIndexer : public QObject {
         return index ? std::move(index).value() : nullptr;
     }
 
+    // Indexes m_docs; a failed run fails the test.
     IndexStats indexAll(IndexFolder& index, IndexOptions options = {}) {
         Indexer indexer(index, *m_embedder, options);
         auto stats = indexer.run({m_docs});
-        if (!stats)
-            qWarning() << stats.error().message;
-        return stats ? *stats : IndexStats{};
+        if (!stats) {
+            QTest::qFail(qPrintable(QStringLiteral("indexing failed: ") + stats.error().message),
+                         __FILE__, __LINE__);
+            return IndexStats{};
+        }
+        return *stats;
     }
 
 private Q_SLOTS:
@@ -182,6 +209,7 @@ private Q_SLOTS:
             auto hits = searcher.searchPassages(QStringLiteral("baking a cake"));
             QVERIFY(hits.ok());
             before = *hits;
+            QVERIFY(!before.empty()); // else the comparison below would hold for nothing
             QVERIFY(QFile::exists(index->vectorIndexPath()));
         }
         QVERIFY(QFile::remove(m_indexDir + QStringLiteral("/vectors.faiss")));
@@ -236,6 +264,50 @@ private Q_SLOTS:
             QCOMPARE(hits->at(i).passageId, expected[i].second);
             QVERIFY(std::fabs(hits->at(i).score + expected[i].first) < 1e-5);
         }
+    }
+
+    // Document search against brute force over every stored vector: a document scores its best
+    // passage. One document's hundreds of passages all outrank the other documents' best, and
+    // must not hide them (a search that ranked only the first few dozen passages would return
+    // that document alone).
+    void documentSearchEqualsBruteForce_data() {
+        QTest::addColumn<int>("limit");
+        QTest::newRow("fewer than the documents") << 5;
+        QTest::newRow("more than the documents") << 50;
+    }
+    void documentSearchEqualsBruteForce() {
+        QFETCH(int, limit);
+        const QByteArray query = "The lighthouse keeper counts the ships that pass at night.";
+        QVERIFY(writeFile(m_docs + QStringLiteral("/keeper.txt"), echoes(query, 220)));
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(writeFile(m_docs + QStringLiteral("/other/%1.txt").arg(i),
+                              "Report " + QByteArray::number(i) + " covers harbour fees for " +
+                                  QByteArray::number(1990 + i * 3) + ". It lists boats.\n"));
+        auto index = openIndex();
+        QVERIFY(index);
+        indexAll(*index);
+
+        auto queryVector = m_embedder->embed({QString::fromUtf8(query)});
+        QVERIFY(queryVector.ok());
+        auto stored = storedPassages(index->store());
+        QVERIFY2(stored.ok(), stored.ok() ? "" : qPrintable(stored.error().message));
+        const std::vector<RankedDocument> expected = rankDocuments(*stored, queryVector->values);
+        QCOMPARE(expected.size(), std::size_t(14));
+        // The premise: the long document comes first, and far more of its passages than a
+        // search would look at first outrank every other document.
+        QCOMPARE(expected.front().path, m_docs + QStringLiteral("/keeper.txt"));
+        QCOMPARE(expected.front().passages.size(), std::size_t(220));
+        const std::size_t ahead = passagesAheadOfTheRest(expected);
+        QVERIFY2(ahead >= 200, qPrintable(QString::number(ahead)));
+
+        Searcher searcher(*index, *m_embedder);
+        SearchOptions options;
+        options.limit = limit;
+        options.passagesPerDocument = 3;
+        auto hits = searcher.searchDocuments(QString::fromUtf8(query), options);
+        QVERIFY2(hits.ok(), hits.ok() ? "" : qPrintable(hits.error().message));
+        const QString difference = compareRanking(expected, reported(*hits), limit, 3);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
     void filtersNarrowTheSearch() {
@@ -369,7 +441,7 @@ private Q_SLOTS:
         QVERIFY(!rebuilt);
         // The reader now holds exactly the store's passages, with the store's vectors.
         auto storedIds = writer->store().passageIds({});
-        QVERIFY(storedIds.ok());
+        QVERIFY(storedIds.ok() && storedIds->size() > 20);
         QCOMPARE((*caughtUp)->ids(), *storedIds);
         auto writerVectors = writer->vectors();
         QVERIFY(writerVectors.ok());

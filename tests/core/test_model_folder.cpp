@@ -3,8 +3,10 @@
 
 #include "model_folder_fixture.h"
 
+#include "embed/safetensors_file.h"
 #include "semsearch/embedder.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace semsearch;
@@ -122,6 +124,28 @@ private Q_SLOTS:
         QVERIFY(model.write("model.safetensors", weights));
         expectError(model, ErrorCode::Corrupt, QStringLiteral("embeddings.LayerNorm.bias"),
                     QStringLiteral("shape and dtype need"));
+    }
+
+    // A shape whose element count is 2^64: counted in 64 bits it would wrap around to 0 and
+    // pass as a tensor of 0 bytes. The file must hold more than 2^64 / 1e12 bytes (extents
+    // above 1e12 are refused on their own), so its data is 32 MiB of holes.
+    void shapeLargerThanAnyFile() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("model.safetensors"));
+        QByteArray header = R"({"t":{"dtype":"F32","shape":[33554432,549755813888],)"
+                            R"("data_offsets":[0,0]}})";
+        while (header.size() % 8)
+            header.append(' ');
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(littleEndian64(quint64(header.size())) + header) > 0);
+        QVERIFY(file.resize(file.size() + 32 * 1024 * 1024));
+        file.close();
+        auto weights = readSafetensors(path);
+        QVERIFY(!weights.ok());
+        QCOMPARE(int(weights.error().code), int(ErrorCode::Corrupt));
+        QVERIFY2(weights.error().message.contains(QStringLiteral("shape is larger than the file")),
+                 qPrintable(weights.error().message));
     }
 
     // config.json promises a wider feed-forward layer than the weights hold.

@@ -150,7 +150,7 @@ private Q_SLOTS:
         QCOMPARE(vectors->dim, std::size_t(dimension));
         for (std::size_t i = 0; i < records.size(); ++i) {
             const double diff = maxAbsDiff(vectors->row(i), records[i].embedding, vectors->dim);
-            QVERIFY2(diff <= 1e-4,
+            QVERIFY2(diff <= kEmbeddingTolerance,
                      qPrintable(QStringLiteral("record %1: max abs diff %2").arg(i).arg(diff)));
             double norm = 0;
             for (std::size_t j = 0; j < vectors->dim; ++j)
@@ -184,7 +184,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < records.size(); ++i) {
             const double diff = maxAbsDiff(vectors->row(i), records[i].embedding, vectors->dim);
             QVERIFY2(
-                diff <= 1e-4,
+                diff <= kEmbeddingTolerance,
                 qPrintable(QStringLiteral("'%1': max abs diff %2").arg(records[i].text).arg(diff)));
         }
         // The witness: with lower-casing its ids hold no [MASK] (103), and those ids give a

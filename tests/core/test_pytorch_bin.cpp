@@ -227,7 +227,7 @@ private Q_SLOTS:
         QVERIFY(fromSafetensors.ok());
         QVERIFY(maxAbsDiff(*fromBin, *fromSafetensors) <= 1e-6);
         const double diff = maxAbsDiff(*fromBin, reference.embeddings);
-        QVERIFY2(diff <= 1e-4, qPrintable(QString::number(diff)));
+        QVERIFY2(diff <= kEmbeddingTolerance, qPrintable(QString::number(diff)));
 
         // Texts, not just ids, go through the same path.
         auto embedder = openEmbedder(model.folder.path());
@@ -357,7 +357,7 @@ private Q_SLOTS:
         auto vectors = embedReferenceIds(model.folder.path(), reference);
         QVERIFY2(vectors.ok(), vectors.ok() ? "" : qPrintable(vectors.error().message));
         const double diff = maxAbsDiff(*vectors, reference.embeddings);
-        QVERIFY2(diff <= 1e-4, qPrintable(QString::number(diff)));
+        QVERIFY2(diff <= kEmbeddingTolerance, qPrintable(QString::number(diff)));
     }
 
     // Globals other than the state dict's few are refused before anything could run them: the

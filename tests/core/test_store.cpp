@@ -10,7 +10,6 @@
 
 #include <sqlite3.h>
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -1180,9 +1179,9 @@ private Q_SLOTS:
         REQUIRE_OK(
             writer->putDocument(document(QStringLiteral("/d/b")), pending, vectorRows(2, 2)));
 
-        // Opened while the write transaction is open; reads must neither wait nor fail.
-        QElapsedTimer clock;
-        clock.start();
+        // Opened while the write transaction is open; reads must neither wait nor fail. (A read
+        // that waited for the writer's lock would wait in vain, the writer being this thread,
+        // and fail with "database is locked".)
         auto opened = SqliteStore::open(databasePath(dir), StoreMode::ReadOnly);
         REQUIRE_OK(opened);
         SqliteStore& reader = **opened;
@@ -1200,7 +1199,6 @@ private Q_SLOTS:
         QVERIFY(pendingPassages->empty());
         auto generationBefore = reader.vectorGeneration();
         REQUIRE_OK(generationBefore);
-        QVERIFY2(clock.elapsed() < 2000, "a reader waited for the writer's lock");
 
         REQUIRE_OK(writer->commit());
         auto committed = reader.findDocument(QStringLiteral("/d/b"));

@@ -3,6 +3,8 @@
 // Damaged files must give a clear error naming the file, never a crash; a failed save must
 // leave the previous file as it was.
 
+#include "unprivileged_user.h"
+
 #include "semsearch/vector_index.h"
 
 #include <QDir>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 using namespace semsearch;
+using namespace semsearch::test;
 
 namespace {
 
@@ -655,39 +658,46 @@ private Q_SLOTS:
         QVERIFY(oldBytes.size() < 1024);
         auto bigger = buildIndex(randomDataset(200, 64, 2)); // ~53 kB
 
-        Result<void> saved;
+        // The save fails with a one-line error naming the file (and `cause`).
+        const auto expectFailed = [&](const Result<void>& saved, const QString& cause = {}) {
+            QVERIFY(!saved.ok());
+            QCOMPARE(int(saved.error().code), int(ErrorCode::Io));
+            QVERIFY2(saved.error().message.startsWith(path + QStringLiteral(": ")) &&
+                         saved.error().message.contains(cause),
+                     qPrintable(saved.error().message));
+            QVERIFY(!saved.error().message.contains(QLatin1Char('\n')));
+        };
         if (failure == QLatin1String("tmp is a folder")) {
             QVERIFY(QDir().mkdir(tmpPath));
-            saved = bigger->save(path);
+            const Result<void> saved = bigger->save(path);
             QVERIFY(QDir().rmdir(tmpPath));
+            expectFailed(saved);
         } else if (failure == QLatin1String("file size limit")) {
-            // Works for root too, unlike permissions: writes past the limit fail with EFBIG
-            // (instead of the process being killed, with SIGXFSZ ignored), as a full disk would
-            // fail them with ENOSPC.
+            // Writes past the limit fail with EFBIG (instead of the process being killed, with
+            // SIGXFSZ ignored), as a full disk would fail them with ENOSPC.
             rlimit before{};
             QVERIFY(::getrlimit(RLIMIT_FSIZE, &before) == 0);
             rlimit limit = before;
             limit.rlim_cur = 4096;
             const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
             QVERIFY(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
-            saved = bigger->save(path);
+            const Result<void> saved = bigger->save(path);
             ::setrlimit(RLIMIT_FSIZE, &before);
             std::signal(SIGXFSZ, oldHandler);
-            QVERIFY(!saved.ok());
-            QVERIFY2(saved.error().message.contains(QString::fromLocal8Bit(std::strerror(EFBIG))),
-                     qPrintable(saved.error().message));
+            expectFailed(saved, QString::fromLocal8Bit(std::strerror(EFBIG)));
         } else {
-            if (::geteuid() == 0)
-                QSKIP("root writes into read-only folders; the other rows cover failed saves");
-            QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner));
-            saved = bigger->save(path);
-            QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+            // As a user: root would write into the read-only folder.
+            QVERIFY(giveToUnprivilegedUser(dir.path()));
+            QVERIFY(runAsUnprivilegedUser([&] {
+                QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner));
+                const Result<void> saved = bigger->save(path);
+                QFile::setPermissions(folder,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+                expectFailed(saved);
+            }));
         }
-        QVERIFY(!saved.ok());
-        QCOMPARE(int(saved.error().code), int(ErrorCode::Io));
-        QVERIFY2(saved.error().message.startsWith(path + QStringLiteral(": ")),
-                 qPrintable(saved.error().message));
-        QVERIFY(!saved.error().message.contains(QLatin1Char('\n')));
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(readAll(path), oldBytes);
         QVERIFY(!QFile::exists(tmpPath));
         QVERIFY(FaissVectorIndex::load(path, 8).ok());

@@ -2,6 +2,8 @@
 
 // Running a ModelDownload against the local hub (local_hub_server.h) to its end, for tests.
 
+#include "generous_wait.h"
+
 #include "semsearch/model_download.h"
 
 #include <QSignalSpy>
@@ -40,7 +42,7 @@ inline ModelDownloadResult runDownload(
     QSignalSpy finished(&download, &ModelDownload::finished);
     download.start();
     ModelDownloadResult result;
-    if (!finished.wait(60000)) {
+    if (!finished.wait(kGenerousWaitMs)) {
         result.error = makeError(ErrorCode::Internal, QStringLiteral("no finished signal"));
         return result;
     }

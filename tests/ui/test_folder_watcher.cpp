@@ -3,6 +3,7 @@
 // is reported for, how often, and what is not reported.
 
 #include "folder_watcher.h"
+#include "generous_wait.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -26,7 +27,7 @@ constexpr int kQuietMs = 150;
 // Changes are read within milliseconds of happening, so a signal still due arrives a quiet
 // period after the last change; this is long enough to be sure none is on its way.
 constexpr int kSilenceMs = 2 * kQuietMs + 100;
-constexpr int kTimeoutMs = 5000;
+constexpr int kTimeoutMs = test::kGenerousWaitMs;
 
 QStringList signalled(const QSignalSpy& spy) {
     QStringList sources;

@@ -4,6 +4,7 @@
 // limited to what it uses plus 1 GiB, so that a regression aborts here rather than fill the
 // machine's memory.
 
+#include "generous_wait.h"
 #include "main_window.h"
 #include "model_folder_fixture.h"
 #include "torch_bin_writer.h"
@@ -92,7 +93,7 @@ private Q_SLOTS:
         ui::MainWindow window(settings);
         QSignalSpy ready(&window, &ui::MainWindow::modelReady);
         window.show();
-        QVERIFY(ready.wait(60000));
+        QVERIFY(ready.wait(kGenerousWaitMs));
         auto* label = window.findChild<QLabel*>(QStringLiteral("modelStatus"));
         QVERIFY(label);
         QCOMPARE(label->text(), QStringLiteral("Model: <i>slanted"));

@@ -2,11 +2,14 @@
 // you type, a dropped folder gets indexed and becomes searchable, cancel keeps a consistent
 // index, keyboard navigation, and a second writer's clear message.
 
+#include "brute_force_ranking.h"
+#include "generous_wait.h"
 #include "indexing_session.h"
 #include "main_window.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
 #include "result_list_model.h"
+#include "stored_passages.h"
 
 #include "semsearch/indexer.h"
 #include "semsearch/searcher.h"
@@ -39,6 +42,24 @@ bool writeFile(const QString& path, const QByteArray& bytes) {
 const QByteArray kCats = "Cats sleep for most of the day. They like warm places near windows.\n";
 const QByteArray kTaxes = "The tax return is due at the end of April. Keep every receipt.\n";
 const QByteArray kRecipe = "Whisk the eggs with sugar until pale, then fold in the flour.\n";
+
+// What the results list shows: each document row with its passage rows, keyed by passage id.
+std::vector<ReportedDocument> shownResults(const QAbstractItemModel& model) {
+    std::vector<ReportedDocument> documents;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QModelIndex document = model.index(row, 0);
+        documents.push_back({document.data(ui::ResultListModel::PathRole).toString(),
+                             document.data(ui::ResultListModel::ScoreRole).toDouble(),
+                             {}});
+        for (int child = 0; child < model.rowCount(document); ++child) {
+            const QModelIndex passage = model.index(child, 0, document);
+            documents.back().passages.push_back(
+                {QString::number(passage.data(ui::ResultListModel::PassageIdRole).toLongLong()),
+                 passage.data(ui::ResultListModel::ScoreRole).toDouble()});
+        }
+    }
+    return documents;
+}
 
 // Sends what a drag of `paths` from a file manager onto the window sends.
 bool dropOn(QWidget* window, const QStringList& paths) {
@@ -81,8 +102,8 @@ class TestMainWindow : public QObject {
     static bool ready(ui::MainWindow& window) {
         QSignalSpy model(&window, &ui::MainWindow::modelReady);
         QSignalSpy overview(&window, &ui::MainWindow::overviewShown);
-        return (model.count() > 0 || model.wait(20000)) &&
-               (overview.count() > 0 || overview.wait(20000));
+        return (model.count() > 0 || model.wait(kGenerousWaitMs)) &&
+               (overview.count() > 0 || overview.wait(kGenerousWaitMs));
     }
 
     static QWidget* currentPage(ui::MainWindow& window) {
@@ -117,7 +138,7 @@ private Q_SLOTS:
         ui::MainWindow window(s);
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("noModelPage"),
-                                  20000);
+                                  kGenerousWaitMs);
         auto* text = currentPage(window)->findChild<QLabel*>(QStringLiteral("emptyText"));
         QVERIFY(text);
         QVERIFY(text->text().contains(QStringLiteral("model download")));
@@ -133,34 +154,47 @@ private Q_SLOTS:
         QCOMPARE(title->text(), QStringLiteral("Drop folders here"));
     }
 
+    // The window's ranking against brute force over the stored vectors. One file's passages
+    // all outrank every other file's, and there are more files than the window shows: the others
+    // must still follow it, in their order.
     void typingAQueryFillsTheResults() {
+        const QString typed = QStringLiteral("where do cats nap");
+        QByteArray naps;
+        for (int i = 0; i < 200; ++i)
+            naps += "Where do cats nap, day " + QByteArray::number(i) + "?\n\n";
+        QVERIFY(writeFile(m_docs + QStringLiteral("/naps.txt"), naps));
+        for (int i = 0; i < 8; ++i)
+            QVERIFY(writeFile(m_docs + QStringLiteral("/more/%1.txt").arg(i),
+                              "Shelf " + QByteArray::number(i) + " holds old maps of " +
+                                  QByteArray::number(1900 + i * 7) + ".\n"));
         buildIndex();
-        ui::MainWindow window(settings());
+        ui::AppSettings s = settings();
+        s.searchResultLimit = 5;
+        ui::MainWindow window(s);
         window.show();
         QVERIFY(ready(window));
         QCOMPARE(currentPage(window)->objectName(), QStringLiteral("readyPage"));
         auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
         auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
         QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
-        QTest::keyClicks(query, QStringLiteral("where do cats nap"));
-        QVERIFY(shown.wait(20000));
+        QTest::keyClicks(query, typed);
+        QVERIFY(shown.wait(kGenerousWaitMs));
         QCOMPARE(currentPage(window)->objectName(), QStringLiteral("resultsSplitter"));
 
-        // The same ranking as the engine's own search for this query.
         auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
         auto embedder = openEmbedder(tinyModelPath());
         QVERIFY(index.ok() && embedder.ok());
-        Searcher searcher(**index, **embedder);
-        SearchOptions options;
-        options.limit = 50;
-        auto expected = searcher.searchDocuments(QStringLiteral("where do cats nap"), options);
-        QVERIFY(expected.ok());
-        QAbstractItemModel* model = results->model();
-        QCOMPARE(model->rowCount(), int(expected->size()));
-        QCOMPARE(model->rowCount(), 3);
-        for (int row = 0; row < model->rowCount(); ++row)
-            QCOMPARE(model->index(row, 0).data(ui::ResultListModel::PathRole).toString(),
-                     expected->at(std::size_t(row)).path);
+        auto stored = storedPassages((*index)->store());
+        auto queryVector = (*embedder)->embed({typed});
+        QVERIFY(stored.ok() && queryVector.ok());
+        const std::vector<RankedDocument> expected = rankDocuments(*stored, queryVector->values);
+        QCOMPARE(expected.size(), std::size_t(12));
+        QCOMPARE(expected.front().path, m_docs + QStringLiteral("/naps.txt"));
+        const std::size_t ahead = passagesAheadOfTheRest(expected);
+        QVERIFY2(ahead >= 180, qPrintable(QString::number(ahead)));
+        // Five documents with up to five passages each, as the window asks for.
+        const QString difference = compareRanking(expected, shownResults(*results->model()), 5, 5);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
         // The best result is selected and previewed.
         QCOMPARE(results->currentIndex().row(), 0);
     }
@@ -172,15 +206,15 @@ private Q_SLOTS:
         QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
         QVERIFY(dropOn(&window,
                        {m_docs + QStringLiteral("/money"), m_docs + QStringLiteral("/cats.txt")}));
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(kGenerousWaitMs));
         QCOMPARE(finished.first().first().toBool(), true);
 
         auto* sources = window.findChild<QTreeView*>(QStringLiteral("sources"));
-        QTRY_COMPARE_WITH_TIMEOUT(sources->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(sources->model()->rowCount(), 2, kGenerousWaitMs);
         QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
         QTest::keyClicks(window.findChild<QLineEdit*>(QStringLiteral("query")),
                          QStringLiteral("paying taxes"));
-        QVERIFY(shown.wait(20000));
+        QVERIFY(shown.wait(kGenerousWaitMs));
         QAbstractItemModel* model =
             window.findChild<QTreeView*>(QStringLiteral("results"))->model();
         QStringList paths;
@@ -219,7 +253,7 @@ private Q_SLOTS:
             }
         });
         QVERIFY(dropOn(&window, {many}));
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(kGenerousWaitMs));
         QVERIFY(clicked);
         auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
         QVERIFY(status->text().contains(QStringLiteral("cancelled")));
@@ -251,7 +285,7 @@ private Q_SLOTS:
         query->setFocus();
         QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
         QTest::keyClicks(query, QStringLiteral("baking a cake"));
-        QVERIFY(shown.wait(20000));
+        QVERIFY(shown.wait(kGenerousWaitMs));
 
         QTest::keyClick(query, Qt::Key_Down);
         QVERIFY(results->hasFocus());
@@ -304,10 +338,10 @@ private Q_SLOTS:
         QSignalSpy overview(&window, &ui::MainWindow::overviewShown);
         QTest::mouseClick(currentPage(window)->findChild<QPushButton*>(QStringLiteral("reembed")),
                           Qt::LeftButton);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(kGenerousWaitMs));
         QCOMPARE(finished.first().first().toBool(), true);
         QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("readyPage"),
-                                  10000);
+                                  kGenerousWaitMs);
         auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
         QVERIFY(index.ok());
         auto identity = (*index)->store().modelIdentity();
@@ -326,7 +360,7 @@ private Q_SLOTS:
         QVERIFY(writer.ok());
         QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
         QVERIFY(dropOn(&window, {m_docs}));
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(kGenerousWaitMs));
         QCOMPARE(finished.first().first().toBool(), false);
         auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
         QVERIFY2(status->text().contains(QStringLiteral("being updated by another")),

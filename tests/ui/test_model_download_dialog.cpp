@@ -2,6 +2,7 @@
 // hub: a download fills the bar and hands over a model that opens; Cancel leaves nothing at
 // the target; an error shows on one line and the fields come back.
 
+#include "generous_wait.h"
 #include "hub_fixtures.h"
 #include "local_hub_server.h"
 #include "model_download_dialog.h"
@@ -80,7 +81,7 @@ private Q_SLOTS:
         QSignalSpy accepted(&dialog, &QDialog::accepted);
         QTest::mouseClick(start, Qt::LeftButton);
         QVERIFY(!repository->isEnabled()); // locked while it runs
-        QVERIFY(downloaded.wait(30000));
+        QVERIFY(downloaded.wait(kGenerousWaitMs));
         QCOMPARE(downloaded.at(0).at(0).toString(), target());
         QCOMPARE(accepted.size(), 1);
         QCOMPARE(highest, progress->maximum());
@@ -111,10 +112,10 @@ private Q_SLOTS:
         // Into the weights: the bar moves once their size is known.
         QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("model.safetensors")) &&
                                      progress->maximum() > 0 && progress->value() > 0,
-                                 20000);
+                                 kGenerousWaitMs);
         QVERIFY(progress->value() < progress->maximum());
         QTest::mouseClick(cancel, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), kGenerousWaitMs);
         QVERIFY2(status->text().contains(QStringLiteral("Cancelled")), qPrintable(status->text()));
         QVERIFY(start->isEnabled());
         QVERIFY(!cancel->isEnabled());
@@ -135,7 +136,7 @@ private Q_SLOTS:
         QVERIFY(error && repository && start);
         QVERIFY(error->isHidden());
         QTest::mouseClick(start, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), kGenerousWaitMs);
         QVERIFY(error->isVisible());
         QVERIFY2(error->text().contains(QStringLiteral("test/not-there")) &&
                      !error->text().contains(QLatin1Char('\n')),
@@ -148,7 +149,7 @@ private Q_SLOTS:
         QSignalSpy downloaded(&dialog, &ui::ModelDownloadDialog::modelDownloaded);
         QTest::mouseClick(start, Qt::LeftButton);
         QVERIFY(error->isHidden());
-        QVERIFY(downloaded.wait(30000));
+        QVERIFY(downloaded.wait(kGenerousWaitMs));
     }
 
     // The server's words are shown as text: no markup rendered, no link, no escape sequence.
@@ -193,7 +194,7 @@ private Q_SLOTS:
         QVERIFY(dialog.isDownloading());
         dialog.reject();
         QVERIFY(!dialog.isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), kGenerousWaitMs);
         QVERIFY(!QFileInfo::exists(target()));
         QVERIFY(discardPartialDownload(target()).ok());
     }

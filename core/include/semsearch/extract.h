@@ -227,8 +227,10 @@ struct PassageSpan {
 //   sentences.
 // - Nothing is dropped: every non-whitespace character of the text lies in exactly one passage,
 //   passages are in text order and do not overlap. Whitespace-only stretches give no passage.
-// - tokenCount <= maxTokens always holds, except for a single character that does not fit even
-//   alone (possible only for maxTokens below about 6), which still gets a passage of its own.
+// - tokenCount <= maxTokens always holds, except for a single character (grapheme cluster) that
+//   does not fit even alone, which still gets a passage of its own: in real text only for
+//   maxTokens below about 6 (Devanagari "\u0928\u093F" is 2 pieces), but a cluster of many
+//   spacing marks can be longer than any limit.
 //   Values of maxTokens below 3 count as 3. A passage holding only characters BERT ignores
 //   (control or format characters such as U+200B) has tokenCount 2; callers may skip those.
 //

@@ -91,9 +91,11 @@ Result<WeightsFile> readSafetensors(const QString& path) {
             if (!d.isDouble() || extent < 0 || extent > 1e12 || extent != std::floor(extent))
                 return bad(QStringLiteral("invalid shape"));
             view.shape.push_back(static_cast<std::int64_t>(extent));
-            elements *= static_cast<quint64>(extent);
-            if (elements > dataSize)
+            // Checked before multiplying: a product past 2^64 would wrap around to a small
+            // count, and a shape of 2^64 elements would pass as one of 0 bytes.
+            if (extent > 0 && elements > dataSize / static_cast<quint64>(extent))
                 return bad(QStringLiteral("shape is larger than the file"));
+            elements *= static_cast<quint64>(extent);
         }
         const QJsonArray offsets = entry.value(QStringLiteral("data_offsets")).toArray();
         if (offsets.size() != 2 || !offsets[0].isDouble() || !offsets[1].isDouble())
