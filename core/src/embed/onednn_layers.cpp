@@ -1,5 +1,7 @@
 #include "embed/onednn_layers.h"
 
+#include "embed/int8_rows.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <QString>
@@ -63,20 +65,130 @@ Error referenceOnly(const std::string& kernel) {
 struct OneDnnLinear::Impl {
     std::int64_t in = 0;
     std::int64_t out = 0;
-    dnnl::primitive_attr attributes;
+    Precision precision = Precision::Fp32;
+    PostOp postOp = PostOp::None;
+    dnnl::primitive_attr attributes; // fp32 and bf16: the post-op; int8: the weight scales
     std::vector<float> biasData;
     Memory bias;   // [1, out], over biasData
     Memory weight; // [in, out] in the blocked layout, owned by oneDNN
     dnnl::stream stream;
-    std::unordered_map<std::int64_t, dnnl::matmul> primitives; // by row count
 
-    dnnl::matmul::primitive_desc describe(std::int64_t rows, const Memory::desc& weightDesc) const {
-        const Memory::desc src({rows, in}, Type::f32, Tag::ab);
-        const Memory::desc dst({rows, out}, Type::f32, Tag::ab);
-        return dnnl::matmul::primitive_desc(
-            dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst), attributes, cpuEngine());
+    // What one row count needs, cached by row count.
+    struct Step {
+        dnnl::matmul product;
+        dnnl::reorder toBf16;       // bf16: x into bfloat16
+        dnnl::eltwise_forward gelu; // int8: GELU after the bias, in place
+    };
+    std::unordered_map<std::int64_t, Step> steps;
+    // Per-call scratch, kept to spare the allocations.
+    std::vector<std::uint16_t> xBf16;
+    std::vector<std::int8_t> xInt8;
+    std::vector<float> rowScales;
+    std::vector<float> product;
+
+    Type inputType() const {
+        return precision == Precision::Int8   ? Type::s8
+               : precision == Precision::Bf16 ? Type::bf16
+                                              : Type::f32;
     }
+
+    // In int8 the bias and post-op come after the row scale, outside the product (int8_rows.h).
+    dnnl::matmul::primitive_desc describe(std::int64_t rows, const Memory::desc& weightDesc) const {
+        const Memory::desc src({rows, in}, inputType(), Tag::ab);
+        const Memory::desc dst({rows, out}, Type::f32, Tag::ab);
+        const dnnl::matmul::desc product =
+            precision == Precision::Int8
+                ? dnnl::matmul::desc(src, weightDesc, dst)
+                : dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst);
+        return dnnl::matmul::primitive_desc(product, attributes, cpuEngine());
+    }
+
+    Step makeStep(std::int64_t rows) const {
+        Step step;
+        step.product = dnnl::matmul(describe(rows, weight.get_desc()));
+        const Memory::desc plain({rows, in}, Type::f32, Tag::ab);
+        if (precision == Precision::Bf16)
+            step.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
+                cpuEngine(), plain, cpuEngine(), Memory::desc({rows, in}, Type::bf16, Tag::ab)));
+        if (precision == Precision::Int8 && postOp == PostOp::GeluErf) {
+            const Memory::desc y({rows, out}, Type::f32, Tag::ab);
+            step.gelu = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
+                dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference,
+                                            dnnl::algorithm::eltwise_gelu_erf, y, 0.0f, 0.0f),
+                cpuEngine()));
+        }
+        return step;
+    }
+
+    Result<void> prepareWeight(const float* weight, const Memory::desc& blocked);
+    void forwardFloat(Step& step, const float* x, std::int64_t rows, float* y);
+    void forwardInt8(Step& step, const float* x, std::int64_t rows, float* y);
 };
+
+// Quantizes the weight per output channel (int8) or hands it over as fp32 (fp32, bf16: the
+// reorder rounds to bfloat16), and reorders it into `blocked`.
+Result<void> OneDnnLinear::Impl::prepareWeight(const float* w, const Memory::desc& blocked) {
+    const dnnl::engine& engine = cpuEngine();
+    weight = Memory(blocked, engine);
+    // W is [out, in] row-major, i.e. the [in, out] matrix oneDNN multiplies by, column-major.
+    if (precision != Precision::Int8) {
+        Memory plain({{in, out}, Type::f32, Tag::ba}, engine, const_cast<float*>(w));
+        dnnl::reorder(plain, weight).execute(stream, plain, weight);
+        stream.wait();
+        return {};
+    }
+    std::vector<std::int8_t> quantized(static_cast<std::size_t>(in * out));
+    std::vector<float> scales(static_cast<std::size_t>(out));
+    quantizeRows(w, out, in, quantized.data(), scales.data());
+    Memory plain({{in, out}, Type::s8, Tag::ba}, engine, quantized.data());
+    dnnl::reorder(plain, weight).execute(stream, plain, weight);
+    stream.wait();
+    attributes.set_output_scales(1 << 1, scales);
+    return {};
+}
+
+void OneDnnLinear::Impl::forwardFloat(Step& step, const float* x, std::int64_t rows, float* y) {
+    const dnnl::engine& engine = cpuEngine();
+    Memory src({{rows, in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
+    if (precision == Precision::Bf16) {
+        xBf16.resize(static_cast<std::size_t>(rows * in));
+        Memory rounded({{rows, in}, Type::bf16, Tag::ab}, engine, xBf16.data());
+        step.toBf16.execute(stream, src, rounded);
+        src = rounded;
+    }
+    Memory dst({{rows, out}, Type::f32, Tag::ab}, engine, y);
+    step.product.execute(stream, {{DNNL_ARG_SRC, src},
+                                  {DNNL_ARG_WEIGHTS, weight},
+                                  {DNNL_ARG_BIAS, bias},
+                                  {DNNL_ARG_DST, dst}});
+    stream.wait();
+}
+
+void OneDnnLinear::Impl::forwardInt8(Step& step, const float* x, std::int64_t rows, float* y) {
+    const dnnl::engine& engine = cpuEngine();
+    const auto count = static_cast<std::size_t>(rows);
+    xInt8.resize(count * static_cast<std::size_t>(in));
+    rowScales.resize(count);
+    quantizeRows(x, rows, in, xInt8.data(), rowScales.data());
+    // Without a residual the product can land in y and be finished in place.
+    const bool accumulate = postOp == PostOp::AddToOutput;
+    float* landing = y;
+    if (accumulate) {
+        product.resize(count * static_cast<std::size_t>(out));
+        landing = product.data();
+    }
+    Memory src({{rows, in}, Type::s8, Tag::ab}, engine, xInt8.data());
+    Memory dst({{rows, out}, Type::f32, Tag::ab}, engine, landing);
+    step.product.execute(stream,
+                         {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weight}, {DNNL_ARG_DST, dst}});
+    stream.wait();
+    finishRows(landing, rowScales.data(), biasData.data(), rows, out, accumulate, y);
+    if (postOp == PostOp::GeluErf) {
+        Memory values({{rows, out}, Type::f32, Tag::ab}, engine, y);
+        step.gelu.execute(stream, {{DNNL_ARG_SRC, values}, {DNNL_ARG_DST, values}});
+        stream.wait();
+    }
+}
 
 OneDnnLinear::OneDnnLinear(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 OneDnnLinear::OneDnnLinear(OneDnnLinear&&) noexcept = default;
@@ -84,33 +196,40 @@ OneDnnLinear& OneDnnLinear::operator=(OneDnnLinear&&) noexcept = default;
 OneDnnLinear::~OneDnnLinear() = default;
 
 Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias, std::int64_t out,
-                                          std::int64_t in, PostOp postOp) {
+                                          std::int64_t in, PostOp postOp, Precision precision) {
+    if (precision == Precision::Auto)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("a dense layer needs a resolved precision, not auto"));
     try {
         const dnnl::engine& engine = cpuEngine();
         auto impl = std::make_unique<Impl>();
         impl->in = in;
         impl->out = out;
+        impl->precision = precision;
+        impl->postOp = postOp;
         impl->stream = dnnl::stream(engine);
         impl->biasData.assign(bias, bias + out);
         impl->bias = Memory({{1, out}, Type::f32, Tag::ab}, engine, impl->biasData.data());
 
         dnnl::post_ops ops;
-        if (postOp == PostOp::GeluErf)
-            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
-        else if (postOp == PostOp::AddToOutput)
-            ops.append_sum(1.0f);
+        if (precision != Precision::Int8) {
+            if (postOp == PostOp::GeluErf)
+                ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+            else if (postOp == PostOp::AddToOutput)
+                ops.append_sum(1.0f);
+        } else {
+            // The layout query needs scales of the right shape; their values come with the
+            // weight (prepareWeight).
+            impl->attributes.set_output_scales(1 << 1, std::vector<float>(out, 1.0f));
+        }
         impl->attributes.set_post_ops(ops);
 
         const auto layout =
-            impl->describe(kLayoutRows, Memory::desc({in, out}, Type::f32, Tag::any));
+            impl->describe(kLayoutRows, Memory::desc({in, out}, impl->inputType(), Tag::any));
         if (const std::string kernel = layout.impl_info_str(); isReference(kernel))
             return referenceOnly(kernel);
-
-        // W is [out, in] row-major, i.e. the [in, out] matrix oneDNN multiplies by, column-major.
-        impl->weight = Memory(layout.weights_desc(), engine);
-        Memory plain({{in, out}, Type::f32, Tag::ba}, engine, const_cast<float*>(weight));
-        dnnl::reorder(plain, impl->weight).execute(impl->stream, plain, impl->weight);
-        impl->stream.wait();
+        if (auto prepared = impl->prepareWeight(weight, layout.weights_desc()); !prepared)
+            return prepared.error();
         return OneDnnLinear(std::move(impl));
     } catch (const std::exception& e) {
         return dnnlError("to prepare a dense layer", e);
@@ -122,22 +241,16 @@ Result<void> OneDnnLinear::forward(const float* x, std::int64_t rows, float* y) 
         return {};
     Impl& d = *m_impl;
     try {
-        auto primitive = d.primitives.find(rows);
-        if (primitive == d.primitives.end()) {
-            if (d.primitives.size() >= kMaxCachedPrimitives)
-                d.primitives.clear();
-            primitive =
-                d.primitives.emplace(rows, dnnl::matmul(d.describe(rows, d.weight.get_desc())))
-                    .first;
+        auto step = d.steps.find(rows);
+        if (step == d.steps.end()) {
+            if (d.steps.size() >= kMaxCachedPrimitives)
+                d.steps.clear();
+            step = d.steps.emplace(rows, d.makeStep(rows)).first;
         }
-        const dnnl::engine& engine = cpuEngine();
-        Memory src({{rows, d.in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
-        Memory dst({{rows, d.out}, Type::f32, Tag::ab}, engine, y);
-        primitive->second.execute(d.stream, {{DNNL_ARG_SRC, src},
-                                             {DNNL_ARG_WEIGHTS, d.weight},
-                                             {DNNL_ARG_BIAS, d.bias},
-                                             {DNNL_ARG_DST, dst}});
-        d.stream.wait();
+        if (d.precision == Precision::Int8)
+            d.forwardInt8(step->second, x, rows, y);
+        else
+            d.forwardFloat(step->second, x, rows, y);
         return {};
     } catch (const std::exception& e) {
         return dnnlError("in a dense layer", e);
