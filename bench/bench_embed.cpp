@@ -270,7 +270,8 @@ double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, 
 
 bool benchMode(const QString& model, semsearch::EmbedderOptions options,
                const QStringList& sentences, int repeat, ModeFigures& figures) {
-    const char* mode = qPrintable(semsearch::precisionName(options.precision));
+    const std::string name = semsearch::precisionName(options.precision).toStdString();
+    const char* mode = name.c_str();
     std::printf("\n== %s\n", mode);
     std::printf("load average: %s\n", qPrintable(loadAverage()));
     if (auto runs = semsearch::checkCpuRuns(options.precision, semsearch::probeCpuFeatures());
