@@ -1,5 +1,7 @@
 #include "model_loader.h"
 
+#include "semsearch/index_precision.h"
+
 #include <QPointer>
 
 namespace semsearch::ui {
@@ -15,12 +17,19 @@ ModelLoader::~ModelLoader() {
     }
 }
 
-void ModelLoader::load(const QString& folder, const EmbedderOptions& options) {
+void ModelLoader::load(const QString& folder, const EmbedderOptions& options,
+                       const QString& indexFolder) {
     const quint64 generation = ++m_generation;
     m_loading = true;
     QPointer<ModelLoader> self(this);
-    QThread* thread = QThread::create([self, folder, options, generation] {
-        auto opened = openEmbedder(folder, options);
+    QThread* thread = QThread::create([self, folder, options, indexFolder, generation] {
+        // The window searches and indexes with one embedder: opened for searching, it falls back
+        // to fp32 where the index's precision cannot run, and the Indexer refuses to mix.
+        auto index = IndexFolder::open(indexFolder, IndexFolder::Mode::Read);
+        auto opened = openEmbedderForIndex(folder, index ? index->get() : nullptr,
+                                           EmbedderUse::Search, options);
+        if (index)
+            index->reset();
         std::shared_ptr<SharedEmbedder> shared;
         QString error;
         if (opened)

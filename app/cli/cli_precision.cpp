@@ -11,10 +11,6 @@ namespace semsearch::cli {
 
 namespace {
 
-// Passages of the index the quality check compares besides the shipped set: enough to cover the
-// index's kinds of text, few enough that a first check stays within seconds.
-constexpr int kCheckedPassages = 64;
-
 QString precisionNames() {
     return QStringLiteral("fp32, bf16, int8 or auto");
 }
@@ -48,34 +44,11 @@ Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, Index
                                                std::optional<Precision> asked, ModelUse use,
                                                EmbedderOptions options) {
     options.qualityCacheFolder = defaultCacheFolder();
-    std::optional<Precision> recorded;
-    if (index) {
-        auto sample = passageSample(index->store(), kCheckedPassages);
-        auto precision = indexPrecision(index->store());
-        if (!sample || !precision)
-            return !sample ? sample.error() : precision.error();
-        options.extraCheckTexts = *sample;
-        recorded = *precision;
-    }
-    // The index's own precision, unless told otherwise: a query in the precision of the vectors
-    // it is compared with, and new vectors like the old ones. A re-embed chooses afresh.
-    const bool fromIndex =
-        recorded && use != ModelUse::Reembed && (!asked || *asked == Precision::Auto);
-    options.precision = fromIndex ? *recorded : asked.value_or(Precision::Auto);
-    auto embedder = openEmbedder(modelFolder, options);
-    if (embedder || !fromIndex || embedder.error().code != ErrorCode::Unsupported)
-        return embedder;
-    // This machine cannot make the index's vectors. A query in fp32 is the closest to any
-    // precision's vectors; new vectors of another precision would mix two in one index.
-    if (use == ModelUse::Search) {
-        options.precision = Precision::Fp32;
-        return openEmbedder(modelFolder, options);
-    }
-    return makeError(ErrorCode::Unsupported,
-                     QStringLiteral("%1: this index holds %2 vectors, which cannot be made here "
-                                    "(%3); re-embed it for this machine: 'semsearch-cli index "
-                                    "--reembed'")
-                         .arg(index->folder(), precisionName(*recorded), embedder.error().message));
+    options.precision = asked.value_or(Precision::Auto);
+    const EmbedderUse purpose = use == ModelUse::Search  ? EmbedderUse::Search
+                                : use == ModelUse::Index ? EmbedderUse::Index
+                                                         : EmbedderUse::Reembed;
+    return openEmbedderForIndex(modelFolder, index, purpose, options);
 }
 
 } // namespace semsearch::cli

@@ -61,11 +61,9 @@ QCommandLineOption precisionOption(const QString& defaultText);
 // default). InvalidArgument, naming the flag or the variable, for anything but fp32, bf16, int8
 // or auto.
 Result<std::optional<Precision>> askedPrecision(const QCommandLineParser& parser);
-// Opens the model for a command on `index` (nullptr: none yet), remembering quality checks in
-// the user's cache folder and checking a sample of the index's passages besides the shipped
-// set. The precision: `asked` when it names a mode; else, for Index and Search, the one the
-// index records; else auto. When this CPU cannot make the index's recorded vectors, Search
-// embeds its query in fp32 and Index fails (Unsupported) with the way out (index --reembed).
+// Opens the model for a command on `index` (nullptr: none yet) with openEmbedderForIndex
+// (index_precision.h), in `asked` (std::nullopt: auto, i.e. the index's precision, else auto's
+// choice), remembering quality checks in the user's cache folder.
 Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, IndexFolder* index,
                                                std::optional<Precision> asked, ModelUse use,
                                                EmbedderOptions options = {});

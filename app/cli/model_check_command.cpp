@@ -15,9 +15,6 @@ namespace semsearch::cli {
 
 namespace {
 
-// Passages of the index compared besides the shipped set (as for indexing, cli_precision.cpp).
-constexpr int kCheckedPassages = 64;
-
 QString verdict(const PrecisionCheck& check) {
     if (!check.unavailable.isEmpty())
         return QStringLiteral("unavailable: ") + check.unavailable;
@@ -84,7 +81,7 @@ int runModelCheck(const QStringList& arguments) {
     options.threads = *threadCount;
     options.qualityCacheFolder = defaultCacheFolder();
     if (auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read); index) {
-        auto sample = passageSample((*index)->store(), kCheckedPassages);
+        auto sample = passageSample((*index)->store(), kCheckedIndexPassages);
         if (!sample) {
             printError(sample.error().message);
             return kExitFailure;

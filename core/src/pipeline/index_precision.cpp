@@ -71,4 +71,36 @@ Result<QStringList> passageSample(SqliteStore& store, int count) {
     return texts;
 }
 
+Result<std::unique_ptr<Embedder>> openEmbedderForIndex(const QString& modelFolder,
+                                                       IndexFolder* index, EmbedderUse use,
+                                                       EmbedderOptions options) {
+    std::optional<Precision> recorded;
+    if (index) {
+        auto sample = passageSample(index->store(), kCheckedIndexPassages);
+        auto precision = indexPrecision(index->store());
+        if (!sample || !precision)
+            return !sample ? sample.error() : precision.error();
+        options.extraCheckTexts += *sample;
+        recorded = *precision;
+    }
+    // The index's own precision, unless told otherwise: a query in the precision of the vectors
+    // it is compared with, and new vectors like the old ones. A re-embed chooses afresh.
+    const bool fromIndex =
+        recorded && use != EmbedderUse::Reembed && options.precision == Precision::Auto;
+    if (fromIndex)
+        options.precision = *recorded;
+    auto embedder = openEmbedder(modelFolder, options);
+    if (embedder || !fromIndex || embedder.error().code != ErrorCode::Unsupported)
+        return embedder;
+    if (use == EmbedderUse::Search) {
+        options.precision = Precision::Fp32;
+        return openEmbedder(modelFolder, options);
+    }
+    return makeError(ErrorCode::Unsupported,
+                     QStringLiteral("%1: this index holds %2 vectors, which cannot be made here "
+                                    "(%3); re-embed it for this machine: 'semsearch-cli index "
+                                    "--reembed'")
+                         .arg(index->folder(), precisionName(*recorded), embedder.error().message));
+}
+
 } // namespace semsearch
