@@ -6,6 +6,7 @@
 #include "outlier_model.h"
 #include "reference_data.h"
 
+#include "embed/int8_rows.h"
 #include "semsearch/precision_check.h"
 
 #include <QProcess>
@@ -155,6 +156,21 @@ private Q_SLOTS:
                 diff = std::max(diff, std::fabs(double(alone->row(0)[j]) - mixed->row(1)[j]));
             QVERIFY2(diff <= 1e-5, qPrintable(QStringLiteral("sentence %1: %2").arg(i).arg(diff)));
         }
+    }
+
+    // Symmetric per row: the largest magnitude maps to 127, halves round to even.
+    void rowsAreQuantizedSymmetrically() {
+        const float x[] = {1.0f, -0.5f, 0.25f, 0.0f, 0.0f, 0.0f,
+                           0.0f, 0.0f,  -2.0f, 1.0f, 0.0f, 0.0f};
+        std::int8_t q[12];
+        float scales[3];
+        quantizeRows(x, 3, 4, q, scales);
+        const std::int8_t expected[] = {127, -64, 32, 0, 0, 0, 0, 0, -127, 64, 0, 0};
+        for (int i = 0; i < 12; ++i)
+            QCOMPARE(int(q[i]), int(expected[i])); // -63.5 -> -64 and 63.5 -> 64 (ties to even)
+        QCOMPARE(scales[0], 1.0f / 127.0f);
+        QCOMPARE(scales[1], 1.0f); // an all-zero row
+        QCOMPARE(scales[2], 2.0f / 127.0f);
     }
 
     // The figures, computed here by brute force on matrices whose answers are known.
