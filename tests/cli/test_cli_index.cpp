@@ -129,7 +129,11 @@ private Q_SLOTS:
 
         QProcess embed;
         embed.setProcessEnvironment(cli.environment());
-        embed.start(QStringLiteral(SEMSEARCH_CLI), {QStringLiteral("embed")});
+        // The query in the precision the index's vectors were made in, as search embeds it.
+        const QString precision = s.value(QStringLiteral("precision")).toString();
+        QVERIFY(!precision.isEmpty());
+        embed.start(QStringLiteral(SEMSEARCH_CLI),
+                    {QStringLiteral("embed"), QStringLiteral("--precision"), precision});
         QVERIFY(embed.waitForStarted());
         embed.write("day of the committee\n");
         embed.closeWriteChannel();
