@@ -1,15 +1,18 @@
-// bench_embed: how fast does semsearch embed a realistic corpus, and how close is that to what
-// this machine's fp32 matrix multiply can do? Both are measured in the same run, with the same
-// thread count, so the fraction of peak is meaningful on any machine.
+// bench_embed: how fast does semsearch embed a realistic corpus in each precision (fp32, bf16,
+// int8), and how close is each to what this machine's matrix multiply does in that precision?
+// Everything is measured in the same run, with the same thread count, so the ratios between
+// modes and the fractions of peak are meaningful on any machine.
 //
 //   bench_embed --model DIR [--corpus FILE] [--batch-size 32] [--threads 0] [--repeat 1]
+//               [--precisions fp32,bf16,int8]
 //
 // Output is plain "key: value" lines so a README can quote them.
 
 #include "semsearch/embedder.h"
+#include "semsearch/precision_check.h"
 
-#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -17,14 +20,17 @@
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,56 +68,52 @@ struct LinearShape {
     std::int64_t out;
 };
 
-// The fp32 GEMM rate of this machine on the matrix shapes of a bert-base layer: 1024 tokens
-// (32 sentences of 32 tokens) through 768x768 (Q, K, V, attention output), 768x3072 and
-// 3072x768. Two LibTorch kernels are tried, because which one is faster depends on the build
-// and the CPU (Debian's at::linear goes to OpenBLAS, mkldnn_linear to oneDNN); the best kernel
-// figure is the peak.
-double measurePeakGflops() {
+// The matrix-multiply rate of this machine in `precision` on the shapes of a bert-base layer:
+// 1024 tokens (32 sentences of 32 tokens) through 768x2304 (Q, K, V fused), 768x3072 and
+// 3072x768, with oneDNN's matmul called directly on pre-packed weights, as the encoder does;
+// the best shape's figure is the peak. (LibTorch's at::mkldnn_linear reaches a few percent
+// less in fp32, as it converts layouts on every call; Debian's OpenBLAS a fifth.)
+double measurePeakGflops(semsearch::Precision precision) {
+    using Type = dnnl::memory::data_type;
+    using Tag = dnnl::memory::format_tag;
     constexpr std::int64_t tokens = 1024;
     constexpr double secondsPerShape = 1.0;
-    const std::vector<LinearShape> shapes = {{768, 768}, {768, 3072}, {3072, 768}};
+    const std::vector<LinearShape> shapes = {{768, 2304}, {768, 3072}, {3072, 768}};
+    const Type type = precision == semsearch::Precision::Int8   ? Type::s8
+                      : precision == semsearch::Precision::Bf16 ? Type::bf16
+                                                                : Type::f32;
+    const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    dnnl::stream stream(engine);
     double peak = 0.0;
-    at::NoGradGuard noGrad;
-
     for (const LinearShape& shape : shapes) {
-        const at::Tensor x = at::randn({tokens, shape.in});
-        const at::Tensor w = at::randn({shape.out, shape.in}) * 0.02;
         const double flops = 2.0 * tokens * shape.in * shape.out;
         const std::string label = std::to_string(tokens) + "x" + std::to_string(shape.in) + "x" +
                                   std::to_string(shape.out);
-
-        const double blasSeconds = timePerCall([&] { at::linear(x, w); }, secondsPerShape);
-        const double blasGflops = flops / blasSeconds / 1e9;
-        std::printf("peak linear %s GFLOP/s: %.1f\n", label.c_str(), blasGflops);
-        peak = std::max(peak, blasGflops);
-
-        if (!at::hasMKLDNN()) {
-            std::printf("peak mkldnn_linear %s GFLOP/s: unavailable (LibTorch built without "
-                        "MKLDNN)\n",
-                        label.c_str());
-            continue;
-        }
-        try {
-            // Converted once outside the loop: this is the kernel's rate, not the layout
-            // conversion's.
-            const at::Tensor xm = x.to_mkldnn();
-            const at::Tensor wm = w.to_mkldnn();
-            const double dnnlSeconds =
-                timePerCall([&] { at::mkldnn_linear(xm, wm, {}); }, secondsPerShape);
-            const double dnnlGflops = flops / dnnlSeconds / 1e9;
-            std::printf("peak mkldnn_linear %s GFLOP/s: %.1f\n", label.c_str(), dnnlGflops);
-            peak = std::max(peak, dnnlGflops);
-            // What a drop-in replacement for at::linear on dense tensors gets: the same kernel
-            // plus converting the activations in and out on every call (the weight once).
-            const double convertSeconds = timePerCall(
-                [&] { at::mkldnn_linear(x.to_mkldnn(), wm, {}).to_dense(); }, secondsPerShape);
-            std::printf("peak mkldnn_linear+conversions %s GFLOP/s: %.1f\n", label.c_str(),
-                        flops / convertSeconds / 1e9);
-        } catch (const std::exception& e) {
-            std::printf("peak mkldnn_linear %s GFLOP/s: unavailable (%s)\n", label.c_str(),
-                        e.what());
-        }
+        dnnl::primitive_attr attributes;
+        if (type == Type::s8) // constant per-column scales, as the int8 encoder sets them
+            attributes.set_output_scales(1 << 1, std::vector<float>(shape.out, 0.01f));
+        const dnnl::memory::desc src({tokens, shape.in}, type, Tag::ab);
+        const dnnl::memory::desc dst({tokens, shape.out}, Type::f32, Tag::ab);
+        const dnnl::matmul::primitive_desc pd(
+            dnnl::matmul::desc(src, dnnl::memory::desc({shape.in, shape.out}, type, Tag::any), dst),
+            attributes, engine);
+        dnnl::memory x(src, engine), w(pd.weights_desc(), engine), y(dst, engine);
+        // Zero-filled inputs would let nothing be skipped anyway; the values do not matter.
+        std::memset(x.get_data_handle(), 0, src.get_size());
+        std::memset(w.get_data_handle(), 0, pd.weights_desc().get_size());
+        dnnl::matmul product(pd);
+        const double seconds = timePerCall(
+            [&] {
+                product.execute(stream,
+                                {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
+                stream.wait();
+            },
+            secondsPerShape);
+        const double gflops = flops / seconds / 1e9;
+        std::printf("%s peak %s GFLOP/s: %.1f (%s)\n",
+                    qPrintable(semsearch::precisionName(precision)), label.c_str(), gflops,
+                    pd.impl_info_str());
+        peak = std::max(peak, gflops);
     }
     return peak;
 }
@@ -218,6 +220,124 @@ bool parseInt(const QCommandLineParser& parser, const QString& option, int minim
     return true;
 }
 
+// What one precision achieved.
+struct ModeFigures {
+    semsearch::Precision precision = semsearch::Precision::Fp32;
+    bool ran = false;
+    double tokensPerSecond = 0.0;
+    double process512Seconds = 0.0;
+};
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    return values[std::size_t(p * double(values.size() - 1) + 0.5)];
+}
+
+// Opens the model in `options.precision`, timed; the quality check must already be remembered
+// in options.qualityCacheFolder, so this is what a normal start costs.
+std::unique_ptr<semsearch::Embedder>
+openTimed(const QString& model, const semsearch::EmbedderOptions& options, double& seconds) {
+    const Clock::time_point start = Clock::now();
+    auto opened = semsearch::openEmbedder(model, options);
+    seconds = secondsSince(start);
+    if (!opened) {
+        std::fprintf(stderr, "bench_embed: %s\n", qPrintable(opened.error().message));
+        return nullptr;
+    }
+    return std::move(opened).value();
+}
+
+// Embeds the corpus `repeat` times and prints the figures of the fastest run; 0 on failure.
+double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, int repeat) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int run = 0; run < repeat; ++run) {
+        const Clock::time_point start = Clock::now();
+        auto result = embedder.embed(sentences);
+        const double seconds = secondsSince(start);
+        // Guards against measuring a broken run: every row present and finite.
+        if (!result || result->rows != static_cast<std::size_t>(sentences.size()) ||
+            !std::all_of(result->values.begin(), result->values.end(),
+                         [](float v) { return std::isfinite(v); })) {
+            std::fprintf(stderr, "bench_embed: run %d failed or gave a non-finite matrix\n",
+                         run + 1);
+            return 0.0;
+        }
+        std::printf("run %d seconds: %.3f\n", run + 1, seconds);
+        best = std::min(best, seconds);
+    }
+    return best;
+}
+
+bool benchMode(const QString& model, semsearch::EmbedderOptions options,
+               const QStringList& sentences, int repeat, ModeFigures& figures) {
+    const std::string name = semsearch::precisionName(options.precision).toStdString();
+    const char* mode = name.c_str();
+    std::printf("\n== %s\n", mode);
+    std::printf("load average: %s\n", qPrintable(loadAverage()));
+    if (auto runs = semsearch::checkCpuRuns(options.precision, semsearch::probeCpuFeatures());
+        !runs) {
+        std::printf("skipped: %s\n", qPrintable(runs.error().message));
+        return true;
+    }
+    const double peakGflops = measurePeakGflops(options.precision);
+    std::printf("peak GFLOP/s: %.1f\n", peakGflops);
+
+    // The first open runs the quality check; the ones after read its remembered result.
+    double checkSeconds = 0.0, openSeconds = 0.0;
+    if (!openTimed(model, options, checkSeconds))
+        return false;
+    std::printf("first open with the quality check, seconds: %.3f\n", checkSeconds);
+    auto embedder = openTimed(model, options, openSeconds);
+    if (!embedder)
+        return false;
+    std::printf("open seconds (weights converted, check remembered): %.3f\n", openSeconds);
+    if (auto q = embedder->precisionQuality())
+        std::printf("quality: %s; fp32 vectors of different texts: mean cosine %.4f\n",
+                    qPrintable(q->figures()), q->spreadCosine);
+
+    const semsearch::BertConfig& bert = embedder->model().bert;
+    std::vector<std::int64_t> lengths;
+    for (const QString& sentence : sentences)
+        lengths.push_back(
+            std::int64_t(embedder->tokenizer().encode(sentence, embedder->maxSeqLength()).size()));
+    const Workload work = countWork(lengths, options.batchSize, bert);
+    if (!embedder->embed(sentences.mid(0, options.batchSize))) // warm-up
+        return false;
+    const double best = embedCorpus(*embedder, sentences, repeat);
+    if (best <= 0.0)
+        return false;
+    const double usefulGflops = work.usefulFlops / best / 1e9;
+    std::printf("seconds: %.3f%s\n", best, repeat > 1 ? " (fastest run)" : "");
+    std::printf("sentences/s: %.1f\n", sentences.size() / best);
+    std::printf("tokens/s: %.0f\n", work.realTokens / best);
+    std::printf("achieved GFLOP/s: %.1f\n", usefulGflops);
+    std::printf("fraction of %s peak: %.3f\n", mode, usefulGflops / peakGflops);
+
+    // One short query at a time, as a search embeds it.
+    std::vector<double> queryMs;
+    for (int i = 0; i < 40; ++i) {
+        const Clock::time_point start = Clock::now();
+        if (!embedder->embed({QStringLiteral("how do I renew my passport")}))
+            return false;
+        queryMs.push_back(secondsSince(start) * 1000.0);
+    }
+    std::printf("query (batch 1) ms: p50 %.1f, p95 %.1f\n", percentile(queryMs, 0.5),
+                percentile(queryMs, 0.95));
+    embedder.reset();
+
+    // A short job from start to end: open the model, embed 512 sentences.
+    const Clock::time_point start = Clock::now();
+    double ignored = 0.0;
+    auto fresh = openTimed(model, options, ignored);
+    if (!fresh || !fresh->embed(sentences.mid(0, 512)))
+        return false;
+    figures.process512Seconds = secondsSince(start);
+    std::printf("open + embed 512 sentences, seconds: %.3f\n", figures.process512Seconds);
+    figures.tokensPerSecond = work.realTokens / best;
+    figures.ran = true;
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -226,8 +346,8 @@ int main(int argc, char** argv) {
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Embeds a fixed corpus with semsearch and compares the rate with this machine's "
-        "measured fp32 matrix-multiply peak.");
+        "Embeds a fixed corpus with semsearch in each precision and compares the rates with "
+        "this machine's measured matrix-multiply peak in that precision.");
     parser.addHelpOption();
     parser.addOption({"model", "The sentence-transformers model folder.", "dir"});
     parser.addOption(
@@ -236,6 +356,7 @@ int main(int argc, char** argv) {
     parser.addOption({"threads", "Compute threads; 0 = one per hardware thread.", "n", "0"});
     parser.addOption(
         {"repeat", "Timed passes over the corpus; the fastest is reported.", "n", "1"});
+    parser.addOption({"precisions", "The modes to measure, in order.", "list", "fp32,bf16,int8"});
     parser.process(app);
 
     if (!parser.isSet("model")) {
@@ -248,19 +369,24 @@ int main(int argc, char** argv) {
         return 2;
     if (threads == 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<semsearch::Precision> modes;
+    for (const QString& name : parser.value("precisions").split(',', Qt::SkipEmptyParts)) {
+        const auto precision = semsearch::parsePrecision(name.trimmed());
+        if (!precision || *precision == semsearch::Precision::Auto) {
+            std::fprintf(stderr, "bench_embed: --precisions takes fp32, bf16, int8\n");
+            return 2;
+        }
+        modes.push_back(*precision);
+    }
 
     std::printf("command: %s\n", qPrintable(commandLine(argc, argv)));
     std::printf("cpu: %s\n", qPrintable(cpuModel()));
+    std::printf("cpu features: %s\n", qPrintable(semsearch::probeCpuFeatures().names()));
     std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
     std::printf("threads: %d\n", threads);
     std::printf("batch size: %d\n", batchSize);
     std::printf("load average at start: %s\n", qPrintable(loadAverage()));
-
-    // The peak first, with the thread count the embedder will use (it sets the same
-    // process-wide value again when opened).
-    at::set_num_threads(threads);
-    const double peakGflops = measurePeakGflops();
-    std::printf("peak GFLOP/s: %.1f\n", peakGflops);
+    at::set_num_threads(threads); // oneDNN's matmul runs on LibTorch's OpenMP threads
 
     QStringList sentences;
     QString error;
@@ -268,92 +394,35 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_embed: %s\n", qPrintable(error));
         return 1;
     }
-
-    semsearch::EmbedderOptions options;
-    options.batchSize = batchSize;
-    options.threads = threads;
-    const Clock::time_point openStart = Clock::now();
-    auto opened = semsearch::openEmbedder(parser.value("model"), options);
-    if (!opened) {
-        std::fprintf(stderr, "bench_embed: %s\n", qPrintable(opened.error().message));
-        return 1;
-    }
-    const double openSeconds = secondsSince(openStart);
-    semsearch::Embedder& embedder = *opened.value();
-    const semsearch::BertConfig& bert = embedder.model().bert;
-    const std::size_t maxSeqLength = embedder.maxSeqLength();
-    std::printf("model: %s\n", qPrintable(embedder.model().folder));
-    std::printf("model shape: %d layers, hidden %d, heads %d, intermediate %d, pooling %s\n",
-                bert.numLayers, bert.hiddenSize, bert.numHeads, bert.intermediateSize,
-                qPrintable(semsearch::poolingName(embedder.model().pooling)));
-    std::printf("max seq length: %zu\n", maxSeqLength);
-    std::printf("open seconds: %.3f\n", openSeconds);
-
-    // Tokenization alone, single-threaded, the way embed() sees the texts (already trimmed).
-    std::vector<std::int64_t> lengths;
-    lengths.reserve(sentences.size());
-    std::int64_t truncated = 0;
-    const Clock::time_point tokenizeStart = Clock::now();
-    for (const QString& sentence : sentences) {
-        const std::size_t n = embedder.tokenizer().encode(sentence, maxSeqLength).size();
-        lengths.push_back(static_cast<std::int64_t>(n));
-    }
-    const double tokenizeSeconds = secondsSince(tokenizeStart);
-    for (std::int64_t n : lengths)
-        truncated += n >= static_cast<std::int64_t>(maxSeqLength) ? 1 : 0;
-    const Workload work = countWork(lengths, batchSize, bert);
-
-    // Warm-up: one batch, so one-time allocations and kernel selection are not timed.
-    const QStringList warmUp = sentences.mid(0, batchSize);
-    auto warm = embedder.embed(warmUp);
-    if (!warm) {
-        std::fprintf(stderr, "bench_embed: %s\n", qPrintable(warm.error().message));
-        return 1;
-    }
-
-    double best = std::numeric_limits<double>::infinity();
-    for (int run = 0; run < repeat; ++run) {
-        const Clock::time_point start = Clock::now();
-        auto result = embedder.embed(sentences);
-        const double seconds = secondsSince(start);
-        if (!result) {
-            std::fprintf(stderr, "bench_embed: %s\n", qPrintable(result.error().message));
-            return 1;
-        }
-        // Guards against measuring a broken run: every row present and finite.
-        const semsearch::EmbeddingMatrix& m = result.value();
-        if (m.rows != static_cast<std::size_t>(sentences.size()) || m.dim != embedder.dimension() ||
-            !std::all_of(m.values.begin(), m.values.end(),
-                         [](float v) { return std::isfinite(v); })) {
-            std::fprintf(stderr, "bench_embed: run %d gave a wrong or non-finite matrix\n",
-                         run + 1);
-            return 1;
-        }
-        std::printf("run %d seconds: %.3f\n", run + 1, seconds);
-        best = std::min(best, seconds);
-    }
-
-    const double n = sentences.size();
-    const double usefulGflops = work.usefulFlops / best / 1e9;
-    const double paddedGflops = work.paddedFlops / best / 1e9;
     std::printf("sentences: %lld\n", static_cast<long long>(sentences.size()));
-    std::printf("total tokens: %lld\n", static_cast<long long>(work.realTokens));
-    std::printf("mean tokens/sentence: %.2f\n", work.realTokens / n);
-    std::printf("truncated sentences: %lld\n", static_cast<long long>(truncated));
-    std::printf("padded tokens computed: %lld\n", static_cast<long long>(work.paddedTokens));
-    std::printf("padding overhead: %.1f%%\n",
-                100.0 * (work.paddedTokens - work.realTokens) / work.realTokens);
-    std::printf("tokenize seconds: %.3f\n", tokenizeSeconds);
-    std::printf("tokenize sentences/s: %.0f\n", n / tokenizeSeconds);
-    std::printf("seconds: %.3f%s\n", best, repeat > 1 ? " (fastest run)" : "");
-    std::printf("sentences/s: %.1f\n", n / best);
-    std::printf("tokens/s: %.0f\n", work.realTokens / best);
-    std::printf("useful GFLOP: %.1f\n", work.usefulFlops / 1e9);
-    std::printf("padded GFLOP: %.1f\n", work.paddedFlops / 1e9);
-    std::printf("achieved GFLOP/s: %.1f\n", usefulGflops);
-    std::printf("fraction of peak: %.3f\n", usefulGflops / peakGflops);
-    std::printf("achieved GFLOP/s incl. padding: %.1f\n", paddedGflops);
-    std::printf("fraction of peak incl. padding: %.3f\n", paddedGflops / peakGflops);
+
+    QTemporaryDir cache; // the quality checks of this run, so each mode's first open checks
+    std::vector<ModeFigures> all;
+    for (semsearch::Precision precision : modes) {
+        semsearch::EmbedderOptions options;
+        options.batchSize = batchSize;
+        options.threads = threads;
+        options.precision = precision;
+        options.qualityCacheFolder = cache.path();
+        ModeFigures figures;
+        figures.precision = precision;
+        if (!benchMode(parser.value("model"), options, sentences, repeat, figures))
+            return 1;
+        all.push_back(figures);
+    }
+
+    std::printf("\n== ratios to fp32 in this run\n");
+    const auto fp32 = std::find_if(all.begin(), all.end(), [](const ModeFigures& f) {
+        return f.precision == semsearch::Precision::Fp32 && f.ran;
+    });
+    for (const ModeFigures& f : all) {
+        if (!f.ran || fp32 == all.end())
+            continue;
+        std::printf("%s: tokens/s x%.2f, open + 512 sentences x%.2f\n",
+                    qPrintable(semsearch::precisionName(f.precision)),
+                    f.tokensPerSecond / fp32->tokensPerSecond,
+                    fp32->process512Seconds / f.process512Seconds);
+    }
     std::printf("load average at end: %s\n", qPrintable(loadAverage()));
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "synthetic_index.h"
 
 #include "semsearch/indexer.h"
+#include "semsearch/locations.h"
 #include "semsearch/searcher.h"
 
 #include <QCommandLineParser>
@@ -80,13 +81,27 @@ int main(int argc, char* argv[]) {
                                    QStringLiteral("LIST"), QStringLiteral("10000,100000"));
     const QCommandLineOption skipCorpus(QStringLiteral("no-corpus"),
                                         QStringLiteral("Skip the indexing part."));
-    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus});
+    const QCommandLineOption precisionOption(
+        QStringLiteral("precision"),
+        QStringLiteral("fp32, bf16, int8 or auto (the quality check is remembered in the "
+                       "user's cache folder, as the programs do)."),
+        QStringLiteral("MODE"), QStringLiteral("fp32"));
+    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus, precisionOption});
     parser.process(app);
+    const auto precision = parsePrecision(parser.value(QStringLiteral("precision")));
+    if (!precision) {
+        std::fprintf(stderr, "--precision takes fp32, bf16, int8 or auto\n");
+        return 2;
+    }
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
 
     EmbedderOptions options;
     options.threads = parser.value(threads).toInt();
+    options.precision = *precision;
+    options.qualityCacheFolder = defaultCacheFolder();
     auto embedder = openEmbedder(parser.value(model), options);
+    if (embedder)
+        std::printf("precision: %s\n", qPrintable(precisionName((*embedder)->precision())));
     if (!embedder) {
         std::fprintf(stderr, "%s\n", qPrintable(embedder.error().message));
         return 1;

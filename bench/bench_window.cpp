@@ -11,6 +11,7 @@
 
 #include "synthetic_index.h"
 
+#include "semsearch/locations.h"
 #include "semsearch/shared_embedder.h"
 
 #include <QCommandLineParser>
@@ -158,11 +159,26 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption pause(QStringLiteral("pause"),
                                    QStringLiteral("Milliseconds between queries."),
                                    QStringLiteral("MS"), QStringLiteral("150"));
-    parser.addOptions({modelOption, queries, size, batch, pause});
+    const QCommandLineOption precisionOption(
+        QStringLiteral("precision"),
+        QStringLiteral("fp32, bf16, int8 or auto, the window's default (the quality check is "
+                       "remembered in the user's cache folder, as the programs do)."),
+        QStringLiteral("MODE"), QStringLiteral("auto"));
+    parser.addOptions({modelOption, queries, size, batch, pause, precisionOption});
     parser.process(app);
+    const auto precision = parsePrecision(parser.value(QStringLiteral("precision")));
+    if (!precision) {
+        std::fprintf(stderr, "--precision takes fp32, bf16, int8 or auto\n");
+        return 2;
+    }
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
 
-    auto model = openEmbedder(parser.value(modelOption));
+    EmbedderOptions options;
+    options.precision = *precision;
+    options.qualityCacheFolder = defaultCacheFolder();
+    auto model = openEmbedder(parser.value(modelOption), options);
+    if (model)
+        std::printf("precision: %s\n", qPrintable(precisionName((*model)->precision())));
     if (!model) {
         std::fprintf(stderr, "%s\n", qPrintable(model.error().message));
         return 1;

@@ -15,6 +15,7 @@ const QString kExcludePatternsKey = QStringLiteral("index/excludePatterns");
 const QString kMaxFileMiBKey = QStringLiteral("index/maxFileMiB");
 const QString kWatchKey = QStringLiteral("index/watch");
 const QString kSearchLimitKey = QStringLiteral("search/limit");
+const QString kPrecisionKey = QStringLiteral("embed/precision");
 
 // Stored text can be anything (INI files are edited by hand), so each reader accepts only what
 // it understands and otherwise keeps the default.
@@ -95,7 +96,8 @@ bool AppSettings::operator==(const AppSettings& other) const {
     return modelFolder == other.modelFolder && indexFolder == other.indexFolder &&
            batchSize == other.batchSize && threads == other.threads &&
            excludePatterns == other.excludePatterns && maxFileMiB == other.maxFileMiB &&
-           watchFolders == other.watchFolders && searchResultLimit == other.searchResultLimit;
+           watchFolders == other.watchFolders && searchResultLimit == other.searchResultLimit &&
+           precision == other.precision;
 }
 
 AppSettings loadSettings(QSettings& settings) {
@@ -113,6 +115,8 @@ AppSettings loadSettings(QSettings& settings) {
     values.searchResultLimit =
         readInt(settings, kSearchLimitKey, 1, AppSettings::kMaxSearchResultLimit,
                 defaults.searchResultLimit);
+    values.precision =
+        parsePrecision(settings.value(kPrecisionKey).toString()).value_or(defaults.precision);
     return values;
 }
 
@@ -129,6 +133,7 @@ void saveSettings(QSettings& settings, const AppSettings& values) {
     settings.setValue(kMaxFileMiBKey, values.maxFileMiB);
     settings.setValue(kWatchKey, values.watchFolders);
     settings.setValue(kSearchLimitKey, values.searchResultLimit);
+    settings.setValue(kPrecisionKey, precisionName(values.precision));
 }
 
 SessionOverrides sessionOverrides(const QString& indexFlag, const QString& modelFlag) {
@@ -160,6 +165,8 @@ AppSettings applyOverrides(AppSettings settings, const QString& indexFlag,
         settings.modelFolder = overrides.modelFolder;
     if (overrides.indexOverridden())
         settings.indexFolder = overrides.indexFolder;
+    if (auto precision = parsePrecision(qEnvironmentVariable("SEMSEARCH_PRECISION")))
+        settings.precision = *precision;
     return settings;
 }
 
@@ -174,6 +181,8 @@ EmbedderOptions embedderOptionsFrom(const AppSettings& settings) {
     EmbedderOptions options;
     options.batchSize = settings.batchSize;
     options.threads = settings.threads;
+    options.precision = settings.precision;
+    options.qualityCacheFolder = defaultCacheFolder();
     return options;
 }
 

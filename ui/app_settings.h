@@ -43,6 +43,9 @@ struct AppSettings {
     bool watchFolders = true;
     // Documents shown per search, 1 .. kMaxSearchResultLimit.
     int searchResultLimit = 50;
+    // EmbedderOptions::precision. Auto: the index's precision, else the fastest mode this CPU
+    // runs that passed the quality check for the model (precision_check.h).
+    Precision precision = Precision::Auto;
 
     bool operator==(const AppSettings& other) const;
     bool operator!=(const AppSettings& other) const { return !(*this == other); }
@@ -56,8 +59,8 @@ struct AppSettings {
 };
 
 // Reads the settings stored under the keys "model/folder", "index/folder", "embed/batchSize",
-// "embed/threads", "index/excludePatterns", "index/maxFileMiB", "index/watch" and
-// "search/limit". A missing key, or a stored value that is not of the right kind or out of
+// "embed/threads", "embed/precision", "index/excludePatterns", "index/maxFileMiB", "index/watch"
+// and "search/limit". A missing key, or a stored value that is not of the right kind or out of
 // range (a hand-edited file, an older version), gives that field's default; the other fields
 // are unaffected. A stored empty pattern list stays empty (the user removed every pattern).
 AppSettings loadSettings(QSettings& settings);
@@ -81,13 +84,14 @@ struct SessionOverrides {
 SessionOverrides sessionOverrides(const QString& indexFlag, const QString& modelFlag);
 
 // `settings` with the overridden folders replaced: a non-empty flag wins, else a non-empty
-// environment variable, else the saved setting stays. The result is for this session only:
-// save the settings the user edited, never this.
+// environment variable, else the saved setting stays; and the precision replaced by
+// SEMSEARCH_PRECISION when that names one. The result is for this session only: save the
+// settings the user edited, never this.
 AppSettings applyOverrides(AppSettings settings, const QString& indexFlag,
                            const QString& modelFlag);
 
 // The core's options from the settings. Fields the settings do not cover keep the core's
-// defaults.
+// defaults, but for the quality check's cache: the user's cache folder.
 IndexOptions indexOptionsFrom(const AppSettings& settings);
 EmbedderOptions embedderOptionsFrom(const AppSettings& settings);
 

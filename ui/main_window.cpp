@@ -389,10 +389,12 @@ void MainWindow::restoreLayout() {
 }
 
 void MainWindow::applySettings(const AppSettings& settings, bool reopen) {
+    const bool indexChanged = settings.indexFolder != m_settings.indexFolder;
+    // The model follows the index's precision (ModelLoader), so a new index reopens it too.
     const bool modelChanged = settings.modelFolder != m_settings.modelFolder ||
                               settings.batchSize != m_settings.batchSize ||
-                              settings.threads != m_settings.threads;
-    const bool indexChanged = settings.indexFolder != m_settings.indexFolder;
+                              settings.threads != m_settings.threads ||
+                              settings.precision != m_settings.precision || indexChanged;
     m_settings = settings;
     m_indexing->setOptions(indexOptionsFrom(m_settings));
     m_watcher->setWalkOptions(indexOptionsFrom(m_settings).walk);
@@ -420,7 +422,7 @@ void MainWindow::loadModel() {
     m_search->setEmbedder(nullptr);
     m_modelProblem.clear();
     m_statusModel->setText(tr("Loading the model…"));
-    m_loader->load(m_settings.modelFolder, embedderOptionsFrom(m_settings));
+    m_loader->load(m_settings.modelFolder, embedderOptionsFrom(m_settings), m_settings.indexFolder);
     updatePage();
 }
 

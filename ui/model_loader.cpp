@@ -1,5 +1,7 @@
 #include "model_loader.h"
 
+#include "semsearch/index_precision.h"
+
 #include <QPointer>
 
 #include <exception>
@@ -17,18 +19,26 @@ ModelLoader::~ModelLoader() {
     }
 }
 
-void ModelLoader::load(const QString& folder, const EmbedderOptions& options) {
+void ModelLoader::load(const QString& folder, const EmbedderOptions& options,
+                       const QString& indexFolder) {
     const quint64 generation = ++m_generation;
     m_loading = true;
     QPointer<ModelLoader> self(this);
-    QThread* thread = QThread::create([self, folder, options, generation] {
+    QThread* thread = QThread::create([self, folder, options, indexFolder, generation] {
         std::shared_ptr<SharedEmbedder> shared;
         QString error;
         // openEmbedder returns its errors; this is the last line of defence, since an exception
         // leaving this thread would end the whole application, and the next start would load
         // the same model again.
         try {
-            auto opened = openEmbedder(folder, options);
+            // The window searches and indexes with one embedder: opened for searching, it falls
+            // back to fp32 where the index's precision cannot run, and the Indexer refuses to
+            // mix.
+            auto index = IndexFolder::open(indexFolder, IndexFolder::Mode::Read);
+            auto opened = openEmbedderForIndex(folder, index ? index->get() : nullptr,
+                                               EmbedderUse::Search, options);
+            if (index)
+                index->reset();
             if (opened)
                 shared = std::make_shared<SharedEmbedder>(std::move(opened).value());
             else

@@ -20,8 +20,11 @@ public:
     explicit ModelLoader(QObject* parent = nullptr);
     ~ModelLoader() override; // waits for a load under way
 
-    // Starts loading; a load already under way is superseded (its result is dropped).
-    void load(const QString& folder, const EmbedderOptions& options);
+    // Starts loading the model in `folder` for the index in `indexFolder` (which need not exist
+    // yet): in the index's precision when options.precision is Auto (openEmbedderForIndex, for
+    // searching), with a sample of its passages in the quality check. A load already under way
+    // is superseded (its result is dropped).
+    void load(const QString& folder, const EmbedderOptions& options, const QString& indexFolder);
     bool isLoading() const { return m_loading; }
 
 Q_SIGNALS:

@@ -5,7 +5,8 @@
 // the model and the index at once when their folders changed).
 //
 // Widgets carry object names for tests and for the caller: "modelFolder", "modelBrowse",
-// "modelStatus", "indexFolder", "indexBrowse", "batchSize", "threads", "searchResultLimit",
+// "modelStatus", "precision" (items in the order of precisionChoices()), "indexFolder",
+// "indexBrowse", "batchSize", "threads", "searchResultLimit",
 // "excludePatterns", "maxFileSize", "watchFolders", "buttons"; the notes "modelOverride",
 // "indexOverride" and "whenApplied".
 
@@ -13,7 +14,10 @@
 
 #include <QDialog>
 
+#include <vector>
+
 class QCheckBox;
+class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -22,6 +26,15 @@ class QPushButton;
 class QSpinBox;
 
 namespace semsearch::ui {
+
+// The precision choices of the dialog, in order: Auto, Fp32, Bf16, Int8.
+std::vector<Precision> precisionChoices();
+
+// One choice as the dialog shows it: the mode, then what the quality check found for the model
+// on this CPU (`remembered`: its results for this model), or that the CPU cannot run it, or that
+// it has not been checked yet.
+QString precisionChoiceText(Precision precision, const std::vector<PrecisionQuality>& remembered,
+                            const CpuFeatures& cpu);
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
@@ -52,11 +65,13 @@ private:
                       QLabel* note);
     void browseForFolder(QLineEdit* field, const QString& title);
     void updateModelStatus();
+    void updatePrecisionChoices(const QString& modelFolder, bool modelReadable);
 
     QLineEdit* m_modelFolder = nullptr;
     QPushButton* m_modelBrowse = nullptr;
     QLabel* m_modelStatus = nullptr;
     QLabel* m_modelOverride = nullptr;
+    QComboBox* m_precision = nullptr;
     QLineEdit* m_indexFolder = nullptr;
     QPushButton* m_indexBrowse = nullptr;
     QLabel* m_indexOverride = nullptr;

@@ -3,14 +3,17 @@
 // Helpers shared by the semsearch-cli commands: argument parsing with the exit-code contract,
 // error printing, the default model folder, and reading texts from stdin.
 
+#include "semsearch/embedder.h"
 #include "semsearch/error.h"
 #include "semsearch/model.h"
+#include "semsearch/precision.h"
 
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -44,13 +47,27 @@ QCommandLineOption indexOption();
 QString indexFolder(const QCommandLineParser& parser);
 
 // What the command wants to do with an index built with another model.
-enum class ModelUse { Index, Search };
+enum class ModelUse { Index, Search, Reembed };
 // When `index` was built with another model than `model` (at `modelFolder`): the one-line
 // refusal naming both models and ending with the way out (--model with the folder of the
 // model that built it, or 'index --reembed'). std::nullopt when they agree, the index is new,
 // or its identity cannot be read (the core's own check then speaks).
 std::optional<QString> modelMismatch(IndexFolder& index, const ModelInfo& model,
                                      const QString& modelFolder, ModelUse use);
+
+// --precision MODE for the commands that embed (cli_precision.cpp); `defaultText` names the
+// command's default ("auto", "fp32", ...).
+QCommandLineOption precisionOption(const QString& defaultText);
+// --precision, else a non-empty $SEMSEARCH_PRECISION, else std::nullopt (the command's
+// default). InvalidArgument, naming the flag or the variable, for anything but fp32, bf16, int8
+// or auto.
+Result<std::optional<Precision>> askedPrecision(const QCommandLineParser& parser);
+// Opens the model for a command on `index` (nullptr: none yet) with openEmbedderForIndex
+// (index_precision.h), in `asked` (std::nullopt: auto, i.e. the index's precision, else auto's
+// choice), remembering quality checks in the user's cache folder.
+Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, IndexFolder* index,
+                                               std::optional<Precision> asked, ModelUse use,
+                                               EmbedderOptions options = {});
 
 // Writes `bytes` to stdout; false when stdout is gone (a closed pipe, a full disk).
 bool writeOut(const QByteArray& bytes);

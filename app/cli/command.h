@@ -24,8 +24,9 @@ int runStatus(const QStringList& arguments);
 int runRemove(const QStringList& arguments);
 int runVerify(const QStringList& arguments);
 int runExport(const QStringList& arguments);
-int runModel(const QStringList& arguments); // download, list, info
+int runModel(const QStringList& arguments); // download, list, info, check
 int runModelList(const QStringList& arguments);
 int runModelInfo(const QStringList& arguments);
+int runModelCheck(const QStringList& arguments);
 
 } // namespace semsearch::cli

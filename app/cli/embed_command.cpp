@@ -4,6 +4,7 @@
 #include "command.h"
 
 #include "semsearch/embedder.h"
+#include "semsearch/locations.h"
 
 #include <QCommandLineParser>
 
@@ -31,7 +32,7 @@ int runEmbed(const QStringList& arguments) {
         QStringLiteral("threads"),
         QStringLiteral("Compute threads (default 0: one per hardware thread)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({jsonl, batchSize, threads});
+    parser.addOptions({jsonl, batchSize, threads, precisionOption(QStringLiteral("fp32"))});
     if (auto stop = parseArguments(
             parser, QStringLiteral("embed"),
             QStringLiteral("Embed texts read from stdin (one per line) and print one JSON array "
@@ -50,6 +51,14 @@ int runEmbed(const QStringList& arguments) {
         return kExitUsage;
     options.batchSize = *batch;
     options.threads = *threadCount;
+    const auto precision = askedPrecision(parser);
+    if (!precision) {
+        printError(precision.error().message);
+        return kExitUsage;
+    }
+    // A reference tool: fp32, the path that matches sentence-transformers, unless asked.
+    options.precision = precision->value_or(Precision::Fp32);
+    options.qualityCacheFolder = defaultCacheFolder();
 
     auto embedder = openEmbedder(modelFolder(parser), options);
     if (!embedder) {

@@ -77,11 +77,14 @@ int runIndex(const QStringList& arguments) {
         QStringLiteral("PATTERN"));
     const QCommandLineOption reembed(
         QStringLiteral("reembed"),
-        QStringLiteral("Switch the index to the model of --model: every document it holds (and "
+        QStringLiteral("Switch the index to the model of --model and the precision of "
+                       "--precision: every document it holds (and "
                        "PATH..., if given) is embedded again into a new index beside it, which "
                        "replaces the old one only when complete. Until then the old index is "
                        "untouched; Ctrl-C keeps it, and the same command continues later."));
-    parser.addOptions({quiet, json, maxSize, hidden, exclude, reembed});
+    parser.addOptions({quiet, json, maxSize, hidden, exclude, reembed,
+                       precisionOption(QStringLiteral("the index's, else auto; with --reembed "
+                                                      "auto"))});
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Files and folders."),
                                  QStringLiteral("PATH..."));
     if (auto stop = parseArguments(
@@ -98,6 +101,11 @@ int runIndex(const QStringList& arguments) {
     const auto maxMiB = intOption(parser, QStringLiteral("max-file-size"), 1);
     if (!maxMiB)
         return kExitUsage;
+    const auto precision = askedPrecision(parser);
+    if (!precision) {
+        printError(precision.error().message);
+        return kExitUsage;
+    }
 
     // Check the paths before opening (and so creating) the index.
     for (const QString& path : parser.positionalArguments()) {
@@ -118,7 +126,14 @@ int runIndex(const QStringList& arguments) {
     const bool showing = !parser.isSet(quiet) && isatty(STDERR_FILENO);
     const ProgressCallback progress = showing ? ProgressCallback(showProgress) : ProgressCallback();
     const QString model = modelFolder(parser);
-    auto embedder = openEmbedder(model);
+    // The index as it is now, if there is one, tells the precision and lends a sample of its
+    // passages to the quality check. Read-only, so that a model that fails to open leaves no
+    // new index behind.
+    auto existing = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    auto embedder = openModelFor(model, existing ? existing->get() : nullptr, *precision,
+                                 reembedding ? ModelUse::Reembed : ModelUse::Index);
+    if (existing)
+        existing->reset();
     if (!embedder) {
         printError(embedder.error().message);
         return kExitFailure;

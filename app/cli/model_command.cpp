@@ -152,7 +152,9 @@ void printModelUsage(std::FILE* out) {
                       "Subcommands:\n"
                       "  download [REPO]  Download a model from the Hugging Face hub\n"
                       "  list             List the models on disk\n"
-                      "  info [DIR]       Describe a model folder\n\n"
+                      "  info [DIR]       Describe a model folder\n"
+                      "  check            Check the fast precisions against fp32 on this "
+                      "machine\n\n"
                       "Run 'semsearch-cli model SUBCOMMAND --help' for its options.\n");
 }
 
@@ -171,6 +173,8 @@ int runModel(const QStringList& arguments) {
         return runModelList(arguments.mid(1));
     if (sub == QLatin1String("info"))
         return runModelInfo(arguments.mid(1));
+    if (sub == QLatin1String("check"))
+        return runModelCheck(arguments.mid(1));
     if (sub.isEmpty())
         printModelUsage(stderr);
     else

@@ -73,7 +73,8 @@ int runSearch(const QStringList& arguments) {
     const QCommandLineOption before(QStringLiteral("before"),
                                     QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
                                     QStringLiteral("DATE"));
-    parser.addOptions({count, passages, json, under, ext, after, before});
+    parser.addOptions({count, passages, json, under, ext, after, before,
+                       precisionOption(QStringLiteral("the index's, else auto"))});
     parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
     if (auto stop = parseArguments(parser, QStringLiteral("search"),
                                    QStringLiteral("Find the passages closest in meaning to "
@@ -86,8 +87,13 @@ int runSearch(const QStringList& arguments) {
         return kExitUsage;
     }
     const auto limit = intOption(parser, QStringLiteral("k"), 1);
+    const auto precision = askedPrecision(parser);
     if (!limit)
         return kExitUsage;
+    if (!precision) {
+        printError(precision.error().message);
+        return kExitUsage;
+    }
 
     SearchOptions options;
     options.limit = *limit;
@@ -113,7 +119,7 @@ int runSearch(const QStringList& arguments) {
         printError(index.error().message);
         return kExitFailure;
     }
-    auto embedder = openEmbedder(modelFolder(parser));
+    auto embedder = openModelFor(modelFolder(parser), index->get(), *precision, ModelUse::Search);
     if (!embedder) {
         printError(embedder.error().message);
         return kExitFailure;

@@ -5,6 +5,7 @@
 #include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
+#include "semsearch/index_precision.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -21,7 +22,8 @@ int runStatus(const QStringList& arguments) {
     parser.addOption(json);
     if (auto stop = parseArguments(parser, QStringLiteral("status"),
                                    QStringLiteral("Show what the index holds: documents, "
-                                                  "passages, skipped files, model, size."),
+                                                  "passages, skipped files, model, precision, "
+                                                  "size."),
                                    arguments))
         return *stop;
 
@@ -34,19 +36,25 @@ int runStatus(const QStringList& arguments) {
     auto counts = store.counts();
     auto model = store.modelIdentity();
     auto skipped = store.skippedFiles();
-    if (!counts || !model || !skipped) {
-        printError(!counts  ? counts.error().message
-                   : !model ? model.error().message
-                            : skipped.error().message);
+    auto precision = indexPrecision(store);
+    if (!counts || !model || !skipped || !precision) {
+        printError(!counts    ? counts.error().message
+                   : !model   ? model.error().message
+                   : !skipped ? skipped.error().message
+                              : precision.error().message);
         return kExitFailure;
     }
+    // "none yet" before the first vectors: an empty index takes any precision.
+    const QString precisionText = *precision ? precisionName(**precision) : QString();
 
     QByteArray out;
     if (parser.isSet(json)) {
-        QJsonObject object{{QStringLiteral("index"), (*index)->folder()},
-                           {QStringLiteral("documents"), qint64(counts->documents)},
-                           {QStringLiteral("passages"), qint64(counts->passages)},
-                           {QStringLiteral("size_bytes"), qint64((*index)->sizeOnDisk())}};
+        QJsonObject object{
+            {QStringLiteral("index"), (*index)->folder()},
+            {QStringLiteral("documents"), qint64(counts->documents)},
+            {QStringLiteral("passages"), qint64(counts->passages)},
+            {QStringLiteral("size_bytes"), qint64((*index)->sizeOnDisk())},
+            {QStringLiteral("precision"), *precision ? QJsonValue(precisionText) : QJsonValue()}};
         if (*model)
             object.insert(
                 QStringLiteral("model"),
@@ -69,6 +77,9 @@ int runStatus(const QStringList& arguments) {
                                      .arg((*model)->dimension)
                                      .arg((*model)->pooling)
                                : QStringLiteral("none yet"))
+                   .toUtf8();
+        out += QStringLiteral("precision: %1\n")
+                   .arg(*precision ? precisionText : QStringLiteral("none yet"))
                    .toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
                    .arg(counts->documents)

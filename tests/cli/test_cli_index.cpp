@@ -52,9 +52,17 @@ std::vector<QJsonObject> jsonLines(const QByteArray& out) {
     return rows;
 }
 
-// The query's vector as `semsearch-cli embed` gives it; empty on failure.
+// The query's vector as `semsearch-cli embed` gives it, in the precision the index's vectors
+// were made in (as search embeds it); empty on failure.
 std::vector<float> embedQuery(const CliFixture& cli, const QByteArray& query) {
-    const RunResult embedded = runCli({QStringLiteral("embed")}, query + '\n', cli.environment());
+    const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+    const QString precision =
+        QJsonDocument::fromJson(status.out).object().value(QStringLiteral("precision")).toString();
+    if (status.exitCode != 0 || precision.isEmpty())
+        return {};
+    const RunResult embedded =
+        runCli({QStringLiteral("embed"), QStringLiteral("--precision"), precision}, query + '\n',
+               cli.environment());
     std::vector<float> vector;
     if (embedded.exitCode == 0)
         for (const QJsonValue& value : QJsonDocument::fromJson(embedded.out).array())

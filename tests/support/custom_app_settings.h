@@ -16,6 +16,7 @@ inline ui::AppSettings customAppSettings() {
     s.maxFileMiB = 5;
     s.watchFolders = false;
     s.searchResultLimit = 120;
+    s.precision = Precision::Bf16;
     return s;
 }
 

@@ -55,6 +55,7 @@ private Q_SLOTS:
         QCOMPARE(s.maxFileMiB, 20);
         QVERIFY(s.watchFolders);
         QCOMPARE(s.searchResultLimit, 50);
+        QCOMPARE(s.precision, Precision::Auto);
     }
 
     void emptyFileGivesDefaults() {
@@ -71,6 +72,8 @@ private Q_SLOTS:
         QSettings settings(iniPath(), QSettings::IniFormat);
         QCOMPARE(settings.value(QStringLiteral("embed/batchSize")).toInt(), 8);
         QCOMPARE(settings.value(QStringLiteral("search/limit")).toInt(), 120);
+        QCOMPARE(settings.value(QStringLiteral("embed/precision")).toString(),
+                 QStringLiteral("bf16"));
         const AppSettings loaded = ui::loadSettings(settings);
         QCOMPARE(loaded.modelFolder, saved.modelFolder);
         QCOMPARE(loaded.indexFolder, saved.indexFolder);
@@ -80,7 +83,8 @@ private Q_SLOTS:
 
     void keysAreTheDocumentedOnes() {
         writeIni("[model]\nfolder=/m\n[index]\nfolder=/i\nexcludePatterns=a, b\nmaxFileMiB=0\n"
-                 "watch=false\n[embed]\nbatchSize=16\nthreads=2\n[search]\nlimit=7\n");
+                 "watch=false\n[embed]\nbatchSize=16\nthreads=2\nprecision=INT8\n[search]\n"
+                 "limit=7\n");
         QSettings settings(iniPath(), QSettings::IniFormat);
         const AppSettings s = ui::loadSettings(settings);
         QCOMPARE(s.modelFolder, QStringLiteral("/m"));
@@ -91,6 +95,7 @@ private Q_SLOTS:
         QCOMPARE(s.batchSize, 16);
         QCOMPARE(s.threads, 2);
         QCOMPARE(s.searchResultLimit, 7);
+        QCOMPARE(s.precision, Precision::Int8);
     }
 
     void onePatternAndNoPatternRoundTrip() {
@@ -132,7 +137,7 @@ private Q_SLOTS:
         // Every field broken in its own way, except the search limit, which must survive.
         writeIni("[model]\nfolder=\"  \"\n[index]\nfolder=a, b\nmaxFileMiB=-3\nwatch=maybe\n"
                  "excludePatterns=@ByteArray(xyz)\n"
-                 "[embed]\nbatchSize=abc\nthreads=100000\n[search]\nlimit=9\n");
+                 "[embed]\nbatchSize=abc\nthreads=100000\nprecision=fp16\n[search]\nlimit=9\n");
         QSettings settings(iniPath(), QSettings::IniFormat);
         const AppSettings s = ui::loadSettings(settings);
         const AppSettings defaults;
@@ -143,6 +148,7 @@ private Q_SLOTS:
         QCOMPARE(s.excludePatterns, defaults.excludePatterns);
         QCOMPARE(s.batchSize, defaults.batchSize);
         QCOMPARE(s.threads, defaults.threads);
+        QCOMPARE(s.precision, defaults.precision);
         QCOMPARE(s.searchResultLimit, 9);
     }
 
@@ -221,6 +227,19 @@ private Q_SLOTS:
         QCOMPARE(embed.batchSize, 8);
         QCOMPARE(embed.threads, 3);
         QCOMPARE(embed.maxSeqLength, 0);
+        QCOMPARE(embed.precision, Precision::Bf16);
+        QCOMPARE(embed.qualityCacheFolder, defaultCacheFolder());
+    }
+
+    // SEMSEARCH_PRECISION overrides the saved choice for the session, as for the CLI.
+    void precisionFromTheEnvironment() {
+        const AppSettings saved = customAppSettings();
+        QCOMPARE(ui::applyOverrides(saved, {}, {}).precision, Precision::Bf16);
+        qputenv("SEMSEARCH_PRECISION", "int8");
+        QCOMPARE(ui::applyOverrides(saved, {}, {}).precision, Precision::Int8);
+        qputenv("SEMSEARCH_PRECISION", "nonsense");
+        QCOMPARE(ui::applyOverrides(saved, {}, {}).precision, Precision::Bf16);
+        qunsetenv("SEMSEARCH_PRECISION");
     }
 };
 

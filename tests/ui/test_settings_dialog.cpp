@@ -8,10 +8,13 @@
 #include "reference_data.h"
 #include "settings_dialog.h"
 
+#include "semsearch/precision_check.h"
+
 #include "semsearch/locations.h"
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QJsonDocument>
@@ -115,6 +118,11 @@ private Q_SLOTS:
         QTest::newRow("maximum file size") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "maxFileSize"), Qt::Key_Up);
         }) << Change([](AppSettings& s) { s.maxFileMiB = 6; });
+        QTest::newRow("precision") << Edit([](SettingsDialog& d) {
+            auto* box = child<QComboBox>(d, "precision");
+            box->setFocus();
+            QTest::keyClick(box, Qt::Key_Down); // bf16 -> int8
+        }) << Change([](AppSettings& s) { s.precision = Precision::Int8; });
         QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
             QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
         }) << Change([](AppSettings& s) { s.watchFolders = true; });
@@ -133,6 +141,51 @@ private Q_SLOTS:
         QCOMPARE(got.indexFolder, expected.indexFolder);
         QCOMPARE(got.excludePatterns, expected.excludePatterns);
         QVERIFY(got == expected);
+    }
+
+    // Beside each precision: what the quality check found for this model on this CPU, or why it
+    // cannot run, or that it has not been checked.
+    void precisionChoicesShowTheCheckFigures() {
+        CpuFeatures both;
+        both.avx512Bf16 = true;
+        both.avx512Vnni = true;
+        PrecisionQuality int8;
+        int8.precision = Precision::Int8;
+        int8.texts = 300;
+        int8.meanCosine = 0.98;
+        int8.minCosine = 0.9;
+        int8.neighbourOverlap = 0.7;
+        int8.passed = false;
+        QCOMPARE(ui::precisionChoiceText(Precision::Int8, {int8}, both),
+                 QStringLiteral("int8: too inaccurate for this model, mean cosine 0.98000, min "
+                                "0.90000, 10-nearest overlap 0.700 over 300 texts"));
+        QCOMPARE(ui::precisionChoiceText(Precision::Bf16, {int8}, both),
+                 QStringLiteral("bf16: checked against fp32 when first used"));
+        QCOMPARE(ui::precisionChoiceText(Precision::Bf16, {}, CpuFeatures{}),
+                 QStringLiteral("bf16: not on this computer (bf16 needs AVX512_BF16 or AMX; this "
+                                "CPU has neither)"));
+        int8.meanCosine = 0.995;
+        int8.passed = true;
+        QVERIFY(ui::precisionChoiceText(Precision::Int8, {int8}, both)
+                    .startsWith(QStringLiteral("int8: passed, mean cosine 0.99500")));
+
+        // The dialog reads the remembered results of the model in its folder field.
+        QTemporaryDir cache;
+        qputenv("XDG_CACHE_HOME", cache.path().toUtf8());
+        auto model = openEmbedder(tinyModelPath());
+        QVERIFY(model.ok());
+        QVERIFY(rememberQuality(defaultCacheFolder(), (*model)->model().weightsFingerprint,
+                                cpuDescription(probeCpuFeatures()), int8)
+                    .ok());
+        AppSettings s;
+        s.modelFolder = tinyModelPath();
+        SettingsDialog dialog(s);
+        auto* box = child<QComboBox>(dialog, "precision");
+        QCOMPARE(box->count(), 4);
+        QCOMPARE(box->currentIndex(), 0); // auto
+        QCOMPARE(box->itemText(3),
+                 ui::precisionChoiceText(Precision::Int8, {int8}, probeCpuFeatures()));
+        qunsetenv("XDG_CACHE_HOME");
     }
 
     void specialValuesReadAsWords() {
@@ -255,9 +308,10 @@ private Q_SLOTS:
 
     void labelsHaveBuddiesAndInputsHaveNames() {
         SettingsDialog dialog(customAppSettings());
-        const QStringList inputs = {
-            "modelFolder", "modelBrowse",     "indexFolder",       "indexBrowse", "batchSize",
-            "threads",     "excludePatterns", "searchResultLimit", "maxFileSize", "watchFolders"};
+        const QStringList inputs = {"modelFolder",     "modelBrowse",       "indexFolder",
+                                    "indexBrowse",     "batchSize",         "threads",
+                                    "excludePatterns", "searchResultLimit", "maxFileSize",
+                                    "watchFolders",    "precision"};
         QStringList withBuddy;
         for (QLabel* label : dialog.findChildren<QLabel*>()) {
             if (label->buddy()) {
@@ -268,7 +322,7 @@ private Q_SLOTS:
         withBuddy.sort();
         QCOMPARE(withBuddy,
                  QStringList({"batchSize", "excludePatterns", "indexFolder", "maxFileSize",
-                              "modelFolder", "searchResultLimit", "threads"}));
+                              "modelFolder", "precision", "searchResultLimit", "threads"}));
         for (const QString& name : inputs) {
             QWidget* widget = dialog.findChild<QWidget*>(name);
             QVERIFY2(widget, qPrintable(name));
@@ -287,7 +341,7 @@ private Q_SLOTS:
             {Qt::Key_B, "batchSize"},   {Qt::Key_T, "threads"},
             {Qt::Key_I, "indexFolder"}, {Qt::Key_X, "excludePatterns"},
             {Qt::Key_Z, "maxFileSize"}, {Qt::Key_D, "searchResultLimit"},
-            {Qt::Key_M, "modelFolder"},
+            {Qt::Key_P, "precision"},   {Qt::Key_M, "modelFolder"},
         };
         for (const auto& [key, name] : mnemonics) {
             QTest::keyClick(&dialog, key, Qt::AltModifier);
@@ -296,9 +350,10 @@ private Q_SLOTS:
         }
 
         // Tab goes top to bottom; the pattern list passes Tab on instead of inserting one.
-        const QStringList order = {
-            "modelFolder", "modelBrowse",     "batchSize",   "threads",      "indexFolder",
-            "indexBrowse", "excludePatterns", "maxFileSize", "watchFolders", "searchResultLimit"};
+        const QStringList order = {"modelFolder",  "modelBrowse",      "precision",
+                                   "batchSize",    "threads",          "indexFolder",
+                                   "indexBrowse",  "excludePatterns",  "maxFileSize",
+                                   "watchFolders", "searchResultLimit"};
         child<QLineEdit>(dialog, "modelFolder")->setFocus();
         QStringList visited;
         for (int i = 0; i < order.size(); ++i) {

@@ -1,13 +1,14 @@
 #pragma once
 
 // Turns texts into sentence vectors: exactly what sentence-transformers' encode() returns for the
-// same model folder, within float32 rounding (<= 1e-4 per component; typically ~1e-6).
+// same model folder, within float32 rounding (<= 1e-5 per component; typically ~1e-6).
 //
 // Array convention, used across semsearch: a matrix is rows x dim float32 in row-major order, and
 // row i belongs to input i.
 
 #include "semsearch/error.h"
 #include "semsearch/model.h"
+#include "semsearch/precision.h"
 #include "semsearch/tokenizer.h"
 
 #include <QString>
@@ -15,6 +16,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace semsearch {
@@ -29,6 +31,17 @@ struct EmbedderOptions {
     int threads = 0;
     // Tokens per text including [CLS] and [SEP]; 0 = the model's max_seq_length.
     int maxSeqLength = 0;
+    // The arithmetic (precision.h). Fp32 is the reference path. A fast mode asked for by name
+    // must run on this CPU and pass the quality check (precision_check.h) for this model, else
+    // openEmbedder fails (Unsupported) with one line saying why; Auto takes the fastest mode
+    // that does, else Fp32, quietly.
+    Precision precision = Precision::Fp32;
+    // Where quality check results are remembered (precision_check.h); empty: nowhere, so every
+    // open that needs a fast mode runs the check again.
+    QString qualityCacheFolder;
+    // Texts the quality check compares on top of the shipped calibration set: a sample of the
+    // passages of the index the embedder is for.
+    QStringList extraCheckTexts;
 };
 
 struct EmbeddingMatrix {
@@ -48,6 +61,10 @@ public:
     std::size_t dimension() const { return static_cast<std::size_t>(model().dimension()); }
     // The number of tokens (with [CLS] and [SEP]) each text is cut to.
     virtual std::size_t maxSeqLength() const = 0;
+    // The arithmetic this embedder runs in: never Auto (openEmbedder resolves it).
+    virtual Precision precision() const { return Precision::Fp32; }
+    // For a fast precision, the quality check figures that admitted it (remembered or fresh).
+    virtual std::optional<PrecisionQuality> precisionQuality() const { return std::nullopt; }
 
     // Embeds `texts` (leading/trailing whitespace is stripped first, and the text lower-cased
     // when ModelInfo::lowerCaseInput says so, as sentence-transformers does). Row i of the
@@ -64,10 +81,12 @@ public:
 // (model.safetensors, else pytorch_model.bin; memory-mapped). Errors name the file and the
 // problem: a missing file (neither weights file: NotFound naming both), a truncated or corrupt
 // weights file, a .bin whose pickle asks for anything but tensors (Unsupported, nothing is run),
-// a tensor missing or of the wrong shape or dtype, fewer encoder layers than config.json says.
-// What a crafted weights file can make it allocate is bounded by what config.json's model needs
-// (pytorch_bin_file.h); when memory runs out all the same (a model too large for the machine),
-// the result is Io "not enough memory", never an exception.
+// a tensor missing or of the wrong shape or dtype, fewer encoder layers than config.json says;
+// for a fast precision asked for by name, a CPU without the instructions it needs or a model
+// that fails the quality check (Unsupported, with the figures). What a crafted weights file can
+// make it allocate is bounded by what config.json's model needs (pytorch_bin_file.h); when
+// memory runs out all the same (a model too large for the machine), the result is Io "not
+// enough memory", never an exception.
 Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                                                const EmbedderOptions& options = {});
 

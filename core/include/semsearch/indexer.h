@@ -61,8 +61,9 @@ public:
     Indexer(IndexFolder& index, Embedder& embedder, IndexOptions options = {});
 
     // Indexes `paths` (files or folders). Fails before changing anything when a path does not
-    // exist (NotFound) or the index was built with another model (Mismatch: the message names
-    // both models and ends with the way out: that model, or reembedIndex()). Progress is reported
+    // exist (NotFound) or the index was built with another model or holds vectors of another
+    // precision than the embedder's (Mismatch: the message names both and ends with the way
+    // out: that model or precision, or reembedIndex()). Progress is reported
     // once per batch; `control` is checked between batches.
     Result<IndexStats> run(const QStringList& paths, const ProgressCallback& progress = {},
                            WorkControl* control = nullptr);
@@ -77,9 +78,9 @@ private:
     IndexOptions m_options;
 };
 
-// Switches the index in `folder` to `embedder`'s model without ever leaving a half-built index
-// behind. Every document the index holds whose file still exists, and `paths` (files or
-// folders, which must exist: NotFound), are indexed afresh into a new index beside it,
+// Switches the index in `folder` to `embedder`'s model and precision without ever leaving a
+// half-built index behind. Every document the index holds whose file still exists, and `paths`
+// (files or folders, which must exist: NotFound), are indexed afresh into a new index beside it,
 // reembedStagingFolder(folder); only when that is complete does it replace the old index
 // (moveFolderIntoPlace, an atomic exchange of the two folders). Skipped-file records are not
 // carried over; files under `paths` are looked at again.
@@ -88,8 +89,8 @@ private:
 // held for the whole run (Busy when another process is writing it). A cancelled or failed run
 // returns with the old index as it was and keeps the new one half-built beside it: running
 // reembedIndex again with the same model continues where it stopped (an embedded document is
-// not embedded twice); with yet another model it starts over. Readers that had the old index
-// open keep seeing it until they open the folder again.
+// not embedded twice); with yet another model or precision it starts over. Readers that had the old
+// index open keep seeing it until they open the folder again.
 //
 // Returns the new index's stats (cancelled = true when `control` stopped it; nothing replaced).
 // A missing index is created first, so this also works as a plain first index.

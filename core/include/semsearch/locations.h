@@ -19,5 +19,8 @@ QString defaultModelsFolder();
 QString defaultModelFolder();
 // <data>/semsearch/index
 QString defaultIndexFolder();
+// <cache>/semsearch ($XDG_CACHE_HOME, else ~/.cache): what can be recomputed, such as the
+// precision quality checks (precision_check.h).
+QString defaultCacheFolder();
 
 } // namespace semsearch

@@ -28,4 +28,9 @@ QString defaultIndexFolder() {
     return dataFolder() + QStringLiteral("/index");
 }
 
+QString defaultCacheFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) +
+           QStringLiteral("/semsearch");
+}
+
 } // namespace semsearch

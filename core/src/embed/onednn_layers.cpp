@@ -1,5 +1,7 @@
 #include "embed/onednn_layers.h"
 
+#include "embed/int8_rows.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <QString>
@@ -63,20 +65,132 @@ Error referenceOnly(const std::string& kernel) {
 struct OneDnnLinear::Impl {
     std::int64_t in = 0;
     std::int64_t out = 0;
-    dnnl::primitive_attr attributes;
+    Precision precision = Precision::Fp32;
+    PostOp postOp = PostOp::None;
+    std::vector<float> weightScales; // int8: per output channel
     std::vector<float> biasData;
-    Memory bias;   // [1, out], over biasData
-    Memory weight; // [in, out] in the blocked layout, owned by oneDNN
+    Memory bias;   // over biasData: [1, out]; in int8 [1, 1, out], a post-op operand
+    Memory weight; // in the blocked layout, owned by oneDNN
     dnnl::stream stream;
-    std::unordered_map<std::int64_t, dnnl::matmul> primitives; // by row count
+
+    // What one row count needs, cached by row count.
+    struct Step {
+        dnnl::matmul product;
+        dnnl::reorder toBf16; // bf16: x into bfloat16
+    };
+    std::unordered_map<std::int64_t, Step> steps;
+    // Per-call scratch, kept to spare the allocations.
+    std::vector<std::uint16_t> xBf16;
+    std::vector<std::int8_t> xInt8;
+    std::vector<float> rowScales;
+
+    bool int8() const { return precision == Precision::Int8; }
+    Type inputType() const {
+        return int8() ? Type::s8 : precision == Precision::Bf16 ? Type::bf16 : Type::f32;
+    }
+    // int8 runs as a batch of one [rows, in] x [in, out] product: only in three dimensions do
+    // oneDNN 2.6's fast kernels take a per-row operand ([1, rows, 1], the row scales) as a
+    // post-op; in two they fall back to the reference kernel.
+    Memory::dims dims(std::int64_t rows, std::int64_t cols) const {
+        return int8() ? Memory::dims{1, rows, cols} : Memory::dims{rows, cols};
+    }
+    Tag plainTag() const { return int8() ? Tag::abc : Tag::ab; }
 
     dnnl::matmul::primitive_desc describe(std::int64_t rows, const Memory::desc& weightDesc) const {
-        const Memory::desc src({rows, in}, Type::f32, Tag::ab);
-        const Memory::desc dst({rows, out}, Type::f32, Tag::ab);
-        return dnnl::matmul::primitive_desc(
-            dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst), attributes, cpuEngine());
+        const Memory::desc src(dims(rows, in), inputType(), plainTag());
+        const Memory::desc dst(dims(rows, out), Type::f32, plainTag());
+        // In int8 the bias is a post-op after the row scale: bias first would be scaled.
+        const dnnl::matmul::desc product =
+            int8() ? dnnl::matmul::desc(src, weightDesc, dst)
+                   : dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst);
+        return dnnl::matmul::primitive_desc(product, attributes(rows), cpuEngine());
     }
+
+    Step makeStep(std::int64_t rows) const {
+        Step step;
+        step.product = dnnl::matmul(describe(rows, weight.get_desc()));
+        if (precision == Precision::Bf16)
+            step.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
+                cpuEngine(), Memory::desc({rows, in}, Type::f32, Tag::ab), cpuEngine(),
+                Memory::desc({rows, in}, Type::bf16, Tag::ab)));
+        return step;
+    }
+
+    dnnl::primitive_attr attributes(std::int64_t rows) const;
+    void prepareWeight(const float* weight, const Memory::desc& blocked);
+    void forward(Step& step, const float* x, std::int64_t rows, float* y);
 };
+
+// y = act(x W^T + b) (+ y): in fp32 and bf16 the bias goes into the product and the post-op
+// follows; in int8 the product is scaled per column (the weight scales; ones until
+// prepareWeight knows them) and per row (x's scales), then the bias and the post-op follow.
+dnnl::primitive_attr OneDnnLinear::Impl::attributes(std::int64_t rows) const {
+    dnnl::primitive_attr attributes;
+    dnnl::post_ops ops;
+    if (int8()) {
+        attributes.set_output_scales(1 << 2, weightScales.empty()
+                                                 ? std::vector<float>(std::size_t(out), 1.0f)
+                                                 : weightScales);
+        ops.append_binary(dnnl::algorithm::binary_mul,
+                          Memory::desc({1, rows, 1}, Type::f32, Tag::abc));
+        ops.append_binary(dnnl::algorithm::binary_add, bias.get_desc());
+    }
+    if (postOp == PostOp::GeluErf)
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+    else if (postOp == PostOp::AddToOutput)
+        ops.append_sum(1.0f);
+    attributes.set_post_ops(ops);
+    return attributes;
+}
+
+// Reorders the weight into `blocked`: fp32 as is (bf16: the reorder rounds it), int8 quantized
+// per output channel first, with its scales set as the product's column scales.
+void OneDnnLinear::Impl::prepareWeight(const float* w, const Memory::desc& blocked) {
+    const dnnl::engine& engine = cpuEngine();
+    weight = Memory(blocked, engine);
+    // W is [out, in] row-major, i.e. the [in, out] matrix oneDNN multiplies by, column-major.
+    if (!int8()) {
+        Memory plain({{in, out}, Type::f32, Tag::ba}, engine, const_cast<float*>(w));
+        dnnl::reorder(plain, weight).execute(stream, plain, weight);
+        stream.wait();
+        return;
+    }
+    std::vector<std::int8_t> quantized(static_cast<std::size_t>(in * out));
+    std::vector<float> scales(static_cast<std::size_t>(out));
+    quantizeRows(w, out, in, quantized.data(), scales.data());
+    Memory plain({{1, in, out}, Type::s8, Tag::acb}, engine, quantized.data());
+    dnnl::reorder(plain, weight).execute(stream, plain, weight);
+    stream.wait();
+    weightScales = std::move(scales);
+}
+
+void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, float* y) {
+    const dnnl::engine& engine = cpuEngine();
+    Memory src({dims(rows, in), Type::f32, plainTag()}, engine, const_cast<float*>(x));
+    std::unordered_map<int, Memory> args{{DNNL_ARG_WEIGHTS, weight}};
+    if (int8()) {
+        const auto count = static_cast<std::size_t>(rows);
+        xInt8.resize(count * static_cast<std::size_t>(in));
+        rowScales.resize(count);
+        quantizeRows(x, rows, in, xInt8.data(), rowScales.data());
+        src = Memory({dims(rows, in), Type::s8, Tag::abc}, engine, xInt8.data());
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] =
+            Memory({{1, rows, 1}, Type::f32, Tag::abc}, engine, rowScales.data());
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = bias;
+    } else {
+        args[DNNL_ARG_BIAS] = bias;
+        if (precision == Precision::Bf16) {
+            xBf16.resize(static_cast<std::size_t>(rows * in));
+            Memory rounded({{rows, in}, Type::bf16, Tag::ab}, engine, xBf16.data());
+            step.toBf16.execute(stream, src, rounded);
+            src = rounded;
+        }
+    }
+    args[DNNL_ARG_SRC] = src;
+    args[DNNL_ARG_DST] = Memory({dims(rows, out), Type::f32, plainTag()}, engine, y);
+    step.product.execute(stream, args);
+    stream.wait();
+}
 
 OneDnnLinear::OneDnnLinear(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 OneDnnLinear::OneDnnLinear(OneDnnLinear&&) noexcept = default;
@@ -84,33 +198,27 @@ OneDnnLinear& OneDnnLinear::operator=(OneDnnLinear&&) noexcept = default;
 OneDnnLinear::~OneDnnLinear() = default;
 
 Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias, std::int64_t out,
-                                          std::int64_t in, PostOp postOp) {
+                                          std::int64_t in, PostOp postOp, Precision precision) {
+    if (precision == Precision::Auto)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("a dense layer needs a resolved precision, not auto"));
     try {
         const dnnl::engine& engine = cpuEngine();
         auto impl = std::make_unique<Impl>();
         impl->in = in;
         impl->out = out;
+        impl->precision = precision;
         impl->stream = dnnl::stream(engine);
+        impl->postOp = postOp;
         impl->biasData.assign(bias, bias + out);
-        impl->bias = Memory({{1, out}, Type::f32, Tag::ab}, engine, impl->biasData.data());
+        impl->bias = Memory({impl->dims(1, out), Type::f32, impl->plainTag()}, engine,
+                            impl->biasData.data());
 
-        dnnl::post_ops ops;
-        if (postOp == PostOp::GeluErf)
-            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
-        else if (postOp == PostOp::AddToOutput)
-            ops.append_sum(1.0f);
-        impl->attributes.set_post_ops(ops);
-
-        const auto layout =
-            impl->describe(kLayoutRows, Memory::desc({in, out}, Type::f32, Tag::any));
+        const auto layout = impl->describe(
+            kLayoutRows, Memory::desc(impl->dims(in, out), impl->inputType(), Tag::any));
         if (const std::string kernel = layout.impl_info_str(); isReference(kernel))
             return referenceOnly(kernel);
-
-        // W is [out, in] row-major, i.e. the [in, out] matrix oneDNN multiplies by, column-major.
-        impl->weight = Memory(layout.weights_desc(), engine);
-        Memory plain({{in, out}, Type::f32, Tag::ba}, engine, const_cast<float*>(weight));
-        dnnl::reorder(plain, impl->weight).execute(impl->stream, plain, impl->weight);
-        impl->stream.wait();
+        impl->prepareWeight(weight, layout.weights_desc());
         return OneDnnLinear(std::move(impl));
     } catch (const std::exception& e) {
         return dnnlError("to prepare a dense layer", e);
@@ -122,22 +230,13 @@ Result<void> OneDnnLinear::forward(const float* x, std::int64_t rows, float* y) 
         return {};
     Impl& d = *m_impl;
     try {
-        auto primitive = d.primitives.find(rows);
-        if (primitive == d.primitives.end()) {
-            if (d.primitives.size() >= kMaxCachedPrimitives)
-                d.primitives.clear();
-            primitive =
-                d.primitives.emplace(rows, dnnl::matmul(d.describe(rows, d.weight.get_desc())))
-                    .first;
+        auto step = d.steps.find(rows);
+        if (step == d.steps.end()) {
+            if (d.steps.size() >= kMaxCachedPrimitives)
+                d.steps.clear();
+            step = d.steps.emplace(rows, d.makeStep(rows)).first;
         }
-        const dnnl::engine& engine = cpuEngine();
-        Memory src({{rows, d.in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
-        Memory dst({{rows, d.out}, Type::f32, Tag::ab}, engine, y);
-        primitive->second.execute(d.stream, {{DNNL_ARG_SRC, src},
-                                             {DNNL_ARG_WEIGHTS, d.weight},
-                                             {DNNL_ARG_BIAS, d.bias},
-                                             {DNNL_ARG_DST, dst}});
-        d.stream.wait();
+        d.forward(step->second, x, rows, y);
         return {};
     } catch (const std::exception& e) {
         return dnnlError("in a dense layer", e);

@@ -5,6 +5,7 @@
 // on purpose (see torch_bert_encoder.h); only onednn_layers.cpp includes dnnl.hpp.
 
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,12 @@ namespace semsearch {
 // matmul prefers, and activations stay plain row-major, so a call costs the matrix product and
 // nothing else: no conversion of x and y into and out of oneDNN's own tensor type, which is what
 // at::mkldnn_linear needs on dense tensors.
+//
+// In bf16 the weight is stored as bfloat16 and x is rounded to bfloat16 on the way in; the
+// product accumulates in fp32 and the bias and post-op work in fp32. In int8 the weight is
+// quantized once, symmetric per output channel (scale = max |row| / 127), and x per row at
+// every call (int8_rows.h); the int32 product is scaled back to fp32 before the bias and the
+// post-op. x and y are fp32 in every mode.
 class OneDnnLinear {
 public:
     // Work fused into the product's epilogue, on the values still in registers.
@@ -25,10 +32,12 @@ public:
     };
 
     // Copies `weight` ([out, in], row-major) and `bias` ([out]); neither needs to outlive the
-    // call. Fails when oneDNN has no optimised kernel for this CPU (only its slow reference
-    // one): the caller then keeps its own path.
+    // call. `precision` is Fp32, Bf16 or Int8 (Auto: InvalidArgument). Fails (Unsupported) when
+    // oneDNN has no optimised kernel for this CPU and precision (only its slow reference one):
+    // the caller then keeps its own path, or refuses the precision.
     static Result<OneDnnLinear> create(const float* weight, const float* bias, std::int64_t out,
-                                       std::int64_t in, PostOp postOp);
+                                       std::int64_t in, PostOp postOp,
+                                       Precision precision = Precision::Fp32);
 
     OneDnnLinear(OneDnnLinear&&) noexcept;
     OneDnnLinear& operator=(OneDnnLinear&&) noexcept;

@@ -38,6 +38,10 @@ public:
     const ModelInfo& model() const override { return m_shared->model().model(); }
     const WordPieceTokenizer& tokenizer() const override { return m_shared->model().tokenizer(); }
     std::size_t maxSeqLength() const override { return m_shared->model().maxSeqLength(); }
+    Precision precision() const override { return m_shared->model().precision(); }
+    std::optional<PrecisionQuality> precisionQuality() const override {
+        return m_shared->model().precisionQuality();
+    }
 
     Result<EmbeddingMatrix> embed(const QStringList& texts) override {
         if (m_priority == SharedEmbedder::Priority::Query)

@@ -1,11 +1,11 @@
 // TorchBertEmbedder: tokenizes, sorts by length, batches and hands each batch to the LibTorch
 // encoder. No LibTorch headers here; see torch_bert_encoder.h.
 
+#include "embed/torch_bert_embedder.h"
+
 #include "embed/bert_text_normalizer.h"
 #include "embed/bert_weights.h"
 #include "embed/torch_bert_encoder.h"
-#include "embed/weights_file.h"
-#include "semsearch/embedder.h"
 
 #include <QFileInfo>
 
@@ -20,16 +20,16 @@ namespace {
 
 class TorchBertEmbedder final : public Embedder {
 public:
-    TorchBertEmbedder(ModelInfo model, WordPieceTokenizer tokenizer,
-                      std::unique_ptr<TorchBertEncoder> encoder, int batchSize,
-                      std::size_t maxSeqLength)
-        : m_model(std::move(model)), m_tokenizer(std::move(tokenizer)),
-          m_encoder(std::move(encoder)), m_batchSize(static_cast<std::size_t>(batchSize)),
-          m_maxSeqLength(maxSeqLength) {}
+    TorchBertEmbedder(const OpenedModel& opened, std::unique_ptr<TorchBertEncoder> encoder,
+                      Precision precision)
+        : m_model(opened.model), m_tokenizer(opened.tokenizer), m_encoder(std::move(encoder)),
+          m_batchSize(static_cast<std::size_t>(opened.batchSize)),
+          m_maxSeqLength(opened.maxSeqLength), m_precision(precision) {}
 
     const ModelInfo& model() const override { return m_model; }
-    const WordPieceTokenizer& tokenizer() const override { return m_tokenizer; }
+    const WordPieceTokenizer& tokenizer() const override { return *m_tokenizer; }
     std::size_t maxSeqLength() const override { return m_maxSeqLength; }
+    Precision precision() const override { return m_precision; }
 
     Result<EmbeddingMatrix> embed(const QStringList& texts) override {
         std::vector<std::vector<TokenId>> ids;
@@ -38,7 +38,7 @@ public:
         // lower-cases it if the model says so.
         for (const QString& text : texts) {
             const QString stripped = text.trimmed();
-            ids.push_back(m_tokenizer.encode(
+            ids.push_back(m_tokenizer->encode(
                 m_model.lowerCaseInput ? pythonLower(stripped) : stripped, m_maxSeqLength));
         }
         return embedTokens(ids);
@@ -84,14 +84,16 @@ public:
 
 private:
     ModelInfo m_model;
-    WordPieceTokenizer m_tokenizer;
+    std::shared_ptr<const WordPieceTokenizer> m_tokenizer;
     std::unique_ptr<TorchBertEncoder> m_encoder;
     std::size_t m_batchSize;
     std::size_t m_maxSeqLength;
+    Precision m_precision;
 };
 
-Result<std::unique_ptr<Embedder>> loadEmbedder(const QString& modelFolder,
-                                               const EmbedderOptions& options) {
+} // namespace
+
+Result<OpenedModel> openModelFolder(const QString& modelFolder, const EmbedderOptions& options) {
     if (options.batchSize < 1)
         return makeError(
             ErrorCode::InvalidArgument,
@@ -123,30 +125,24 @@ Result<std::unique_ptr<Embedder>> loadEmbedder(const QString& modelFolder,
     const int threads = options.threads > 0
                             ? options.threads
                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    auto encoder = TorchBertEncoder::load(*model, *weights, threads);
-    if (!encoder)
-        return encoder.error();
-
     const std::size_t maxSeqLength = static_cast<std::size_t>(
         options.maxSeqLength > 0 ? std::min(options.maxSeqLength, model->bert.maxPositions)
                                  : model->maxSeqLength);
-    return std::unique_ptr<Embedder>(
-        new TorchBertEmbedder(std::move(model).value(), std::move(tokenizer).value(),
-                              std::move(encoder).value(), options.batchSize, maxSeqLength));
+    return OpenedModel{std::move(model).value(),
+                       std::make_shared<const WordPieceTokenizer>(std::move(tokenizer).value()),
+                       std::move(weights).value(),
+                       threads,
+                       options.batchSize,
+                       maxSeqLength};
 }
 
-} // namespace
-
-Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
-                                               const EmbedderOptions& options) {
-    // The checks bound what a model's files can make us allocate, but a real model may still be
-    // too large for this machine (or its memory limit): that is one line, not an abort.
-    try {
-        return loadEmbedder(modelFolder, options);
-    } catch (const std::bad_alloc&) {
-        return makeError(ErrorCode::Io,
-                         modelFolder + QStringLiteral(": not enough memory to load the model"));
-    }
+Result<std::unique_ptr<Embedder>> makeTorchBertEmbedder(const OpenedModel& opened,
+                                                        Precision precision) {
+    auto encoder = TorchBertEncoder::load(opened.model, opened.weights, opened.threads, precision);
+    if (!encoder)
+        return encoder.error();
+    return std::unique_ptr<Embedder>(
+        new TorchBertEmbedder(opened, std::move(encoder).value(), precision));
 }
 
 } // namespace semsearch

@@ -163,8 +163,18 @@ TorchBertEncoder::TorchBertEncoder(std::unique_ptr<Weights> weights)
 
 TorchBertEncoder::~TorchBertEncoder() = default;
 
-Result<std::unique_ptr<TorchBertEncoder>>
-TorchBertEncoder::load(const ModelInfo& model, const WeightsFile& file, int threads) {
+Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo& model,
+                                                                 const WeightsFile& file,
+                                                                 int threads, Precision precision) {
+    const bool useOneDnn = !libTorchEncoderForced();
+    if (precision == Precision::Auto)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("the encoder needs a resolved precision, not auto"));
+    if (precision != Precision::Fp32 && !useOneDnn)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("%1 runs on oneDNN only, and SEMSEARCH_ENCODER=libtorch "
+                                        "asks for the LibTorch encoder")
+                             .arg(precisionName(precision)));
     try {
         at::set_num_threads(std::max(1, threads));
         c10::InferenceMode inference;
@@ -201,9 +211,16 @@ TorchBertEncoder::load(const ModelInfo& model, const WeightsFile& file, int thre
                 return;
             const at::Tensor weight = layer.weight.contiguous();
             const at::Tensor bias = layer.bias.contiguous();
-            auto dnnl = OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
-                                             weight.size(0), weight.size(1), postOp);
-            if (dnnl) {
+            auto dnnl =
+                useOneDnn ? OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
+                                                 weight.size(0), weight.size(1), postOp, precision)
+                          : Result<OneDnnLinear>(makeError(ErrorCode::Unsupported, {}));
+            if (!dnnl && precision != Precision::Fp32) {
+                // A fast precision has no fallback: LibTorch's path is fp32.
+                failure = makeError(ErrorCode::Unsupported,
+                                    QStringLiteral("%1 cannot run here: %2")
+                                        .arg(precisionName(precision), dnnl.error().message));
+            } else if (dnnl) {
                 layer.dnnl = std::move(*dnnl);
                 layer.weight = at::Tensor(); // oneDNN's packed copy replaces it
             } else if (packWeights) {
@@ -245,8 +262,10 @@ TorchBertEncoder::load(const ModelInfo& model, const WeightsFile& file, int thre
         // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
         // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
         // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
-        if (auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads))
-            weights->attention = std::move(*attention);
+        if (useOneDnn)
+            if (auto attention =
+                    OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads))
+                weights->attention = std::move(*attention);
         return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
     } catch (const std::exception& e) {
         return torchError("while loading the model weights", e);

@@ -7,6 +7,7 @@
 #include "embed/weights_file.h"
 #include "semsearch/error.h"
 #include "semsearch/model.h"
+#include "semsearch/precision.h"
 #include "semsearch/tokenizer.h"
 
 #include <memory>
@@ -19,9 +20,14 @@ public:
     // Checks and wraps the weights of `weights` for `model`: every tensor BERT needs, named with
     // or without a "bert." prefix, of the right shape and a float dtype (F32 is used in place,
     // F16/BF16 are widened). Extra tensors (pooler.*, embeddings.position_ids) are ignored.
-    // `threads` (>= 1) is set as LibTorch's process-wide intra-op thread count.
+    // `threads` (>= 1) is set as LibTorch's process-wide intra-op thread count. `precision`
+    // (Fp32, Bf16 or Int8) is how the dense layers compute (onednn_layers.h); the fast ones need
+    // oneDNN's optimised kernels for this CPU (Unsupported otherwise). Fp32 runs on oneDNN where
+    // it has optimised kernels, else on LibTorch alone, as it also does when
+    // SEMSEARCH_ENCODER=libtorch (precision.h) forces that fallback.
     static Result<std::unique_ptr<TorchBertEncoder>> load(const ModelInfo& model,
-                                                          const WeightsFile& weights, int threads);
+                                                          const WeightsFile& weights, int threads,
+                                                          Precision precision = Precision::Fp32);
 
     ~TorchBertEncoder();
 

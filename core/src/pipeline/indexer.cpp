@@ -1,5 +1,7 @@
 #include "semsearch/indexer.h"
 
+#include "semsearch/index_precision.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -102,6 +104,9 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
     if (!*recorded)
         if (auto set = inTransaction(store, [&] { return store.setModelIdentity(model); }); !set)
             return set.error();
+    // One index, one precision, for the same reason (index_precision.h).
+    if (auto claimed = claimIndexPrecision(m_index, m_embedder.precision()); !claimed)
+        return claimed.error();
     // The paths become the index's sources before any work, so that an interrupted run still
     // shows (and can resume) what the user asked for.
     auto addedSources = inTransaction(store, [&]() -> Result<void> {

@@ -4,6 +4,7 @@
 #include "semsearch/indexer.h"
 
 #include "semsearch/extract.h"
+#include "semsearch/index_precision.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -20,17 +21,21 @@ QString reembedStagingFolder(const QString& folder) {
 
 namespace {
 
-// The staging index, emptied first when it holds vectors of another model than `model`
-// (left there by an earlier re-embed towards that model).
-Result<std::unique_ptr<IndexFolder>> openStaging(const QString& staging,
-                                                 const ModelIdentity& model) {
+// The staging index, emptied first when it holds vectors of another model than `model` or of
+// another precision (left there by an earlier re-embed towards them).
+Result<std::unique_ptr<IndexFolder>> openStaging(const QString& staging, const ModelIdentity& model,
+                                                 Precision precision) {
     auto index = IndexFolder::open(staging, IndexFolder::Mode::Write);
     if (!index)
         return index;
     auto recorded = (*index)->store().modelIdentity();
     if (!recorded)
         return recorded.error();
-    if (!*recorded || sameVectors(**recorded, model))
+    auto recordedPrecision = indexPrecision((*index)->store());
+    if (!recordedPrecision)
+        return recordedPrecision.error();
+    const bool samePrecision = !*recordedPrecision || **recordedPrecision == precision;
+    if (!*recorded || (sameVectors(**recorded, model) && samePrecision))
         return index;
     index->reset();
     if (!QDir(staging).removeRecursively())
@@ -75,8 +80,8 @@ Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const
         if (!covered(document.path) && QFileInfo::exists(document.path))
             roots << document.path;
 
-    auto fresh =
-        openStaging(reembedStagingFolder((*old)->folder()), modelIdentity(embedder.model()));
+    auto fresh = openStaging(reembedStagingFolder((*old)->folder()),
+                             modelIdentity(embedder.model()), embedder.precision());
     if (!fresh)
         return fresh.error();
     Indexer indexer(**fresh, embedder, options);
