@@ -145,17 +145,20 @@ int runIndex(const QStringList& arguments) {
         return kExitFailure;
     }
     const IndexStats& s = *stats;
-    // One table feeds both summaries, so the JSON and the sentence cannot drift apart.
+    // One table feeds both summaries, so the JSON and the sentence cannot drift apart. The
+    // first five share out the files (they add up to "files" unless the run was cancelled);
+    // "removed" counts documents whose files are gone, which are not among them.
     const std::pair<const char*, std::int64_t> counts[] = {
         {"added", s.filesAdded},         {"updated", s.filesUpdated}, {"reused", s.filesReused},
-        {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped}, {"removed", s.filesRemoved},
+        {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped},
     };
     QByteArray out;
     if (parser.isSet(json)) {
         out = "{\"files\":" + QByteArray::number(s.filesSeen);
         for (const auto& [name, value] : counts)
             out += ",\"" + QByteArray(name) + "\":" + QByteArray::number(value);
-        out += ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
+        out += ",\"removed\":" + QByteArray::number(s.filesRemoved) +
+               ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
                ",\"passages_reused\":" + QByteArray::number(s.passagesReused) +
                ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
                ",\"cancelled\":" + (s.cancelled ? "true" : "false") + "}\n";
@@ -163,9 +166,10 @@ int runIndex(const QStringList& arguments) {
         QStringList parts;
         for (const auto& [name, value] : counts)
             parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
-        out = QStringLiteral("%1 files: %2; %3 passages embedded in %4 s\n")
+        out = QStringLiteral("%1 files: %2; %3 removed (gone); %4 passages embedded in %5 s\n")
                   .arg(s.filesSeen)
                   .arg(parts.join(QStringLiteral(", ")))
+                  .arg(s.filesRemoved)
                   .arg(s.passagesEmbedded)
                   .arg(s.seconds, 0, 'f', 1)
                   .toUtf8();

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -179,6 +180,44 @@ private Q_SLOTS:
         QCOMPARE(
             QJsonDocument::fromJson(after.out).object().value(QStringLiteral("documents")).toInt(),
             1);
+    }
+
+    // The summary's counts share out the files: nothing counted twice (binary files were
+    // counted as files and as skipped, walk skips as skipped only).
+    void summaryAddsUp() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), "Cats sleep all day.\n"));
+        QVERIFY(writeFile(docs + QStringLiteral("/b.txt"), "Dogs bark at night.\n"));
+        QVERIFY(writeFile(docs + QStringLiteral("/blob.bin"), QByteArray("\0\1\2\3", 4)));
+        QVERIFY(writeFile(docs + QStringLiteral("/.hidden.txt"), "Hidden.\n"));
+        const QRegularExpression summary(
+            QStringLiteral("^(\\d+) files: (\\d+) added, (\\d+) updated, (\\d+) reused, "
+                           "(\\d+) unchanged, (\\d+) skipped; (\\d+) removed \\(gone\\); "));
+        auto counts = [&](const RunResult& run) {
+            QList<int> values;
+            const QRegularExpressionMatch match = summary.match(QString::fromUtf8(run.out));
+            for (int i = 1; match.hasMatch() && i <= 7; ++i)
+                values << match.captured(i).toInt();
+            return values;
+        };
+        const RunResult first = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QCOMPARE(counts(first), (QList<int>{4, 2, 0, 0, 0, 2, 0}));
+
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), QByteArray("\0\0", 2)));
+        QVERIFY(QFile::remove(docs + QStringLiteral("/b.txt")));
+        const RunResult second = cli.run(
+            {QStringLiteral("index"), docs, QStringLiteral("--quiet"), QStringLiteral("--json")});
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(second.out).object();
+        int shared = 0;
+        for (const char* key : {"added", "updated", "reused", "unchanged", "skipped"})
+            shared += json.value(QLatin1String(key)).toInt();
+        QCOMPARE(json.value(QStringLiteral("files")).toInt(), 3);
+        QCOMPARE(shared, 3);
+        QCOMPARE(json.value(QStringLiteral("skipped")).toInt(), 3);
+        QCOMPARE(json.value(QStringLiteral("removed")).toInt(), 1);
     }
 
     void badInputGivesOneLineAndExitOne() {

@@ -3,8 +3,12 @@
 // Brings an index up to date with files and folders on disk:
 //   files -> extract (decode, sentences, passages) -> embed -> store (SQLite) -> vector index.
 // Incremental: a file whose size and mtime are unchanged is not read; one whose content hash is
-// unchanged is not embedded; one whose content matches an indexed document (renamed or copied)
-// reuses its vectors; documents whose files are gone are removed.
+// unchanged is not embedded; one whose content matches an indexed document (renamed, copied, or
+// moved between files in any pattern, swaps and rotations included) reuses its vectors, and a
+// reuse that cannot be made is embedded instead; documents whose files are gone are removed.
+// Whatever changed between runs, a complete run leaves the index holding what a clean index of
+// the same files would hold, skipped-file records included (the skip records under the
+// requested paths are this run's).
 //
 // Crash-safe: files are committed in batches, one SQLite transaction per batch. A process killed
 // at any moment leaves an index that opens, verifies and resumes: whatever was committed stays,
@@ -31,14 +35,21 @@ struct IndexOptions {
     int passagesPerBatch = 512;
 };
 
+// What a run did. Every entry the walk found lands in exactly one of added, updated, reused,
+// unchanged and skipped, so they add up to filesSeen (fewer when the run was cancelled).
+// filesRemoved counts documents, not among filesSeen.
 struct IndexStats {
-    std::int64_t filesSeen = 0;      // regular files found under the requested paths
+    std::int64_t filesSeen = 0;      // files found under the requested paths, and the entries
+                                     // the walk skipped (a skipped folder counts once)
     std::int64_t filesAdded = 0;     // new documents, embedded
     std::int64_t filesUpdated = 0;   // changed documents, re-embedded
-    std::int64_t filesReused = 0;    // new paths whose content was already indexed (no embedding)
-    std::int64_t filesUnchanged = 0; // nothing to do
-    std::int64_t filesSkipped = 0;   // binary, too large, unreadable ... (recorded with reasons)
-    std::int64_t filesRemoved = 0;   // documents whose files are gone
+    std::int64_t filesReused = 0;    // content already indexed under another path (renamed,
+                                     // copied, moved between files): its vectors are copied
+    std::int64_t filesUnchanged = 0; // nothing to do (or only the stored times changed)
+    std::int64_t filesSkipped = 0;   // binary, too large, unreadable, hidden ... (recorded with
+                                     // reasons), or deleted while the run went on (not recorded)
+    std::int64_t filesRemoved = 0;   // documents whose files are gone (deleted, or no longer
+                                     // found: now excluded, hidden, too large or unreadable)
     std::int64_t passagesEmbedded = 0;
     std::int64_t passagesReused = 0;
     std::int64_t bytesRead = 0;
