@@ -77,6 +77,7 @@ DocumentRecord document(const QString& path, std::int64_t modifiedMs = 1000) {
     record.path = path;
     record.size = 1234;
     record.modifiedMs = modifiedMs;
+    record.changedMs = modifiedMs + 7;
     record.contentHash = QByteArray::fromHex("00ff10ee20dd");
     record.encoding = QStringLiteral("UTF-8");
     record.indexedAtMs = 5000;
@@ -194,7 +195,7 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 2);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 3);
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
                              "'passages', 'skipped', 'meta', 'sources')"),
@@ -250,6 +251,7 @@ private Q_SLOTS:
         QCOMPARE(record.path, QStringLiteral("/home/u/notes/a.md"));
         QCOMPARE(record.size, 1234);
         QCOMPARE(record.modifiedMs, 1000);
+        QCOMPARE(record.changedMs, 1007);
         QCOMPARE(record.contentHash, QByteArray::fromHex("00ff10ee20dd"));
         QCOMPARE(record.encoding, QStringLiteral("UTF-8"));
         QCOMPARE(record.indexedAtMs, 5000);
@@ -730,7 +732,7 @@ private Q_SLOTS:
         QVERIFY(afterCommit > afterPut);
 
         // Changes that leave the vectors alone.
-        REQUIRE_OK(store->updateDocumentStat(*id, 1, 2));
+        REQUIRE_OK(store->updateDocumentStat(*id, document(QStringLiteral("/d/a"), 2)));
         REQUIRE_OK(store->setSavedIndexGeneration(afterCommit));
         REQUIRE_OK(store->recordSkipped(QStringLiteral("/d/c"), QStringLiteral("binary")));
         REQUIRE_OK(store->setMeta(QStringLiteral("k"), QStringLiteral("v")));
@@ -893,14 +895,24 @@ private Q_SLOTS:
         auto passages = passageList(1);
         auto id = store->putDocument(document(QStringLiteral("/d/a")), passages, vectorRows(1, 1));
         REQUIRE_OK(id);
-        REQUIRE_OK(store->updateDocumentStat(*id, 555, 666));
+        DocumentRecord stat;
+        stat.size = 555;
+        stat.modifiedMs = 666;
+        stat.changedMs = 777;
+        stat.indexedAtMs = 888;
+        stat.contentHash = "ignored";
+        stat.encoding = QStringLiteral("ignored");
+        REQUIRE_OK(store->updateDocumentStat(*id, stat));
         auto found = store->findDocument(QStringLiteral("/d/a"));
         REQUIRE_OK(found);
         QCOMPARE((*found)->size, 555);
         QCOMPARE((*found)->modifiedMs, 666);
+        QCOMPARE((*found)->changedMs, 777);
+        QCOMPARE((*found)->indexedAtMs, 888);
         QCOMPARE((*found)->contentHash, QByteArray::fromHex("00ff10ee20dd"));
+        QCOMPARE((*found)->encoding, QStringLiteral("UTF-8"));
         QCOMPARE((*found)->passageCount, 1);
-        auto unknown = store->updateDocumentStat(987654, 1, 1);
+        auto unknown = store->updateDocumentStat(987654, stat);
         QVERIFY(!unknown.ok());
         QCOMPARE(int(unknown.error().code), int(ErrorCode::NotFound));
     }
@@ -1313,6 +1325,7 @@ private Q_SLOTS:
         auto found = (*store)->findDocument(QStringLiteral("/d/a.md"));
         REQUIRE_OK(found);
         QVERIFY(found->has_value());
+        QCOMPARE((*found)->changedMs, 0); // unknown: the indexer reads the file once more
         auto sources = (*store)->sources();
         REQUIRE_OK(sources);
         QVERIFY(sources->empty());

@@ -94,10 +94,11 @@ inline QStringList snapshotDifferences(const IndexSnapshot& actual, const IndexS
         const IndexSnapshot::Document& have = it->second;
         const DocumentRecord& a = have.record;
         const DocumentRecord& e = want.record;
-        if (a.size != e.size || a.modifiedMs != e.modifiedMs || a.contentHash != e.contentHash ||
-            a.encoding != e.encoding || a.passageCount != e.passageCount)
+        if (a.size != e.size || a.modifiedMs != e.modifiedMs || a.changedMs != e.changedMs ||
+            a.contentHash != e.contentHash || a.encoding != e.encoding ||
+            a.passageCount != e.passageCount)
             note(path + QStringLiteral(": record differs: size %1/%2, mtime %3/%4, hash %5/%6, "
-                                       "encoding %7/%8, passages %9/%10")
+                                       "encoding %7/%8, passages %9/%10, ctime %11/%12")
                             .arg(a.size)
                             .arg(e.size)
                             .arg(a.modifiedMs)
@@ -106,7 +107,9 @@ inline QStringList snapshotDifferences(const IndexSnapshot& actual, const IndexS
                                  QString::fromLatin1(e.contentHash.toHex().left(8)), a.encoding,
                                  e.encoding)
                             .arg(a.passageCount)
-                            .arg(e.passageCount));
+                            .arg(e.passageCount)
+                            .arg(a.changedMs)
+                            .arg(e.changedMs));
         if (have.passages.size() != want.passages.size())
             continue;
         for (std::size_t i = 0; i < want.passages.size(); ++i) {

@@ -132,6 +132,7 @@ struct DocumentText {
     TextEncoding encoding = TextEncoding::Utf8;
     qint64 byteSize = 0;    // bytes read = the file's size
     qint64 modifiedMs = 0;  // last modification, ms since the Unix epoch
+    qint64 changedMs = 0;   // last status change (ctime: any write, chmod, rename), likewise
     QByteArray contentHash; // SHA-256 of the raw bytes (32 bytes)
 
     // The byte offset in the FILE of text position `index` (clamped to 0 .. text.size()); exact

@@ -2,13 +2,22 @@
 
 // Brings an index up to date with files and folders on disk:
 //   files -> extract (decode, sentences, passages) -> embed -> store (SQLite) -> vector index.
-// Incremental: a file whose size and mtime are unchanged is not read; one whose content hash is
-// unchanged is not embedded; one whose content matches an indexed document (renamed, copied, or
-// moved between files in any pattern, swaps and rotations included) reuses its vectors, and a
-// reuse that cannot be made is embedded instead; documents whose files are gone are removed.
-// Whatever changed between runs, a complete run leaves the index holding what a clean index of
-// the same files would hold, skipped-file records included (the skip records under the
+// Incremental: a file whose stat shows it unchanged is not read (the rule below); one whose
+// content hash is unchanged is not embedded; one whose content matches an indexed document
+// (renamed, copied, or moved between files in any pattern, swaps and rotations included) reuses its
+// vectors, and a reuse that cannot be made is embedded instead; documents whose files are gone are
+// removed. Whatever changed between runs, a complete run leaves the index holding what a clean
+// index of the same files would hold, skipped-file records included (the skip records under the
 // requested paths are this run's).
+//
+// "Unchanged by its stat": the file's size, modification time and status-change time (ctime)
+// all equal those recorded when it was last read, and both times lie at least 3 s before that
+// read. The ctime catches what the mtime cannot: every write sets it and no program can set it
+// back, so an edit that keeps the size and restores the mtime (touch -d, a copy that keeps
+// times) is still seen. The 3 s catch an edit within the same tick of the file system's clock
+// as the read, which leaves both times as they were (git's "racily clean" rule). Any other
+// file is read and hashed; the same hash only updates the recorded times. (A chmod, rename or
+// hard link sets the ctime too: such a file is read once more, not embedded.)
 //
 // Crash-safe: files are committed in batches, one SQLite transaction per batch. A process killed
 // at any moment leaves an index that opens, verifies and resumes: whatever was committed stays,

@@ -67,9 +67,10 @@ struct DocumentRecord {
     QString path;          // absolute, unique in the store
     std::int64_t size = 0; // bytes, as last indexed
     std::int64_t modifiedMs = 0;
+    std::int64_t changedMs = 0;   // the file's status-change time (ctime); 0 = unknown
     QByteArray contentHash;       // of the file's bytes; identical content shares vectors
     QString encoding;             // the text encoding the file was decoded with, e.g. "UTF-8"
-    std::int64_t indexedAtMs = 0; // 0 on input = now
+    std::int64_t indexedAtMs = 0; // when the content was read; 0 on input = now
     int passageCount = 0;         // set by the store
 };
 
@@ -193,9 +194,10 @@ public:
     // again. The copies get new passage ids. `sourceId` may be the replaced document itself.
     // Returns the document id. NotFound when `sourceId` names no document.
     Result<std::int64_t> putDocumentCopy(DocumentRecord document, std::int64_t sourceId);
-    // Updates only the size and modification time (the content is unchanged, e.g. a touched
-    // file). Not a change of the vectors. NotFound for an unknown id.
-    Result<void> updateDocumentStat(std::int64_t id, std::int64_t size, std::int64_t modifiedMs);
+    // Updates only the size, the times (modifiedMs, changedMs) and indexedAtMs (when the
+    // unchanged content was confirmed; 0 = now) to those of `stat`: the content is unchanged,
+    // e.g. a touched file. Not a change of the vectors. NotFound for an unknown id.
+    Result<void> updateDocumentStat(std::int64_t id, const DocumentRecord& stat);
     // Deletes the document with its passages and vectors and returns the deleted passage ids in
     // ascending order (to remove from the vector index). NotFound for an unknown id.
     Result<std::vector<std::int64_t>> removeDocument(std::int64_t id);

@@ -12,6 +12,12 @@ namespace semsearch {
 
 namespace {
 
+// How close to the moment a file was read its times may lie and still be trusted to show a
+// later edit. An edit within the same tick of the file system's clock (2 s on FAT, 1 s on
+// some network file systems, a few ms on ext4) leaves both times as they were read, so a
+// file changed that close to its read is read again next time (git's "racily clean" rule).
+constexpr std::int64_t kRacyWindowMs = 3000;
+
 QString cleanAbsolute(const QString& path) {
     return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
 }
@@ -225,7 +231,17 @@ Result<void> IndexRun::recordWalkSkips(const std::vector<SkippedFile>& skipped) 
     });
 }
 
-// The files to read: all but those whose size and mtime match their stored document.
+// True when the file's stat shows for certain that it still holds the content `stored` was
+// read from (see the rule in indexer.h).
+bool statUnchanged(const QFileInfo& info, const DocumentRecord& stored) {
+    const std::int64_t modifiedMs = info.lastModified().toMSecsSinceEpoch();
+    const std::int64_t changedMs = info.metadataChangeTime().toMSecsSinceEpoch();
+    return stored.changedMs != 0 && stored.size == info.size() && stored.modifiedMs == modifiedMs &&
+           stored.changedMs == changedMs &&
+           stored.indexedAtMs - std::max(modifiedMs, changedMs) >= kRacyWindowMs;
+}
+
+// The files to read: all but those whose stat shows them unchanged.
 Result<QStringList> IndexRun::filesToRead(const QStringList& files) {
     QStringList pending;
     for (const QString& file : files) {
@@ -233,8 +249,7 @@ Result<QStringList> IndexRun::filesToRead(const QStringList& files) {
         auto existing = m_store.findDocument(file);
         if (!existing)
             return existing.error();
-        if (*existing && (*existing)->size == info.size() &&
-            (*existing)->modifiedMs == info.lastModified().toMSecsSinceEpoch()) {
+        if (*existing && statUnchanged(info, **existing)) {
             ++m_stats.filesUnchanged;
             continue;
         }
@@ -252,6 +267,8 @@ Result<void> IndexRun::planFile(const QString& path, Batch& batch) {
     if (!existing)
         return existing.error();
     file.existing = *existing;
+    // Taken before reading: an edit after this moment moves the file's times past it.
+    file.record.indexedAtMs = QDateTime::currentMSecsSinceEpoch();
     auto document = readDocument(path, m_options.walk.maxFileBytes);
     if (!document) {
         file.action = document.error().code == ErrorCode::NotFound ? PlannedFile::Action::Vanished
@@ -265,6 +282,7 @@ Result<void> IndexRun::planFile(const QString& path, Batch& batch) {
     file.record.path = path;
     file.record.size = document->byteSize;
     file.record.modifiedMs = document->modifiedMs;
+    file.record.changedMs = document->changedMs;
     file.record.contentHash = document->contentHash;
     file.record.encoding = encodingName(document->encoding);
 
@@ -322,8 +340,7 @@ Result<void> IndexRun::writeFile(PlannedFile& file, BatchChanges& changes) {
     using Action = PlannedFile::Action;
     if (file.action == Action::Touch) {
         ++m_stats.filesUnchanged;
-        return m_store.updateDocumentStat(file.existing->id, file.record.size,
-                                          file.record.modifiedMs);
+        return m_store.updateDocumentStat(file.existing->id, file.record);
     }
     // Whatever happens next, the old version of the document goes.
     if (file.existing) {
