@@ -106,6 +106,15 @@ int runIndex(const QStringList& arguments) {
     }
 
     IndexOptions options;
+    // Test-only: stop the process dead at a chosen point (see semsearch/abort_point.h).
+    const QString abortName = qEnvironmentVariable("SEMSEARCH_TEST_ABORT_AT");
+    const std::optional<AbortPoint> abortAt = abortPointFromName(abortName);
+    if (!abortAt) {
+        printError(QStringLiteral("SEMSEARCH_TEST_ABORT_AT: no point '%1' (one of %2)")
+                       .arg(abortName, abortPointNames().join(QStringLiteral(", "))));
+        return kExitUsage;
+    }
+    options.abortAt = *abortAt;
     options.walk.maxFileBytes = qint64(*maxMiB) * 1024 * 1024;
     options.walk.includeHidden = parser.isSet(hidden);
     options.walk.excludePatterns = parser.values(exclude);

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <signal.h>
@@ -67,6 +68,45 @@ QByteArray prose(int seed, int count) {
         text += (i % 4 == 3) ? "\n\n" : " ";
     }
     return text + '\n';
+}
+
+// The index's passages as `export` prints them, keyed "path:start".
+std::map<QString, QJsonObject> exportedPassages(const CliFixture& cli) {
+    std::map<QString, QJsonObject> passages;
+    const RunResult exported = cli.run({QStringLiteral("export")});
+    for (const QJsonObject& row : jsonLines(exported.out))
+        passages.emplace(row.value(QStringLiteral("path")).toString() + QLatin1Char(':') +
+                             QString::number(row.value(QStringLiteral("start")).toInteger()),
+                         row);
+    return passages;
+}
+
+// Where two exports differ (at most a few lines): passages, their text and line, and their
+// vectors beyond float rounding between batches.
+QStringList exportDifferences(const std::map<QString, QJsonObject>& actual,
+                              const std::map<QString, QJsonObject>& expected) {
+    QStringList lines;
+    for (const auto& [key, row] : expected) {
+        auto it = actual.find(key);
+        if (it == actual.end()) {
+            lines << key + QStringLiteral(": missing");
+            continue;
+        }
+        for (const char* field : {"end", "line", "text"})
+            if (it->second.value(QLatin1String(field)) != row.value(QLatin1String(field)))
+                lines << key + QStringLiteral(": %1 differs").arg(QLatin1String(field));
+        const QJsonArray a = it->second.value(QStringLiteral("embedding")).toArray();
+        const QJsonArray e = row.value(QStringLiteral("embedding")).toArray();
+        bool close = a.size() == e.size();
+        for (qsizetype i = 0; close && i < a.size(); ++i)
+            close = std::fabs(a[i].toDouble() - e[i].toDouble()) <= 1e-5;
+        if (!close)
+            lines << key + QStringLiteral(": the vector differs");
+    }
+    for (const auto& [key, row] : actual)
+        if (!expected.count(key))
+            lines << key + QStringLiteral(": not in a clean index");
+    return lines.mid(0, 10);
 }
 
 } // namespace
@@ -218,6 +258,68 @@ private Q_SLOTS:
         QCOMPARE(shared, 3);
         QCOMPARE(json.value(QStringLiteral("skipped")).toInt(), 3);
         QCOMPARE(json.value(QStringLiteral("removed")).toInt(), 1);
+    }
+
+    // Crash safety by design: the run is killed (SIGKILL) at a chosen point through the
+    // test-only SEMSEARCH_TEST_ABORT_AT; the index must verify, and the next run must bring it
+    // to exactly what a clean index of the same files holds.
+    void killedAtEachPointResumesToACleanIndex_data() {
+        QTest::addColumn<QString>("point");
+        for (const char* point :
+             {"before-commit", "inside-commit", "after-commit", "cache-written", "cache-renamed"})
+            QTest::newRow(point) << QString::fromLatin1(point);
+    }
+    void killedAtEachPointResumesToACleanIndex() {
+        QFETCH(QString, point);
+        CliFixture cli(base() + QLatin1Char('/') + point);
+        const QString docs = base() + QLatin1Char('/') + point + QStringLiteral("/docs");
+        for (int i = 0; i < 8; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 6)));
+        const RunResult first = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        // Changes of every kind for the killed run to be in the middle of.
+        QVERIFY(writeFile(docs + QStringLiteral("/note0.txt"), prose(100, 5)));
+        QVERIFY(writeFile(docs + QStringLiteral("/new.txt"), prose(101, 7)));
+        QVERIFY(writeFile(docs + QStringLiteral("/copy.txt"), prose(3, 6)));
+        QVERIFY(QFile::remove(docs + QStringLiteral("/note5.txt")));
+        QVERIFY(writeFile(docs + QStringLiteral("/note1.txt"), prose(2, 6)));
+        QVERIFY(writeFile(docs + QStringLiteral("/note2.txt"), prose(1, 6)));
+
+        QProcessEnvironment environment = cli.environment();
+        environment.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), point);
+        QProcess killed;
+        killed.setProcessEnvironment(environment);
+        killed.start(QStringLiteral(SEMSEARCH_CLI),
+                     {QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY(killed.waitForFinished(300000));
+        QCOMPARE(killed.exitStatus(), QProcess::CrashExit);
+
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verify.exitCode == 0, (verify.out + verify.err).constData());
+        const RunResult resumed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        const RunResult verified = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+
+        CliFixture clean(base() + QLatin1Char('/') + point + QStringLiteral("/clean"));
+        const RunResult built =
+            clean.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(built.exitCode == 0, built.err.constData());
+        const auto expected = exportedPassages(clean);
+        QVERIFY2(expected.size() >= 10, qPrintable(QString::number(expected.size())));
+        const QStringList differences = exportDifferences(exportedPassages(cli), expected);
+        QVERIFY2(differences.isEmpty(), qPrintable(differences.join(QLatin1Char('\n'))));
+    }
+
+    void unknownAbortPointIsABadUsage() {
+        CliFixture cli(base());
+        QVERIFY(QDir().mkpath(base()));
+        QProcessEnvironment environment = cli.environment();
+        environment.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), QStringLiteral("lunch"));
+        const RunResult run = runCli({QStringLiteral("index"), base()}, {}, environment);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(isOneLine(run.err) && run.err.contains("lunch"), run.err.constData());
     }
 
     void badInputGivesOneLineAndExitOne() {

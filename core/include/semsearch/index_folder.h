@@ -9,6 +9,7 @@
 // Any number of processes may read an index while one writes it: SQLite runs in WAL mode, and
 // readers notice committed changes through the store's vector generation.
 
+#include "semsearch/abort_point.h"
 #include "semsearch/error.h"
 #include "semsearch/store.h"
 #include "semsearch/vector_index.h"
@@ -64,8 +65,9 @@ public:
                                 const float* addedVectors,
                                 const std::vector<std::int64_t>& removedIds);
 
-    // Writes vectors.faiss atomically and records its generation (Write mode).
-    Result<void> saveVectors();
+    // Writes vectors.faiss atomically and records its generation (Write mode). `abortAt`:
+    // test-only, the cache points of abort_point.h.
+    Result<void> saveVectors(AbortPoint abortAt = AbortPoint::None);
 
     // SQLite integrity, the store's invariants, and the vector cache against the store (the
     // same ids, the same count, the file's generation). With `repair` (Write mode) a bad vector

@@ -25,6 +25,7 @@
 //
 // Synchronous; runs on the caller's thread. One Indexer per IndexFolder opened for writing.
 
+#include "semsearch/abort_point.h"
 #include "semsearch/embedder.h"
 #include "semsearch/error.h"
 #include "semsearch/extract.h"
@@ -42,6 +43,8 @@ struct IndexOptions {
     // batches: a document is either fully indexed or not at all.
     int filesPerBatch = 64;
     int passagesPerBatch = 512;
+    // Test-only (see abort_point.h): kill the process when the run reaches this point.
+    AbortPoint abortAt = AbortPoint::None;
 };
 
 // What a run did. Every entry the walk found lands in exactly one of added, updated, reused,

@@ -30,6 +30,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -104,8 +105,9 @@ public:
     // the folder. On any failure (folder missing or read-only, disk full) the file at `path`,
     // if any, is left as it was, "<path>.tmp" is removed, and the error (Io) names `path` and
     // says what the system reported. Two save()s to the same path must not overlap (they would
-    // share the temporary file).
-    Result<void> save(const QString& path) const;
+    // share the temporary file). `beforeRename`, if set, is called once the temporary file is
+    // complete and synced, just before it replaces `path` (crash tests stop the process there).
+    Result<void> save(const QString& path, const std::function<void()>& beforeRename = {}) const;
 
 private:
     class Impl;

@@ -650,7 +650,8 @@ FaissVectorIndex::search(const float* query, int k,
     }
 }
 
-Result<void> FaissVectorIndex::save(const QString& path) const {
+Result<void> FaissVectorIndex::save(const QString& path,
+                                    const std::function<void()>& beforeRename) const {
     const QString tmpPath = path + QStringLiteral(".tmp");
     const QByteArray nativeTmp = QFile::encodeName(tmpPath);
     const auto failed = [&](const QString& what, int error) {
@@ -685,6 +686,8 @@ Result<void> FaissVectorIndex::save(const QString& path) const {
         return failedWriting(QStringLiteral("syncing ") + tmpPath, errno);
     if (fd.close() != 0)
         return failedWriting(QStringLiteral("closing ") + tmpPath, errno);
+    if (beforeRename)
+        beforeRename();
     if (::rename(nativeTmp.constData(), QFile::encodeName(path).constData()) != 0)
         return failedWriting(QStringLiteral("renaming ") + tmpPath, errno);
 

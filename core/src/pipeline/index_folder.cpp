@@ -274,7 +274,7 @@ Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedI
     return {};
 }
 
-Result<void> IndexFolder::saveVectors() {
+Result<void> IndexFolder::saveVectors(AbortPoint abortAt) {
     if (m_mode != Mode::Write)
         return makeError(ErrorCode::InvalidArgument,
                          m_folder + QStringLiteral(": index is open read-only"));
@@ -283,8 +283,11 @@ Result<void> IndexFolder::saveVectors() {
         return current.error();
     if (!*current)
         return {}; // nothing indexed yet
-    if (auto saved = (*current)->save(vectorIndexPath()); !saved)
+    if (auto saved = (*current)->save(vectorIndexPath(),
+                                      [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
+        !saved)
         return saved.error();
+    abortIfAt(abortAt, AbortPoint::CacheRenamed);
     return m_store->setSavedIndexGeneration(m_vectorsGeneration);
 }
 

@@ -382,14 +382,19 @@ Result<void> IndexRun::indexBatch(Batch& batch) {
     if (auto embedded = embedBatch(batch); !embedded)
         return embedded;
     BatchChanges changes;
+    abortIfAt(m_options.abortAt, AbortPoint::BeforeCommit);
     auto written = inTransaction(m_store, [&]() -> Result<void> {
-        for (PlannedFile& file : batch.files)
-            if (auto r = writeFile(file, changes); !r)
+        for (std::size_t i = 0; i < batch.files.size(); ++i) {
+            if (i == batch.files.size() / 2)
+                abortIfAt(m_options.abortAt, AbortPoint::InsideCommit);
+            if (auto r = writeFile(batch.files[i], changes); !r)
                 return r;
+        }
         return {};
     });
     if (!written)
         return written;
+    abortIfAt(m_options.abortAt, AbortPoint::AfterCommit);
     return m_index.applyCommitted(changes.addedIds, changes.addedVectors.data(),
                                   changes.removedIds);
 }
@@ -508,7 +513,7 @@ Result<IndexStats> IndexRun::run(const QStringList& paths) {
             return replaced.error();
     }
     report(IndexProgress::Stage::Saving);
-    if (auto saved = m_index.saveVectors(); !saved)
+    if (auto saved = m_index.saveVectors(m_options.abortAt); !saved)
         return saved.error();
     if (!m_stats.cancelled)
         if (auto marked = markSourcesIndexed(); !marked)
