@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <set>
 
 #include <signal.h>
@@ -320,6 +321,146 @@ private Q_SLOTS:
         const RunResult run = runCli({QStringLiteral("index"), base()}, {}, environment);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(isOneLine(run.err) && run.err.contains("lunch"), run.err.constData());
+    }
+
+    // Random byte damage to index.sqlite: verify says so on stderr too; index and remove refuse
+    // to write into it and leave it as it is; verify --repair rebuilds it from what can be read
+    // and says what was lost; the next index run makes it whole again.
+    void damagedDatabaseIsRefusedThenRepaired() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 60; ++i)
+            QVERIFY(
+                writeFile(docs + QStringLiteral("/%1/note%2.txt").arg(i % 4).arg(i), prose(i, 12)));
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        const QString database = cli.index() + QStringLiteral("/index.sqlite");
+        QVERIFY(!QFile::exists(database + QStringLiteral("-wal"))); // folded in on close
+        {
+            QFile file(database);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            const qint64 size = file.size();
+            QVERIFY(size > 64 * 1024);
+            std::mt19937 random(12);
+            for (int burst = 0; burst < 8; ++burst) {
+                // Never page 1: with the schema gone nothing at all could be read.
+                QVERIFY(file.seek(4096 + qint64(random() % quint32(size - 4096 - 256))));
+                QByteArray bytes(256, '\0');
+                for (char& byte : bytes)
+                    byte = char(random());
+                QCOMPARE(file.write(bytes), qint64(bytes.size()));
+            }
+        }
+        const QByteArray damaged = readFile(database);
+
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QCOMPARE(verify.exitCode, 1);
+        QVERIFY2(verify.out.contains("problem: "), verify.out.constData());
+        QVERIFY2(isOneLine(verify.err) && verify.err.contains("verify --repair"),
+                 verify.err.constData());
+        for (const QStringList& write :
+             {QStringList{QStringLiteral("index"), docs, QStringLiteral("--quiet")},
+              QStringList{QStringLiteral("remove"), docs + QStringLiteral("/0")}}) {
+            const RunResult refused = cli.run(write);
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(isOneLine(refused.err) && refused.err.contains("damaged") &&
+                         refused.err.contains("verify --repair"),
+                     refused.err.constData());
+            QVERIFY(readFile(database) == damaged);
+        }
+
+        const RunResult repair = cli.run({QStringLiteral("verify"), QStringLiteral("--repair")});
+        QVERIFY2(repair.out.contains("repaired: ") && repair.out.contains("index.sqlite.damaged"),
+                 repair.out.constData());
+        if (repair.exitCode != 0) { // something was lost: said on stdout, and on stderr
+            QCOMPARE(repair.exitCode, 1);
+            QVERIFY2(repair.out.contains("lost: "), repair.out.constData());
+            QVERIFY2(isOneLine(repair.err) && repair.err.contains(docs.toUtf8()),
+                     repair.err.constData());
+        }
+        QVERIFY(readFile(database + QStringLiteral(".damaged")) == damaged);
+        const RunResult healthy = cli.run({QStringLiteral("verify")});
+        QVERIFY2(healthy.exitCode == 0, (healthy.out + healthy.err).constData());
+
+        const RunResult again = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const RunResult verified = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+        CliFixture clean(base() + QStringLiteral("/clean"));
+        QCOMPARE(clean.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        const QStringList differences =
+            exportDifferences(exportedPassages(cli), exportedPassages(clean));
+        QVERIFY2(differences.isEmpty(), qPrintable(differences.join(QLatin1Char('\n'))));
+    }
+
+    // A lost database beside a cache full of vectors is not "no index here yet", and no
+    // command quietly makes a new, empty one.
+    void lostDatabaseIsReportedAsLost_data() {
+        QTest::addColumn<bool>("truncated");
+        QTest::newRow("0 bytes") << true;
+        QTest::newRow("deleted") << false;
+    }
+    void lostDatabaseIsReportedAsLost() {
+        QFETCH(bool, truncated);
+        CliFixture cli(base() + (truncated ? QStringLiteral("/empty") : QStringLiteral("/gone")));
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 8)));
+        QCOMPARE(cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+        const int passages =
+            QJsonDocument::fromJson(status.out).object().value(QStringLiteral("passages")).toInt();
+        QVERIFY(passages > 5);
+        const QString database = cli.index() + QStringLiteral("/index.sqlite");
+        if (truncated)
+            QVERIFY(QFile(database).resize(0));
+        else
+            QVERIFY(QFile::remove(database));
+
+        for (const QStringList& command :
+             {QStringList{QStringLiteral("status")},
+              QStringList{QStringLiteral("search"), QStringLiteral("cats")},
+              QStringList{QStringLiteral("verify")},
+              QStringList{QStringLiteral("verify"), QStringLiteral("--repair")},
+              QStringList{QStringLiteral("index"), docs, QStringLiteral("--quiet")},
+              QStringList{QStringLiteral("remove"), docs}}) {
+            const RunResult run = cli.run(command);
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(isOneLine(run.err) &&
+                         run.err.contains(truncated ? "the database is empty"
+                                                    : "the database is missing") &&
+                         run.err.contains(QByteArray::number(passages) + " vectors") &&
+                         run.err.contains("lost or truncated"),
+                     run.err.constData());
+            QVERIFY(!run.out.contains("ok"));
+        }
+        QCOMPARE(QFileInfo::exists(database), truncated);
+        if (truncated)
+            QCOMPARE(QFileInfo(database).size(), 0);
+    }
+
+    // verify's exit 1 comes with its one line on stderr, as every command's does; a damaged
+    // vector cache is what --repair can rebuild entirely.
+    void verifyFailureGivesOneLineOnStderr() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), prose(1, 8)));
+        QCOMPARE(cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        QFile cache(cli.index() + QStringLiteral("/vectors.faiss"));
+        QVERIFY(cache.open(QIODevice::ReadWrite) && cache.resize(cache.size() - 8));
+        cache.close();
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QCOMPARE(verify.exitCode, 1);
+        QVERIFY2(verify.out.contains("problem: ") && verify.out.contains("vectors.faiss"),
+                 verify.out.constData());
+        QVERIFY2(isOneLine(verify.err) && verify.err.contains(cli.index().toUtf8()) &&
+                     verify.err.contains("1 problems"),
+                 verify.err.constData());
+        const RunResult repair = cli.run({QStringLiteral("verify"), QStringLiteral("--repair")});
+        QVERIFY2(repair.exitCode == 0 && repair.err.isEmpty(), repair.err.constData());
+        QVERIFY(repair.out.contains("repaired: the vector index was rebuilt"));
+        QCOMPARE(cli.run({QStringLiteral("verify")}).exitCode, 0);
     }
 
     void badInputGivesOneLineAndExitOne() {

@@ -84,14 +84,16 @@ public:
     Indexer(IndexFolder& index, Embedder& embedder, IndexOptions options = {});
 
     // Indexes `paths` (files or folders). Fails before changing anything when a path does not
-    // exist (NotFound) or the index was built with another model (Mismatch: the message names
-    // both models and ends with the way out: that model, or reembedIndex()). Progress is reported
+    // exist (NotFound), the database is damaged (Corrupt, from IndexFolder::checkBeforeWriting)
+    // or the index was built with another model (Mismatch: the message names both models and
+    // ends with the way out: that model, or reembedIndex()). Progress is reported
     // once per batch; `control` is checked between batches.
     Result<IndexStats> run(const QStringList& paths, const ProgressCallback& progress = {},
                            WorkControl* control = nullptr);
 
     // Removes the documents at or below `paths` (which need not exist any more) from an index
-    // open for writing; needs no model. Returns how many documents were removed.
+    // open for writing; needs no model. Returns how many documents were removed. Corrupt, with
+    // nothing changed, when the database is damaged.
     static Result<std::int64_t> removeFrom(IndexFolder& index, const QStringList& paths);
 
 private:

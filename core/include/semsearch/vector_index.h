@@ -59,6 +59,11 @@ public:
     // damaged file can neither crash the process nor make it allocate more than the file holds.
     static Result<std::unique_ptr<FaissVectorIndex>> load(const QString& path, int dimension);
 
+    // How many vectors the file written by save() at `path` holds, of whatever dimension, from
+    // its header after the same checks of its layout as load() (the vectors are not read).
+    // Errors as load()'s (no Mismatch).
+    static Result<std::int64_t> countIn(const QString& path);
+
     ~FaissVectorIndex();
     FaissVectorIndex(const FaissVectorIndex&) = delete;
     FaissVectorIndex& operator=(const FaissVectorIndex&) = delete;

@@ -185,6 +185,9 @@ Result<void> IndexRun::prepare(const QStringList& paths) {
                              path + QStringLiteral(": no such file or folder"));
         m_roots << cleanAbsolute(path);
     }
+    // Writing into a damaged database makes it worse: look before the first write.
+    if (auto intact = m_index.checkBeforeWriting(); !intact)
+        return intact;
     // One index, one model: vectors of different models are not comparable.
     const ModelIdentity model = modelIdentity(m_embedder.model());
     auto recorded = m_store.modelIdentity();
@@ -556,6 +559,8 @@ Result<IndexStats> Indexer::run(const QStringList& paths, const ProgressCallback
 }
 
 Result<std::int64_t> Indexer::removeFrom(IndexFolder& index, const QStringList& paths) {
+    if (auto intact = index.checkBeforeWriting(); !intact)
+        return intact.error();
     SqliteStore& store = index.store();
     if (auto current = index.vectors(); !current)
         return current.error();
