@@ -6,8 +6,60 @@
 #include "semsearch/index_folder.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 
 namespace semsearch::cli {
+
+namespace {
+
+// The report on stdout: notes, repairs, losses, problems, then a verdict.
+QByteArray reportText(const VerifyReport& report) {
+    QByteArray out;
+    for (const QString& note : report.notes)
+        out += QStringLiteral("note: %1\n").arg(note).toUtf8();
+    for (const QString& done : report.repairs)
+        out += QStringLiteral("repaired: %1\n").arg(done).toUtf8();
+    if (report.vectorCacheRebuilt)
+        out += "repaired: the vector index was rebuilt from the database\n";
+    for (const QString& lost : report.losses)
+        out += QStringLiteral("lost: %1\n").arg(lost).toUtf8();
+    for (const QString& problem : report.problems)
+        out += QStringLiteral("problem: %1\n").arg(problem).toUtf8();
+    if (!report.ok())
+        return out + "the index has problems\n";
+    return out + (report.losses.isEmpty() ? "ok\n" : "ok now, but not everything could be kept\n");
+}
+
+// `path` as a shell word, quoted where it needs to be.
+QString shellWord(const QString& path) {
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./+,:@%=-]+$"));
+    if (plain.match(path).hasMatch())
+        return path;
+    return QLatin1Char('\'') + QString(path).replace(QLatin1Char('\''), QStringLiteral("'\\''")) +
+           QLatin1Char('\'');
+}
+
+// The one line on stderr every failing command gives; the details went to stdout.
+QString failureLine(IndexFolder& index, const VerifyReport& report, bool repaired) {
+    if (!report.ok())
+        return QStringLiteral("%1: %2 problems found (listed on standard output)%3")
+            .arg(index.folder())
+            .arg(report.problems.size())
+            .arg(repaired ? QStringLiteral("; they could not be repaired")
+                          : QStringLiteral("; run 'semsearch-cli verify --repair' to repair what "
+                                           "can be repaired"));
+    QStringList command = {QStringLiteral("semsearch-cli index")};
+    if (auto sources = index.store().sources())
+        for (const SourceRecord& source : *sources)
+            command << shellWord(source.path);
+    if (command.size() == 1)
+        command << QStringLiteral("PATH...");
+    return QStringLiteral("%1: repaired, but some of it was lost (listed on standard output); "
+                          "index its folders again to restore it: %2")
+        .arg(index.folder(), command.join(QLatin1Char(' ')));
+}
+
+} // namespace
 
 int runVerify(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -37,44 +89,11 @@ int runVerify(const QStringList& arguments) {
         printError(report.error().message);
         return kExitFailure;
     }
-    QByteArray out;
-    for (const QString& note : report->notes)
-        out += QStringLiteral("note: %1\n").arg(note).toUtf8();
-    for (const QString& done : report->repairs)
-        out += QStringLiteral("repaired: %1\n").arg(done).toUtf8();
-    if (report->vectorCacheRebuilt)
-        out += "repaired: the vector index was rebuilt from the database\n";
-    for (const QString& lost : report->losses)
-        out += QStringLiteral("lost: %1\n").arg(lost).toUtf8();
-    for (const QString& problem : report->problems)
-        out += QStringLiteral("problem: %1\n").arg(problem).toUtf8();
     const bool healthy = report->ok() && report->losses.isEmpty();
-    out += report->ok() ? (healthy ? "ok\n" : "ok now, but not everything could be kept\n")
-                        : "the index has problems\n";
-    writeOut(out);
+    writeOut(reportText(*report));
     if (healthy)
         return kExitOk;
-    // The one line on stderr every failing command gives; the details went to stdout.
-    const QString folder = (*index)->folder();
-    if (!report->ok()) {
-        printError(QStringLiteral("%1: %2 problems found (listed on standard output)%3")
-                       .arg(folder)
-                       .arg(report->problems.size())
-                       .arg(parser.isSet(repair) ? QStringLiteral("; they could not be repaired")
-                                                 : QStringLiteral("; run 'semsearch-cli verify "
-                                                                  "--repair' to repair what can "
-                                                                  "be repaired")));
-        return kExitFailure;
-    }
-    QStringList sources;
-    if (auto recorded = (*index)->store().sources())
-        for (const SourceRecord& source : *recorded)
-            sources << source.path;
-    printError(QStringLiteral("%1: repaired, but some of it was lost (listed on standard "
-                              "output); index its folders again to restore it: %2")
-                   .arg(folder, sources.isEmpty() ? QStringLiteral("semsearch-cli index PATH...")
-                                                  : QStringLiteral("semsearch-cli index ") +
-                                                        sources.join(QLatin1Char(' '))));
+    printError(failureLine(**index, *report, parser.isSet(repair)));
     return kExitFailure;
 }
 

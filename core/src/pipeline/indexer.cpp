@@ -153,6 +153,7 @@ private:
     Result<void> embedBatch(Batch& batch);
     Result<void> writeFile(PlannedFile& file, BatchChanges& changes);
     Result<void> indexBatch(Batch& batch);
+    Result<void> indexFiles(const QStringList& pending);
     Result<void> removeGone(const QStringList& files);
     Result<void> replaceSkipRecords();
     Result<void> markSourcesIndexed();
@@ -461,6 +462,38 @@ Result<void> IndexRun::markSourcesIndexed() {
     });
 }
 
+// Reads, embeds and commits `pending` batch by batch, reporting after each.
+Result<void> IndexRun::indexFiles(const QStringList& pending) {
+    m_report.filesTotal = pending.size() + m_stats.filesUnchanged;
+    m_report.filesDone = m_stats.filesUnchanged;
+    m_report.stage = IndexProgress::Stage::Indexing;
+    qsizetype next = 0;
+    while (next < pending.size()) {
+        if (m_control && !m_control->checkpoint()) {
+            m_stats.cancelled = true;
+            return {};
+        }
+        Batch batch;
+        while (next < pending.size() && int(batch.files.size()) < m_options.filesPerBatch &&
+               batch.passages < std::size_t(m_options.passagesPerBatch))
+            if (auto planned = planFile(pending[next++], batch); !planned)
+                return planned;
+        if (auto indexed = indexBatch(batch); !indexed)
+            return indexed;
+        m_report.filesDone += std::int64_t(batch.files.size());
+        m_report.passagesDone = m_stats.passagesEmbedded + m_stats.passagesReused;
+        m_report.currentFile = batch.files.back().path;
+        const double elapsed = std::max(1e-3, m_clock.elapsed() / 1000.0);
+        m_report.passagesPerSecond = m_report.passagesDone / elapsed;
+        m_report.secondsLeft = m_report.bytesDone > 0
+                                   ? double(m_report.bytesTotal - m_report.bytesDone) * elapsed /
+                                         double(m_report.bytesDone)
+                                   : -1;
+        report(IndexProgress::Stage::Indexing);
+    }
+    return {};
+}
+
 Result<IndexStats> IndexRun::run(const QStringList& paths) {
     m_clock.start();
     if (auto prepared = prepare(paths); !prepared)
@@ -480,34 +513,8 @@ Result<IndexStats> IndexRun::run(const QStringList& paths) {
     if (!pending)
         return pending.error();
 
-    m_report.filesTotal = pending->size() + m_stats.filesUnchanged;
-    m_report.filesDone = m_stats.filesUnchanged;
-    m_report.stage = IndexProgress::Stage::Indexing;
-    qsizetype next = 0;
-    while (next < pending->size()) {
-        if (m_control && !m_control->checkpoint()) {
-            m_stats.cancelled = true;
-            break;
-        }
-        Batch batch;
-        while (next < pending->size() && int(batch.files.size()) < m_options.filesPerBatch &&
-               batch.passages < std::size_t(m_options.passagesPerBatch))
-            if (auto planned = planFile((*pending)[next++], batch); !planned)
-                return planned.error();
-        if (auto indexed = indexBatch(batch); !indexed)
-            return indexed.error();
-        m_report.filesDone += std::int64_t(batch.files.size());
-        m_report.passagesDone = m_stats.passagesEmbedded + m_stats.passagesReused;
-        m_report.currentFile = batch.files.back().path;
-        const double elapsed = std::max(1e-3, m_clock.elapsed() / 1000.0);
-        m_report.passagesPerSecond = m_report.passagesDone / elapsed;
-        m_report.secondsLeft = m_report.bytesDone > 0
-                                   ? double(m_report.bytesTotal - m_report.bytesDone) * elapsed /
-                                         double(m_report.bytesDone)
-                                   : -1;
-        report(IndexProgress::Stage::Indexing);
-    }
-
+    if (auto indexed = indexFiles(*pending); !indexed)
+        return indexed.error();
     if (!m_stats.cancelled) {
         report(IndexProgress::Stage::Removing);
         if (auto removed = removeGone(walk.files); !removed)

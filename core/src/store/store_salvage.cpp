@@ -495,6 +495,51 @@ Result<sqlite3*> openDamaged(const QString& path) {
     return makeError(ErrorCode::Corrupt, error.message);
 }
 
+// Copies what can be read from `from` into the new store `to` (inside its transaction), then
+// keeps only what is whole.
+Result<void> copyReadableRows(sqlite3* from, sqlite3* to, const QString& toPath,
+                              SalvageReport& report) {
+    // Orphaned passages are copied first and dropped before the commit; the new store's own
+    // metadata rows give way to the old ones.
+    if (auto set = executeSql(to, "PRAGMA defer_foreign_keys = ON; DELETE FROM meta", toPath); !set)
+        return set;
+    auto copier = [&](const char* table, const char* columns) {
+        return TableCopier(from, to, toPath, QString::fromLatin1(table), columns,
+                           report.unreadable);
+    };
+    if (auto meta = copier("meta", "key, value").copyFromBothEnds("key"); !meta)
+        return meta;
+    if (auto meta = copier("meta", "key, value").copyKeys("key", kMetaKeys, std::size(kMetaKeys));
+        !meta)
+        return meta;
+    if (auto sources = copier("sources", "path, added_ms, indexed_ms").copyFromBothEnds("path");
+        !sources)
+        return sources;
+    if (auto skipped = copier("skipped", "path, reason, at_ms").copyFromBothEnds("path"); !skipped)
+        return skipped;
+    // changed_ms came with schema version 3; an older file has documents without it.
+    const bool hasChangeTimes = prepareSource(from, "SELECT changed_ms FROM documents") != nullptr;
+    const char* documentColumns = hasChangeTimes
+                                      ? "id, path, size, modified_ms, content_hash, encoding, "
+                                        "indexed_at_ms, passage_count, changed_ms"
+                                      : "id, path, size, modified_ms, content_hash, encoding, "
+                                        "indexed_at_ms, passage_count";
+    if (auto documents = copier("documents", documentColumns).copyByRowid("id"); !documents)
+        return documents.error();
+    auto largest = copier("passages", "id, document_id, ordinal, byte_start, byte_end, line, "
+                                      "text, vector")
+                       .copyByRowid("id");
+    if (!largest)
+        return largest.error();
+    SalvagedStore kept(to, toPath, report);
+    for (auto step : {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments})
+        if (auto done = (kept.*step)(); !done)
+            return done;
+    if (auto done = kept.continueCounters(oldPassageSequence(from), *largest); !done)
+        return done;
+    return kept.count();
+}
+
 } // namespace
 
 Result<SalvageReport> SqliteStore::salvage(const QString& damagedPath, const QString& newPath) {
@@ -508,58 +553,10 @@ Result<SalvageReport> SqliteStore::salvage(const QString& damagedPath, const QSt
     auto opened = open(newPath, StoreMode::ReadWrite);
     if (!opened)
         return opened.error();
-    sqlite3* to = (*opened)->m_impl->db;
     SalvageReport report;
-    auto copied = [&]() -> Result<void> {
-        // Orphaned passages are copied first and dropped before the commit; the new store's
-        // own metadata rows give way to the old ones.
-        if (auto set = executeSql(to, "PRAGMA defer_foreign_keys = ON; DELETE FROM meta", newPath);
-            !set)
-            return set;
-        auto copier = [&](const char* table, const char* columns) {
-            return TableCopier(from.get(), to, newPath, QString::fromLatin1(table), columns,
-                               report.unreadable);
-        };
-        if (auto meta = copier("meta", "key, value").copyFromBothEnds("key"); !meta)
-            return meta;
-        if (auto meta =
-                copier("meta", "key, value").copyKeys("key", kMetaKeys, std::size(kMetaKeys));
-            !meta)
-            return meta;
-        for (const char* table : {"sources", "skipped"})
-            if (auto rows =
-                    copier(table, table == QLatin1String("sources") ? "path, added_ms, indexed_ms"
-                                                                    : "path, reason, at_ms")
-                        .copyFromBothEnds("path");
-                !rows)
-                return rows;
-        // changed_ms came with schema version 3; an older file has documents without it.
-        const bool hasChangeTimes =
-            prepareSource(from.get(), "SELECT changed_ms FROM documents") != nullptr;
-        const char* documentColumns = hasChangeTimes
-                                          ? "id, path, size, modified_ms, content_hash, encoding, "
-                                            "indexed_at_ms, passage_count, changed_ms"
-                                          : "id, path, size, modified_ms, content_hash, encoding, "
-                                            "indexed_at_ms, passage_count";
-        if (auto documents = copier("documents", documentColumns).copyByRowid("id"); !documents)
-            return documents.error();
-        auto largest = copier("passages", "id, document_id, ordinal, byte_start, byte_end, "
-                                          "line, text, vector")
-                           .copyByRowid("id");
-        if (!largest)
-            return largest.error();
-        SalvagedStore kept(to, newPath, report);
-        for (auto step :
-             {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments})
-            if (auto done = (kept.*step)(); !done)
-                return done;
-        if (auto done = kept.continueCounters(oldPassageSequence(from.get()), *largest); !done)
-            return done;
-        return kept.count();
-    };
     if (auto begun = (*opened)->begin(); !begun)
         return begun.error();
-    if (auto done = copied(); !done) {
+    if (auto done = copyReadableRows(from.get(), (*opened)->m_impl->db, newPath, report); !done) {
         (void)(*opened)->rollback();
         return done.error();
     }
