@@ -81,6 +81,19 @@ class TestIndexRepair : public QObject {
         QVERIFY2(stats.ok(), stats ? "" : qPrintable(stats.error().message));
     }
 
+    // Makes the first value of every vector of `path`'s document a NaN, behind the store's back
+    // (its vector generation stays, so the saved cache still loads).
+    void plantNaN(const QString& path) {
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        QByteArray bytes(4, '\0');
+        std::memcpy(bytes.data(), &nan, 4);
+        QVERIFY(execRaw(m_indexDir + QStringLiteral("/index.sqlite"),
+                        "UPDATE passages SET vector = CAST(x'" + bytes.toHex() +
+                            "' || substr(vector, 5) AS BLOB) WHERE document_id = (SELECT id "
+                            "FROM documents WHERE path = '" +
+                            path.toUtf8() + "')"));
+    }
+
 private Q_SLOTS:
     void init() {
         QVERIFY(m_tmp.isValid());
@@ -122,20 +135,27 @@ private Q_SLOTS:
         QVERIFY(readFile(database) == damaged);
     }
 
+    // A file with the content of a document whose stored vectors are damaged is embedded, not
+    // given the damaged vectors (which the vector cache refuses, failing the run).
+    void damagedVectorsAreNotReused() {
+        plantNaN(m_docs + QStringLiteral("/note3.txt"));
+        QVERIFY(QFile::copy(m_docs + QStringLiteral("/note3.txt"),
+                            m_docs + QStringLiteral("/copy.txt")));
+        auto index = open();
+        QVERIFY(index);
+        Indexer indexer(*index, *m_embedder);
+        auto stats = indexer.run({m_docs + QStringLiteral("/copy.txt")});
+        QVERIFY2(stats.ok(), stats ? "" : qPrintable(stats.error().message));
+        QCOMPARE(stats->filesAdded, 1);
+        QCOMPARE(stats->filesReused, 0);
+    }
+
     // Bytes damaged inside a vector can still read as a valid blob; NaN or infinity then stops
     // every vector cache from being built. verify names the document; repair removes it and
     // the next run indexes it again.
     void vectorWithNaNIsFoundAndRepaired() {
-        const QString database = m_indexDir + QStringLiteral("/index.sqlite");
         const QString victim = m_docs + QStringLiteral("/note3.txt");
-        const float nan = std::numeric_limits<float>::quiet_NaN();
-        QByteArray bytes(4, '\0');
-        std::memcpy(bytes.data(), &nan, 4);
-        QVERIFY(
-            execRaw(database, "UPDATE passages SET vector = CAST(x'" + bytes.toHex() +
-                                  "' || substr(vector, 5) AS BLOB) WHERE document_id = (SELECT id "
-                                  "FROM documents WHERE path = '" +
-                                  victim.toUtf8() + "')"));
+        plantNaN(victim);
         {
             auto reader = IndexFolder::open(m_indexDir, IndexFolder::Mode::Read);
             QVERIFY(reader.ok());

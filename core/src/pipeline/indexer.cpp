@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QHash>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace semsearch {
@@ -105,7 +107,8 @@ std::vector<PassageRecord> passagesOf(const std::vector<PassageSpan>& spans) {
 // before the batch writes anything. The batch may replace or remove that very document (files
 // that swap contents, a copy over a file that is itself edited), so a reference to it, followed
 // only when writing, could find it gone: the copy taken here cannot. Any document with the hash
-// will do, since passages follow from the bytes alone. False when none can be read whole; the
+// will do, since passages follow from the bytes alone. False when none can be read whole, with
+// finite vectors (damage can leave NaN in a stored vector, which no vector cache takes); the
 // content is then embedded, so a reuse that cannot be made never fails the run.
 bool copyStoredTwin(SqliteStore& store, const QByteArray& contentHash, PlannedFile& file) {
     auto twins = store.findDocumentsByHash(contentHash);
@@ -120,7 +123,8 @@ bool copyStoredTwin(SqliteStore& store, const QByteArray& contentHash, PlannedFi
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
         auto vectors = store.vectorsOf(ids);
-        if (!vectors)
+        if (!vectors || !std::all_of(vectors->begin(), vectors->end(),
+                                     [](float v) { return std::isfinite(v); }))
             continue;
         file.passages = std::move(passages).value();
         file.vectors = std::move(vectors).value();
