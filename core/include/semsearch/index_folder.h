@@ -90,8 +90,9 @@ public:
     //    skipped-file records, the model identity. The damaged file is kept beside it as
     //    index.sqlite.damaged (then .damaged.2 ...), never deleted. `repairs` says what was done,
     //    `losses` what could not be kept (the documents by path, where known); indexing the
-    //    sources again restores the lost documents. A database that cannot be read at all
-    //    fails to open in the first place (see open());
+    //    sources again restores the lost documents. Other processes that had the index open
+    //    keep reading the damaged file until they open the folder again. A database that
+    //    cannot be read at all fails to open in the first place (see open());
     //  - documents holding a vector with NaN or infinity (bytes damaged inside a vector, which
     //    SQLite cannot see; no vector cache can take them) are removed and listed in `losses`;
     //  - a vector cache older than the database is rebuilt too.
