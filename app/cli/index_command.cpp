@@ -58,6 +58,50 @@ void showProgress(const IndexProgress& p) {
     std::fflush(stderr);
 }
 
+// The run's summary, a sentence or one JSON object. One table feeds both, so they cannot drift
+// apart. The first five counts share out the files (they add up to "files" unless the run was
+// cancelled); "removed" counts documents whose files are gone, which are not among them.
+QByteArray summary(const IndexStats& s, bool json) {
+    const std::pair<const char*, std::int64_t> counts[] = {
+        {"added", s.filesAdded},         {"updated", s.filesUpdated}, {"reused", s.filesReused},
+        {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped},
+    };
+    if (json) {
+        QByteArray out = "{\"files\":" + QByteArray::number(s.filesSeen);
+        for (const auto& [name, value] : counts)
+            out += ",\"" + QByteArray(name) + "\":" + QByteArray::number(value);
+        return out + ",\"removed\":" + QByteArray::number(s.filesRemoved) +
+               ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
+               ",\"passages_reused\":" + QByteArray::number(s.passagesReused) +
+               ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
+               ",\"cancelled\":" + (s.cancelled ? "true" : "false") + "}\n";
+    }
+    QStringList parts;
+    for (const auto& [name, value] : counts)
+        parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
+    return QStringLiteral("%1 files: %2; %3 removed (gone); %4 passages embedded in %5 s\n")
+        .arg(s.filesSeen)
+        .arg(parts.join(QStringLiteral(", ")))
+        .arg(s.filesRemoved)
+        .arg(s.passagesEmbedded)
+        .arg(s.seconds, 0, 'f', 1)
+        .toUtf8();
+}
+
+// Test-only: where to stop the process dead (see semsearch/abort_point.h), from
+// SEMSEARCH_TEST_ABORT_AT; false, having said why, for a name that is no point.
+bool readAbortPoint(IndexOptions& options) {
+    const QString name = qEnvironmentVariable("SEMSEARCH_TEST_ABORT_AT");
+    const std::optional<AbortPoint> point = abortPointFromName(name);
+    if (!point) {
+        printError(QStringLiteral("SEMSEARCH_TEST_ABORT_AT: no point '%1' (one of %2)")
+                       .arg(name, abortPointNames().join(QStringLiteral(", "))));
+        return false;
+    }
+    options.abortAt = *point;
+    return true;
+}
+
 } // namespace
 
 int runIndex(const QStringList& arguments) {
@@ -116,6 +160,8 @@ int runIndex(const QStringList& arguments) {
     }
 
     IndexOptions options;
+    if (!readAbortPoint(options))
+        return kExitUsage;
     options.walk.maxFileBytes = qint64(*maxMiB) * 1024 * 1024;
     options.walk.includeHidden = parser.isSet(hidden);
     options.walk.excludePatterns = parser.values(exclude);
@@ -162,32 +208,7 @@ int runIndex(const QStringList& arguments) {
         return kExitFailure;
     }
     const IndexStats& s = *stats;
-    // One table feeds both summaries, so the JSON and the sentence cannot drift apart.
-    const std::pair<const char*, std::int64_t> counts[] = {
-        {"added", s.filesAdded},         {"updated", s.filesUpdated}, {"reused", s.filesReused},
-        {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped}, {"removed", s.filesRemoved},
-    };
-    QByteArray out;
-    if (parser.isSet(json)) {
-        out = "{\"files\":" + QByteArray::number(s.filesSeen);
-        for (const auto& [name, value] : counts)
-            out += ",\"" + QByteArray(name) + "\":" + QByteArray::number(value);
-        out += ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
-               ",\"passages_reused\":" + QByteArray::number(s.passagesReused) +
-               ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
-               ",\"cancelled\":" + (s.cancelled ? "true" : "false") + "}\n";
-    } else {
-        QStringList parts;
-        for (const auto& [name, value] : counts)
-            parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
-        out = QStringLiteral("%1 files: %2; %3 passages embedded in %4 s\n")
-                  .arg(s.filesSeen)
-                  .arg(parts.join(QStringLiteral(", ")))
-                  .arg(s.passagesEmbedded)
-                  .arg(s.seconds, 0, 'f', 1)
-                  .toUtf8();
-    }
-    writeOut(out);
+    writeOut(summary(s, parser.isSet(json)));
     if (s.cancelled) {
         printError(reembedding
                        ? QStringLiteral("interrupted; the index is unchanged, still with its old "

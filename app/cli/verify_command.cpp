@@ -7,8 +7,60 @@
 #include "semsearch/index_folder.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 
 namespace semsearch::cli {
+
+namespace {
+
+// The report on stdout: notes, repairs, losses, problems, then a verdict.
+QByteArray reportText(const VerifyReport& report) {
+    QByteArray out;
+    for (const QString& note : report.notes)
+        out += QStringLiteral("note: %1\n").arg(escapedText(note)).toUtf8();
+    for (const QString& done : report.repairs)
+        out += QStringLiteral("repaired: %1\n").arg(escapedText(done)).toUtf8();
+    if (report.vectorCacheRebuilt)
+        out += "repaired: the vector index was rebuilt from the database\n";
+    for (const QString& lost : report.losses)
+        out += QStringLiteral("lost: %1\n").arg(escapedText(lost)).toUtf8();
+    for (const QString& problem : report.problems)
+        out += QStringLiteral("problem: %1\n").arg(escapedText(problem)).toUtf8();
+    if (!report.ok())
+        return out + "the index has problems\n";
+    return out + (report.losses.isEmpty() ? "ok\n" : "ok now, but not everything could be kept\n");
+}
+
+// `path` as a shell word, quoted where it needs to be.
+QString shellWord(const QString& path) {
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./+,:@%=-]+$"));
+    if (plain.match(path).hasMatch())
+        return path;
+    return QLatin1Char('\'') + QString(path).replace(QLatin1Char('\''), QStringLiteral("'\\''")) +
+           QLatin1Char('\'');
+}
+
+// The one line on stderr every failing command gives; the details went to stdout.
+QString failureLine(IndexFolder& index, const VerifyReport& report, bool repaired) {
+    if (!report.ok())
+        return QStringLiteral("%1: %2 problems found (listed on standard output)%3")
+            .arg(index.folder())
+            .arg(report.problems.size())
+            .arg(repaired ? QStringLiteral("; they could not be repaired")
+                          : QStringLiteral("; run 'semsearch-cli verify --repair' to repair what "
+                                           "can be repaired"));
+    QStringList command = {QStringLiteral("semsearch-cli index")};
+    if (auto sources = index.store().sources())
+        for (const SourceRecord& source : *sources)
+            command << shellWord(source.path);
+    if (command.size() == 1)
+        command << QStringLiteral("PATH...");
+    return QStringLiteral("%1: repaired, but some of it was lost (listed on standard output); "
+                          "index its folders again to restore it: %2")
+        .arg(index.folder(), command.join(QLatin1Char(' ')));
+}
+
+} // namespace
 
 int runVerify(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -16,7 +68,10 @@ int runVerify(const QStringList& arguments) {
     parser.addOptions({indexOption(), modelOption()});
     const QCommandLineOption repair(
         QStringLiteral("repair"),
-        QStringLiteral("Rebuild the vector index file from the database when it is damaged."));
+        QStringLiteral("Repair what can be repaired: rebuild the vector index file from the "
+                       "database; replace a damaged database by every row that can still be "
+                       "read (the damaged file is kept as index.sqlite.damaged), and say what "
+                       "was lost."));
     parser.addOption(repair);
     if (auto stop = parseArguments(parser, QStringLiteral("verify"),
                                    QStringLiteral("Check the database's integrity and that the "
@@ -35,16 +90,12 @@ int runVerify(const QStringList& arguments) {
         printError(report.error().message);
         return kExitFailure;
     }
-    QByteArray out;
-    for (const QString& note : report->notes)
-        out += QStringLiteral("note: %1\n").arg(escapedText(note)).toUtf8();
-    if (report->vectorCacheRebuilt)
-        out += "repaired: the vector index was rebuilt from the database\n";
-    for (const QString& problem : report->problems)
-        out += QStringLiteral("problem: %1\n").arg(escapedText(problem)).toUtf8();
-    out += report->ok() ? "ok\n" : "the index has problems\n";
-    writeOut(out);
-    return report->ok() ? kExitOk : kExitFailure;
+    const bool healthy = report->ok() && report->losses.isEmpty();
+    writeOut(reportText(*report));
+    if (healthy)
+        return kExitOk;
+    printError(failureLine(**index, *report, parser.isSet(repair)));
+    return kExitFailure;
 }
 
 } // namespace semsearch::cli

@@ -13,11 +13,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <random>
 #include <set>
 
 #include <signal.h>
@@ -118,6 +121,45 @@ QByteArray prose(int seed, int count) {
         text += (i % 4 == 3) ? "\n\n" : " ";
     }
     return text + '\n';
+}
+
+// The index's passages as `export` prints them, keyed "path:start".
+std::map<QString, QJsonObject> exportedPassages(const CliFixture& cli) {
+    std::map<QString, QJsonObject> passages;
+    const RunResult exported = cli.run({QStringLiteral("export")});
+    for (const QJsonObject& row : jsonLines(exported.out))
+        passages.emplace(row.value(QStringLiteral("path")).toString() + QLatin1Char(':') +
+                             QString::number(row.value(QStringLiteral("start")).toInteger()),
+                         row);
+    return passages;
+}
+
+// Where two exports differ (at most a few lines): passages, their text and line, and their
+// vectors beyond float rounding between batches.
+QStringList exportDifferences(const std::map<QString, QJsonObject>& actual,
+                              const std::map<QString, QJsonObject>& expected) {
+    QStringList lines;
+    for (const auto& [key, row] : expected) {
+        auto it = actual.find(key);
+        if (it == actual.end()) {
+            lines << key + QStringLiteral(": missing");
+            continue;
+        }
+        for (const char* field : {"end", "line", "text"})
+            if (it->second.value(QLatin1String(field)) != row.value(QLatin1String(field)))
+                lines << key + QStringLiteral(": %1 differs").arg(QLatin1String(field));
+        const QJsonArray a = it->second.value(QStringLiteral("embedding")).toArray();
+        const QJsonArray e = row.value(QStringLiteral("embedding")).toArray();
+        bool close = a.size() == e.size();
+        for (qsizetype i = 0; close && i < a.size(); ++i)
+            close = std::fabs(a[i].toDouble() - e[i].toDouble()) <= 1e-5;
+        if (!close)
+            lines << key + QStringLiteral(": the vector differs");
+    }
+    for (const auto& [key, row] : actual)
+        if (!expected.count(key))
+            lines << key + QStringLiteral(": not in a clean index");
+    return lines.mid(0, 10);
 }
 
 } // namespace
@@ -256,6 +298,246 @@ private Q_SLOTS:
             QVERIFY2(difference.isEmpty(),
                      qPrintable(QStringLiteral("-k %1: ").arg(k) + difference));
         }
+    }
+
+    // The summary's counts share out the files: nothing counted twice (binary files were
+    // counted as files and as skipped, walk skips as skipped only).
+    void summaryAddsUp() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), "Cats sleep all day.\n"));
+        QVERIFY(writeFile(docs + QStringLiteral("/b.txt"), "Dogs bark at night.\n"));
+        QVERIFY(writeFile(docs + QStringLiteral("/blob.bin"), QByteArray("\0\1\2\3", 4)));
+        QVERIFY(writeFile(docs + QStringLiteral("/.hidden.txt"), "Hidden.\n"));
+        const QRegularExpression summary(
+            QStringLiteral("^(\\d+) files: (\\d+) added, (\\d+) updated, (\\d+) reused, "
+                           "(\\d+) unchanged, (\\d+) skipped; (\\d+) removed \\(gone\\); "));
+        auto counts = [&](const RunResult& run) {
+            QList<int> values;
+            const QRegularExpressionMatch match = summary.match(QString::fromUtf8(run.out));
+            for (int i = 1; match.hasMatch() && i <= 7; ++i)
+                values << match.captured(i).toInt();
+            return values;
+        };
+        const RunResult first = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QCOMPARE(counts(first), (QList<int>{4, 2, 0, 0, 0, 2, 0}));
+
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), QByteArray("\0\0", 2)));
+        QVERIFY(QFile::remove(docs + QStringLiteral("/b.txt")));
+        const RunResult second = cli.run(
+            {QStringLiteral("index"), docs, QStringLiteral("--quiet"), QStringLiteral("--json")});
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(second.out).object();
+        int shared = 0;
+        for (const char* key : {"added", "updated", "reused", "unchanged", "skipped"})
+            shared += json.value(QLatin1String(key)).toInt();
+        QCOMPARE(json.value(QStringLiteral("files")).toInt(), 3);
+        QCOMPARE(shared, 3);
+        QCOMPARE(json.value(QStringLiteral("skipped")).toInt(), 3);
+        QCOMPARE(json.value(QStringLiteral("removed")).toInt(), 1);
+    }
+
+    // Crash safety by design: the run is killed (SIGKILL) at a chosen point through the
+    // test-only SEMSEARCH_TEST_ABORT_AT; the index must verify, and the next run must bring it
+    // to exactly what a clean index of the same files holds.
+    void killedAtEachPointResumesToACleanIndex_data() {
+        QTest::addColumn<QString>("point");
+        for (const char* point :
+             {"before-commit", "inside-commit", "after-commit", "cache-written", "cache-renamed"})
+            QTest::newRow(point) << QString::fromLatin1(point);
+    }
+    void killedAtEachPointResumesToACleanIndex() {
+        QFETCH(QString, point);
+        CliFixture cli(base() + QLatin1Char('/') + point);
+        const QString docs = base() + QLatin1Char('/') + point + QStringLiteral("/docs");
+        for (int i = 0; i < 8; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 6)));
+        const RunResult first = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        // Changes of every kind for the killed run to be in the middle of.
+        QVERIFY(writeFile(docs + QStringLiteral("/note0.txt"), prose(100, 5)));
+        QVERIFY(writeFile(docs + QStringLiteral("/new.txt"), prose(101, 7)));
+        QVERIFY(writeFile(docs + QStringLiteral("/copy.txt"), prose(3, 6)));
+        QVERIFY(QFile::remove(docs + QStringLiteral("/note5.txt")));
+        QVERIFY(writeFile(docs + QStringLiteral("/note1.txt"), prose(2, 6)));
+        QVERIFY(writeFile(docs + QStringLiteral("/note2.txt"), prose(1, 6)));
+
+        QProcessEnvironment environment = cli.environment();
+        environment.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), point);
+        QProcess killed;
+        killed.setProcessEnvironment(environment);
+        killed.start(QStringLiteral(SEMSEARCH_CLI),
+                     {QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY(killed.waitForFinished(300000));
+        QCOMPARE(killed.exitStatus(), QProcess::CrashExit);
+
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verify.exitCode == 0, (verify.out + verify.err).constData());
+        const RunResult resumed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        const RunResult verified = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+
+        CliFixture clean(base() + QLatin1Char('/') + point + QStringLiteral("/clean"));
+        const RunResult built =
+            clean.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(built.exitCode == 0, built.err.constData());
+        const auto expected = exportedPassages(clean);
+        QVERIFY2(expected.size() >= 10, qPrintable(QString::number(expected.size())));
+        const QStringList differences = exportDifferences(exportedPassages(cli), expected);
+        QVERIFY2(differences.isEmpty(), qPrintable(differences.join(QLatin1Char('\n'))));
+    }
+
+    void unknownAbortPointIsABadUsage() {
+        CliFixture cli(base());
+        QVERIFY(QDir().mkpath(base()));
+        QProcessEnvironment environment = cli.environment();
+        environment.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), QStringLiteral("lunch"));
+        const RunResult run = runCli({QStringLiteral("index"), base()}, {}, environment);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(isOneLine(run.err) && run.err.contains("lunch"), run.err.constData());
+    }
+
+    // Random byte damage to index.sqlite: verify says so on stderr too; index and remove refuse
+    // to write into it and leave it as it is; verify --repair rebuilds it from what can be read
+    // and says what was lost; the next index run makes it whole again.
+    void damagedDatabaseIsRefusedThenRepaired() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 60; ++i)
+            QVERIFY(
+                writeFile(docs + QStringLiteral("/%1/note%2.txt").arg(i % 4).arg(i), prose(i, 12)));
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        const QString database = cli.index() + QStringLiteral("/index.sqlite");
+        QVERIFY(!QFile::exists(database + QStringLiteral("-wal"))); // folded in on close
+        {
+            QFile file(database);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            const qint64 size = file.size();
+            QVERIFY(size > 64 * 1024);
+            std::mt19937 random(12);
+            for (int burst = 0; burst < 8; ++burst) {
+                // Never page 1: with the schema gone nothing at all could be read.
+                QVERIFY(file.seek(4096 + qint64(random() % quint32(size - 4096 - 256))));
+                QByteArray bytes(256, '\0');
+                for (char& byte : bytes)
+                    byte = char(random());
+                QCOMPARE(file.write(bytes), qint64(bytes.size()));
+            }
+        }
+        const QByteArray damaged = readFile(database);
+
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QCOMPARE(verify.exitCode, 1);
+        QVERIFY2(verify.out.contains("problem: "), verify.out.constData());
+        QVERIFY2(isOneLine(verify.err) && verify.err.contains("verify --repair"),
+                 verify.err.constData());
+        for (const QStringList& write :
+             {QStringList{QStringLiteral("index"), docs, QStringLiteral("--quiet")},
+              QStringList{QStringLiteral("remove"), docs + QStringLiteral("/0")}}) {
+            const RunResult refused = cli.run(write);
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(isOneLine(refused.err) && refused.err.contains("damaged") &&
+                         refused.err.contains("verify --repair"),
+                     refused.err.constData());
+            QVERIFY(readFile(database) == damaged);
+        }
+
+        const RunResult repair = cli.run({QStringLiteral("verify"), QStringLiteral("--repair")});
+        QVERIFY2(repair.out.contains("repaired: ") && repair.out.contains("index.sqlite.damaged"),
+                 repair.out.constData());
+        if (repair.exitCode != 0) { // something was lost: said on stdout, and on stderr
+            QCOMPARE(repair.exitCode, 1);
+            QVERIFY2(repair.out.contains("lost: "), repair.out.constData());
+            QVERIFY2(isOneLine(repair.err) && repair.err.contains(docs.toUtf8()),
+                     repair.err.constData());
+        }
+        QVERIFY(readFile(database + QStringLiteral(".damaged")) == damaged);
+        const RunResult healthy = cli.run({QStringLiteral("verify")});
+        QVERIFY2(healthy.exitCode == 0, (healthy.out + healthy.err).constData());
+
+        const RunResult again = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const RunResult verified = cli.run({QStringLiteral("verify")});
+        QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+        CliFixture clean(base() + QStringLiteral("/clean"));
+        QCOMPARE(clean.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        const QStringList differences =
+            exportDifferences(exportedPassages(cli), exportedPassages(clean));
+        QVERIFY2(differences.isEmpty(), qPrintable(differences.join(QLatin1Char('\n'))));
+    }
+
+    // A lost database beside a cache full of vectors is not "no index here yet", and no
+    // command quietly makes a new, empty one.
+    void lostDatabaseIsReportedAsLost_data() {
+        QTest::addColumn<bool>("truncated");
+        QTest::newRow("0 bytes") << true;
+        QTest::newRow("deleted") << false;
+    }
+    void lostDatabaseIsReportedAsLost() {
+        QFETCH(bool, truncated);
+        CliFixture cli(base() + (truncated ? QStringLiteral("/empty") : QStringLiteral("/gone")));
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 8)));
+        QCOMPARE(cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+        const int passages =
+            QJsonDocument::fromJson(status.out).object().value(QStringLiteral("passages")).toInt();
+        QVERIFY(passages > 5);
+        const QString database = cli.index() + QStringLiteral("/index.sqlite");
+        if (truncated)
+            QVERIFY(QFile(database).resize(0));
+        else
+            QVERIFY(QFile::remove(database));
+
+        for (const QStringList& command :
+             {QStringList{QStringLiteral("status")},
+              QStringList{QStringLiteral("search"), QStringLiteral("cats")},
+              QStringList{QStringLiteral("verify")},
+              QStringList{QStringLiteral("verify"), QStringLiteral("--repair")},
+              QStringList{QStringLiteral("index"), docs, QStringLiteral("--quiet")},
+              QStringList{QStringLiteral("remove"), docs}}) {
+            const RunResult run = cli.run(command);
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(isOneLine(run.err) &&
+                         run.err.contains(truncated ? "the database is empty"
+                                                    : "the database is missing") &&
+                         run.err.contains(QByteArray::number(passages) + " vectors") &&
+                         run.err.contains("lost or truncated"),
+                     run.err.constData());
+            QVERIFY(!run.out.contains("ok"));
+        }
+        QCOMPARE(QFileInfo::exists(database), truncated);
+        if (truncated)
+            QCOMPARE(QFileInfo(database).size(), 0);
+    }
+
+    // verify's exit 1 comes with its one line on stderr, as every command's does; a damaged
+    // vector cache is what --repair can rebuild entirely.
+    void verifyFailureGivesOneLineOnStderr() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QVERIFY(writeFile(docs + QStringLiteral("/a.txt"), prose(1, 8)));
+        QCOMPARE(cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")}).exitCode, 0);
+        QFile cache(cli.index() + QStringLiteral("/vectors.faiss"));
+        QVERIFY(cache.open(QIODevice::ReadWrite) && cache.resize(cache.size() - 8));
+        cache.close();
+        const RunResult verify = cli.run({QStringLiteral("verify")});
+        QCOMPARE(verify.exitCode, 1);
+        QVERIFY2(verify.out.contains("problem: ") && verify.out.contains("vectors.faiss"),
+                 verify.out.constData());
+        QVERIFY2(isOneLine(verify.err) && verify.err.contains(cli.index().toUtf8()) &&
+                     verify.err.contains("1 problems"),
+                 verify.err.constData());
+        const RunResult repair = cli.run({QStringLiteral("verify"), QStringLiteral("--repair")});
+        QVERIFY2(repair.exitCode == 0 && repair.err.isEmpty(), repair.err.constData());
+        QVERIFY(repair.out.contains("repaired: the vector index was rebuilt"));
+        QCOMPARE(cli.run({QStringLiteral("verify")}).exitCode, 0);
     }
 
     void badInputGivesOneLineAndExitOne() {

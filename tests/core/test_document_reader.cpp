@@ -15,6 +15,8 @@
 
 #include <numeric>
 
+#include <sys/stat.h>
+
 using namespace semsearch;
 using namespace semsearch::test;
 
@@ -131,6 +133,12 @@ private Q_SLOTS:
         auto document = readDocument(path);
         QVERIFY(document.ok());
         QCOMPARE(document->modifiedMs, qint64(1614834367890)); // 2021-03-04T05:06:07.890Z
+        // Setting the mtime set the status-change time to now: the one stat(2) reports.
+        struct stat info;
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
+        QCOMPARE(document->changedMs,
+                 qint64(info.st_ctim.tv_sec) * 1000 + info.st_ctim.tv_nsec / 1000000);
+        QVERIFY(document->changedMs > document->modifiedMs);
     }
 
     void lineEndingsAreKept() {

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -76,6 +77,7 @@ DocumentRecord document(const QString& path, std::int64_t modifiedMs = 1000) {
     record.path = path;
     record.size = 1234;
     record.modifiedMs = modifiedMs;
+    record.changedMs = modifiedMs + 7;
     record.contentHash = QByteArray::fromHex("00ff10ee20dd");
     record.encoding = QStringLiteral("UTF-8");
     record.indexedAtMs = 5000;
@@ -130,6 +132,34 @@ QStringList pathsOf(const std::vector<DocumentRecord>& documents) {
     for (const DocumentRecord& record : documents)
         paths << record.path;
     return paths;
+}
+
+// The numbers of the pages of table or index `name` of type `type` ("leaf", "internal",
+// "overflow"), from SQLite's dbstat table. The database must be closed by every store.
+std::vector<int> pagesOf(const QString& path, const char* name, const char* type) {
+    RawDatabase raw(path);
+    std::vector<int> pages;
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(raw.handle(),
+                           "SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = ?2 "
+                           "ORDER BY pageno",
+                           -1, &statement, nullptr) == SQLITE_OK) {
+        sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(statement, 2, type, -1, SQLITE_STATIC);
+        while (sqlite3_step(statement) == SQLITE_ROW)
+            pages.push_back(sqlite3_column_int(statement, 0));
+    }
+    sqlite3_finalize(statement);
+    return pages;
+}
+
+// Overwrites page `page` of the closed database with 0xFF bytes: no valid b-tree page type,
+// and an overflow pointer past the end of the file.
+bool damagePage(const QString& path, int page) {
+    QFile file(path);
+    constexpr int kPageSize = 4096;
+    return file.open(QIODevice::ReadWrite) && file.seek(qint64(page - 1) * kPageSize) &&
+           file.write(QByteArray(kPageSize, '\xff')) == kPageSize;
 }
 
 } // namespace
@@ -193,7 +223,7 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 2);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 3);
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
                              "'passages', 'skipped', 'meta', 'sources')"),
@@ -249,6 +279,7 @@ private Q_SLOTS:
         QCOMPARE(record.path, QStringLiteral("/home/u/notes/a.md"));
         QCOMPARE(record.size, 1234);
         QCOMPARE(record.modifiedMs, 1000);
+        QCOMPARE(record.changedMs, 1007);
         QCOMPARE(record.contentHash, QByteArray::fromHex("00ff10ee20dd"));
         QCOMPARE(record.encoding, QStringLiteral("UTF-8"));
         QCOMPARE(record.indexedAtMs, 5000);
@@ -729,7 +760,7 @@ private Q_SLOTS:
         QVERIFY(afterCommit > afterPut);
 
         // Changes that leave the vectors alone.
-        REQUIRE_OK(store->updateDocumentStat(*id, 1, 2));
+        REQUIRE_OK(store->updateDocumentStat(*id, document(QStringLiteral("/d/a"), 2)));
         REQUIRE_OK(store->setSavedIndexGeneration(afterCommit));
         REQUIRE_OK(store->recordSkipped(QStringLiteral("/d/c"), QStringLiteral("binary")));
         REQUIRE_OK(store->setMeta(QStringLiteral("k"), QStringLiteral("v")));
@@ -892,14 +923,24 @@ private Q_SLOTS:
         auto passages = passageList(1);
         auto id = store->putDocument(document(QStringLiteral("/d/a")), passages, vectorRows(1, 1));
         REQUIRE_OK(id);
-        REQUIRE_OK(store->updateDocumentStat(*id, 555, 666));
+        DocumentRecord stat;
+        stat.size = 555;
+        stat.modifiedMs = 666;
+        stat.changedMs = 777;
+        stat.indexedAtMs = 888;
+        stat.contentHash = "ignored";
+        stat.encoding = QStringLiteral("ignored");
+        REQUIRE_OK(store->updateDocumentStat(*id, stat));
         auto found = store->findDocument(QStringLiteral("/d/a"));
         REQUIRE_OK(found);
         QCOMPARE((*found)->size, 555);
         QCOMPARE((*found)->modifiedMs, 666);
+        QCOMPARE((*found)->changedMs, 777);
+        QCOMPARE((*found)->indexedAtMs, 888);
         QCOMPARE((*found)->contentHash, QByteArray::fromHex("00ff10ee20dd"));
+        QCOMPARE((*found)->encoding, QStringLiteral("UTF-8"));
         QCOMPARE((*found)->passageCount, 1);
-        auto unknown = store->updateDocumentStat(987654, 1, 1);
+        auto unknown = store->updateDocumentStat(987654, stat);
         QVERIFY(!unknown.ok());
         QCOMPARE(int(unknown.error().code), int(ErrorCode::NotFound));
     }
@@ -1029,6 +1070,228 @@ private Q_SLOTS:
         auto walked = (*store)->forEachVector([](std::int64_t, const float*) { return true; });
         QVERIFY(!walked.ok());
         QCOMPARE(int(walked.error().code), int(ErrorCode::Corrupt));
+    }
+
+    // A store of 120 documents "/d/000.txt" ... of 4 passages each, one source and one skip
+    // record, closed (so its WAL is folded into the file and dbstat sees the final pages).
+    void fillForSalvage(const QTemporaryDir& dir, QString longText = {}) {
+        auto store = newStore(dir);
+        QVERIFY(store);
+        REQUIRE_OK(store->begin());
+        for (int d = 0; d < 120; ++d) {
+            auto passages = passageList(4, QStringLiteral("doc%1").arg(d));
+            if (d == 60 && !longText.isEmpty())
+                passages[2].text = longText; // spills into overflow pages
+            REQUIRE_OK(store->putDocument(
+                document(QStringLiteral("/d/%1.txt").arg(d, 3, 10, QLatin1Char('0'))), passages,
+                vectorRows(4, d)));
+        }
+        REQUIRE_OK(store->addSource(QStringLiteral("/d")));
+        REQUIRE_OK(store->recordSkipped(QStringLiteral("/d/x.bin"), QStringLiteral("binary")));
+        REQUIRE_OK(store->commit());
+    }
+
+    // Every document of `salvaged` holds exactly what the original store held for it.
+    void expectSameAsBefore(SqliteStore& salvaged, int expectedDocuments) {
+        auto kept = salvaged.documentsUnder(QString());
+        REQUIRE_OK(kept);
+        QCOMPARE(int(kept->size()), expectedDocuments);
+        for (const DocumentRecord& record : *kept) {
+            const int d = QFileInfo(record.path).baseName().toInt();
+            const auto passages = passageList(4, QStringLiteral("doc%1").arg(d));
+            auto stored = salvaged.passagesOfDocument(record.id);
+            REQUIRE_OK(stored);
+            QCOMPARE(stored->size(), std::size_t(4));
+            for (std::size_t i = 0; i < 4; ++i)
+                if (!(d == 60 && i == 2))
+                    QCOMPARE((*stored)[i].text, passages[i].text);
+            auto vectors = salvaged.vectorsOf(idsOf(*stored));
+            REQUIRE_OK(vectors);
+            QVERIFY(sameBits(*vectors, vectorRows(4, d)));
+        }
+    }
+
+    void quickCheckFindsDamage() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        {
+            auto store = SqliteStore::open(databasePath(dir));
+            REQUIRE_OK(store);
+            auto healthy = (*store)->quickCheck();
+            REQUIRE_OK(healthy);
+            QCOMPARE(*healthy, QString());
+        }
+        const std::vector<int> leaves = pagesOf(databasePath(dir), "passages", "leaf");
+        QVERIFY(leaves.size() > 4);
+        QVERIFY(damagePage(databasePath(dir), leaves[leaves.size() / 2]));
+        auto store = SqliteStore::open(databasePath(dir));
+        REQUIRE_OK(store);
+        auto damaged = (*store)->quickCheck();
+        REQUIRE_OK(damaged);
+        QVERIFY2(!damaged->isEmpty() && !damaged->contains(QLatin1Char('\n')),
+                 qPrintable(*damaged));
+    }
+
+    // A damaged stretch of the passages: the documents that lost a passage are left out and
+    // named, every other one is kept bit for bit, also those after the damage.
+    void salvageKeepsEveryWholeDocument() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        std::int64_t largestId = 0;
+        std::int64_t generation = 0;
+        {
+            RawDatabase raw(databasePath(dir));
+            largestId = raw.integer("SELECT max(id) FROM passages");
+            generation = raw.integer("SELECT value FROM meta WHERE key = 'vector_generation'");
+        }
+        const std::vector<int> leaves = pagesOf(databasePath(dir), "passages", "leaf");
+        QVERIFY(leaves.size() > 4);
+        QVERIFY(damagePage(databasePath(dir), leaves[leaves.size() / 2]));
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QVERIFY(report->lostAnything());
+        QVERIFY(!report->droppedDocuments.isEmpty());
+        QVERIFY(report->droppedDocuments.size() < 20);
+        QCOMPARE(report->documents + report->droppedDocuments.size(), 120);
+        QCOMPARE(report->passages, report->documents * 4);
+        QCOMPARE(report->sources, 1);
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->unreadableDocuments, 0);
+        QVERIFY2(report->unreadable.size() == 1 &&
+                     report->unreadable.front().startsWith(QStringLiteral("passages: rows")),
+                 qPrintable(report->unreadable.join(QLatin1Char('\n'))));
+
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        auto problems = (*salvaged)->check();
+        REQUIRE_OK(problems);
+        QCOMPARE(*problems, QStringList());
+        expectSameAsBefore(**salvaged, int(report->documents));
+        for (const QString& path : report->droppedDocuments) {
+            auto gone = (*salvaged)->findDocument(path);
+            REQUIRE_OK(gone);
+            QVERIFY(!gone->has_value());
+        }
+        auto model = (*salvaged)->modelIdentity();
+        REQUIRE_OK(model);
+        QVERIFY(model->has_value() &&
+                (*model)->weightsFingerprint == testModel().weightsFingerprint);
+        // Every cache is rebuilt, and no passage id comes back.
+        auto newGeneration = (*salvaged)->vectorGeneration();
+        REQUIRE_OK(newGeneration);
+        QVERIFY(*newGeneration > generation);
+        auto saved = (*salvaged)->savedIndexGeneration();
+        REQUIRE_OK(saved);
+        QVERIFY(!saved->has_value());
+        auto passages = passageList(1);
+        REQUIRE_OK((*salvaged)->putDocument(document(QStringLiteral("/d/new.txt")), passages,
+                                            vectorRows(1, 9)));
+        QVERIFY(passages.front().id > largestId);
+    }
+
+    // Damage to an index b-tree only: every row is still in its table, so nothing is lost.
+    void salvageAfterDamageToAnIndexLosesNothing() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        const std::vector<int> pages = pagesOf(databasePath(dir), "passages_by_document", "leaf");
+        QVERIFY(!pages.empty());
+        QVERIFY(damagePage(databasePath(dir), pages.front()));
+        {
+            auto store = SqliteStore::open(databasePath(dir));
+            REQUIRE_OK(store);
+            auto problems = (*store)->check();
+            REQUIRE_OK(problems);
+            QVERIFY(!problems->isEmpty());
+        }
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QVERIFY2(!report->lostAnything(), qPrintable(report->unreadable.join(QLatin1Char('\n'))));
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        expectSameAsBefore(**salvaged, 120);
+    }
+
+    // Unreadable document rows: their passages survive but cannot be placed.
+    void salvageCountsDocumentsWhoseRowsAreUnreadable() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        const std::vector<int> leaves = pagesOf(databasePath(dir), "documents", "leaf");
+        QVERIFY(leaves.size() >= 2);
+        QVERIFY(damagePage(databasePath(dir), leaves.front()));
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QVERIFY(report->unreadableDocuments > 0);
+        QCOMPARE(report->orphanedPassages, report->unreadableDocuments * 4);
+        QCOMPARE(report->documents + report->unreadableDocuments, 120);
+        QVERIFY(report->droppedDocuments.isEmpty());
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        expectSameAsBefore(**salvaged, int(report->documents));
+    }
+
+    // One row whose overflow pages are damaged: that row alone is lost, the scan goes on.
+    void salvageStepsOverADamagedRow() {
+        QTemporaryDir dir;
+        // Long enough for a chain of overflow pages: damage to any page but the last breaks the
+        // chain, which SQLite notices. (Damage inside a page's bytes, or to the last one, it
+        // cannot notice: it keeps no checksums.)
+        fillForSalvage(dir, QString(20000, QLatin1Char('w')));
+        const std::vector<int> overflow = pagesOf(databasePath(dir), "passages", "overflow");
+        QVERIFY(!overflow.empty());
+        QVERIFY(damagePage(databasePath(dir), overflow.front()));
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QCOMPARE(report->droppedDocuments, QStringList{QStringLiteral("/d/060.txt")});
+        QVERIFY2(report->unreadable.size() == 1 &&
+                     report->unreadable.front().startsWith(QStringLiteral("passages: the row")),
+                 qPrintable(report->unreadable.join(QLatin1Char('\n'))));
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        expectSameAsBefore(**salvaged, 119);
+    }
+
+    // Without the model identity no vector can be trusted: every document is left out, the
+    // sources and skip records stay, and the next indexing run starts the vectors afresh.
+    void salvageWithoutTheModelIdentityKeepsNoVectors() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        const std::vector<int> pages = pagesOf(databasePath(dir), "meta", "leaf");
+        QCOMPARE(pages.size(), std::size_t(1));
+        QVERIFY(damagePage(databasePath(dir), pages.front()));
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QVERIFY(report->modelIdentityLost);
+        QCOMPARE(report->droppedDocuments.size(), 120);
+        QCOMPARE(report->documents, 0);
+        QCOMPARE(report->sources, 1);
+        QCOMPARE(report->skipped, 1);
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        auto model = (*salvaged)->modelIdentity();
+        REQUIRE_OK(model);
+        QVERIFY(!model->has_value());
+        auto problems = (*salvaged)->check();
+        REQUIRE_OK(problems);
+        QCOMPARE(*problems, QStringList());
+    }
+
+    void salvageOfAFileThatIsNoDatabaseRecoversNothing() {
+        QTemporaryDir dir;
+        QFile file(databasePath(dir));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(8192, 'x'));
+        file.close();
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        QVERIFY(!report.ok());
+        expectError(report.error(), ErrorCode::Corrupt, databasePath(dir),
+                    QStringLiteral("nothing can be recovered"));
+        QVERIFY(!QFile::exists(salvagedPath));
     }
 
     void checkFindsOrphanedPassages() {
@@ -1311,6 +1574,7 @@ private Q_SLOTS:
         auto found = (*store)->findDocument(QStringLiteral("/d/a.md"));
         REQUIRE_OK(found);
         QVERIFY(found->has_value());
+        QCOMPARE((*found)->changedMs, 0); // unknown: the indexer reads the file once more
         auto sources = (*store)->sources();
         REQUIRE_OK(sources);
         QVERIFY(sources->empty());

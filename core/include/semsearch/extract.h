@@ -149,6 +149,7 @@ struct DocumentText {
     TextEncoding encoding = TextEncoding::Utf8;
     qint64 byteSize = 0;    // bytes read = the file's size
     qint64 modifiedMs = 0;  // last modification, ms since the Unix epoch
+    qint64 changedMs = 0;   // last status change (ctime: any write, chmod, rename), likewise
     QByteArray contentHash; // SHA-256 of the raw bytes (32 bytes)
     // UTF-8 text with a few bytes that are not UTF-8 (a stray byte, a file cut inside a
     // character): each such byte is one U+FFFD in `text`, and these are their text positions,

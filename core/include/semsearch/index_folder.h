@@ -15,6 +15,7 @@
 // Readers need no write access: a folder that may only be read (a shared, packaged or backed-up
 // index) is searched as it is, the vectors then held in memory (see SqliteStore::readsSnapshot).
 
+#include "semsearch/abort_point.h"
 #include "semsearch/error.h"
 #include "semsearch/store.h"
 #include "semsearch/vector_index.h"
@@ -33,6 +34,9 @@ struct VerifyReport {
     // Facts that need no repair, e.g. a vector cache left behind by an interrupted run (it is
     // rebuilt from SQLite on the next search).
     QStringList notes;
+    // What a repair did, and what it could not keep, one line each.
+    QStringList repairs;
+    QStringList losses;
     bool vectorCacheRebuilt = false;
     bool ok() const { return problems.isEmpty(); }
 };
@@ -46,7 +50,11 @@ public:
 
     // Errors: NotFound (Read on a folder without an index), Busy (another process holds the
     // writer lock: the message names the folder and that process's id), Io, Corrupt, and the
-    // store's errors. Every message names the folder or file.
+    // store's errors. Every message names the folder or file. A database that is missing or
+    // empty (0 bytes, or never committed) beside a vector cache that holds vectors is Corrupt in
+    // either mode, saying so: the database was lost or truncated, and a new one would quietly
+    // start the index over. A database SQLite cannot read at all is Corrupt, saying that
+    // nothing in it can be recovered.
     static Result<std::unique_ptr<IndexFolder>> open(const QString& folder, Mode mode);
     ~IndexFolder();
 
@@ -78,13 +86,32 @@ public:
                                 const float* addedVectors,
                                 const std::vector<std::int64_t>& removedIds);
 
-    // Writes vectors.faiss atomically and records its generation (Write mode).
-    Result<void> saveVectors();
+    // For a writer, before its first write: SQLite's quick check of the database (see
+    // SqliteStore::quickCheck), once per IndexFolder. Corrupt when the database is damaged,
+    // with a message saying that nothing was written and how to repair it.
+    Result<void> checkBeforeWriting();
+
+    // Writes vectors.faiss atomically and records its generation (Write mode). `abortAt`:
+    // test-only, the cache points of abort_point.h.
+    Result<void> saveVectors(AbortPoint abortAt = AbortPoint::None);
 
     // SQLite integrity, the store's invariants, and the vector cache against the store (the
-    // same ids, the same count, the file's generation). With `repair` (Write mode) a bad vector
-    // cache is rebuilt and saved; problems in SQLite itself are reported, never "fixed" by
-    // deleting data.
+    // same ids, the same count, the file's generation). With `repair` (Write mode):
+    //  - a bad vector cache is rebuilt from the database and saved;
+    //  - a damaged database (SQLite's integrity check or the store's invariants fail) is
+    //    replaced by a new one holding every row that can still be read and is whole
+    //    (SqliteStore::salvage): documents with all their passages and vectors, sources,
+    //    skipped-file records, the model identity. The damaged file is kept beside it as
+    //    index.sqlite.damaged (then .damaged.2 ...), never deleted. `repairs` says what was done,
+    //    `losses` what could not be kept (the documents by path, where known); indexing the
+    //    sources again restores the lost documents. Other processes that had the index open
+    //    keep reading the damaged file until they open the folder again. A database that
+    //    cannot be read at all fails to open in the first place (see open());
+    //  - documents holding a vector with NaN or infinity (bytes damaged inside a vector, which
+    //    SQLite cannot see; no vector cache can take them) are removed and listed in `losses`;
+    //  - a vector cache older than the database is rebuilt too.
+    // SQLite keeps no checksums: a damaged byte inside a text or a vector that still reads as
+    // a finite number is found by neither check.
     Result<VerifyReport> verify(bool repair);
 
     // Bytes on disk of the database (with its WAL) and the vector cache.
@@ -105,6 +132,12 @@ private:
     // (Re)opens m_store on the database, in the folder's mode, noting the file's state.
     Result<void> openStore();
     Result<void> rebuildVectors();
+    // The cache check of verify(), for a healthy database.
+    Result<void> verifyVectorCache(VerifyReport& report, bool repair);
+    // Replaces the damaged database by what can be salvaged from it (see verify()).
+    Result<void> repairDatabase(VerifyReport& report);
+    // Vectors holding NaN or infinity (see verify()).
+    Result<void> checkVectorValues(VerifyReport& report, bool repair);
     // Brings m_vectors to the store's generation by adding and removing the changed passages;
     // false when a rebuild is the better way (another model, mostly new vectors).
     Result<bool> catchUpVectors();
@@ -116,6 +149,7 @@ private:
     std::unique_ptr<FaissVectorIndex> m_vectors;
     std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
     QString m_databaseState;               // the database's size and time when m_store was opened
+    bool m_checkedForWriting = false;
 };
 
 } // namespace semsearch

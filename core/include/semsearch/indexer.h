@@ -2,9 +2,22 @@
 
 // Brings an index up to date with files and folders on disk:
 //   files -> extract (decode, sentences, passages) -> embed -> store (SQLite) -> vector index.
-// Incremental: a file whose size and mtime are unchanged is not read; one whose content hash is
-// unchanged is not embedded; one whose content matches an indexed document (renamed or copied)
-// reuses its vectors; documents whose files are gone are removed.
+// Incremental: a file whose stat shows it unchanged is not read (the rule below); one whose
+// content hash is unchanged is not embedded; one whose content matches an indexed document
+// (renamed, copied, or moved between files in any pattern, swaps and rotations included) reuses its
+// vectors, and a reuse that cannot be made is embedded instead; documents whose files are gone are
+// removed. Whatever changed between runs, a complete run leaves the index holding what a clean
+// index of the same files would hold, skipped-file records included (the skip records under the
+// requested paths are this run's).
+//
+// "Unchanged by its stat": the file's size, modification time and status-change time (ctime)
+// all equal those recorded when it was last read, and both times lie at least 3 s before that
+// read. The ctime catches what the mtime cannot: every write sets it and no program can set it
+// back, so an edit that keeps the size and restores the mtime (touch -d, a copy that keeps
+// times) is still seen. The 3 s catch an edit within the same tick of the file system's clock
+// as the read, which leaves both times as they were (git's "racily clean" rule). Any other
+// file is read and hashed; the same hash only updates the recorded times. (A chmod, rename or
+// hard link sets the ctime too: such a file is read once more, not embedded.)
 //
 // Crash-safe: files are committed in batches, one SQLite transaction per batch. A process killed
 // at any moment leaves an index that opens, verifies and resumes: whatever was committed stays,
@@ -12,6 +25,7 @@
 //
 // Synchronous; runs on the caller's thread. One Indexer per IndexFolder opened for writing.
 
+#include "semsearch/abort_point.h"
 #include "semsearch/embedder.h"
 #include "semsearch/error.h"
 #include "semsearch/extract.h"
@@ -29,16 +43,25 @@ struct IndexOptions {
     // batches: a document is either fully indexed or not at all.
     int filesPerBatch = 64;
     int passagesPerBatch = 512;
+    // Test-only (see abort_point.h): kill the process when the run reaches this point.
+    AbortPoint abortAt = AbortPoint::None;
 };
 
+// What a run did. Every entry the walk found lands in exactly one of added, updated, reused,
+// unchanged and skipped, so they add up to filesSeen (fewer when the run was cancelled).
+// filesRemoved counts documents, not among filesSeen.
 struct IndexStats {
-    std::int64_t filesSeen = 0;      // regular files found under the requested paths
+    std::int64_t filesSeen = 0;      // files found under the requested paths, and the entries
+                                     // the walk skipped (a skipped folder counts once)
     std::int64_t filesAdded = 0;     // new documents, embedded
     std::int64_t filesUpdated = 0;   // changed documents, re-embedded
-    std::int64_t filesReused = 0;    // new paths whose content was already indexed (no embedding)
-    std::int64_t filesUnchanged = 0; // nothing to do
-    std::int64_t filesSkipped = 0;   // binary, too large, unreadable ... (recorded with reasons)
-    std::int64_t filesRemoved = 0;   // documents whose files are gone
+    std::int64_t filesReused = 0;    // content already indexed under another path (renamed,
+                                     // copied, moved between files): its vectors are copied
+    std::int64_t filesUnchanged = 0; // nothing to do (or only the stored times changed)
+    std::int64_t filesSkipped = 0;   // binary, too large, unreadable, hidden ... (recorded with
+                                     // reasons), or deleted while the run went on (not recorded)
+    std::int64_t filesRemoved = 0;   // documents whose files are gone (deleted, or no longer
+                                     // found: now excluded, hidden, too large or unreadable)
     std::int64_t passagesEmbedded = 0;
     std::int64_t passagesReused = 0;
     std::int64_t bytesRead = 0;
@@ -61,15 +84,17 @@ public:
     Indexer(IndexFolder& index, Embedder& embedder, IndexOptions options = {});
 
     // Indexes `paths` (files or folders). Fails before changing anything when a path does not
-    // exist (NotFound) or the index was built with another model or holds vectors of another
-    // precision than the embedder's (Mismatch: the message names both and ends with the way
-    // out: that model or precision, or reembedIndex()). Progress is reported
+    // exist (NotFound), the database is damaged (Corrupt, from IndexFolder::checkBeforeWriting)
+    // or the index was built with another model or holds vectors of another precision than the
+    // embedder's (Mismatch: the message names both and ends with the way out: that model or
+    // precision, or reembedIndex()). Progress is reported
     // once per batch; `control` is checked between batches.
     Result<IndexStats> run(const QStringList& paths, const ProgressCallback& progress = {},
                            WorkControl* control = nullptr);
 
     // Removes the documents at or below `paths` (which need not exist any more) from an index
-    // open for writing; needs no model. Returns how many documents were removed.
+    // open for writing; needs no model. Returns how many documents were removed. Corrupt, with
+    // nothing changed, when the database is damaged.
     static Result<std::int64_t> removeFrom(IndexFolder& index, const QStringList& paths);
 
 private:

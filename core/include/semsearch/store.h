@@ -67,9 +67,10 @@ struct DocumentRecord {
     QString path;          // absolute, unique in the store
     std::int64_t size = 0; // bytes, as last indexed
     std::int64_t modifiedMs = 0;
+    std::int64_t changedMs = 0;   // the file's status-change time (ctime); 0 = unknown
     QByteArray contentHash;       // of the file's bytes; identical content shares vectors
     QString encoding;             // the text encoding the file was decoded with, e.g. "UTF-8"
-    std::int64_t indexedAtMs = 0; // 0 on input = now
+    std::int64_t indexedAtMs = 0; // when the content was read; 0 on input = now
     int passageCount = 0;         // set by the store
 };
 
@@ -101,6 +102,33 @@ struct StoreCounts {
     std::int64_t documents = 0;
     std::int64_t passages = 0;
     std::int64_t skipped = 0;
+};
+
+// What SqliteStore::salvage() copied out of a damaged database, and what it had to leave.
+struct SalvageReport {
+    // Kept: documents whole (every passage with its vector), their passages, sources and
+    // skipped-file records.
+    std::int64_t documents = 0;
+    std::int64_t passages = 0;
+    std::int64_t sources = 0;
+    std::int64_t skipped = 0;
+    // Found but not whole (a passage or vector unreadable or inconsistent), so left out: their
+    // paths, sorted. Indexing their files again restores them.
+    QStringList droppedDocuments;
+    // Documents whose own row was unreadable: how many there were (as told by their surviving
+    // passages) and those passages, left out. Their paths are unknown.
+    std::int64_t unreadableDocuments = 0;
+    std::int64_t orphanedPassages = 0;
+    // One line per stretch of rows that could not be read, e.g. "passages: rows with ids 40 to
+    // 71" (rows of a stretch may have been fewer than its ids).
+    QStringList unreadable;
+    // The model identity could not be read, so no vector could be kept (every document is in
+    // droppedDocuments) and the next indexing run records the model afresh.
+    bool modelIdentityLost = false;
+
+    bool lostAnything() const {
+        return !droppedDocuments.isEmpty() || unreadableDocuments > 0 || !unreadable.isEmpty();
+    }
 };
 
 enum class StoreMode {
@@ -203,9 +231,10 @@ public:
     // again. The copies get new passage ids. `sourceId` may be the replaced document itself.
     // Returns the document id. NotFound when `sourceId` names no document.
     Result<std::int64_t> putDocumentCopy(DocumentRecord document, std::int64_t sourceId);
-    // Updates only the size and modification time (the content is unchanged, e.g. a touched
-    // file). Not a change of the vectors. NotFound for an unknown id.
-    Result<void> updateDocumentStat(std::int64_t id, std::int64_t size, std::int64_t modifiedMs);
+    // Updates only the size, the times (modifiedMs, changedMs) and indexedAtMs (when the
+    // unchanged content was confirmed; 0 = now) to those of `stat`: the content is unchanged,
+    // e.g. a touched file. Not a change of the vectors. NotFound for an unknown id.
+    Result<void> updateDocumentStat(std::int64_t id, const DocumentRecord& stat);
     // Deletes the document with its passages and vectors and returns the deleted passage ids in
     // ascending order (to remove from the vector index). NotFound for an unknown id.
     Result<std::vector<std::int64_t>> removeDocument(std::int64_t id);
@@ -268,6 +297,23 @@ public:
     Result<void> removeSources(const QString& path);
     // Sorted by path.
     Result<std::vector<SourceRecord>> sources();
+
+    // Copies every row that can still be read from the damaged database at `damagedPath`
+    // (opened read-only and never changed) into a new store at `newPath` (must not exist), then
+    // keeps only what is whole: documents with all their passages and vectors, the sources,
+    // skipped-file records and metadata. Passage ids are kept, and ids continue past the
+    // largest the old database gave out (or, where that cannot be read, far past the largest
+    // found), so they are still never reused; the vector generation moves on and no saved cache
+    // is recorded, so every vector cache is rebuilt. The report says what was kept and lost.
+    // Errors: NotFound (no file at damagedPath), InvalidArgument (newPath exists), Corrupt
+    // (nothing can be read: the file is not a database, or its schema is unreadable), and the
+    // errors of writing the new file. Reads the whole file.
+    static Result<SalvageReport> salvage(const QString& damagedPath, const QString& newPath);
+
+    // SQLite's quick_check: the structure of every page, without the cross-checks of check().
+    // Returns SQLite's first complaint (one line, without the file name), empty when it found
+    // none. Reads the whole file (see bench/bench_store_check for its cost).
+    Result<QString> quickCheck();
 
     // A full health check: SQLite's integrity_check and foreign-key check, then the store's own
     // invariants: every vector is a blob of dim * 4 bytes, every document's passage_count matches

@@ -30,6 +30,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,11 @@ public:
     // The file's structure is checked against its size before anything is allocated, so a
     // damaged file can neither crash the process nor make it allocate more than the file holds.
     static Result<std::unique_ptr<FaissVectorIndex>> load(const QString& path, int dimension);
+
+    // How many vectors the file written by save() at `path` holds, of whatever dimension, from
+    // its header after the same checks of its layout as load() (the vectors are not read).
+    // Errors as load()'s (no Mismatch).
+    static Result<std::int64_t> countIn(const QString& path);
 
     ~FaissVectorIndex();
     FaissVectorIndex(const FaissVectorIndex&) = delete;
@@ -105,8 +111,11 @@ public:
     // if any, is left as it was, "<path>.tmp" is removed, and the error (Io) names `path` and
     // says what the system reported. Two save()s to the same path must not overlap (they would
     // share the temporary file). The file gets the permission bits `fileMode` whatever the
-    // umask (default 0600: the vectors are derived from the user's text).
-    Result<void> save(const QString& path, int fileMode = 0600) const;
+    // umask (default 0600: the vectors are derived from the user's text). `beforeRename`, if
+    // set, is called once the temporary file is complete and synced, just before it replaces
+    // `path` (crash tests stop the process there).
+    Result<void> save(const QString& path, int fileMode = 0600,
+                      const std::function<void()>& beforeRename = {}) const;
 
 private:
     class Impl;

@@ -180,6 +180,7 @@ Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
     document.byteSize = bytes.size();
     // From the open file, so that it describes the bytes just read even if the path is replaced.
     document.modifiedMs = file.fileTime(QFileDevice::FileModificationTime).toMSecsSinceEpoch();
+    document.changedMs = file.fileTime(QFileDevice::FileMetadataChangeTime).toMSecsSinceEpoch();
     document.contentHash = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
 
     const bool hasNul =

@@ -20,6 +20,7 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_set>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -174,8 +175,10 @@ public:
         if (m_fd >= 0)
             ::close(m_fd);
     }
+    FileDescriptor(FileDescriptor&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
     FileDescriptor(const FileDescriptor&) = delete;
     FileDescriptor& operator=(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(FileDescriptor&&) = delete;
     int get() const { return m_fd; }
     // Closes now and reports the result: close() can be the first to report a failed write.
     int close() {
@@ -262,6 +265,27 @@ template <typename T> T readAt(const QByteArray& bytes, qint64 offset) {
     T value;
     std::memcpy(&value, bytes.constData() + offset, sizeof value);
     return value;
+}
+
+// Opens a saved index for reading; also gives its size. Refuses anything but a regular file.
+Result<std::pair<FileDescriptor, qint64>> openSaved(const QString& path) {
+    // O_NONBLOCK: a FIFO at `path` must not hang the caller; it is refused below.
+    FileDescriptor fd(
+        ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0) {
+        const int error = errno;
+        if (error == ENOENT)
+            return makeError(ErrorCode::NotFound, path + QStringLiteral(": no such file"));
+        return makeError(ErrorCode::Io,
+                         path + QStringLiteral(": cannot open: ") + systemError(error));
+    }
+    struct stat info;
+    if (::fstat(fd.get(), &info) != 0)
+        return makeError(ErrorCode::Io,
+                         path + QStringLiteral(": cannot read: ") + systemError(errno));
+    if (!S_ISREG(info.st_mode))
+        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": not a regular file"));
+    return std::pair<FileDescriptor, qint64>(std::move(fd), qint64(info.st_size));
 }
 
 Result<void> checkLayout(int fd, const QString& path, qint64 fileSize, int dimension) {
@@ -382,6 +406,25 @@ public:
     int m_searchThreads = 0;
 };
 
+Result<std::int64_t> FaissVectorIndex::countIn(const QString& path) {
+    auto opened = openSaved(path);
+    if (!opened)
+        return opened.error();
+    const int fd = opened->first.get();
+    qint32 dimension = 0;
+    qint64 count = 0;
+    if (opened->second >= kVectorsOffset + 8 &&
+        (::pread(fd, &dimension, sizeof dimension, kDimension) != qint64(sizeof dimension) ||
+         ::pread(fd, &count, sizeof count, kCount) != qint64(sizeof count)))
+        return makeError(ErrorCode::Io,
+                         path + QStringLiteral(": cannot read: ") + systemError(errno));
+    // The layout check, against the header's own dimension, vouches for the count.
+    if (auto layout = checkLayout(fd, path, opened->second, std::max<qint32>(dimension, 1));
+        !layout)
+        return layout.error();
+    return std::int64_t(count);
+}
+
 FaissVectorIndex::FaissVectorIndex(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 FaissVectorIndex::~FaissVectorIndex() = default;
 
@@ -408,23 +451,11 @@ Result<std::unique_ptr<FaissVectorIndex>> FaissVectorIndex::load(const QString& 
     if (dimension < 1)
         return makeError(ErrorCode::InvalidArgument,
                          path + QStringLiteral(": dimension %1 is not positive").arg(dimension));
-    const QByteArray nativePath = QFile::encodeName(path);
-    // O_NONBLOCK: a FIFO at `path` must not hang the caller; it is refused below.
-    FileDescriptor fd(::open(nativePath.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (fd.get() < 0) {
-        const int error = errno;
-        if (error == ENOENT)
-            return makeError(ErrorCode::NotFound, path + QStringLiteral(": no such file"));
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot open: ") + systemError(error));
-    }
-    struct stat info;
-    if (::fstat(fd.get(), &info) != 0)
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + systemError(errno));
-    if (!S_ISREG(info.st_mode))
-        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": not a regular file"));
-    if (auto layout = checkLayout(fd.get(), path, qint64(info.st_size), dimension); !layout)
+    auto opened = openSaved(path);
+    if (!opened)
+        return opened.error();
+    const FileDescriptor& fd = opened->first;
+    if (auto layout = checkLayout(fd.get(), path, opened->second, dimension); !layout)
         return layout.error();
 
     std::unique_ptr<faiss::IndexIDMap2> map;
@@ -650,7 +681,8 @@ FaissVectorIndex::search(const float* query, int k,
     }
 }
 
-Result<void> FaissVectorIndex::save(const QString& path, int fileMode) const {
+Result<void> FaissVectorIndex::save(const QString& path, int fileMode,
+                                    const std::function<void()>& beforeRename) const {
     const QString tmpPath = path + QStringLiteral(".tmp");
     const QByteArray nativeTmp = QFile::encodeName(tmpPath);
     const auto failed = [&](const QString& what, int error) {
@@ -688,6 +720,8 @@ Result<void> FaissVectorIndex::save(const QString& path, int fileMode) const {
         return failedWriting(QStringLiteral("syncing ") + tmpPath, errno);
     if (fd.close() != 0)
         return failedWriting(QStringLiteral("closing ") + tmpPath, errno);
+    if (beforeRename)
+        beforeRename();
     if (::rename(nativeTmp.constData(), QFile::encodeName(path).constData()) != 0)
         return failedWriting(QStringLiteral("renaming ") + tmpPath, errno);
 

@@ -78,6 +78,51 @@ void adoptPermissions(const QString& from, const QString& to) {
         ::chmod(QFile::encodeName(to + QLatin1Char('/') + name).constData(), fileMode);
 }
 
+// The error for a database that is missing or empty (`state`) while the vector cache holds
+// vectors, or nothing when the cache holds none (a new index, or one emptied on purpose).
+std::optional<Error> lostDatabase(const QString& folder, const QString& database,
+                                  const QString& cache, const QString& state) {
+    auto vectors = FaissVectorIndex::countIn(cache);
+    if (!vectors || *vectors == 0)
+        return std::nullopt;
+    return makeError(ErrorCode::Corrupt,
+                     database + QStringLiteral(": %1, but the vector cache %2 holds %3 vectors: "
+                                               "the database was lost or truncated; restore it "
+                                               "from a backup, or move the folder %4 away and "
+                                               "index your folders again")
+                                    .arg(state, kVectorsName)
+                                    .arg(*vectors)
+                                    .arg(folder));
+}
+
+// Opens the store, telling a lost database from a new index and saying what to do with one
+// SQLite cannot read.
+Result<std::unique_ptr<SqliteStore>> openDatabase(const QString& folder, const QString& database,
+                                                  const QString& cache, IndexFolder::Mode mode) {
+    const QFileInfo file(database);
+    if (!file.exists() || file.size() == 0)
+        if (auto lost = lostDatabase(folder, database, cache,
+                                     file.exists() ? QStringLiteral("the database is empty")
+                                                   : QStringLiteral("the database is missing")))
+            return *lost;
+    if (mode == IndexFolder::Mode::Read && !file.exists())
+        return makeError(ErrorCode::NotFound,
+                         folder + QStringLiteral(": no index here (nothing indexed yet?)"));
+    auto store = SqliteStore::open(
+        database, mode == IndexFolder::Mode::Write ? StoreMode::ReadWrite : StoreMode::ReadOnly);
+    if (!store && store.error().code == ErrorCode::NotFound) // never committed
+        if (auto lost =
+                lostDatabase(folder, database, cache, QStringLiteral("the database holds nothing")))
+            return *lost;
+    if (!store && store.error().code == ErrorCode::Corrupt)
+        return makeError(ErrorCode::Corrupt,
+                         store.error().message +
+                             QStringLiteral("; nothing in it can be read: move the folder %1 "
+                                            "away and index your folders again")
+                                 .arg(folder));
+    return store;
+}
+
 } // namespace
 
 IndexFolder::~IndexFolder() = default;
@@ -99,9 +144,6 @@ Result<std::unique_ptr<IndexFolder>> IndexFolder::open(const QString& folder, Mo
         // A private index of another user looks like no index at all; say which it is.
         if (QFileInfo(path).isDir() && ::access(QFile::encodeName(path).constData(), X_OK) != 0)
             return makeError(ErrorCode::Io, path + QStringLiteral(": permission denied"));
-        if (!QFileInfo::exists(index->databasePath()))
-            return makeError(ErrorCode::NotFound,
-                             path + QStringLiteral(": no index here (nothing indexed yet?)"));
     } else {
         if (auto made = makeIndexFolder(path); !made)
             return made.error();
@@ -145,8 +187,7 @@ Result<void> IndexFolder::refresh() {
 Result<void> IndexFolder::openStore() {
     // Noted before opening: a change while it opens is then seen by the next refresh().
     const QString state = databaseState(databasePath());
-    auto store = SqliteStore::open(databasePath(), m_mode == Mode::Write ? StoreMode::ReadWrite
-                                                                         : StoreMode::ReadOnly);
+    auto store = openDatabase(m_folder, databasePath(), vectorIndexPath(), m_mode);
     if (!store)
         return store.error(); // a store already open stays as it was
     m_store = std::move(store).value();
@@ -361,7 +402,7 @@ Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedI
     return {};
 }
 
-Result<void> IndexFolder::saveVectors() {
+Result<void> IndexFolder::saveVectors(AbortPoint abortAt) {
     if (m_mode != Mode::Write)
         return makeError(ErrorCode::InvalidArgument,
                          m_folder + QStringLiteral(": index is open read-only"));
@@ -370,9 +411,29 @@ Result<void> IndexFolder::saveVectors() {
         return current.error();
     if (!*current)
         return {}; // nothing indexed yet
-    if (auto saved = (*current)->save(vectorIndexPath(), databaseFileMode(databasePath())); !saved)
+    if (auto saved = (*current)->save(vectorIndexPath(), databaseFileMode(databasePath()),
+                                      [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
+        !saved)
         return saved.error();
+    abortIfAt(abortAt, AbortPoint::CacheRenamed);
     return m_store->setSavedIndexGeneration(m_vectorsGeneration);
+}
+
+Result<void> IndexFolder::checkBeforeWriting() {
+    if (m_checkedForWriting)
+        return {};
+    auto complaint = m_store->quickCheck();
+    if (!complaint)
+        return complaint.error();
+    if (!complaint->isEmpty())
+        return makeError(ErrorCode::Corrupt,
+                         databasePath() +
+                             QStringLiteral(": the database is damaged (SQLite: %1), so nothing "
+                                            "was written; run 'semsearch-cli verify --repair' to "
+                                            "recover what can be recovered")
+                                 .arg(*complaint));
+    m_checkedForWriting = true;
+    return {};
 }
 
 Result<VerifyReport> IndexFolder::verify(bool repair) {
@@ -380,8 +441,28 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     auto storeProblems = m_store->check();
     if (!storeProblems)
         return storeProblems.error();
+    if (!storeProblems->isEmpty() && repair && m_mode == Mode::Write) {
+        if (auto repaired = repairDatabase(report); !repaired)
+            return repaired.error();
+        storeProblems = m_store->check();
+        if (!storeProblems)
+            return storeProblems.error();
+    }
     report.problems << *storeProblems;
+    // The vectors and the cache are checked against a database that can be trusted, or not at
+    // all.
+    if (!report.problems.isEmpty())
+        return report;
+    if (auto values = checkVectorValues(report, repair); !values)
+        return values.error();
+    if (!report.problems.isEmpty())
+        return report;
+    if (auto cache = verifyVectorCache(report, repair); !cache)
+        return cache.error();
+    return report;
+}
 
+Result<void> IndexFolder::verifyVectorCache(VerifyReport& report, bool repair) {
     auto identity = m_store->modelIdentity();
     auto generation = m_store->vectorGeneration();
     auto saved = m_store->savedIndexGeneration();
@@ -389,16 +470,16 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     if (!identity || !generation || !saved || !counts)
         return makeError(ErrorCode::Corrupt,
                          databasePath() + QStringLiteral(": cannot read the index metadata"));
-    if (!*identity) {
-        if (counts->passages > 0)
-            report.problems << databasePath() + QStringLiteral(": passages but no model identity");
-        return report;
-    }
+    if (!*identity)
+        return {};
 
     // The saved cache, checked as a fresh reader would load it.
     QStringList cacheProblems;
     const QString cachePath = vectorIndexPath();
-    if (counts->passages > 0 && (!*saved || **saved != *generation)) {
+    const bool stale = !*saved || **saved != *generation;
+    if (counts->passages > 0 && stale && repair && m_mode == Mode::Write) {
+        cacheProblems << QString(); // rebuilt below rather than noted
+    } else if (counts->passages > 0 && (!*saved || **saved != *generation)) {
         report.notes << cachePath +
                             QStringLiteral(": older than the database (generation %1, "
                                            "database at %2); it is rebuilt from the "
@@ -433,7 +514,7 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     } else {
         report.problems << cacheProblems;
     }
-    return report;
+    return {};
 }
 
 } // namespace semsearch

@@ -68,6 +68,14 @@ CREATE TABLE sources (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: the file's status-change time (ctime) beside its mtime. Any write sets it and no
+// program can set it back, so an edit that keeps the size and restores the mtime (touch -d,
+// a copy tool keeping times) is still seen without reading every file. Documents of older
+// indexes have 0, "unknown": each is read (hashed, not embedded) once more.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE documents ADD COLUMN changed_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 static_assert(kStoreApplicationId == 1397576530, "kVersion1 spells the application id out");
 
 Result<std::int64_t> pragmaValue(sqlite3* db, const char* sql, const QString& file) {
@@ -146,6 +154,7 @@ const std::vector<SchemaMigration>& schemaMigrations() {
     static const std::vector<SchemaMigration> migrations = {
         {1, "initial schema", kVersion1},
         {2, "sources", kVersion2},
+        {3, "status-change times", kVersion3},
     };
     return migrations;
 }

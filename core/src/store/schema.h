@@ -8,6 +8,8 @@
 // History
 //   1  documents, passages (with their float32 vectors), skipped, meta; meta.vector_generation
 //      starts at 0.
+//   2  sources.
+//   3  documents.changed_ms: the file's status-change time (ctime) as last read; 0 = unknown.
 
 #include "semsearch/error.h"
 

@@ -377,6 +377,19 @@ Result<StoreCounts> SqliteStore::counts() {
     return counts;
 }
 
+Result<QString> SqliteStore::quickCheck() {
+    auto q = SqliteStatement::prepare(m_impl->db, "PRAGMA quick_check(1)", m_impl->path);
+    Result<bool> row = q ? q->step() : Result<bool>(q.error());
+    if (!row) {
+        if (row.error().code != ErrorCode::Corrupt)
+            return row.error();
+        // "<file>: <SQLite's message>"
+        return row.error().message.mid(m_impl->path.size() + 2);
+    }
+    const QStringList lines = sqliteReportLines(*row ? q->columnText(0) : QString());
+    return lines.isEmpty() ? QString() : lines.front();
+}
+
 Result<QStringList> SqliteStore::check() {
     ProblemList problems;
     int dimension = 0;

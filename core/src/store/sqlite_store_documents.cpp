@@ -13,7 +13,8 @@ namespace semsearch {
 namespace {
 
 #define SEMSEARCH_DOCUMENT_COLUMNS                                                                 \
-    "id, path, size, modified_ms, content_hash, encoding, indexed_at_ms, passage_count"
+    "id, path, size, modified_ms, content_hash, encoding, indexed_at_ms, passage_count, "          \
+    "changed_ms"
 #define SEMSEARCH_PASSAGE_COLUMNS "id, document_id, ordinal, byte_start, byte_end, line, text"
 
 DocumentRecord readDocument(const SqliteStatement& row) {
@@ -26,6 +27,7 @@ DocumentRecord readDocument(const SqliteStatement& row) {
     document.encoding = row.columnText(5);
     document.indexedAtMs = row.columnInt64(6);
     document.passageCount = int(row.columnInt64(7));
+    document.changedMs = row.columnInt64(8);
     return document;
 }
 
@@ -221,17 +223,19 @@ Result<std::int64_t> SqliteStore::putDocumentCopy(DocumentRecord document, std::
     return written->id;
 }
 
-Result<void> SqliteStore::updateDocumentStat(std::int64_t id, std::int64_t size,
-                                             std::int64_t modifiedMs) {
+Result<void> SqliteStore::updateDocumentStat(std::int64_t id, const DocumentRecord& stat) {
     Impl::WriteScope scope(*m_impl);
     if (auto started = scope.start(); !started)
         return started;
-    auto q = m_impl->query("UPDATE documents SET size = ?2, modified_ms = ?3 WHERE id = ?1");
+    auto q = m_impl->query("UPDATE documents SET size = ?2, modified_ms = ?3, changed_ms = ?4, "
+                           "indexed_at_ms = ?5 WHERE id = ?1");
     if (!q)
         return q.error();
     (*q)->bind(1, id);
-    (*q)->bind(2, size);
-    (*q)->bind(3, modifiedMs);
+    (*q)->bind(2, stat.size);
+    (*q)->bind(3, stat.modifiedMs);
+    (*q)->bind(4, stat.changedMs);
+    (*q)->bind(5, stat.indexedAtMs != 0 ? stat.indexedAtMs : nowMs());
     if (auto done = (*q)->run(); !done)
         return done;
     if (m_impl->changes() == 0)

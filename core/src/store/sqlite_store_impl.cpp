@@ -161,7 +161,7 @@ SqliteStore::Impl::writeDocumentRow(const DocumentRecord& document, int passageC
         written.passagesDeleted = changes();
         auto update = query("UPDATE documents SET size = ?2, modified_ms = ?3, "
                             "content_hash = ?4, encoding = ?5, indexed_at_ms = ?6, "
-                            "passage_count = ?7 WHERE id = ?1");
+                            "passage_count = ?7, changed_ms = ?8 WHERE id = ?1");
         if (!update)
             return update.error();
         (*update)->bind(1, written.id);
@@ -171,13 +171,14 @@ SqliteStore::Impl::writeDocumentRow(const DocumentRecord& document, int passageC
         (*update)->bind(5, document.encoding);
         (*update)->bind(6, indexedAt);
         (*update)->bind(7, std::int64_t(passageCount));
+        (*update)->bind(8, document.changedMs);
         if (auto done = (*update)->run(); !done)
             return done.error();
         return written;
     }
     auto insert = query("INSERT INTO documents(path, size, modified_ms, content_hash, "
-                        "encoding, indexed_at_ms, passage_count) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                        "encoding, indexed_at_ms, passage_count, changed_ms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert)
         return insert.error();
     (*insert)->bind(1, document.path);
@@ -187,6 +188,7 @@ SqliteStore::Impl::writeDocumentRow(const DocumentRecord& document, int passageC
     (*insert)->bind(5, document.encoding);
     (*insert)->bind(6, indexedAt);
     (*insert)->bind(7, std::int64_t(passageCount));
+    (*insert)->bind(8, document.changedMs);
     if (auto done = (*insert)->run(); !done)
         return done.error();
     written.id = lastInsertId();

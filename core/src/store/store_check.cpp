@@ -22,6 +22,14 @@ QStringList ProblemList::lines() const {
     return result;
 }
 
+QStringList sqliteReportLines(const QString& row) {
+    QStringList lines;
+    for (const QString& line : row.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        if (line != QLatin1String("ok") && !line.startsWith(QLatin1String("*** ")))
+            lines << line.trimmed();
+    return lines;
+}
+
 namespace {
 
 using RowVisitor = std::function<void(const SqliteStatement&)>;
@@ -64,8 +72,7 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
     // integrity_check reads every page; its rows are "ok" or one line per problem.
     auto intact = forEachRow(db, "PRAGMA integrity_check(100)", file, problems,
                              [&](const SqliteStatement& row) {
-                                 const QString line = row.columnText(0);
-                                 if (line != QLatin1String("ok"))
+                                 for (const QString& line : sqliteReportLines(row.columnText(0)))
                                      problems.add(prefix + QStringLiteral("SQLite: ") + line);
                              });
     if (!intact)

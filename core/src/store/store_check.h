@@ -27,6 +27,11 @@ private:
     int m_notListed = 0;
 };
 
+// The lines of one row of integrity_check or quick_check, which may hold several problems
+// separated by newlines under a "*** in database main ***" heading: the problems alone, empty
+// for "ok".
+QStringList sqliteReportLines(const QString& row);
+
 // Adds one line per problem found in the database at `file` to `problems`. `dimension` is the
 // model identity's (0 = none recorded: then any passage is a problem). A check that SQLite
 // itself cannot run because the file is damaged is reported as a problem; other failures
