@@ -113,18 +113,18 @@ std::vector<PassageRecord> passagesOf(const std::vector<PassageSpan>& spans) {
 // finite vectors (damage can leave NaN in a stored vector, which no vector cache takes); the
 // content is then embedded, so a reuse that cannot be made never fails the run.
 bool copyStoredTwin(SqliteStore& store, const QByteArray& contentHash, PlannedFile& file) {
-    auto twins = store.findDocumentsByHash(contentHash);
+    auto twins = store.documents().findByHash(contentHash);
     if (!twins)
         return false;
     for (const DocumentRecord& twin : *twins) {
-        auto passages = store.passagesOfDocument(twin.id);
+        auto passages = store.documents().passagesOf(twin.id);
         if (!passages || int(passages->size()) != twin.passageCount)
             continue;
         std::vector<std::int64_t> ids;
         ids.reserve(passages->size());
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
+        auto vectors = store.documents().vectorsOf(ids);
         if (!vectors || !std::all_of(vectors->begin(), vectors->end(),
                                      [](float v) { return std::isfinite(v); }))
             continue;
@@ -197,7 +197,7 @@ Result<void> IndexRun::prepare(const QStringList& paths) {
         return intact;
     // One index, one model: vectors of different models are not comparable.
     const ModelIdentity model = modelIdentity(m_embedder.model());
-    auto recorded = m_store.modelIdentity();
+    auto recorded = m_store.metadata().modelIdentity();
     if (!recorded)
         return recorded.error();
     if (*recorded && !sameVectors(**recorded, model))
@@ -209,7 +209,8 @@ Result<void> IndexRun::prepare(const QStringList& paths) {
                                             "the new one")
                                  .arg(describeModel(**recorded), describeModel(model)));
     if (!*recorded)
-        if (auto set = inTransaction(m_store, [&] { return m_store.setModelIdentity(model); });
+        if (auto set =
+                inTransaction(m_store, [&] { return m_store.metadata().setModelIdentity(model); });
             !set)
             return set;
     // One index, one precision, for the same reason (index_precision.h).
@@ -219,7 +220,7 @@ Result<void> IndexRun::prepare(const QStringList& paths) {
     // shows (and can resume) what the user asked for.
     auto addedSources = inTransaction(m_store, [&]() -> Result<void> {
         for (const QString& root : m_roots)
-            if (auto added = m_store.addSource(root); !added)
+            if (auto added = m_store.sources().add(root); !added)
                 return added;
         return {};
     });
@@ -238,7 +239,7 @@ Result<void> IndexRun::recordWalkSkips(const std::vector<SkippedFile>& skipped) 
         return {};
     return inTransaction(m_store, [&]() -> Result<void> {
         for (const SkippedFile& file : skipped)
-            if (auto r = m_store.recordSkipped(file.path, file.reason); !r)
+            if (auto r = m_store.skipped().record(file.path, file.reason); !r)
                 return r;
         return {};
     });
@@ -259,7 +260,7 @@ Result<QStringList> IndexRun::filesToRead(const QStringList& files) {
     QStringList pending;
     for (const QString& file : files) {
         const QFileInfo info(file);
-        auto existing = m_store.findDocument(file);
+        auto existing = m_store.documents().find(file);
         if (!existing)
             return existing.error();
         if (*existing && statUnchanged(info, **existing)) {
@@ -276,7 +277,7 @@ Result<QStringList> IndexRun::filesToRead(const QStringList& files) {
 Result<void> IndexRun::planFile(const QString& path, Batch& batch) {
     PlannedFile file;
     file.path = path;
-    auto existing = m_store.findDocument(path);
+    auto existing = m_store.documents().find(path);
     if (!existing)
         return existing.error();
     file.existing = *existing;
@@ -353,11 +354,11 @@ Result<void> IndexRun::writeFile(PlannedFile& file, BatchChanges& changes) {
     using Action = PlannedFile::Action;
     if (file.action == Action::Touch) {
         ++m_stats.filesUnchanged;
-        return m_store.updateDocumentStat(file.existing->id, file.record);
+        return m_store.documents().updateStat(file.existing->id, file.record);
     }
     // Whatever happens next, the old version of the document goes.
     if (file.existing) {
-        auto removed = m_store.removeDocument(file.existing->id);
+        auto removed = m_store.documents().remove(file.existing->id);
         if (!removed)
             return removed.error();
         changes.removedIds.insert(changes.removedIds.end(), removed->begin(), removed->end());
@@ -366,14 +367,14 @@ Result<void> IndexRun::writeFile(PlannedFile& file, BatchChanges& changes) {
         ++m_stats.filesSkipped;
         if (file.action == Action::Vanished) {
             m_stats.filesRemoved += file.existing ? 1 : 0;
-            return m_store.clearSkipped(file.path);
+            return m_store.skipped().clear(file.path);
         }
         m_skipped.push_back({file.path, file.skipReason});
-        return m_store.recordSkipped(file.path, file.skipReason);
+        return m_store.skipped().record(file.path, file.skipReason);
     }
-    if (auto cleared = m_store.clearSkipped(file.path); !cleared)
+    if (auto cleared = m_store.skipped().clear(file.path); !cleared)
         return cleared;
-    auto id = m_store.putDocument(file.record, file.passages, file.vectors);
+    auto id = m_store.documents().put(file.record, file.passages, file.vectors);
     if (!id)
         return id.error();
     for (const PassageRecord& passage : file.passages)
@@ -420,13 +421,13 @@ Result<void> IndexRun::removeGone(const QStringList& files) {
     std::int64_t removedFiles = 0;
     auto removed = inTransaction(m_store, [&]() -> Result<void> {
         for (const QString& root : m_roots) {
-            auto documents = m_store.documentsUnder(root);
+            auto documents = m_store.documents().under(root);
             if (!documents)
                 return documents.error();
             for (const DocumentRecord& document : *documents) {
                 if (present.count(document.path))
                     continue;
-                auto ids = m_store.removeDocument(document.id);
+                auto ids = m_store.documents().remove(document.id);
                 if (!ids)
                     return ids.error();
                 removedIds.insert(removedIds.end(), ids->begin(), ids->end());
@@ -446,10 +447,10 @@ Result<void> IndexRun::removeGone(const QStringList& files) {
 Result<void> IndexRun::replaceSkipRecords() {
     return inTransaction(m_store, [&]() -> Result<void> {
         for (const QString& root : m_roots)
-            if (auto r = m_store.clearSkipped(root); !r)
+            if (auto r = m_store.skipped().clear(root); !r)
                 return r;
         for (const SkippedFile& file : m_skipped)
-            if (auto r = m_store.recordSkipped(file.path, file.reason); !r)
+            if (auto r = m_store.skipped().record(file.path, file.reason); !r)
                 return r;
         return {};
     });
@@ -460,12 +461,12 @@ Result<void> IndexRun::markSourcesIndexed() {
     return inTransaction(m_store, [&]() -> Result<void> {
         // A root inside an older source was not recorded on its own; its source is not
         // complete because part of it was indexed, so only recorded roots are marked.
-        auto sources = m_store.sources();
+        auto sources = m_store.sources().all();
         if (!sources)
             return sources.error();
         for (const SourceRecord& source : *sources)
             if (m_roots.contains(source.path))
-                if (auto r = m_store.markSourceIndexed(source.path, finishedMs); !r)
+                if (auto r = m_store.sources().markIndexed(source.path, finishedMs); !r)
                     return r;
         return {};
     });
@@ -584,19 +585,19 @@ Result<std::int64_t> Indexer::removeFrom(IndexFolder& index, const QStringList& 
     std::vector<std::int64_t> removedIds;
     auto removed = inTransaction(store, [&]() -> Result<void> {
         for (const QString& path : paths) {
-            auto under = store.documentsUnder(cleanAbsolute(path));
+            auto under = store.documents().under(cleanAbsolute(path));
             if (!under)
                 return under.error();
             for (const DocumentRecord& document : *under) {
-                auto ids = store.removeDocument(document.id);
+                auto ids = store.documents().remove(document.id);
                 if (!ids)
                     return ids.error();
                 removedIds.insert(removedIds.end(), ids->begin(), ids->end());
                 ++documents;
             }
-            if (auto r = store.clearSkipped(cleanAbsolute(path)); !r)
+            if (auto r = store.skipped().clear(cleanAbsolute(path)); !r)
                 return r;
-            if (auto r = store.removeSources(cleanAbsolute(path)); !r)
+            if (auto r = store.sources().remove(cleanAbsolute(path)); !r)
                 return r;
         }
         return {};
