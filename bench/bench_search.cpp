@@ -4,11 +4,15 @@
 //
 //   bench_search [--sizes 10000,100000] [--dim 768] [--queries 200] [--threads 0]
 //                [--allowed-fraction 0.1] [--folder DIR]
+//   bench_search --vectors 100000,1000000 [--hnsw] [--dim 768] [--queries 200] [--folder DIR]
+//
+// --vectors measures the compact cache and the approximate index instead (ann_bench.cpp).
 //
 // Each size is searched with 1 thread and with --threads (0 = one per hardware thread), for
 // k = 10 and 100, over everything and over an allowed subset. Output is plain "key: value"
 // lines so a README can quote them.
 
+#include "ann_bench.h"
 #include "semsearch/faiss_vector_index.h"
 
 #include <QCommandLineParser>
@@ -91,9 +95,31 @@ int main(int argc, char** argv) {
     const QCommandLineOption folderOption(
         QStringLiteral("folder"), QStringLiteral("Where to save the index (default: a temp dir)."),
         QStringLiteral("dir"));
-    parser.addOptions(
-        {sizesOption, dimOption, queriesOption, threadsOption, fractionOption, folderOption});
+    const QCommandLineOption vectorsOption(
+        QStringLiteral("vectors"),
+        QStringLiteral("Comma-separated passage counts for the approximate index benchmark."),
+        QStringLiteral("list"));
+    const QCommandLineOption hnswOption(QStringLiteral("hnsw"),
+                                        QStringLiteral("With --vectors: measure HNSW too."));
+    parser.addOptions({sizesOption, dimOption, queriesOption, threadsOption, fractionOption,
+                       folderOption, vectorsOption, hnswOption});
     parser.process(app);
+    if (parser.isSet(vectorsOption)) {
+        std::printf("command: %s\n",
+                    qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
+        std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
+        for (const QString& size : parser.value(vectorsOption).split(QLatin1Char(','))) {
+            const long long n = size.toLongLong();
+            if (n < 1)
+                fail(QStringLiteral("bad --vectors value '%1'").arg(size));
+            if (semsearch::bench::runVectorsBenchmark(
+                    n, parser.value(dimOption).toInt(), parser.value(queriesOption).toInt(),
+                    parser.isSet(hnswOption), parser.value(folderOption)) != 0)
+                fail(QStringLiteral("the benchmark at %1 vectors failed").arg(n));
+            std::printf("load_average: %s\n", qPrintable(loadAverage()));
+        }
+        return 0;
+    }
 
     std::vector<std::int64_t> sizes;
     for (const QString& size : parser.value(sizesOption).split(QLatin1Char(','))) {

@@ -25,7 +25,7 @@ packages=(
     cmake g++ ninja-build pkg-config
     qt6-base-dev qt6-qpa-plugins libgl-dev
     libtorch-dev libopenblas0-openmp libdnnl-dev
-    libfaiss-dev libsqlite3-dev
+    libfaiss-dev libsqlite3-dev zlib1g-dev
 )
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"

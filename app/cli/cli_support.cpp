@@ -87,6 +87,47 @@ QCommandLineOption indexOption() {
                               QStringLiteral("DIR"));
 }
 
+namespace {
+
+// The value of the environment variable `name` as a number in [minimum, maximum], `fallback`
+// when it is unset or empty.
+Result<double> environmentNumber(const char* name, double fallback, double minimum,
+                                 double maximum) {
+    const QString text = qEnvironmentVariable(name).trimmed();
+    if (text.isEmpty())
+        return fallback;
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || value < minimum || value > maximum)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("%1: '%2' is not a number from %3 to %4")
+                             .arg(QString::fromLatin1(name), text)
+                             .arg(minimum)
+                             .arg(maximum));
+    return value;
+}
+
+} // namespace
+
+Result<std::unique_ptr<IndexFolder>> openIndex(const QCommandLineParser& parser,
+                                               IndexFolder::Mode mode) {
+    VectorIndexOptions options;
+    auto from =
+        environmentNumber("SEMSEARCH_APPROXIMATE_FROM", double(options.approximateFrom), 1, 1e15);
+    auto probes = environmentNumber("SEMSEARCH_TEST_FIRST_PROBES", 0, 0, 1e6);
+    auto cap = environmentNumber("SEMSEARCH_TEST_RECALL_CAP", 1, 0, 1);
+    for (const Result<double>* value : {&from, &probes, &cap})
+        if (!*value)
+            return value->error();
+    options.approximateFrom = std::int64_t(*from);
+    options.testFirstProbes = int(*probes);
+    options.testRecallCap = *cap;
+    auto index = IndexFolder::open(indexFolder(parser), mode);
+    if (index)
+        (*index)->setVectorIndexOptions(options);
+    return index;
+}
+
 QString indexFolder(const QCommandLineParser& parser) {
     if (parser.isSet(QStringLiteral("index")))
         return parser.value(QStringLiteral("index"));

@@ -5,6 +5,7 @@
 
 #include "semsearch/embedder.h"
 #include "semsearch/error.h"
+#include "semsearch/index_folder.h"
 #include "semsearch/model.h"
 #include "semsearch/precision.h"
 
@@ -45,6 +46,14 @@ QString modelFolder(const QCommandLineParser& parser);
 QCommandLineOption indexOption();
 // --index, else $SEMSEARCH_INDEX, else the default index under the user's data folder.
 QString indexFolder(const QCommandLineParser& parser);
+
+// Opens the index folder of --index (see indexFolder()) with the vector index options of the
+// environment: $SEMSEARCH_APPROXIMATE_FROM, the passage count from which the approximate index
+// is used (a positive whole number), and the test hooks $SEMSEARCH_TEST_FIRST_PROBES and
+// $SEMSEARCH_TEST_RECALL_CAP (see vector_index_options.h). Errors: IndexFolder::open's, and
+// InvalidArgument naming a variable whose value is not a number it takes.
+Result<std::unique_ptr<IndexFolder>> openIndex(const QCommandLineParser& parser,
+                                               IndexFolder::Mode mode);
 
 // What the command wants to do with an index built with another model.
 enum class ModelUse { Index, Search, Reembed };

@@ -175,7 +175,7 @@ int runIndex(const QStringList& arguments) {
     // The index as it is now, if there is one, tells the precision and lends a sample of its
     // passages to the quality check. Read-only, so that a model that fails to open leaves no
     // new index behind.
-    auto existing = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    auto existing = openIndex(parser, IndexFolder::Mode::Read);
     auto embedder = openModelFor(model, existing ? existing->get() : nullptr, *precision,
                                  reembedding ? ModelUse::Reembed : ModelUse::Index);
     if (existing)
@@ -189,7 +189,7 @@ int runIndex(const QStringList& arguments) {
         stats = reembedIndex(indexFolder(parser), **embedder, parser.positionalArguments(), options,
                              progress, &control);
     } else {
-        auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Write);
+        auto index = openIndex(parser, IndexFolder::Mode::Write);
         if (!index) {
             printError(index.error().message);
             return kExitFailure;

@@ -23,7 +23,7 @@ int runRemove(const QStringList& arguments) {
         printError(QStringLiteral("remove needs at least one PATH"));
         return kExitUsage;
     }
-    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Write);
+    auto index = openIndex(parser, IndexFolder::Mode::Write);
     if (!index) {
         printError(index.error().message);
         return kExitFailure;

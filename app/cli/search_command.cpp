@@ -73,7 +73,11 @@ int runSearch(const QStringList& arguments) {
     const QCommandLineOption before(QStringLiteral("before"),
                                     QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
                                     QStringLiteral("DATE"));
-    parser.addOptions({count, passages, json, under, ext, after, before,
+    const QCommandLineOption exact(
+        QStringLiteral("exact"),
+        QStringLiteral("Compare the query with every stored full-precision vector instead of "
+                       "using the vector index (slower: about a second per 100,000 passages)."));
+    parser.addOptions({count, passages, json, under, ext, after, before, exact,
                        precisionOption(QStringLiteral("the index's, else auto"))});
     parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
     if (auto stop = parseArguments(parser, QStringLiteral("search"),
@@ -97,6 +101,7 @@ int runSearch(const QStringList& arguments) {
 
     SearchOptions options;
     options.limit = *limit;
+    options.exact = parser.isSet(exact);
     if (parser.isSet(under))
         options.filter.pathPrefix =
             QDir::cleanPath(QFileInfo(parser.value(under)).absoluteFilePath());
@@ -114,7 +119,7 @@ int runSearch(const QStringList& arguments) {
         }
     }
 
-    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    auto index = openIndex(parser, IndexFolder::Mode::Read);
     if (!index) {
         printError(index.error().message);
         return kExitFailure;

@@ -13,6 +13,46 @@
 
 namespace semsearch::cli {
 
+namespace {
+
+QJsonValue vectorIndexJson(const std::optional<VectorIndexState>& state) {
+    if (!state)
+        return QJsonValue();
+    return QJsonObject{{QStringLiteral("in_use"), state->kind == VectorIndexState::Kind::Lists
+                                                      ? QStringLiteral("approximate")
+                                                      : QStringLiteral("scan")},
+                       {QStringLiteral("lists"), state->lists},
+                       {QStringLiteral("probes"), state->probes},
+                       {QStringLiteral("candidates"), state->candidates},
+                       {QStringLiteral("recall_at_10"),
+                        state->recallAt10 ? QJsonValue(*state->recallAt10) : QJsonValue()},
+                       {QStringLiteral("measured_at_passages"), qint64(state->measuredAtPassages)},
+                       {QStringLiteral("fell_back"), state->fellBack}};
+}
+
+QString vectorIndexText(const std::optional<VectorIndexState>& state) {
+    if (!state)
+        return QStringLiteral("not built yet");
+    const QString recall = state->recallAt10
+                               ? QStringLiteral("recall@10 %1 measured at %2 passages")
+                                     .arg(*state->recallAt10, 0, 'f', 3)
+                                     .arg(state->measuredAtPassages)
+                               : QString();
+    if (state->kind == VectorIndexState::Kind::Lists)
+        return QStringLiteral("approximate (%1 lists, %2 probed, best %3 re-ranked exactly), %4")
+            .arg(state->lists)
+            .arg(state->probes)
+            .arg(state->candidates)
+            .arg(recall);
+    const QString scan = QStringLiteral("every vector scanned (8-bit), best %1 re-ranked exactly")
+                             .arg(state->candidates);
+    if (state->fellBack)
+        return scan + QStringLiteral("; the approximate index fell short (%1)").arg(recall);
+    return scan;
+}
+
+} // namespace
+
 int runStatus(const QStringList& arguments) {
     QCommandLineParser parser;
     // --model is accepted so that scripts can pass one set of options to every command.
@@ -22,11 +62,12 @@ int runStatus(const QStringList& arguments) {
     if (auto stop = parseArguments(parser, QStringLiteral("status"),
                                    QStringLiteral("Show what the index holds: documents, "
                                                   "passages, skipped files, model, precision, "
-                                                  "size."),
+                                                  "size, and how the vectors are searched (with "
+                                                  "the measured recall)."),
                                    arguments))
         return *stop;
 
-    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    auto index = openIndex(parser, IndexFolder::Mode::Read);
     if (!index) {
         printError(index.error().message);
         return kExitFailure;
@@ -37,6 +78,11 @@ int runStatus(const QStringList& arguments) {
         return kExitFailure;
     }
     const IndexOverview& overview = *read;
+    auto vectorIndex = (*index)->vectorIndexState();
+    if (!vectorIndex) {
+        printError(vectorIndex.error().message);
+        return kExitFailure;
+    }
     // "none yet" before the first vectors: an empty index takes any precision.
     const QString precisionText =
         overview.precision ? precisionName(*overview.precision) : QString();
@@ -57,6 +103,7 @@ int runStatus(const QStringList& arguments) {
                             {QStringLiteral("pooling"), overview.model->pooling},
                             {QStringLiteral("normalize"), overview.model->normalize},
                             {QStringLiteral("fingerprint"), overview.model->weightsFingerprint}});
+        object.insert(QStringLiteral("vector_index"), vectorIndexJson(*vectorIndex));
         QJsonArray skippedArray;
         for (const SkippedRecord& record : overview.skipped)
             skippedArray.append(QJsonObject{{QStringLiteral("path"), record.path},
@@ -75,6 +122,7 @@ int runStatus(const QStringList& arguments) {
         out += QStringLiteral("precision: %1\n")
                    .arg(overview.precision ? precisionText : QStringLiteral("none yet"))
                    .toUtf8();
+        out += QStringLiteral("search:    %1\n").arg(vectorIndexText(*vectorIndex)).toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
                    .arg(overview.totals.documents)
                    .arg(overview.totals.passages)

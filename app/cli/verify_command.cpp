@@ -78,9 +78,8 @@ int runVerify(const QStringList& arguments) {
                                                   "vector index agrees with it."),
                                    arguments))
         return *stop;
-    auto index =
-        IndexFolder::open(indexFolder(parser), parser.isSet(repair) ? IndexFolder::Mode::Write
-                                                                    : IndexFolder::Mode::Read);
+    auto index = openIndex(parser, parser.isSet(repair) ? IndexFolder::Mode::Write
+                                                        : IndexFolder::Mode::Read);
     if (!index) {
         printError(index.error().message);
         return kExitFailure;

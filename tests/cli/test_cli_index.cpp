@@ -41,6 +41,9 @@ public:
     }
     const QString& index() const { return m_index; }
     const QProcessEnvironment& environment() const { return m_environment; }
+    void setEnvironment(const QString& name, const QString& value) {
+        m_environment.insert(name, value);
+    }
 
 private:
     QString m_index;
@@ -341,16 +344,26 @@ private Q_SLOTS:
     // Crash safety by design: the run is killed (SIGKILL) at a chosen point through the
     // test-only SEMSEARCH_TEST_ABORT_AT; the index must verify, and the next run must bring it
     // to exactly what a clean index of the same files holds.
+    // The "lists-" rows build the approximate index (a threshold of 8 passages), so the kill
+    // lands in the middle of saving that.
     void killedAtEachPointResumesToACleanIndex_data() {
         QTest::addColumn<QString>("point");
+        QTest::addColumn<QString>("approximateFrom");
         for (const char* point :
              {"before-commit", "inside-commit", "after-commit", "cache-written", "cache-renamed"})
-            QTest::newRow(point) << QString::fromLatin1(point);
+            QTest::newRow(point) << QString::fromLatin1(point) << QString();
+        for (const char* point : {"cache-written", "cache-renamed"})
+            QTest::newRow(qPrintable(QStringLiteral("lists-") + QLatin1String(point)))
+                << QString::fromLatin1(point) << QStringLiteral("8");
     }
     void killedAtEachPointResumesToACleanIndex() {
         QFETCH(QString, point);
-        CliFixture cli(base() + QLatin1Char('/') + point);
-        const QString docs = base() + QLatin1Char('/') + point + QStringLiteral("/docs");
+        QFETCH(QString, approximateFrom);
+        CliFixture cli(base() + QLatin1Char('/') + QTest::currentDataTag());
+        if (!approximateFrom.isEmpty())
+            cli.setEnvironment(QStringLiteral("SEMSEARCH_APPROXIMATE_FROM"), approximateFrom);
+        const QString docs =
+            base() + QLatin1Char('/') + QTest::currentDataTag() + QStringLiteral("/docs");
         for (int i = 0; i < 8; ++i)
             QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 6)));
         const RunResult first = cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
@@ -379,8 +392,18 @@ private Q_SLOTS:
         QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
         const RunResult verified = cli.run({QStringLiteral("verify")});
         QVERIFY2(verified.exitCode == 0, (verified.out + verified.err).constData());
+        if (!approximateFrom.isEmpty()) {
+            const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+            const QJsonObject vectorIndex = QJsonDocument::fromJson(status.out)
+                                                .object()
+                                                .value(QStringLiteral("vector_index"))
+                                                .toObject();
+            QCOMPARE(vectorIndex.value(QStringLiteral("in_use")).toString(),
+                     QStringLiteral("approximate"));
+        }
 
-        CliFixture clean(base() + QLatin1Char('/') + point + QStringLiteral("/clean"));
+        CliFixture clean(base() + QLatin1Char('/') + QTest::currentDataTag() +
+                         QStringLiteral("/clean"));
         const RunResult built =
             clean.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
         QVERIFY2(built.exitCode == 0, built.err.constData());
@@ -388,6 +411,73 @@ private Q_SLOTS:
         QVERIFY2(expected.size() >= 10, qPrintable(QString::number(expected.size())));
         const QStringList differences = exportDifferences(exportedPassages(cli), expected);
         QVERIFY2(differences.isEmpty(), qPrintable(differences.join(QLatin1Char('\n'))));
+    }
+
+    // status says which vector index is in use and its measured recall; a recall the guard
+    // cannot lift (the test hook caps it) makes it fall back to the scan, and status says so;
+    // search --exact (every stored vector) agrees with the index's results and scores.
+    void statusShowsTheVectorIndexAndItsRecall() {
+        const QString docs = base() + QStringLiteral("/docs");
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(writeFile(docs + QStringLiteral("/note%1.txt").arg(i), prose(i, 8)));
+        const auto vectorIndexOf = [](const CliFixture& cli) {
+            const RunResult status = cli.run({QStringLiteral("status"), QStringLiteral("--json")});
+            return QJsonDocument::fromJson(status.out)
+                .object()
+                .value(QStringLiteral("vector_index"))
+                .toObject();
+        };
+
+        CliFixture lists(base() + QStringLiteral("/lists"));
+        lists.setEnvironment(QStringLiteral("SEMSEARCH_APPROXIMATE_FROM"), QStringLiteral("8"));
+        const RunResult indexed =
+            lists.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        const QJsonObject used = vectorIndexOf(lists);
+        QCOMPARE(used.value(QStringLiteral("in_use")).toString(), QStringLiteral("approximate"));
+        QVERIFY(used.value(QStringLiteral("recall_at_10")).toDouble() >= 0.95);
+        QCOMPARE(used.value(QStringLiteral("fell_back")).toBool(), false);
+        const RunResult text = lists.run({QStringLiteral("status")});
+        QVERIFY2(text.out.contains("search:    approximate"), text.out.constData());
+
+        const QStringList query = {QStringLiteral("search"), QStringLiteral("--passages"),
+                                   QStringLiteral("--json"), QStringLiteral("-k"),
+                                   QStringLiteral("5"),      QStringLiteral("walking the dog")};
+        const RunResult approximate = lists.run(query);
+        const RunResult exact = lists.run(QStringList(query) << QStringLiteral("--exact"));
+        QVERIFY2(approximate.exitCode == 0 && exact.exitCode == 0, exact.err.constData());
+        const auto results = [](const RunResult& run) {
+            return QJsonDocument::fromJson(run.out)
+                .object()
+                .value(QStringLiteral("results"))
+                .toArray();
+        };
+        QCOMPARE(results(approximate).size(), 5);
+        QCOMPARE(results(exact).size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            const QJsonObject a = results(approximate)[i].toObject();
+            const QJsonObject e = results(exact)[i].toObject();
+            QCOMPARE(a.value(QStringLiteral("path")), e.value(QStringLiteral("path")));
+            QVERIFY(std::abs(a.value(QStringLiteral("score")).toDouble() -
+                             e.value(QStringLiteral("score")).toDouble()) < 1e-5);
+        }
+
+        CliFixture capped(base() + QStringLiteral("/capped"));
+        capped.setEnvironment(QStringLiteral("SEMSEARCH_APPROXIMATE_FROM"), QStringLiteral("8"));
+        capped.setEnvironment(QStringLiteral("SEMSEARCH_TEST_RECALL_CAP"), QStringLiteral("0.5"));
+        const RunResult cappedRun =
+            capped.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(cappedRun.exitCode == 0, cappedRun.err.constData());
+        const QJsonObject fellBack = vectorIndexOf(capped);
+        QCOMPARE(fellBack.value(QStringLiteral("in_use")).toString(), QStringLiteral("scan"));
+        QCOMPARE(fellBack.value(QStringLiteral("fell_back")).toBool(), true);
+        QCOMPARE(fellBack.value(QStringLiteral("recall_at_10")).toDouble(), 0.5);
+
+        capped.setEnvironment(QStringLiteral("SEMSEARCH_APPROXIMATE_FROM"), QStringLiteral("lots"));
+        const RunResult bad = capped.run({QStringLiteral("status")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(isOneLine(bad.err) && bad.err.contains("SEMSEARCH_APPROXIMATE_FROM"),
+                 bad.err.constData());
     }
 
     void unknownAbortPointIsABadUsage() {

@@ -2,8 +2,12 @@
 
 // An index on disk: one folder holding
 //   index.sqlite    the truth: documents, passages, their vectors, skipped files, model identity
-//   vectors.faiss   a cache of the vectors for fast search, rebuilt from SQLite when missing,
-//                   stale (its generation differs from the store's) or damaged
+//   vectors.faiss   a compact cache of the vectors for fast search (8 bits per value, scanned
+//                   whole or, above a size threshold, probed through inverted lists: see
+//                   faiss_compact_index.h and vector_index_options.h), rebuilt from SQLite when
+//                   missing, stale (its generation differs from the store's) or damaged. Search
+//                   results are re-ranked with the full vectors from SQLite, so every score
+//                   shown is the exact cosine (reranked_vector_index.h).
 //   writer.lock     held by the one process that may change the index
 //
 // Any number of processes may read an index while one writes it: SQLite runs in WAL mode, and
@@ -19,6 +23,7 @@
 #include "semsearch/error.h"
 #include "semsearch/store.h"
 #include "semsearch/vector_index.h"
+#include "semsearch/vector_index_options.h"
 
 #include <QString>
 #include <QStringList>
@@ -34,7 +39,8 @@ class QLockFile;
 
 namespace semsearch {
 
-class FaissVectorIndex;
+class FaissCompactIndex;
+class RerankedVectorIndex;
 
 // A source with what is indexed at or below it.
 struct SourceOverview {
@@ -129,15 +135,31 @@ public:
     // and this costs nothing. vectors() does it first. Errors: those of opening the store.
     Result<void> refresh();
 
+    // How the vector index is built and guarded (vector_index_options.h); set before the first
+    // vectors() call (later, it applies from the next rebuild).
+    void setVectorIndexOptions(const VectorIndexOptions& options) { m_options = options; }
+    const VectorIndexOptions& vectorIndexOptions() const { return m_options; }
+
+    // What the writer last built and measured (vector_index_options.h), as recorded in the
+    // store when it saved the cache; std::nullopt before the first save. Errors: the store's.
+    Result<std::optional<VectorIndexState>> vectorIndexState();
+
+    // The exact top k passages for `query` (dimension floats) over every stored vector, or the
+    // `allowed` ones, computed in double precision from the full vectors in the store, no cache
+    // involved (search --exact). Best first, ties by ascending id. Reads every vector: about a
+    // second per 100,000 passages. Empty while nothing is indexed. Errors: the store's.
+    Result<std::vector<ScoredId>> searchExactly(const float* query, int k,
+                                                const std::vector<std::int64_t>* allowed);
+
     // The vector index, brought up to date with the store: loaded from vectors.faiss when that
     // holds the store's current generation, else rebuilt from the stored vectors (and, in Write
-    // mode, saved). Cheap when nothing changed since the last call; call it before each search
-    // so a reader sees what a writer has committed: a reader that already holds the vectors
-    // applies only the passages added and removed since (no rebuild). `rebuilt` tells whether a
-    // full rebuild happened.
-    // Null while nothing is indexed (no model identity yet). The folder owns the index; the
-    // pointer is valid until the next vectors(), applyCommitted() or verify(), which may
-    // replace it.
+    // mode, saved, after the recall guard measured it). Its search() re-ranks with vectors read
+    // from this folder's store, so it is used on the thread that uses this folder. Cheap when
+    // nothing changed since the last call; call it before each search so a reader sees what a
+    // writer has committed: a reader that already holds the vectors applies only the passages added
+    // and removed since (no rebuild). `rebuilt` tells whether a full rebuild happened. Null while
+    // nothing is indexed (no model identity yet). The folder owns the index; the pointer is valid
+    // until the next vectors(), applyCommitted() or verify(), which may replace it.
     Result<VectorIndex*> vectors(bool* rebuilt = nullptr);
 
     // For the writer, after committing changes to the store: applies them to the in-memory
@@ -192,6 +214,9 @@ private:
     // (Re)opens m_store on the database, in the folder's mode, noting the file's state.
     Result<void> openStore();
     Result<void> rebuildVectors();
+    // Puts `index`, tuned as `state` says, in place as the cache vectors() gives.
+    void adoptVectors(std::unique_ptr<FaissCompactIndex> index, const VectorIndexState& state);
+    void dropVectors();
     // The cache check of verify(), for a healthy database.
     Result<void> verifyVectorCache(VerifyReport& report, bool repair);
     // Replaces the damaged database by what can be salvaged from it (see verify()).
@@ -210,9 +235,12 @@ private:
     Mode m_mode = Mode::Read;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<SqliteStore> m_store;
-    std::unique_ptr<FaissVectorIndex> m_vectors; // the cache vectors() keeps current
-    std::int64_t m_vectorsGeneration = -1;       // the store generation m_vectors reflects
-    QString m_databaseState; // the database's size and time when m_store was opened
+    std::unique_ptr<FaissCompactIndex> m_compact;    // the cache vectors() keeps current
+    std::unique_ptr<RerankedVectorIndex> m_reranked; // over m_compact: what vectors() gives
+    VectorIndexState m_state;                        // how m_compact was built and tuned
+    VectorIndexOptions m_options;
+    std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
+    QString m_databaseState;               // the database's size and time when m_store was opened
     bool m_checkedForWriting = false;
 };
 

@@ -29,6 +29,10 @@ struct SearchOptions {
     int limit = 10;              // documents (searchDocuments) or passages (searchPassages)
     int passagesPerDocument = 3; // best passages kept per document
     SearchFilter filter;
+    // Compare the query with every full-precision vector in the store instead of using the
+    // vector cache (IndexFolder::searchExactly): the reference the cache is measured against,
+    // at about a second per 100,000 passages.
+    bool exact = false;
 };
 
 struct PassageHit {
@@ -69,7 +73,7 @@ public:
                                                              const SearchOptions& options);
 
 private:
-    Result<std::vector<ScoredId>> nearest(const float* query, int k, const SearchFilter& filter);
+    Result<std::vector<ScoredId>> nearest(const float* query, int k, const SearchOptions& options);
     Result<std::vector<PassageHit>> resolve(const std::vector<ScoredId>& scored);
     Result<std::vector<float>> embedQuery(const QString& query);
 

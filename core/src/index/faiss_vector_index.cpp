@@ -8,8 +8,10 @@
 
 #include "semsearch/faiss_vector_index.h"
 
+#include "index/atomic_file.h"
 #include "index/faiss_file_layout.h"
 #include "index/file_descriptor.h"
+#include "index/scan_support.h"
 #include "index/vector_kernels.h"
 
 #include <faiss/IndexFlat.h>
@@ -44,9 +46,6 @@ static_assert(std::is_same<FaissId, std::int64_t>::value, "passage ids go to FAI
 
 // Rows normalised and handed to FAISS per step in add(): bounds the scratch copy (3 MB at 768).
 constexpr std::size_t kAddBatchRows = 1024;
-// A search thread must have this many values to scan (8 MB, ~0.7 ms) to be worth starting one
-// (~30 us); smaller indexes are searched on the calling thread alone.
-constexpr std::size_t kMinValuesPerThread = std::size_t(1) << 21;
 // Stored vectors are unit length to float precision (|norm^2 - 1| ~ 1e-7 at 768); a damaged
 // exponent or high mantissa byte moves it far more than this.
 constexpr double kUnitNormTolerance = 1e-3;
@@ -54,11 +53,6 @@ constexpr double kUnitNormTolerance = 1e-3;
 // FAISS messages carry the function and source line over several lines; an Error is one line.
 QString oneLine(const char* what) {
     return QString::fromUtf8(what).simplified();
-}
-
-// Best first: higher score, then smaller id.
-bool better(const ScoredId& a, const ScoredId& b) {
-    return a.score > b.score || (a.score == b.score && a.id < b.id);
 }
 
 } // namespace
@@ -83,33 +77,6 @@ public:
             const std::size_t row = positions ? std::size_t(positions[i]) : i;
             scores[i] = rowDot(query, base + row * d, d);
         }
-    }
-
-    void score(const float* query, const FaissId* positions, std::size_t count,
-               float* scores) const {
-        const std::size_t wanted =
-            m_searchThreads > 0 ? std::size_t(m_searchThreads)
-                                : std::max<std::size_t>(1, std::thread::hardware_concurrency());
-        const std::size_t useful = count * std::size_t(dimension()) / kMinValuesPerThread;
-        const std::size_t threads = std::max<std::size_t>(1, std::min(wanted, useful));
-        std::vector<std::thread> workers;
-        const auto rangeStart = [&](std::size_t t) {
-            return count * t / threads;
-        };
-        for (std::size_t t = 1; t < threads; ++t) {
-            try {
-                workers.emplace_back([=] {
-                    scoreRange(query, positions, rangeStart(t), rangeStart(t + 1), scores);
-                });
-            } catch (...) {
-                // No thread to be had: do that share here rather than fail the search (and never
-                // let an exception pass the joinable threads already started).
-                scoreRange(query, positions, rangeStart(t), rangeStart(t + 1), scores);
-            }
-        }
-        scoreRange(query, positions, 0, rangeStart(1), scores);
-        for (std::thread& worker : workers)
-            worker.join();
     }
 
     std::unique_ptr<faiss::IndexIDMap2> m_index; // owns its IndexFlatIP
@@ -350,26 +317,13 @@ FaissVectorIndex::search(const float* query, int k,
         }
         const std::size_t count = allowed ? positions.size() : std::size_t(map.ntotal);
         std::vector<float> scores(count);
-        m_impl->score(unitQuery.data(), allowed ? positions.data() : nullptr, count, scores.data());
-
-        // The k best in a heap whose top is the worst kept; most rows fail the first comparison.
-        const std::size_t keep = std::min(std::size_t(k), count);
-        std::vector<ScoredId> best;
-        best.reserve(keep);
-        for (std::size_t i = 0; i < count; ++i) {
-            const ScoredId candidate{map.id_map[allowed ? std::size_t(positions[i]) : i],
-                                     scores[i]};
-            if (best.size() < keep) {
-                best.push_back(candidate);
-                std::push_heap(best.begin(), best.end(), better);
-            } else if (better(candidate, best.front())) {
-                std::pop_heap(best.begin(), best.end(), better);
-                best.back() = candidate;
-                std::push_heap(best.begin(), best.end(), better);
-            }
-        }
-        std::sort_heap(best.begin(), best.end(), better);
-        return best;
+        const FaissId* rows = allowed ? positions.data() : nullptr;
+        scanInParallel(count, d, m_impl->m_searchThreads, [&](std::size_t begin, std::size_t end) {
+            m_impl->scoreRange(unitQuery.data(), rows, begin, end, scores.data());
+        });
+        return bestScored(count, std::size_t(k), [&](std::size_t i) {
+            return ScoredId{map.id_map[rows ? std::size_t(rows[i]) : i], scores[i]};
+        });
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Internal,
                          QStringLiteral("vector index: search failed: ") + oneLine(e.what()));
@@ -379,54 +333,20 @@ FaissVectorIndex::search(const float* query, int k,
 Result<void> FaissVectorIndex::save(const QString& path, int fileMode,
                                     const std::function<void()>& beforeRename) const {
     const QString tmpPath = path + QStringLiteral(".tmp");
-    const QByteArray nativeTmp = QFile::encodeName(tmpPath);
-    const auto failed = [&](const QString& what, int error) {
-        return makeError(ErrorCode::Io, path + QStringLiteral(": cannot save the vector index: ") +
-                                            what + QStringLiteral(": ") + systemError(error));
+    const auto writeContent = [&](int fd) -> Result<void> {
+        DescriptorWriter writer(fd);
+        try {
+            faiss::write_index(m_impl->m_index.get(), &writer);
+        } catch (const std::exception& e) {
+            if (writer.m_errno != 0)
+                return saveError(path, QStringLiteral("writing ") + tmpPath, writer.m_errno);
+            return makeError(ErrorCode::Internal,
+                             path + QStringLiteral(": cannot save the vector index: ") +
+                                 oneLine(e.what()));
+        }
+        return {};
     };
-
-    FileDescriptor fd(
-        ::open(nativeTmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0)
-        return failed(QStringLiteral("cannot create ") + tmpPath, errno);
-    // From here on every failure removes the half-written temporary file.
-    const auto failedWriting = [&](const QString& what, int error) {
-        ::unlink(nativeTmp.constData());
-        return failed(what, error);
-    };
-    // Before any byte is written, and whatever the umask (which may also have been looser).
-    if (::fchmod(fd.get(), mode_t(fileMode & 0777)) != 0)
-        return failedWriting(QStringLiteral("setting the permissions of ") + tmpPath, errno);
-
-    DescriptorWriter writer(fd.get());
-    try {
-        faiss::write_index(m_impl->m_index.get(), &writer);
-    } catch (const std::exception& e) {
-        if (writer.m_errno != 0)
-            return failedWriting(QStringLiteral("writing ") + tmpPath, writer.m_errno);
-        ::unlink(nativeTmp.constData());
-        return makeError(ErrorCode::Internal,
-                         path + QStringLiteral(": cannot save the vector index: ") +
-                             oneLine(e.what()));
-    }
-    // Data on disk before the rename makes it visible; otherwise a crash could leave a renamed
-    // but empty file (ext4 delayed allocation).
-    if (::fsync(fd.get()) != 0)
-        return failedWriting(QStringLiteral("syncing ") + tmpPath, errno);
-    if (fd.close() != 0)
-        return failedWriting(QStringLiteral("closing ") + tmpPath, errno);
-    if (beforeRename)
-        beforeRename();
-    if (::rename(nativeTmp.constData(), QFile::encodeName(path).constData()) != 0)
-        return failedWriting(QStringLiteral("renaming ") + tmpPath, errno);
-
-    // The rename itself is durable only once the folder is synced.
-    const QString folder = QFileInfo(path).absolutePath();
-    FileDescriptor folderFd(
-        ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (folderFd.get() < 0 || ::fsync(folderFd.get()) != 0)
-        return failed(QStringLiteral("syncing the folder ") + folder, errno);
-    return {};
+    return saveAtomically(path, fileMode, writeContent, beforeRename);
 }
 
 } // namespace semsearch

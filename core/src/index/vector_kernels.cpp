@@ -75,7 +75,75 @@ __attribute__((target("avx2,fma"))) float dotAvx2(const float* a, const float* b
         sum += a[i] * b[i];
     return sum;
 }
+
+// uint8 -> int32 -> float, 16 (AVX-512) or 8 (AVX2) at a time; macros, not lambdas, because a
+// lambda does not inherit its function's target attribute.
+#define widen16(p)                                                                                 \
+    _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))))
+#define widen8(p)                                                                                  \
+    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))))
+
+// Four accumulators as in dotAvx512.
+__attribute__((target("avx512f"))) float codeDotAvx512(const float* w, const unsigned char* c,
+                                                       std::size_t d) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    std::size_t i = 0;
+    for (; i + 64 <= d; i += 64) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), widen16(c + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 16), widen16(c + i + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 32), widen16(c + i + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 48), widen16(c + i + 48), s3);
+    }
+    for (; i + 16 <= d; i += 16)
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), widen16(c + i), s0);
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+    float sum = 0;
+    for (float lane : lanes)
+        sum += lane;
+    for (; i < d; ++i)
+        sum += w[i] * float(c[i]);
+    return sum;
+}
+
+__attribute__((target("avx2,fma"))) float codeDotAvx2(const float* w, const unsigned char* c,
+                                                      std::size_t d) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    std::size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), widen8(c + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), widen8(c + i + 8), s1);
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, _mm256_add_ps(s0, s1));
+    float sum = 0;
+    for (float lane : lanes)
+        sum += lane;
+    for (; i < d; ++i)
+        sum += w[i] * float(c[i]);
+    return sum;
+}
+#undef widen16
+#undef widen8
 #endif
+
+float codeDotPlain(const float* w, const unsigned char* c, std::size_t d) {
+    float sum = 0;
+    for (std::size_t i = 0; i < d; ++i)
+        sum += w[i] * float(c[i]);
+    return sum;
+}
+
+CodeDotFunction pickCodeDot() {
+#ifdef SEMSEARCH_X86_KERNELS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return codeDotAvx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return codeDotAvx2;
+#endif
+    return codeDotPlain;
+}
 
 DotFunction pickDot() {
 #ifdef SEMSEARCH_X86_KERNELS
@@ -92,6 +160,11 @@ DotFunction pickDot() {
 
 DotFunction dotKernel() {
     static const DotFunction kernel = pickDot();
+    return kernel;
+}
+
+CodeDotFunction codeDotKernel() {
+    static const CodeDotFunction kernel = pickCodeDot();
     return kernel;
 }
 

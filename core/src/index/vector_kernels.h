@@ -17,6 +17,11 @@ inline float dot(const float* a, const float* b, std::size_t d) {
     return dotKernel()(a, b, d);
 }
 
+// The dot product of float weights with 8-bit codes taken as numbers 0..255 (the compact
+// cache's inner loop: see faiss_compact_index.cpp for how a code's score follows from it).
+using CodeDotFunction = float (*)(const float* weights, const unsigned char* codes, std::size_t d);
+CodeDotFunction codeDotKernel();
+
 bool allFinite(const float* values, std::size_t count);
 
 // Scales `in` to unit length into `out`. The norm is summed in double so that neither huge

@@ -1,7 +1,10 @@
 #include "semsearch/index_folder.h"
 
-#include "semsearch/faiss_vector_index.h"
+#include "semsearch/faiss_compact_index.h"
 #include "semsearch/folder_move.h"
+#include "semsearch/reranked_vector_index.h"
+
+#include "pipeline/vector_index_build.h"
 
 #include <QDir>
 #include <QFile>
@@ -25,6 +28,8 @@ namespace {
 const QString kDatabaseName = QStringLiteral("index.sqlite");
 const QString kVectorsName = QStringLiteral("vectors.faiss");
 const QString kLockName = QStringLiteral("writer.lock");
+// The meta key under which the writer records how it built and tuned the vector cache.
+const QString kVectorIndexStateKey = QStringLiteral("vector_index");
 
 // The index holds the text of every passage, so a new index folder is its owner's alone
 // (0700, whatever the umask). An existing folder keeps the permissions its owner gave it: an
@@ -83,7 +88,7 @@ void adoptPermissions(const QString& from, const QString& to) {
 // vectors, or nothing when the cache holds none (a new index, or one emptied on purpose).
 std::optional<Error> lostDatabase(const QString& folder, const QString& database,
                                   const QString& cache, const QString& state) {
-    auto vectors = FaissVectorIndex::countIn(cache);
+    auto vectors = FaissCompactIndex::countIn(cache);
     if (!vectors || *vectors == 0)
         return std::nullopt;
     return makeError(ErrorCode::Corrupt,
@@ -216,7 +221,7 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
     // SQLite deletes a WAL file by its path when the last writer closes; closing both before
     // the folders move keeps that from ever touching the other folder's files.
     for (IndexFolder* folder : {index.get(), replacement.get()}) {
-        folder->m_vectors.reset();
+        folder->dropVectors();
         folder->m_store.reset();
     }
     const QString staging = replacement->m_folder;
@@ -232,6 +237,49 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
     return {};
 }
 
+void IndexFolder::dropVectors() {
+    m_reranked.reset();
+    m_compact.reset();
+    m_vectorsGeneration = -1;
+}
+
+void IndexFolder::adoptVectors(std::unique_ptr<FaissCompactIndex> index,
+                               const VectorIndexState& state) {
+    m_reranked.reset();
+    m_compact = std::move(index);
+    m_state = state;
+    if (m_state.candidates <= 0)
+        m_state.candidates = m_options.candidates;
+    if (m_compact->usesLists())
+        m_compact->setProbes(m_state.probes);
+    // The store reference is looked up per call: a snapshot reader reopens its store.
+    const auto fullVectors = [this](std::vector<std::int64_t>& ids,
+                                    std::vector<float>& rows) -> Result<void> {
+        auto read = m_store->documents().vectorsOf(ids);
+        if (read) {
+            rows = std::move(*read);
+            return {};
+        }
+        if (read.error().code != ErrorCode::NotFound)
+            return read.error();
+        // A writer removed some of them since they were found: keep the rest.
+        std::vector<std::int64_t> kept;
+        rows.clear();
+        for (std::int64_t id : ids) {
+            auto one = m_store->documents().vectorsOf({id});
+            if (!one && one.error().code != ErrorCode::NotFound)
+                return one.error();
+            if (one) {
+                kept.push_back(id);
+                rows.insert(rows.end(), one->begin(), one->end());
+            }
+        }
+        ids = std::move(kept);
+        return {};
+    };
+    m_reranked = std::make_unique<RerankedVectorIndex>(*m_compact, fullVectors, m_state.candidates);
+}
+
 Result<void> IndexFolder::rebuildVectors() {
     auto identity = m_store->metadata().modelIdentity();
     if (!identity)
@@ -240,40 +288,49 @@ Result<void> IndexFolder::rebuildVectors() {
     auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
-    m_vectors.reset();
-    m_vectorsGeneration = -1;
+    dropVectors();
     if (dimension <= 0) // nothing indexed yet: an empty index of unknown width is all there is
         return {};
-
-    auto fresh = FaissVectorIndex::create(dimension);
-    if (!fresh)
-        return fresh.error();
-    // Add in chunks: one call per vector would make FAISS grow its arrays a row at a time.
-    constexpr std::size_t kChunk = 4096;
-    std::vector<std::int64_t> ids;
-    std::vector<float> rows;
-    Result<void> added;
-    auto flush = [&] {
-        if (!ids.empty() && added.ok())
-            added = (*fresh)->add(ids, rows.data());
-        ids.clear();
-        rows.clear();
-    };
-    auto visited = m_store->documents().forEachVector([&](std::int64_t id, const float* vector) {
-        ids.push_back(id);
-        rows.insert(rows.end(), vector, vector + dimension);
-        if (ids.size() == kChunk)
-            flush();
-        return added.ok();
-    });
-    flush();
-    if (!visited)
-        return visited.error();
-    if (!added)
-        return added.error();
-    m_vectors = std::move(fresh).value();
+    auto previous = vectorIndexState();
+    if (!previous)
+        return previous.error();
+    // Only the writer measures: it saves what it measured for every reader.
+    auto built = buildCompactVectors(
+        *m_store, dimension, m_options, m_mode == Mode::Write,
+        [this](std::vector<std::int64_t>& ids, std::vector<float>& rows) -> Result<void> {
+            auto read = m_store->documents().vectorsOf(ids);
+            if (!read)
+                return read.error();
+            rows = std::move(*read);
+            return {};
+        },
+        *previous);
+    if (!built)
+        return built.error();
+    adoptVectors(std::move(built->index), built->state);
     m_vectorsGeneration = *generation;
     return {};
+}
+
+Result<std::optional<VectorIndexState>> IndexFolder::vectorIndexState() {
+    auto text = m_store->metadata().value(kVectorIndexStateKey);
+    if (!text)
+        return text.error();
+    if (!*text)
+        return std::optional<VectorIndexState>();
+    return VectorIndexState::fromText(**text);
+}
+
+Result<std::vector<ScoredId>> IndexFolder::searchExactly(const float* query, int k,
+                                                         const std::vector<std::int64_t>* allowed) {
+    if (auto fresh = refresh(); !fresh)
+        return fresh.error();
+    auto identity = m_store->metadata().modelIdentity();
+    if (!identity)
+        return identity.error();
+    if (!*identity)
+        return std::vector<ScoredId>();
+    return scanStoreExactly(*m_store, (*identity)->dimension, query, k, allowed);
 }
 
 Result<bool> IndexFolder::catchUpVectors() {
@@ -287,13 +344,13 @@ Result<bool> IndexFolder::catchUpVectors() {
             return generation.error();
         if (!identity)
             return identity.error();
-        if (!*identity || (*identity)->dimension != m_vectors->dimension())
+        if (!*identity || (*identity)->dimension != m_compact->dimension())
             return false; // a new model: nothing to keep
         auto stored = m_store->documents().passageIds({});
         if (!stored)
             return stored.error();
         // Passage ids are never reused, so a changed passage is a removed id plus an added one.
-        const std::vector<std::int64_t> cached = m_vectors->ids();
+        const std::vector<std::int64_t> cached = m_compact->ids();
         std::vector<std::int64_t> added;
         std::vector<std::int64_t> removed;
         std::set_difference(stored->begin(), stored->end(), cached.begin(), cached.end(),
@@ -305,10 +362,10 @@ Result<bool> IndexFolder::catchUpVectors() {
         auto vectors = m_store->documents().vectorsOf(added);
         if (!vectors)
             return vectors.error();
-        if (auto gone = m_vectors->remove(removed); !gone)
+        if (auto gone = m_compact->remove(removed); !gone)
             return gone.error();
         if (!added.empty())
-            if (auto put = m_vectors->add(added, vectors->data()); !put)
+            if (auto put = m_compact->add(added, vectors->data()); !put)
                 return put.error();
         m_vectorsGeneration = *generation;
         return true;
@@ -316,8 +373,7 @@ Result<bool> IndexFolder::catchUpVectors() {
     (void)m_store->rollback(); // read only: nothing to keep
     if (!result) {
         // The in-memory index may be half updated: forget it, so the caller rebuilds.
-        m_vectors.reset();
-        m_vectorsGeneration = -1;
+        dropVectors();
     }
     return result;
 }
@@ -330,42 +386,43 @@ Result<VectorIndex*> IndexFolder::vectors(bool* rebuilt) {
     auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
-    if (m_vectors && m_vectorsGeneration == *generation)
-        return m_vectors.get();
+    if (m_compact && m_vectorsGeneration == *generation)
+        return m_reranked.get();
 
     // First use: try the saved cache, but only if it holds exactly the current generation.
-    if (!m_vectors) {
+    if (!m_compact) {
         auto saved = m_store->metadata().savedIndexGeneration();
         auto identity = m_store->metadata().modelIdentity();
-        if (saved && identity && *saved && **saved == *generation && *identity) {
-            auto loaded = FaissVectorIndex::load(vectorIndexPath(), (*identity)->dimension);
+        auto state = vectorIndexState();
+        if (saved && identity && state && *saved && **saved == *generation && *identity) {
+            auto loaded = FaissCompactIndex::load(vectorIndexPath(), (*identity)->dimension);
             auto counts = m_store->counts();
             if (loaded && counts && (*loaded)->size() == counts->passages) {
-                m_vectors = std::move(loaded).value();
+                adoptVectors(std::move(loaded).value(), state->value_or(VectorIndexState()));
                 m_vectorsGeneration = *generation;
-                return m_vectors.get();
+                return m_reranked.get();
             }
         }
     }
 
     // A reader whose writer committed a batch: apply the difference, which costs the changed
     // vectors only, where a rebuild reads every vector (about a second per 100k).
-    if (m_vectors && m_mode == Mode::Read) {
+    if (m_compact && m_mode == Mode::Read) {
         auto caughtUp = catchUpVectors();
         if (!caughtUp)
             return caughtUp.error();
         if (*caughtUp)
-            return m_vectors.get();
+            return m_reranked.get();
     }
 
     if (auto done = rebuildVectors(); !done)
         return done.error();
     if (rebuilt)
         *rebuilt = true;
-    if (m_mode == Mode::Write && m_vectors)
+    if (m_mode == Mode::Write && m_compact)
         if (auto saved = saveVectors(); !saved)
             return saved.error();
-    return m_vectors.get();
+    return m_reranked.get();
 }
 
 Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedIds,
@@ -376,7 +433,7 @@ Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedI
         return generation.error();
     // Only an index that was current before this commit can be patched; otherwise rebuild on
     // the next vectors() call.
-    if (!m_vectors) {
+    if (!m_compact) {
         auto identity = m_store->metadata().modelIdentity();
         if (!identity)
             return identity.error();
@@ -384,22 +441,32 @@ Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedI
         if (!counts)
             return counts.error();
         // The very first commit into an empty index starts the cache right here.
+        // Its quantizer learns its ranges from this first batch.
         if (*identity && counts->passages == std::int64_t(addedIds.size()) && removedIds.empty()) {
-            auto fresh = FaissVectorIndex::create((*identity)->dimension);
+            auto fresh = FaissCompactIndex::createScan((*identity)->dimension, addedVectors,
+                                                       std::int64_t(addedIds.size()));
             if (!fresh)
                 return fresh.error();
-            m_vectors = std::move(fresh).value();
+            VectorIndexState scan;
+            scan.candidates = m_options.candidates;
+            adoptVectors(std::move(fresh).value(), scan);
         } else {
             return {};
         }
     }
     if (!removedIds.empty())
-        if (auto removed = m_vectors->remove(removedIds); !removed)
+        if (auto removed = m_compact->remove(removedIds); !removed)
             return removed.error();
     if (!addedIds.empty())
-        if (auto added = m_vectors->add(addedIds, addedVectors); !added)
+        if (auto added = m_compact->add(addedIds, addedVectors); !added)
             return added.error();
     m_vectorsGeneration = *generation;
+    // Across the threshold, or grown or shrunk by more than the regrowth fraction since the
+    // recall was measured: rebuilt (retrained and measured again) by the next vectors() or
+    // saveVectors(). A few passages more or less are only patched in, as above.
+    const std::int64_t passages = m_compact->size();
+    if (needsRebuild(m_state, passages, m_options) || needsMeasuring(m_state, passages, m_options))
+        dropVectors();
     return {};
 }
 
@@ -409,13 +476,16 @@ Result<void> IndexFolder::saveVectors(AbortPoint abortAt) {
                          m_folder + QStringLiteral(": index is open read-only"));
     if (auto current = vectors(); !current)
         return current.error();
-    if (!m_vectors)
+    if (!m_compact)
         return {}; // nothing indexed yet
-    if (auto saved = m_vectors->save(vectorIndexPath(), databaseFileMode(databasePath()),
+    if (auto saved = m_compact->save(vectorIndexPath(), databaseFileMode(databasePath()),
                                      [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
         !saved)
         return saved.error();
     abortIfAt(abortAt, AbortPoint::CacheRenamed);
+    if (auto recorded = m_store->metadata().setValue(kVectorIndexStateKey, m_state.toText());
+        !recorded)
+        return recorded;
     return m_store->metadata().setSavedIndexGeneration(m_vectorsGeneration);
 }
 
@@ -487,7 +557,7 @@ Result<void> IndexFolder::verifyVectorCache(VerifyReport& report, bool repair) {
                                 .arg(*saved ? QString::number(**saved) : QStringLiteral("none"))
                                 .arg(*generation);
     } else if (counts->passages > 0) {
-        auto loaded = FaissVectorIndex::load(cachePath, (*identity)->dimension);
+        auto loaded = FaissCompactIndex::load(cachePath, (*identity)->dimension);
         if (!loaded) {
             cacheProblems << loaded.error().message;
         } else {

@@ -118,8 +118,7 @@ Result<void> IndexFolder::repairDatabase(VerifyReport& report) {
         removeWithCompanions(salvagePath);
         return salvaged.error();
     }
-    m_vectors.reset();
-    m_vectorsGeneration = -1;
+    dropVectors();
     m_store.reset(); // its connection would hold the damaged file's WAL open
     const QString kept = unusedName(database + QStringLiteral(".damaged"));
     if (auto moved = keepDamaged(database, kept); !moved)
@@ -197,8 +196,7 @@ Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
         }
     if (auto committed = m_store->commit(); !committed)
         return committed;
-    m_vectors.reset(); // rebuilt from what is left
-    m_vectorsGeneration = -1;
+    dropVectors(); // rebuilt from what is left
     report.repairs << database + QStringLiteral(": removed the %1 documents whose vectors held "
                                                 "NaN or infinity")
                                      .arg(paths.size());

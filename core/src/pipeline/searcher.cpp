@@ -20,7 +20,8 @@ Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
 }
 
 Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
-                                                const SearchFilter& filter) {
+                                                const SearchOptions& options) {
+    const SearchFilter& filter = options.filter;
     auto vectors = m_index.vectors();
     if (!vectors)
         return vectors.error();
@@ -40,7 +41,8 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                             "the new one")
                                  .arg(describeModel(**recorded), describeModel(model)));
     if (filter.isEmpty())
-        return (*vectors)->search(query, k);
+        return options.exact ? m_index.searchExactly(query, k, nullptr)
+                             : (*vectors)->search(query, k);
     PassageFilter passageFilter;
     passageFilter.pathPrefix = filter.pathPrefix;
     passageFilter.extensions = filter.extensions;
@@ -50,7 +52,8 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
     if (!allowed)
         return allowed.error();
     std::sort(allowed->begin(), allowed->end());
-    return (*vectors)->search(query, k, &*allowed);
+    return options.exact ? m_index.searchExactly(query, k, &*allowed)
+                         : (*vectors)->search(query, k, &*allowed);
 }
 
 Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& scored) {
@@ -90,7 +93,7 @@ Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& s
 
 Result<std::vector<PassageHit>> Searcher::searchPassagesByVector(const float* query,
                                                                  const SearchOptions& options) {
-    auto scored = nearest(query, options.limit, options.filter);
+    auto scored = nearest(query, options.limit, options);
     if (!scored)
         return scored.error();
     return resolve(*scored);
@@ -111,7 +114,7 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
     std::int64_t k = std::max<std::int64_t>(64, std::int64_t(options.limit) * perDocument * 4);
     for (;;) {
         k = std::min(k, total);
-        auto scored = nearest(query, int(k), options.filter);
+        auto scored = nearest(query, int(k), options);
         if (!scored)
             return scored.error();
         auto hits = resolve(*scored);

@@ -1,0 +1,17 @@
+#pragma once
+
+// bench_search --vectors N (ann_bench.cpp): the compact cache and the approximate index at N
+// passages beside the exact scan; ends with one JSON line of its figures.
+
+#include <QString>
+
+#include <cstdint>
+
+namespace semsearch::bench {
+
+// 0 on success; 1 after saying on stderr what failed. `folder`: where the temporary index goes
+// (empty: the system's temporary folder).
+int runVectorsBenchmark(std::int64_t vectors, int dim, int queries, bool hnsw,
+                        const QString& folder);
+
+} // namespace semsearch::bench
