@@ -4,13 +4,16 @@
 // brute-force reference for the FAISS scan.
 
 #include "semsearch/exact_vector_index.h"
+#include "semsearch/faiss_compact_index.h"
 #include "semsearch/faiss_vector_index.h"
+#include "semsearch/reranked_vector_index.h"
 
 #include <QHash>
 #include <QtTest>
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -20,7 +23,52 @@ namespace {
 
 constexpr int kDim = 4;
 
+// The compact 8-bit cache re-ranked with full vectors kept here, as IndexFolder keeps them in
+// the store: what a search through an index folder uses.
+class RerankedOverCompact : public VectorIndex {
+public:
+    explicit RerankedOverCompact(std::unique_ptr<FaissCompactIndex> compact)
+        : m_compact(std::move(compact)),
+          m_reranked(
+              *m_compact,
+              [this](std::vector<std::int64_t>& ids, std::vector<float>& rows) -> Result<void> {
+                  rows.clear();
+                  for (std::int64_t id : ids)
+                      rows.insert(rows.end(), m_full.at(id).begin(), m_full.at(id).end());
+                  return {};
+              }) {}
+    int dimension() const override { return m_reranked.dimension(); }
+    std::int64_t size() const override { return m_reranked.size(); }
+    bool contains(std::int64_t id) const override { return m_reranked.contains(id); }
+    std::vector<std::int64_t> ids() const override { return m_reranked.ids(); }
+    Result<void> add(const std::vector<std::int64_t>& ids, const float* vectors) override {
+        auto added = m_reranked.add(ids, vectors);
+        if (added)
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                m_full[ids[i]].assign(vectors + i * std::size_t(dimension()),
+                                      vectors + (i + 1) * std::size_t(dimension()));
+        return added;
+    }
+    Result<void> remove(const std::vector<std::int64_t>& ids) override {
+        return m_reranked.remove(ids);
+    }
+    Result<std::vector<ScoredId>>
+    search(const float* query, int k,
+           const std::vector<std::int64_t>* allowed = nullptr) const override {
+        return m_reranked.search(query, k, allowed);
+    }
+
+private:
+    std::unique_ptr<FaissCompactIndex> m_compact;
+    std::map<std::int64_t, std::vector<float>> m_full;
+    RerankedVectorIndex m_reranked;
+};
+
 std::unique_ptr<VectorIndex> makeIndex(const QString& kind, int dimension = kDim) {
+    if (kind == QLatin1String("reranked")) {
+        auto made = FaissCompactIndex::createScan(dimension, nullptr, 0);
+        return made ? std::make_unique<RerankedOverCompact>(std::move(made).value()) : nullptr;
+    }
     if (kind == QLatin1String("faiss")) {
         auto made = FaissVectorIndex::create(dimension);
         return made ? std::unique_ptr<VectorIndex>(std::move(made).value()) : nullptr;
@@ -45,6 +93,7 @@ class TestVectorIndexContract : public QObject {
         QTest::addColumn<QString>("kind");
         QTest::newRow("faiss") << QStringLiteral("faiss");
         QTest::newRow("exact") << QStringLiteral("exact");
+        QTest::newRow("reranked") << QStringLiteral("reranked");
     }
 
 private Q_SLOTS:
@@ -168,12 +217,19 @@ private Q_SLOTS:
         QCOMPARE(index->size(), 6);
     }
 
-    // The FAISS scan against the double-precision brute force: the same ids in the same order,
-    // scores within float rounding, over everything and over a subset.
+    // The FAISS scan, and the 8-bit cache re-ranked with the full vectors, against the
+    // double-precision brute force: the same ids in the same order, scores within float
+    // rounding, over everything and over a subset.
+    void faissAgreesWithTheExactIndex_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("faiss") << QStringLiteral("faiss");
+        QTest::newRow("reranked") << QStringLiteral("reranked");
+    }
     void faissAgreesWithTheExactIndex() {
+        QFETCH(QString, kind);
         constexpr int kDimension = 48;
         constexpr int kRows = 2000;
-        auto faiss = makeIndex(QStringLiteral("faiss"), kDimension);
+        auto faiss = makeIndex(kind, kDimension);
         auto exact = makeIndex(QStringLiteral("exact"), kDimension);
         QVERIFY(faiss && exact);
         std::mt19937 random(20261205);
