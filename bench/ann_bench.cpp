@@ -181,7 +181,10 @@ void measureHnsw(IndexFolder& index, int dim, const std::vector<float>& queries,
 
 } // namespace
 
-int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw, const QString& folder) {
+int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw,
+                        std::int64_t approximateFrom, const QString& folder) {
+    VectorIndexOptions options;
+    options.approximateFrom = approximateFrom;
     QTemporaryDir tempDir(folder.isEmpty() ? QDir::tempPath() + QStringLiteral("/bench_ann-XXXXXX")
                                            : folder + QStringLiteral("/bench_ann-XXXXXX"));
     const QString path = tempDir.path();
@@ -192,6 +195,7 @@ int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw, cons
         auto writer = IndexFolder::open(path, IndexFolder::Mode::Write);
         if (!writer || !fillClustered(**writer, data, n))
             return 1;
+        (*writer)->setVectorIndexOptions(options);
         const Clock::time_point start = Clock::now();
         auto built = (*writer)->vectors();
         buildMs = msSince(start);
@@ -212,6 +216,7 @@ int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw, cons
     auto reader = IndexFolder::open(path, IndexFolder::Mode::Read);
     if (!reader)
         return 1;
+    (*reader)->setVectorIndexOptions(options);
     const Clock::time_point loadStart = Clock::now();
     auto vectors = (*reader)->vectors();
     if (!vectors || !*vectors)

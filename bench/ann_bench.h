@@ -10,8 +10,8 @@
 namespace semsearch::bench {
 
 // 0 on success; 1 after saying on stderr what failed. `folder`: where the temporary index goes
-// (empty: the system's temporary folder).
+// (empty: the system's temporary folder). `approximateFrom`: VectorIndexOptions's threshold.
 int runVectorsBenchmark(std::int64_t vectors, int dim, int queries, bool hnsw,
-                        const QString& folder);
+                        std::int64_t approximateFrom, const QString& folder);
 
 } // namespace semsearch::bench

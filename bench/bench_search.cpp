@@ -99,12 +99,19 @@ int main(int argc, char** argv) {
         QStringLiteral("vectors"),
         QStringLiteral("Comma-separated passage counts for the approximate index benchmark."),
         QStringLiteral("list"));
+    const QCommandLineOption fromOption(
+        QStringLiteral("approximate-from"),
+        QStringLiteral("With --vectors: passages from which the approximate index is used "
+                       "(default: the application's, 200000)."),
+        QStringLiteral("n"), QStringLiteral("200000"));
     const QCommandLineOption hnswOption(QStringLiteral("hnsw"),
                                         QStringLiteral("With --vectors: measure HNSW too."));
     parser.addOptions({sizesOption, dimOption, queriesOption, threadsOption, fractionOption,
-                       folderOption, vectorsOption, hnswOption});
+                       folderOption, vectorsOption, fromOption, hnswOption});
     parser.process(app);
     if (parser.isSet(vectorsOption)) {
+        // Line by line: a long run read while it goes, or cut short, still shows its figures.
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);
         std::printf("command: %s\n",
                     qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
         std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
