@@ -253,7 +253,7 @@ int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw,
     const Timings exact =
         timeQueries(queries, dim, [&](const float* q) { return idsOf((*flat)->search(q, 10)); });
     const double recall = recallAt10(approximate, exact);
-    std::printf("approximate: p50 %.2f ms p95 %.2f ms (vector part: candidates + exact "
+    std::printf("compact_cache: p50 %.2f ms p95 %.2f ms (vector part: candidates + exact "
                 "re-ranking from SQLite)\n",
                 approximate.p50, approximate.p95);
     std::printf("exact_float32_scan: p50 %.2f ms p95 %.2f ms, %.0f MB of vectors in memory\n",
