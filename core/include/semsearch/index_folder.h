@@ -163,7 +163,10 @@ public:
     Result<VectorIndex*> vectors(bool* rebuilt = nullptr);
 
     // For the writer, after committing changes to the store: applies them to the in-memory
-    // vector index as well, so that it stays at the store's generation without a rebuild.
+    // vector index as well, so that it stays at the store's generation without a rebuild. When
+    // the index thereby crosses VectorIndexOptions::approximateFrom (lists below half of it), or
+    // lists have grown or shrunk by more than regrowthFraction since their recall was measured,
+    // it is dropped instead, and the next vectors() or saveVectors() rebuilds and measures it.
     Result<void> applyCommitted(const std::vector<std::int64_t>& addedIds,
                                 const float* addedVectors,
                                 const std::vector<std::int64_t>& removedIds);

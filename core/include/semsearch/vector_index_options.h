@@ -20,9 +20,10 @@
 namespace semsearch {
 
 struct VectorIndexOptions {
-    // Passages from which the approximate index is used. A whole scan of 8-bit codes with
-    // re-ranking takes about 9 ms per 100,000 passages on two cores (bench_search, README), so
-    // around 200,000 it passes the ~20 ms that probing lists costs at any size.
+    // Passages from which the approximate index is used. The range (100-200k) until
+    // bench_search --vectors has measured the crossing on a quiet machine: a scan of 8-bit codes
+    // grows linearly (the float32 scan of that size takes 11 ms per 100,000 on two cores), while
+    // probing lists costs about the same at any size. Only the README's figures are measured.
     std::int64_t approximateFrom = 200000;
     double minimumRecall = 0.95;
     int sampleQueries = 200;
