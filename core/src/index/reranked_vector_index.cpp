@@ -29,7 +29,8 @@ void RerankedVectorIndex::setCandidatesPerQuery(int candidates) {
 Result<std::vector<ScoredId>>
 RerankedVectorIndex::search(const float* query, int k,
                             const std::vector<std::int64_t>* allowed) const {
-    auto found = m_candidates.search(query, std::max(k, m_candidatesPerQuery), allowed);
+    // A negative k goes through as it is, for the candidate index to refuse.
+    auto found = m_candidates.search(query, k < 0 ? k : std::max(k, m_candidatesPerQuery), allowed);
     if (!found || k == 0 || found->empty())
         return found.ok() && k == 0 ? std::vector<ScoredId>() : found;
     std::vector<std::int64_t> ids;
