@@ -10,8 +10,8 @@
 #include "embed/pytorch_bin_file.h"
 #include "embed/safetensors_file.h"
 #include "embed/state_dict_pickle.h"
-#include "embed/zip_archive.h"
 #include "semsearch/embedder.h"
+#include "shared/zip_archive.h"
 
 #include <QRandomGenerator>
 #include <QTemporaryDir>

@@ -2,7 +2,6 @@
 
 #include "embed/pytorch_bin_file.h"
 #include "embed/safetensors_file.h"
-#include "semsearch/printable_text.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -105,11 +104,6 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const QString& path) 
         mapped->m_size = static_cast<std::size_t>(size);
     }
     return std::shared_ptr<const MappedFile>(std::move(mapped));
-}
-
-QString printableName(const std::string& bytes) {
-    constexpr qsizetype kMaxCharacters = 200;
-    return printableText(QByteArrayView(bytes), kMaxCharacters);
 }
 
 QString sampledFingerprint(const MappedFile& file, const unsigned char* header,

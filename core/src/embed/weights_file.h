@@ -9,6 +9,7 @@
 // any copy of the WeightsFile lives. Nothing here depends on LibTorch.
 
 #include "semsearch/error.h"
+#include "shared/printable_name.h"
 
 #include <QString>
 
@@ -93,10 +94,6 @@ private:
     const unsigned char* m_data = nullptr;
     std::size_t m_size = 0;
 };
-
-// A name read from a weights file (a tensor, a ZIP entry, a pickle global) made safe for a
-// one-line message: printableText() cut to 200 characters.
-QString printableName(const std::string& bytes);
 
 // SHA-256 (hex) over the file size as decimal text, `header` (the format's own index of the
 // tensors: the safetensors header, the pickle of a .bin), and 16 spread-out 64 KiB samples of the

@@ -1,6 +1,6 @@
-#include "embed/zip_archive.h"
+#include "shared/zip_archive.h"
 
-#include "embed/weights_file.h"
+#include "shared/printable_name.h"
 
 #include <QString>
 
@@ -72,7 +72,7 @@ Result<EndRecord> readEndRecord(const unsigned char* bytes, std::size_t size) {
             break;
         if (end == lowest)
             return corrupt(QStringLiteral("no ZIP end-of-directory record; the file is truncated "
-                                          "or not a torch zip archive"));
+                                          "or not a ZIP archive"));
     }
     const unsigned char* record = bytes + end;
     if (read16(record + 4) != 0 || read16(record + 6) != 0)
@@ -204,6 +204,7 @@ Result<ZipArchive> ZipArchive::read(const unsigned char* bytes, std::size_t size
             return damaged("local header does not match the directory");
         entry.dataOffset = localOffset + kLocalHeaderSize + localNameLength + localExtraLength;
         entry.size = compressedSize;
+        entry.unpackedSize = uncompressedSize;
         if (!fits(entry.dataOffset, entry.size, size))
             return damaged("data runs past the end of the file; the file is truncated");
         if (entry.method == 0 && uncompressedSize != compressedSize)
