@@ -223,11 +223,11 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 3);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 4);
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
-                             "'passages', 'skipped', 'meta', 'sources')"),
-                 5);
+                             "'passages', 'skipped', 'meta', 'sources', 'passage_places')"),
+                 6);
     }
 
     void walModeAndForeignKeys() {
@@ -1578,6 +1578,71 @@ private Q_SLOTS:
         auto sources = (*store)->sources();
         REQUIRE_OK(sources);
         QVERIFY(sources->empty());
+    }
+
+    void versionThreeIndexUpgradesWithPassagesWithoutPlaces() {
+        QTemporaryDir dir;
+        const QString path = databasePath(dir);
+        {
+            RawDatabase raw(path);
+            const std::vector<SchemaMigration> three(schemaMigrations().begin(),
+                                                     schemaMigrations().begin() + 3);
+            REQUIRE_OK(migrateSchema(raw.handle(), path, three));
+            QCOMPARE(raw.integer("PRAGMA user_version"), 3);
+            QVERIFY(raw.exec("INSERT INTO documents VALUES (1, '/d/a.md', 1, 2, x'00', 'utf-8', "
+                             "3, 1, 4)"));
+            QVERIFY(raw.exec("INSERT INTO passages VALUES (7, 1, 0, 0, 5, 1, 'hello', x'00')"));
+        }
+        auto store = SqliteStore::open(path);
+        REQUIRE_OK(store);
+        RawDatabase raw(path);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 4);
+        auto passages = (*store)->passages({7});
+        REQUIRE_OK(passages);
+        QCOMPARE(passages->size(), std::size_t(1));
+        QCOMPARE(passages->front().text, QStringLiteral("hello"));
+        QCOMPARE(passages->front().page, 0);
+        QCOMPARE(passages->front().section, QString());
+    }
+
+    void placesRoundTripAndAreCopiedAndRemoved() {
+        QTemporaryDir dir;
+        auto store = newStore(dir);
+        QVERIFY(store);
+        std::vector<PassageRecord> passages = passageList(3);
+        passages[0].page = 4;
+        passages[1].section = QStringLiteral("Installation");
+        passages[2].page = 12;
+        passages[2].section = QStringLiteral("Usage");
+        auto id =
+            store->putDocument(document(QStringLiteral("/d/a.pdf")), passages, vectorRows(3, 1));
+        REQUIRE_OK(id);
+        auto check = [&](std::int64_t documentId) {
+            auto read = store->passagesOfDocument(documentId);
+            REQUIRE_OK(read);
+            QCOMPARE(read->size(), std::size_t(3));
+            QCOMPARE((*read)[0].page, 4);
+            QCOMPARE((*read)[0].section, QString());
+            QCOMPARE((*read)[1].page, 0);
+            QCOMPARE((*read)[1].section, QStringLiteral("Installation"));
+            QCOMPARE((*read)[2].page, 12);
+            QCOMPARE((*read)[2].section, QStringLiteral("Usage"));
+        };
+        check(*id);
+        auto copy = store->putDocumentCopy(document(QStringLiteral("/d/b.pdf")), *id);
+        REQUIRE_OK(copy);
+        check(*copy);
+        auto byId = store->passages({passages[2].id});
+        REQUIRE_OK(byId);
+        QCOMPARE(byId->front().section, QStringLiteral("Usage"));
+        // Only passages with a place have a row, and it goes with its passage.
+        RawDatabase raw(databasePath(dir));
+        QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), 6);
+        REQUIRE_OK(store->removeDocument(*id));
+        QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), 3);
+        auto problems = store->check();
+        REQUIRE_OK(problems);
+        QVERIFY2(problems->isEmpty(), qPrintable(problems->join(QLatin1Char('\n'))));
     }
 
     // The migration runner itself, with a made-up history.

@@ -76,6 +76,19 @@ constexpr const char* kVersion3 = R"sql(
 ALTER TABLE documents ADD COLUMN changed_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: where a passage came from in documents that have pages or sections (PDF pages,
+// headings of Markdown, HTML, DOCX, ODT and EPUB). A table of its own, with rows only for
+// passages that have a place: plain text needs none, and a column after passages.vector would
+// make every read of a passage's place step over the vector's overflow pages. Passages of an
+// index of version 3 have no place until their files are indexed again.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE passage_places (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    page       INTEGER NOT NULL,
+    section    TEXT    NOT NULL
+);
+)sql";
+
 static_assert(kStoreApplicationId == 1397576530, "kVersion1 spells the application id out");
 
 Result<std::int64_t> pragmaValue(sqlite3* db, const char* sql, const QString& file) {
@@ -155,6 +168,7 @@ const std::vector<SchemaMigration>& schemaMigrations() {
         {1, "initial schema", kVersion1},
         {2, "sources", kVersion2},
         {3, "status-change times", kVersion3},
+        {4, "passage places", kVersion4},
     };
     return migrations;
 }

@@ -15,7 +15,12 @@ namespace {
 #define SEMSEARCH_DOCUMENT_COLUMNS                                                                 \
     "id, path, size, modified_ms, content_hash, encoding, indexed_at_ms, passage_count, "          \
     "changed_ms"
-#define SEMSEARCH_PASSAGE_COLUMNS "id, document_id, ordinal, byte_start, byte_end, line, text"
+// A passage with its place (version 4), when it has one.
+#define SEMSEARCH_PASSAGE_COLUMNS                                                                  \
+    "p.id, p.document_id, p.ordinal, p.byte_start, p.byte_end, p.line, p.text, "                   \
+    "coalesce(pp.page, 0), coalesce(pp.section, '')"
+#define SEMSEARCH_PASSAGES_WITH_PLACES                                                             \
+    "passages p LEFT JOIN passage_places pp ON pp.passage_id = p.id"
 
 DocumentRecord readDocument(const SqliteStatement& row) {
     DocumentRecord document;
@@ -40,6 +45,8 @@ PassageRecord readPassage(const SqliteStatement& row) {
     passage.byteEnd = row.columnInt64(4);
     passage.line = int(row.columnInt64(5));
     passage.text = row.columnText(6);
+    passage.page = int(row.columnInt64(7));
+    passage.section = row.columnText(8);
     return passage;
 }
 
@@ -188,8 +195,10 @@ Result<std::int64_t> SqliteStore::putDocumentCopy(DocumentRecord document, std::
     };
     std::vector<Copy> copies;
     {
-        auto q = m_impl->query("SELECT byte_start, byte_end, line, text, vector FROM passages "
-                               "WHERE document_id = ?1 ORDER BY ordinal");
+        auto q = m_impl->query("SELECT p.byte_start, p.byte_end, p.line, p.text, p.vector, "
+                               "coalesce(pp.page, 0), coalesce(pp.section, '') "
+                               "FROM " SEMSEARCH_PASSAGES_WITH_PLACES
+                               " WHERE p.document_id = ?1 ORDER BY p.ordinal");
         if (!q)
             return q.error();
         (*q)->bind(1, sourceId);
@@ -205,6 +214,8 @@ Result<std::int64_t> SqliteStore::putDocumentCopy(DocumentRecord document, std::
             copy.passage.line = int((*q)->columnInt64(2));
             copy.passage.text = (*q)->columnText(3);
             copy.vector = (*q)->columnBlob(4);
+            copy.passage.page = int((*q)->columnInt64(5));
+            copy.passage.section = (*q)->columnText(6);
             copies.push_back(std::move(copy));
         }
     }
@@ -284,15 +295,17 @@ Result<std::vector<std::int64_t>> SqliteStore::removeDocument(std::int64_t id) {
 // --- Passages and vectors ----------------------------------------------------------------------
 
 Result<std::vector<PassageRecord>> SqliteStore::passages(const std::vector<std::int64_t>& ids) {
-    auto q = m_impl->query("SELECT " SEMSEARCH_PASSAGE_COLUMNS " FROM passages WHERE id = ?1");
+    auto q = m_impl->query("SELECT " SEMSEARCH_PASSAGE_COLUMNS
+                           " FROM " SEMSEARCH_PASSAGES_WITH_PLACES " WHERE p.id = ?1");
     if (!q)
         return q.error();
     return lookUpEach<PassageRecord>(**q, ids, readPassage);
 }
 
 Result<std::vector<PassageRecord>> SqliteStore::passagesOfDocument(std::int64_t documentId) {
-    auto q = m_impl->query("SELECT " SEMSEARCH_PASSAGE_COLUMNS
-                           " FROM passages WHERE document_id = ?1 ORDER BY ordinal");
+    auto q =
+        m_impl->query("SELECT " SEMSEARCH_PASSAGE_COLUMNS " FROM " SEMSEARCH_PASSAGES_WITH_PLACES
+                      " WHERE p.document_id = ?1 ORDER BY p.ordinal");
     if (!q)
         return q.error();
     (*q)->bind(1, documentId);

@@ -211,7 +211,18 @@ Result<std::int64_t> SqliteStore::Impl::insertPassage(std::int64_t documentId, i
     (*q)->bindStaticBlob(7, vector, vectorBytes);
     if (auto done = (*q)->run(); !done)
         return done.error();
-    return lastInsertId();
+    const std::int64_t id = lastInsertId();
+    if (passage.page == 0 && passage.section.isEmpty())
+        return id;
+    auto place = query("INSERT INTO passage_places(passage_id, page, section) VALUES (?1, ?2, ?3)");
+    if (!place)
+        return place.error();
+    (*place)->bind(1, id);
+    (*place)->bind(2, std::int64_t(passage.page));
+    (*place)->bind(3, passage.section);
+    if (auto done = (*place)->run(); !done)
+        return done.error();
+    return id;
 }
 
 Error SqliteStore::Impl::vectorSizeError(std::int64_t passageId, int bytes, int dim) const {
