@@ -38,6 +38,11 @@ QJsonObject passageJson(const PassageHit& hit, bool withPath) {
     object.insert(QStringLiteral("line"), hit.line);
     object.insert(QStringLiteral("start"), qint64(hit.byteStart));
     object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
+    // Where known: documents with pages (PDF) or headings (Markdown, HTML, DOCX, ODT, EPUB).
+    if (hit.page > 0)
+        object.insert(QStringLiteral("page"), hit.page);
+    if (!hit.section.isEmpty())
+        object.insert(QStringLiteral("section"), hit.section);
     return object;
 }
 

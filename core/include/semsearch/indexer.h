@@ -38,6 +38,8 @@ namespace semsearch {
 
 struct IndexOptions {
     WalkOptions walk;
+    // How documents other than text and Markdown are read (walk.maxFileBytes caps every file).
+    ExtractorOptions extract;
     // A batch (one transaction, one progress report, one pause/cancel check) closes after this
     // many files or passages, whichever comes first. A single file is never split across
     // batches: a document is either fully indexed or not at all.
@@ -66,8 +68,9 @@ struct IndexStats {
     std::int64_t passagesReused = 0;
     std::int64_t bytesRead = 0;
     double seconds = 0;
-    double embedSeconds = 0; // time inside Embedder::embed
-    bool cancelled = false;  // stopped by the WorkControl; what was committed stays
+    double embedSeconds = 0;   // time inside Embedder::embed
+    double extractSeconds = 0; // time waiting for semsearch-extract (PDF, HTML, DOCX, ...)
+    bool cancelled = false;    // stopped by the WorkControl; what was committed stays
 };
 
 // The identity an index records for the vectors `model` makes.

@@ -38,8 +38,10 @@ struct PassageHit {
     float score = 0;
     QString text;
     int line = 1;
-    std::int64_t byteStart = 0;
+    std::int64_t byteStart = 0; // see PassageRecord::byteStart
     std::int64_t byteEnd = 0;
+    int page = 0;    // see PassageRecord::page
+    QString section; // see PassageRecord::section
 };
 
 struct DocumentHit {

@@ -299,8 +299,11 @@ std::vector<PassageSpan> splitPassages(const DocumentText& document,
     passages.reserve(cuts.size());
     int line = 1;
     qsizetype scanned = 0; // text before this position has been counted into `line`
+    std::size_t place = 0; // document.places[place - 1] is in effect at `scanned`
     for (std::size_t i = 0; i < cuts.size(); ++i) {
         const Range range = cuts[i].range;
+        while (place < document.places.size() && document.places[place].start <= range.start)
+            ++place;
         for (; scanned < range.start; ++scanned) {
             const QChar c = text[scanned];
             if (c == u'\n' ||
@@ -313,6 +316,10 @@ std::vector<PassageSpan> splitPassages(const DocumentText& document,
         passage.byteStart = offsets[2 * i];
         passage.byteEnd = offsets[2 * i + 1];
         passage.line = line;
+        if (place > 0) {
+            passage.page = document.places[place - 1].page;
+            passage.section = document.places[place - 1].section;
+        }
         passage.tokenCount = int(cuts[i].tokens);
         passage.text = text.sliced(range.start, range.end - range.start);
         passages.push_back(std::move(passage));

@@ -100,6 +100,8 @@ std::vector<PassageRecord> passagesOf(const std::vector<PassageSpan>& spans) {
         record.byteEnd = spans[p].byteEnd;
         record.line = spans[p].line;
         record.text = spans[p].text;
+        record.page = spans[p].page;
+        record.section = spans[p].section;
         passages.push_back(std::move(record));
     }
     return passages;
@@ -147,7 +149,8 @@ public:
     IndexRun(IndexFolder& index, Embedder& embedder, const IndexOptions& options,
              const ProgressCallback& progress, WorkControl* control)
         : m_index(index), m_store(index.store()), m_embedder(embedder), m_options(options),
-          m_progress(progress), m_control(control) {}
+          m_progress(progress), m_control(control),
+          m_reader(ReadOptions{options.walk.maxFileBytes, options.extract}) {}
 
     Result<IndexStats> run(const QStringList& paths);
 
@@ -183,6 +186,8 @@ private:
     // Every file this run skipped, with its reason: the skip records under the roots once the
     // run completes.
     std::vector<SkippedFile> m_skipped;
+    // Reads every format; its helper process (for PDF, HTML, ...) lives as long as this run.
+    DocumentReader m_reader;
 };
 
 Result<void> IndexRun::prepare(const QStringList& paths) {
@@ -282,7 +287,7 @@ Result<void> IndexRun::planFile(const QString& path, Batch& batch) {
     file.existing = *existing;
     // Taken before reading: an edit after this moment moves the file's times past it.
     file.record.indexedAtMs = QDateTime::currentMSecsSinceEpoch();
-    auto document = readDocument(path, m_options.walk.maxFileBytes);
+    auto document = m_reader.read(path);
     if (!document) {
         file.action = document.error().code == ErrorCode::NotFound ? PlannedFile::Action::Vanished
                                                                    : PlannedFile::Action::Skip;
@@ -297,7 +302,10 @@ Result<void> IndexRun::planFile(const QString& path, Batch& batch) {
     file.record.modifiedMs = document->modifiedMs;
     file.record.changedMs = document->changedMs;
     file.record.contentHash = document->contentHash;
-    file.record.encoding = encodingName(document->encoding);
+    file.record.encoding = document->format == DocumentFormat::PlainText ||
+                                   document->format == DocumentFormat::Markdown
+                               ? encodingName(document->encoding)
+                               : formatName(document->format);
 
     if (file.existing && file.existing->contentHash == document->contentHash) {
         file.action = PlannedFile::Action::Touch;
@@ -538,6 +546,7 @@ Result<IndexStats> IndexRun::run(const QStringList& paths) {
         if (auto marked = markSourcesIndexed(); !marked)
             return marked.error();
     m_stats.seconds = m_clock.elapsed() / 1000.0;
+    m_stats.extractSeconds = m_reader.extractSeconds();
     report(IndexProgress::Stage::Done);
     return m_stats;
 }

@@ -94,6 +94,8 @@ Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& s
         result.line = passage->line;
         result.byteStart = passage->byteStart;
         result.byteEnd = passage->byteEnd;
+        result.page = passage->page;
+        result.section = passage->section;
         hits.push_back(std::move(result));
     }
     return hits;
