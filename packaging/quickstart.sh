@@ -4,7 +4,8 @@
 #   bash packaging/quickstart.sh app     # set up, build, start semsearch
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
-# Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
+# Packages come from Debian's archive only. The document readers need poppler and libxml2; the
+# tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext. apt-get runs as root, or through sudo when the
 # user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
 set -euo pipefail
 
@@ -26,6 +27,8 @@ packages=(
     qt6-base-dev qt6-qpa-plugins libgl-dev
     libtorch-dev libopenblas0-openmp libdnnl-dev
     libfaiss-dev libsqlite3-dev
+    libpoppler-cpp-dev libxml2-dev zlib1g-dev
+    pandoc poppler-utils groff ghostscript
 )
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
