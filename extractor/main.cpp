@@ -4,8 +4,9 @@
 // by DocumentReader with its limits already set (address space, no core files, killed with its
 // parent), and sets its own processor-time limit before each file.
 //
-// Exit status: 0 at the end of its input, 2 on a malformed request or a broken pipe, 3 when a
-// reader ran out of memory (DocumentReader reports "needs more than ... of memory").
+// Exit status: 0 at the end of its input (or for --help), 2 on a malformed request, a broken
+// pipe or when started by hand, 3 when a reader ran out of memory (DocumentReader reports
+// "needs more than ... of memory").
 //
 // For tests only: with SEMSEARCH_EXTRACT_TEST_TRIGGERS=1 in its environment, a file holding
 // the words "semsearch-test-crash", "semsearch-test-hang" or "semsearch-test-flood" makes it
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -111,7 +113,17 @@ ExtractReply answer(const QByteArray& payload) {
 
 } // namespace
 
-int main() {
+int main(int argc, char* argv[]) {
+    // Started by hand (from a terminal, or with --help or --version): say what it is.
+    if (argc > 1 || isatty(STDIN_FILENO)) {
+        const bool asked = argc > 1 && (std::strcmp(argv[1], "--help") == 0 ||
+                                        std::strcmp(argv[1], "--version") == 0);
+        std::fprintf(asked ? stdout : stderr,
+                     "semsearch-extract %s: reads PDF, HTML, DOCX, ODT and EPUB documents for "
+                     "semsearch and semsearch-cli, which start it; it is not run by hand.\n",
+                     SEMSEARCH_VERSION);
+        return asked ? 0 : 2;
+    }
     // The client reads the answer or sees the helper gone; a write to a closed pipe must not
     // kill the helper before it can tell.
     std::signal(SIGPIPE, SIG_IGN);

@@ -9,14 +9,26 @@ namespace semsearch::ui {
 
 namespace {
 
-// The text with each "\r\n" made "\n", and the positions of the dropped '\r's (ascending).
+// The text as the editor shows it: each "\r\n" made "\n" (the dropped '\r's, ascending), and
+// a marker line inserted where each page begins (their original positions, ascending).
 struct EditorText {
     QString text;
     std::vector<qsizetype> dropped;
+    std::vector<std::pair<qsizetype, qsizetype>> inserted; // original position, length
 
-    explicit EditorText(const QString& original) {
+    EditorText(const QString& original, const std::vector<DocumentPlace>& places) {
         text.reserve(original.size());
+        std::size_t place = 0;
+        int page = 0;
         for (qsizetype i = 0; i < original.size(); ++i) {
+            for (; place < places.size() && places[place].start <= i; ++place) {
+                if (places[place].page <= 0 || places[place].page == page)
+                    continue;
+                page = places[place].page;
+                const QString marker = pageMarker(page) + QStringLiteral("\n\n");
+                inserted.emplace_back(i, marker.size());
+                text.append(marker);
+            }
             if (original[i] == QLatin1Char('\r') && i + 1 < original.size() &&
                 original[i + 1] == QLatin1Char('\n')) {
                 dropped.push_back(i);
@@ -26,10 +38,15 @@ struct EditorText {
         }
     }
 
-    // Where position `original` of the original text is in `text`.
+    // Where position `original` of the original text is in `text`: after the markers inserted
+    // at or before it.
     qsizetype position(qsizetype original) const {
         const auto before = std::lower_bound(dropped.begin(), dropped.end(), original);
-        return original - qsizetype(before - dropped.begin());
+        qsizetype shift = 0;
+        for (const auto& [at, length] : inserted)
+            if (at <= original)
+                shift += length;
+        return original - qsizetype(before - dropped.begin()) + shift;
     }
 };
 
@@ -48,9 +65,14 @@ qsizetype nearestOccurrence(const QString& text, const QString& needle, qsizetyp
 
 } // namespace
 
+QString pageMarker(int page) {
+    return QStringLiteral("\u2014 page %1 \u2014").arg(page);
+}
+
 Result<DocumentPreview> preparePreview(const QString& path, const std::vector<PassageHit>& passages,
-                                       qint64 maxBytes) {
-    Result<DocumentText> document = readDocument(path, maxBytes);
+                                       const ReadOptions& options) {
+    DocumentReader reader(options);
+    Result<DocumentText> document = reader.read(path);
     if (!document.ok())
         return document.error();
 
@@ -78,9 +100,10 @@ Result<DocumentPreview> preparePreview(const QString& path, const std::vector<Pa
         rank[byScore[i]] = int(i);
 
     const QString& text = document->text;
-    const EditorText editor(text);
+    const EditorText editor(text, document->places);
     DocumentPreview preview;
     preview.path = path;
+    preview.format = document->format;
     preview.passageCount = int(passages.size());
     for (std::size_t i = 0; i < passages.size(); ++i) {
         const PassageHit& passage = passages[i];
@@ -93,9 +116,9 @@ Result<DocumentPreview> preparePreview(const QString& path, const std::vector<Pa
             if (start < 0)
                 continue;
         }
-        preview.matches.push_back({passage.passageId, passage.score, rank[i],
-                                   editor.position(start),
-                                   editor.position(start + passage.text.size())});
+        preview.matches.push_back(
+            {passage.passageId, passage.score, rank[i], editor.position(start),
+             editor.position(start + passage.text.size()), passage.page, passage.section});
     }
     std::stable_sort(
         preview.matches.begin(), preview.matches.end(),

@@ -5,6 +5,7 @@
 // thread unchanged (plain values in, plain values out; reentrant).
 
 #include "semsearch/error.h"
+#include "semsearch/extract.h"
 #include "semsearch/searcher.h"
 
 #include <QString>
@@ -20,13 +21,18 @@ struct PreviewMatch {
     int rank = 0;        // 0 for the best-scored passage given, 1 for the next, ...
     qsizetype start = 0; // [start, end) in DocumentPreview::text
     qsizetype end = 0;
+    int page = 0;    // PassageHit::page: 1-based page of a PDF, 0 = none
+    QString section; // PassageHit::section
 };
 
 struct DocumentPreview {
     QString path;
     // The document's text as a QPlainTextEdit holds it: every "\r\n" is one "\n" (QTextDocument
-    // turns both into one block break), so positions here are the editor's positions.
+    // turns both into one block break), so positions here are the editor's positions. For
+    // formats other than plain text it is the text DocumentReader extracts (Markdown without
+    // its markup), with a marker line ("— page 2 —") where each page of a PDF begins.
     QString text;
+    DocumentFormat format = DocumentFormat::PlainText;
     std::vector<PreviewMatch> matches; // in document order (by start)
     int passageCount = 0;              // passages given
     // Passages whose byte range no longer holds their text: the file changed since it was
@@ -35,10 +41,15 @@ struct DocumentPreview {
     int changedPassages = 0;
 };
 
-// Reads `path` with readDocument (which caps the size at maxBytes) and places every passage by
-// its byte range: the range's bytes must decode to exactly PassageHit::text, else the passage
-// counts as changed (see DocumentPreview). Errors are readDocument's ("<path>: not found", ...).
+// Reads `path` with a DocumentReader (which caps the size at options.maxFileBytes and runs
+// semsearch-extract for PDF, HTML, DOCX, ODT and EPUB) and places every passage by its byte
+// range: the range must map to exactly PassageHit::text in the document's text, else the
+// passage counts as changed (see DocumentPreview). Errors are DocumentReader::read's
+// ("<path>: not found", "<path>: password-protected PDF", ...).
 Result<DocumentPreview> preparePreview(const QString& path, const std::vector<PassageHit>& passages,
-                                       qint64 maxBytes = 20 * 1024 * 1024);
+                                       const ReadOptions& options = {});
+
+// "— page 2 —": the marker line the preview shows where a page begins.
+QString pageMarker(int page);
 
 } // namespace semsearch::ui

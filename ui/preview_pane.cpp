@@ -1,6 +1,7 @@
 #include "preview_pane.h"
 
 #include "display_path.h"
+#include "page_opener.h"
 
 #include <QAction>
 #include <QDir>
@@ -9,6 +10,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -74,6 +76,11 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     m_nextButton->setAccessibleName(tr("Next match"));
     for (QToolButton* button : {m_previousButton, m_nextButton})
         button->setAutoRaise(true);
+    m_openAtPage = new QToolButton(this);
+    m_openAtPage->setObjectName(QStringLiteral("openAtPage"));
+    m_openAtPage->setAutoRaise(true);
+    m_openAtPage->hide();
+    connect(m_openAtPage, &QToolButton::clicked, this, &PreviewPane::openAtPage);
 
     m_notice = new QLabel(this);
     m_notice->setObjectName(QStringLiteral("previewNotice"));
@@ -101,6 +108,7 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     header->addWidget(m_fileName);
     header->addWidget(m_folder, 1);
     header->addWidget(m_matchLabel);
+    header->addWidget(m_openAtPage);
     header->addWidget(m_previousButton);
     header->addWidget(m_nextButton);
     auto* layout = new QVBoxLayout(this);
@@ -116,7 +124,7 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
 
 void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit>& passages,
                                std::int64_t focusPassageId) {
-    showPreview(path, preparePreview(path, passages), focusPassageId);
+    showPreview(path, preparePreview(path, passages, m_readOptions), focusPassageId);
 }
 
 void PreviewPane::showPreview(const QString& path, const Result<DocumentPreview>& preview,
@@ -223,12 +231,27 @@ void PreviewPane::updateHeader() {
     m_fileName->setText(path.isEmpty() ? QString() : displayFileName(path));
     m_folder->setText(path.isEmpty() ? QString() : displayFolder(path));
     m_fileName->setToolTip(QDir::toNativeSeparators(path));
-    if (m_current >= 0)
-        m_matchLabel->setText(tr("match %1 of %2").arg(m_current + 1).arg(matchCount()));
-    else if (m_preview.passageCount > 0)
+    const PreviewMatch* current =
+        m_current >= 0 ? &m_preview.matches[std::size_t(m_current)] : nullptr;
+    if (current) {
+        QString where;
+        if (current->page > 0)
+            where = tr("page %1").arg(current->page);
+        else if (!current->section.isEmpty())
+            where = current->section;
+        m_matchLabel->setText(
+            where.isEmpty()
+                ? tr("match %1 of %2").arg(m_current + 1).arg(matchCount())
+                : tr("match %1 of %2 \u00B7 %3").arg(m_current + 1).arg(matchCount()).arg(where));
+    } else if (m_preview.passageCount > 0)
         m_matchLabel->setText(tr("no match shown"));
     else
         m_matchLabel->clear();
+    const bool atPage = current && current->page > 0 && m_preview.format == DocumentFormat::Pdf &&
+                        !pageOpenCommand(defaultPdfViewer(), path, current->page).isEmpty();
+    m_openAtPage->setVisible(atPage);
+    if (atPage)
+        m_openAtPage->setText(tr("Open at page %1").arg(current->page));
     m_previousAction->setEnabled(matchCount() > 0);
     m_nextAction->setEnabled(matchCount() > 0);
 }
@@ -236,6 +259,15 @@ void PreviewPane::updateHeader() {
 void PreviewPane::setNotice(const QString& text) {
     m_notice->setText(text);
     m_notice->setVisible(!text.isEmpty());
+}
+
+void PreviewPane::openAtPage() {
+    if (m_current < 0)
+        return;
+    const int page = m_preview.matches[std::size_t(m_current)].page;
+    const QStringList command = pageOpenCommand(defaultPdfViewer(), m_preview.path, page);
+    if (command.isEmpty() || !QProcess::startDetached(command.front(), command.mid(1)))
+        Q_EMIT openRequested(m_preview.path); // opens it at its start, as Enter does
 }
 
 bool PreviewPane::eventFilter(QObject* watched, QEvent* event) {

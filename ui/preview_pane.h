@@ -7,6 +7,12 @@
 // The pane opens scrolled to the focused (by default the best) passage with the text cursor at
 // its start.
 //
+// Documents other than plain text show the text semsearch extracted from them (Markdown
+// without its markup; PDF, HTML, DOCX, ODT, EPUB through semsearch-extract), a PDF with a
+// marker line where each page begins. The header names the current match's page or section;
+// for a PDF whose default viewer can be told a page (see page_opener.h) an "Open at page N"
+// button opens it there.
+//
 // Keys (while the pane or a child has focus): F3 or Ctrl+Down next match, Shift+F3 or Ctrl+Up
 // previous match, in document order and wrapping around; Enter or a double-click in the text
 // asks to open the file (openRequested). When the file cannot be read the pane says so; when
@@ -45,6 +51,9 @@ public:
     // `path` cannot be shown when `preview` is an error.
     void showPreview(const QString& path, const Result<DocumentPreview>& preview,
                      std::int64_t focusPassageId = 0);
+    // How documents are read (the helper program, limits); the defaults suit the installed
+    // programs.
+    void setReadOptions(const ReadOptions& options) { m_readOptions = options; }
     // Empties the pane.
     void clear();
     // Empties the pane and shows `message` (one line, already translated) in its place.
@@ -69,12 +78,14 @@ private:
     void applyHighlights();
     void updateHeader();
     void setNotice(const QString& text);
+    void openAtPage();
 
     QLabel* m_fileName = nullptr;
     QLabel* m_folder = nullptr;
     QLabel* m_matchLabel = nullptr;
     QToolButton* m_previousButton = nullptr;
     QToolButton* m_nextButton = nullptr;
+    QToolButton* m_openAtPage = nullptr;
     QLabel* m_notice = nullptr;
     QPlainTextEdit* m_text = nullptr;
     QAction* m_previousAction = nullptr;
@@ -82,6 +93,7 @@ private:
 
     DocumentPreview m_preview;
     int m_current = -1;
+    ReadOptions m_readOptions;
 };
 
 } // namespace semsearch::ui

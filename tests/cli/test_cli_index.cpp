@@ -3,6 +3,7 @@
 
 #include "brute_force_ranking.h"
 #include "cli_runner.h"
+#include "document_tools.h"
 #include "generous_wait.h"
 #include "reference_data.h"
 #include "test_files.h"
@@ -172,6 +173,44 @@ class TestCliIndex : public QObject {
     QString base() const { return m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction(); }
 
 private Q_SLOTS:
+    void searchJsonSaysPageAndSection() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        const ToolRun pdf = groffPdf(".PP\nA first page about nothing much.\n.bp\n"
+                                     ".PP\nThe lighthouse keeper counts ships.\n");
+        QVERIFY2(pdf.ok, qPrintable(pdf.problem));
+        QVERIFY(writeFile(docs + QStringLiteral("/light.pdf"), pdf.out));
+        QVERIFY(writeFile(docs + QStringLiteral("/page.html"),
+                          "<h1>Bread</h1><p>Knead the dough for ten minutes.</p>"));
+        QVERIFY(writeFile(docs + QStringLiteral("/plain.txt"), "Cats sleep all day.\n"));
+        // semsearch-cli finds semsearch-extract beside itself, as installed.
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        auto top = [&](const char* query) {
+            const RunResult search = cli.run(
+                {QStringLiteral("search"), QString::fromUtf8(query), QStringLiteral("--json"),
+                 QStringLiteral("--passages"), QStringLiteral("-k"), QStringLiteral("1")});
+            return QJsonDocument::fromJson(search.out)
+                .object()
+                .value(QStringLiteral("results"))
+                .toArray()
+                .at(0)
+                .toObject();
+        };
+        const QJsonObject light = top("The lighthouse keeper counts ships.");
+        QCOMPARE(light.value(QStringLiteral("path")).toString(),
+                 docs + QStringLiteral("/light.pdf"));
+        QCOMPARE(light.value(QStringLiteral("page")).toInt(), 2);
+        QVERIFY(!light.contains(QStringLiteral("section")));
+        const QJsonObject bread = top("Knead the dough for ten minutes.");
+        QCOMPARE(bread.value(QStringLiteral("section")).toString(), QStringLiteral("Bread"));
+        QVERIFY(!bread.contains(QStringLiteral("page")));
+        const QJsonObject cats = top("Cats sleep all day.");
+        QVERIFY(!cats.contains(QStringLiteral("page")) &&
+                !cats.contains(QStringLiteral("section")));
+    }
+
     void indexSearchStatusExport() {
         CliFixture cli(base());
         const QString docs = base() + QStringLiteral("/docs");

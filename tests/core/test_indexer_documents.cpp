@@ -55,7 +55,7 @@ private Q_SLOTS:
         write(QStringLiteral("hang.pdf"), "%PDF-1.4\nsemsearch-test-hang\n");
         write(QStringLiteral("flood.pdf"), "%PDF-1.4\nsemsearch-test-flood\n");
         write(QStringLiteral("truncated.docx"), test::readFile(m_docs + "/report.docx").left(300));
-        write(QStringLiteral("locked.odt"), "PK\x03\x04 not really");
+        write(QStringLiteral("damaged.odt"), "PK\x03\x04 not really");
     }
 
     void indexesEveryFormatAndSkipsHostileFiles() {
@@ -82,12 +82,11 @@ private Q_SLOTS:
                            record.reason;
         QCOMPARE(reasons, QStringList({
                               QStringLiteral("crash.pdf: the PDF reader crashed (signal 11)"),
+                              QStringLiteral("damaged.odt: damaged ZIP archive: 15 bytes is "
+                                             "too short for a ZIP archive"),
                               QStringLiteral("flood.pdf: the PDF reader needs more than 256 MiB "
                                              "of memory"),
                               QStringLiteral("hang.pdf: the PDF reader took longer than 3 s"),
-                              QStringLiteral("locked.odt: damaged ZIP archive: no ZIP "
-                                             "end-of-directory record; the file is truncated "
-                                             "or not a ZIP archive"),
                               QStringLiteral("truncated.docx: damaged ZIP archive: no ZIP "
                                              "end-of-directory record; the file is truncated "
                                              "or not a ZIP archive"),

@@ -3,6 +3,9 @@
 // the raw bytes here, independently of the code under test, and the highlighted ranges are
 // compared with the passage texts written in the test.
 
+#include "document_tools.h"
+#include "model_folder_fixture.h"
+#include "page_opener.h"
 #include "preview_pane.h"
 #include "test_palettes.h"
 
@@ -399,6 +402,90 @@ private Q_SLOTS:
         QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("no match shown"));
         QCOMPARE(notice->text(), QStringLiteral("changed.md changed since it was indexed; "
                                                 "highlighting only what still matches (0 of 1)."));
+    }
+
+    void markdownShowsItsTextWithoutMarkup() {
+        const QByteArray bytes = "# Garden\n\nTomatoes need **full** sun. Water them [daily]"
+                                 "(https://example.com/water).\n";
+        const QString path = write(QStringLiteral("garden.md"), bytes);
+        // The byte range found in the file: from the passage's first word to the end of the
+        // markup that closes it.
+        PassageHit hit;
+        hit.passageId = 1;
+        hit.score = 0.5f;
+        hit.text = QStringLiteral("Tomatoes need full sun. Water them daily.");
+        hit.byteStart = bytes.indexOf("Tomatoes");
+        hit.byteEnd = bytes.indexOf("/water).") + 8;
+        hit.section = QStringLiteral("Garden");
+        PreviewPane pane;
+        pane.showDocument(path, {hit});
+        QCOMPARE(textOf(pane)->toPlainText(),
+                 QStringLiteral("Garden\n\nTomatoes need full sun. Water them daily.\n"));
+        const auto selections = textOf(pane)->extraSelections();
+        QCOMPARE(selections.size(), 1);
+        QCOMPARE(selectedText(selections[0].cursor), hit.text);
+        QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 1 of 1 \u00B7 Garden"));
+    }
+
+    void pdfShowsPagesAndTheMatchPage() {
+        const test::ToolRun pdf = test::groffPdf(".PP\nThe cat sleeps on the warm sofa.\n.bp\n"
+                                                 ".PP\nThe train to Oslo leaves at nine.\n");
+        QVERIFY2(pdf.ok, qPrintable(pdf.problem));
+        const QString path = write(QStringLiteral("travel.pdf"), pdf.out);
+        ReadOptions options;
+        options.extractor.helperPath = QStringLiteral(SEMSEARCH_EXTRACT);
+        // The passages as the indexer makes them.
+        DocumentReader reader(options);
+        auto document = reader.read(path);
+        QVERIFY(document.ok());
+        auto tokenizer = WordPieceTokenizer::load(tinyModelPath());
+        QVERIFY(tokenizer.ok());
+        std::vector<PassageHit> hits;
+        for (const PassageSpan& span : splitPassages(*document, *tokenizer, 128)) {
+            if (!span.text.contains(QLatin1String("Oslo")) &&
+                !span.text.contains(QLatin1String("sofa")))
+                continue;
+            PassageHit hit;
+            hit.passageId = std::int64_t(hits.size() + 1);
+            hit.score = span.text.contains(QLatin1String("Oslo")) ? 0.9f : 0.1f;
+            hit.text = span.text;
+            hit.byteStart = span.byteStart;
+            hit.byteEnd = span.byteEnd;
+            hit.page = span.page;
+            hits.push_back(hit);
+        }
+        QCOMPARE(hits.size(), std::size_t(2));
+        PreviewPane pane;
+        pane.setReadOptions(options);
+        pane.showDocument(path, hits);
+        const QString shown = textOf(pane)->toPlainText();
+        const qsizetype pageTwo = shown.indexOf(QStringLiteral("\u2014 page 2 \u2014"));
+        QVERIFY2(shown.startsWith(QStringLiteral("\u2014 page 1 \u2014\n\n")), qPrintable(shown));
+        QVERIFY(pageTwo > shown.indexOf(QLatin1String("sofa")));
+        QVERIFY(pageTwo < shown.indexOf(QLatin1String("Oslo")));
+        const auto selections = textOf(pane)->extraSelections();
+        QCOMPARE(selections.size(), 2);
+        QCOMPARE(selectedText(selections[1].cursor),
+                 hits[0].text.contains(QLatin1String("Oslo")) ? hits[0].text : hits[1].text);
+        QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 2 of 2 \u00B7 page 2"));
+    }
+
+    void viewersThatTakeAPage() {
+        QCOMPARE(ui::pageOpenCommand(QStringLiteral("org.gnome.Evince.desktop"),
+                                     QStringLiteral("/d/a.pdf"), 12),
+                 QStringList({QStringLiteral("evince"), QStringLiteral("--page-index=12"),
+                              QStringLiteral("/d/a.pdf")}));
+        QCOMPARE(ui::pageOpenCommand(QStringLiteral("okularApplication_pdf.desktop"),
+                                     QStringLiteral("/d/a.pdf"), 3),
+                 QStringList({QStringLiteral("okular"), QStringLiteral("--page"),
+                              QStringLiteral("3"), QStringLiteral("/d/a.pdf")}));
+        QCOMPARE(ui::pageOpenCommand(QStringLiteral("org.pwmt.zathura-pdf-poppler.desktop"),
+                                     QStringLiteral("/d/a.pdf"), 2),
+                 QStringList({QStringLiteral("zathura"), QStringLiteral("--page=2"),
+                              QStringLiteral("/d/a.pdf")}));
+        QVERIFY(
+            ui::pageOpenCommand(QStringLiteral("firefox.desktop"), QStringLiteral("/d/a.pdf"), 2)
+                .isEmpty());
     }
 };
 

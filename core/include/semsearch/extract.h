@@ -336,7 +336,8 @@ struct ReadOptions {
 // "password-protected PDF", "no text layer: scanned pages?", "damaged PDF", "not a ZIP
 // archive", "unpacks to more than 256 MiB", "more than 10 MiB of text", "empty document",
 // "the PDF reader crashed (signal 11)", "the PDF reader took longer than 30 s", "the PDF reader
-// needs more than 1 GiB of memory", "cannot start semsearch-extract: ...".
+// needs more than 1 GiB of memory", "cannot start semsearch-extract (PATH): not found or not
+// executable".
 class DocumentReader {
 public:
     explicit DocumentReader(ReadOptions options = {});

@@ -150,6 +150,23 @@ int unitBytes(const DocumentText& document, qsizetype i) {
     return utf8Length(document, i);
 }
 
+// Moves `cursor`, a code point's start whose byte offset is `bytes`, over the whole code points
+// that end at or before byte `wanted`, stopping at `end`. A surrogate pair is one step (in UTF-8
+// its high half counts 0 bytes and its low half 4).
+void advanceTo(const DocumentText& document, qint64 wanted, qsizetype end, qsizetype& cursor,
+               qint64& bytes) {
+    while (cursor < end) {
+        const int units = unitBytes(document, cursor) == 0 ? 2 : 1;
+        qint64 step = 0;
+        for (int i = 0; i < units; ++i)
+            step += unitBytes(document, cursor + i);
+        if (bytes + step > wanted)
+            break;
+        bytes += step;
+        cursor += units;
+    }
+}
+
 // The run holding text position `position` (Markdown).
 std::size_t runOf(const std::vector<TextRun>& runs, qsizetype position) {
     const auto after =
@@ -195,16 +212,7 @@ std::vector<qsizetype> textPositionsThroughRuns(const DocumentText& document,
         const qsizetype end = run + 1 < runs.size() ? runs[run + 1].start : document.text.size();
         qsizetype cursor = runs[run].start;
         qint64 bytes = runs[run].byteStart;
-        while (cursor < end) {
-            const int units = unitBytes(document, cursor) == 0 ? 2 : 1;
-            qint64 step = 0;
-            for (int i = 0; i < units; ++i)
-                step += unitBytes(document, cursor + i);
-            if (bytes + step > offset)
-                break;
-            bytes += step;
-            cursor += units;
-        }
+        advanceTo(document, offset, end, cursor, bytes);
         positions.push_back(cursor);
     }
     return positions;
@@ -361,17 +369,7 @@ std::vector<qsizetype> textPositions(const DocumentText& document,
             cursor = 0;
             bytes = 0;
         }
-        // Whole code points only: a pair's high half has length 0 and its low half 4.
-        while (cursor < size) {
-            const int units = utf8Length(document, cursor) == 0 ? 2 : 1;
-            qint64 step = 0;
-            for (int i = 0; i < units; ++i)
-                step += utf8Length(document, cursor + i);
-            if (bytes + step > wanted)
-                break;
-            bytes += step;
-            cursor += units;
-        }
+        advanceTo(document, wanted, size, cursor, bytes);
         positions.push_back(cursor);
     }
     return positions;

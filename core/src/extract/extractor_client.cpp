@@ -84,13 +84,22 @@ QString ExtractorClient::start() {
         dup2(pair[1], STDOUT_FILENO);
         if (devNull >= 0)
             dup2(devNull, STDERR_FILENO);
+        // Nothing else of this process (an index's database, above all) reaches the parsers,
+        // whatever another thread opened without close-on-exec.
+        close_range(3, ~0U, 0);
         if (m_options.memoryLimitBytes > 0) {
             const rlimit limit{memory, memory};
             setrlimit(RLIMIT_AS, &limit);
         }
         const rlimit noCore{0, 0};
         setrlimit(RLIMIT_CORE, &noCore);
+        // Killed with the thread that started it (the reader ends it before that thread can).
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // The calling thread may block signals (Qt's threads do); the helper must not inherit
+        // that, or its processor-time limit (SIGXCPU) would be held back.
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
         execv(program.constData(), argv);
         _exit(127);
     }
