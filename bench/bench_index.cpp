@@ -159,8 +159,7 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption mixed(QStringLiteral("mixed"),
                                    QStringLiteral("Index the corpus made into PDF, HTML, DOCX "
                                                   "and Markdown files."));
-    parser.addOptions(
-        {model, corpus, threads, queries, sizes, skipCorpus, precisionOption, mixed});
+    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus, precisionOption, mixed});
     parser.process(app);
     const auto precision = parsePrecision(parser.value(QStringLiteral("precision")));
     if (!precision) {
