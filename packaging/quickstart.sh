@@ -5,8 +5,9 @@
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
 # Packages come from Debian's archive only. The document readers need poppler and libxml2; the
-# tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext. apt-get runs as root, or through sudo when the
-# user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
+# tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext.
+# apt-get runs as root, or through sudo when the user is not root. BUILD_DIR (default: build)
+# and JOBS (default: number of cores) may be set.
 set -euo pipefail
 
 mode=${1:-}
