@@ -6,14 +6,20 @@
 #include <QAction>
 #include <QDir>
 #include <QEvent>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QPromise>
 #include <QStyle>
+#include <QThreadPool>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace semsearch::ui {
 
@@ -23,6 +29,9 @@ namespace {
 // to see the worst, little enough that the palette's text colour stays readable on the best.
 constexpr qreal kStrongest = 0.6;
 constexpr qreal kWeakest = 0.2;
+// How long a document may take to read before the pane says it is reading it: long enough
+// that a text file (a few milliseconds) never flickers, short enough to answer a slow PDF.
+constexpr int kReadingNoticeMs = 300;
 
 QColor mix(const QColor& base, const QColor& over, qreal share) {
     return QColor::fromRgbF(float(base.redF() * (1 - share) + over.redF() * share),
@@ -81,6 +90,14 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     m_openAtPage->setAutoRaise(true);
     m_openAtPage->hide();
     connect(m_openAtPage, &QToolButton::clicked, this, &PreviewPane::openAtPage);
+    m_readingNotice = new QTimer(this);
+    m_readingNotice->setSingleShot(true);
+    m_readingNotice->setInterval(kReadingNoticeMs);
+    connect(m_readingNotice, &QTimer::timeout, this, [this] {
+        reset();
+        setNotice(tr("Reading %1\u2026").arg(displayFileName(m_readingPath)));
+        m_text->hide();
+    });
 
     m_notice = new QLabel(this);
     m_notice->setObjectName(QStringLiteral("previewNotice"));
@@ -124,11 +141,40 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
 
 void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit>& passages,
                                std::int64_t focusPassageId) {
-    showPreview(path, preparePreview(path, passages, m_readOptions), focusPassageId);
+    const quint64 request = ++m_request;
+    m_readingPath = path;
+    m_readingNotice->start();
+    using Prepared = Result<DocumentPreview>;
+    // The watcher is the pane's child: a pane closed before the answer never hears of it, and
+    // the task, which holds only values, finishes on its own.
+    auto* watcher = new QFutureWatcher<Prepared>(this);
+    connect(watcher, &QFutureWatcher<Prepared>::finished, this,
+            [this, watcher, request, path, focusPassageId] {
+                watcher->deleteLater();
+                if (request != m_request)
+                    return;
+                m_readingNotice->stop();
+                showPrepared(path, watcher->future().result(), focusPassageId);
+                Q_EMIT documentShown(path);
+            });
+    auto promise = std::make_shared<QPromise<Prepared>>();
+    watcher->setFuture(promise->future());
+    QThreadPool::globalInstance()->start([promise, path, passages, options = m_readOptions] {
+        promise->start();
+        promise->addResult(preparePreview(path, passages, options));
+        promise->finish();
+    });
 }
 
 void PreviewPane::showPreview(const QString& path, const Result<DocumentPreview>& preview,
                               std::int64_t focusPassageId) {
+    ++m_request;
+    m_readingNotice->stop();
+    showPrepared(path, preview, focusPassageId);
+}
+
+void PreviewPane::showPrepared(const QString& path, const Result<DocumentPreview>& preview,
+                               std::int64_t focusPassageId) {
     const QString name = displayFileName(path);
     if (!preview.ok()) {
         // The core's message is "<path>: <problem>"; the file name is said once, up front.
@@ -172,6 +218,12 @@ void PreviewPane::showPreview(const QString& path, const Result<DocumentPreview>
 }
 
 void PreviewPane::clear() {
+    ++m_request;
+    m_readingNotice->stop();
+    reset();
+}
+
+void PreviewPane::reset() {
     m_preview = DocumentPreview();
     m_text->show();
     m_current = -1;

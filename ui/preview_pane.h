@@ -19,9 +19,11 @@
 // it changed since it was indexed the pane says that too, still shows it, and highlights only
 // the passages whose text it still holds.
 //
-// GUI thread only. showDocument reads the file on the calling thread (readDocument's size cap
-// applies); to read elsewhere, call preparePreview (document_preview.h) there and hand its
-// result to showPreview.
+// GUI thread only. showDocument reads the file on a thread of the global QThreadPool (a PDF
+// can take seconds to extract, a hostile one up to the helper's time limit, and the window
+// must not freeze meanwhile); the pane keeps what it shows until the new document is ready,
+// says "Reading <name>..." should that take longer than a moment, and shows only the latest
+// document asked for. showPreview shows a preview prepared elsewhere at once.
 
 #include "document_preview.h"
 
@@ -33,6 +35,7 @@
 class QAction;
 class QLabel;
 class QPlainTextEdit;
+class QTimer;
 class QToolButton;
 
 namespace semsearch::ui {
@@ -43,8 +46,10 @@ class PreviewPane : public QWidget {
 public:
     explicit PreviewPane(QWidget* parent = nullptr);
 
-    // Reads `path` and shows it with `passages` highlighted, the one with focusPassageId
-    // current (0, or an id not among them: the best-scored one).
+    // Reads `path` (in the background) and shows it with `passages` highlighted, the one with
+    // focusPassageId current (0, or an id not among them: the best-scored one). Emits
+    // documentShown once it shows the document or why it cannot, unless another showDocument,
+    // showPreview, clear or showMessage came first.
     void showDocument(const QString& path, const std::vector<PassageHit>& passages,
                       std::int64_t focusPassageId = 0);
     // The second half of showDocument, for a preview prepared elsewhere: shows it, or says why
@@ -69,11 +74,18 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void openRequested(const QString& path);
+    // A document asked for with showDocument is shown (or the reason it cannot be).
+    void documentShown(const QString& path);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    // showPreview without forgetting a document being read.
+    void showPrepared(const QString& path, const Result<DocumentPreview>& preview,
+                      std::int64_t focusPassageId);
+    // clear() without forgetting a document being read.
+    void reset();
     void goToMatch(int index);
     void applyHighlights();
     void updateHeader();
@@ -94,6 +106,11 @@ private:
     DocumentPreview m_preview;
     int m_current = -1;
     ReadOptions m_readOptions;
+    // Counts showDocument calls and everything that replaces what the pane shows; a preview
+    // read in the background is shown only if nothing came after the call that asked for it.
+    quint64 m_request = 0;
+    QTimer* m_readingNotice = nullptr;
+    QString m_readingPath;
 };
 
 } // namespace semsearch::ui
