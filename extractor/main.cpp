@@ -85,10 +85,12 @@ void testTriggers(const QByteArray& bytes) {
         for (volatile unsigned long spin = 0;; spin = spin + 1) {
         }
     if (bytes.contains("semsearch-test-flood")) {
-        std::vector<char*> blocks;
+        // Allocates without end; one byte written per block, so that the address-space limit,
+        // not the time spent filling pages (seconds on a busy machine), is what stops it.
+        std::vector<volatile char*> blocks;
         for (;;) {
-            char* block = new char[16 << 20];
-            std::memset(block, 1, 16 << 20);
+            volatile char* block = new char[16 << 20];
+            block[0] = 1;
             blocks.push_back(block);
         }
     }
