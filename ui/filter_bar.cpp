@@ -35,7 +35,12 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     m_type->addItem(tr("reStructuredText"), QStringList{QStringLiteral("rst")});
     m_type->addItem(tr("Org"), QStringList{QStringLiteral("org")});
     m_type->addItem(tr("LaTeX"), QStringList{QStringLiteral("tex")});
-    m_type->addItem(tr("HTML"), QStringList{QStringLiteral("html"), QStringLiteral("htm")});
+    m_type->addItem(tr("HTML"), QStringList{QStringLiteral("html"), QStringLiteral("htm"),
+                                            QStringLiteral("xhtml")});
+    m_type->addItem(tr("PDF"), QStringList{QStringLiteral("pdf")});
+    m_type->addItem(tr("Word (DOCX)"), QStringList{QStringLiteral("docx")});
+    m_type->addItem(tr("OpenDocument text (ODT)"), QStringList{QStringLiteral("odt")});
+    m_type->addItem(tr("EPUB"), QStringList{QStringLiteral("epub")});
     m_type->addItem(tr("Source code"),
                     QStringList{QStringLiteral("c"), QStringLiteral("cc"), QStringLiteral("cpp"),
                                 QStringLiteral("h"), QStringLiteral("hpp"), QStringLiteral("py"),
