@@ -1258,6 +1258,31 @@ private Q_SLOTS:
         QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), report->documents * 3);
     }
 
+    // Bytes overwritten inside a passage's text: SQLite cannot tell (no checksums), but the
+    // text is no longer UTF-8, so its document is left out and named; the others are kept.
+    void salvageDropsDocumentsWithGarbledText() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        {
+            QFile file(databasePath(dir));
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            const QByteArray bytes = file.readAll();
+            const QByteArray text = salvagePassages(42)[2].text.toUtf8();
+            const qsizetype at = bytes.indexOf(text);
+            QVERIFY(at > 0 && bytes.indexOf(text, at + 1) < 0);
+            QVERIFY(file.seek(at + 1));
+            QCOMPARE(file.write(QByteArray(3, '\xFF')), qint64(3));
+        }
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QCOMPARE(report->droppedDocuments, QStringList{QStringLiteral("/d/042.txt")});
+        QCOMPARE(report->documents, 119);
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        expectSameAsBefore(**salvaged, 119);
+    }
+
     // Unreadable document rows: their passages survive but cannot be placed.
     void salvageCountsDocumentsWhoseRowsAreUnreadable() {
         QTemporaryDir dir;

@@ -117,8 +117,9 @@ struct SalvageReport {
     std::int64_t passages = 0;
     std::int64_t sources = 0;
     std::int64_t skipped = 0;
-    // Found but not whole (a passage or vector unreadable or inconsistent), so left out: their
-    // paths, sorted. Indexing their files again restores them.
+    // Found but not whole (a passage, vector or place unreadable or inconsistent, or a text
+    // overwritten by damage, which shows as invalid UTF-8), so left out: their paths, sorted.
+    // Indexing their files again restores them.
     QStringList droppedDocuments;
     // Documents whose own row was unreadable: how many there were (as told by their surviving
     // passages) and those passages, left out. Their paths are unknown.

@@ -21,6 +21,7 @@
 
 #include <limits>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -322,6 +323,8 @@ public:
 
     Result<void> dropOrphanedPassages();
     Result<void> dropBrokenDocuments();
+    // Drops the documents with a passage text or section that is not valid UTF-8 text.
+    Result<void> dropDocumentsWithGarbledText();
     // Drops the documents of passages whose place may be among `lost` (passage id stretches
     // of passage_places that could not be read), then the places of passages not kept.
     Result<void>
@@ -436,6 +439,37 @@ Result<void> SalvagedStore::dropBrokenDocuments() {
         "sum(typeof(p.vector) != 'blob' OR length(p.vector) != ?1) > 0 OR "
         "sum(p.byte_start < 0 OR p.byte_end < p.byte_start) > 0)) ORDER BY d.path",
         {std::int64_t(dimension) * std::int64_t(kBytesPerComponent)});
+}
+
+// Damage inside a row's bytes goes unnoticed by SQLite, which keeps no checksums, and the next
+// indexing run would keep such a document, its file being unchanged. The store writes text
+// from QString, always valid UTF-8, so a text that is not has been overwritten (and most likely
+// the vector stored after it too).
+Result<void> SalvagedStore::dropDocumentsWithGarbledText() {
+    auto q = SqliteStatement::prepare(
+        m_db,
+        "SELECT p.document_id, typeof(p.text) = 'text' AND typeof(coalesce(pp.section, '')) = "
+        "'text', CAST(p.text AS BLOB), CAST(coalesce(pp.section, '') AS BLOB) FROM passages p "
+        "LEFT JOIN passage_places pp ON pp.passage_id = p.id",
+        m_path);
+    if (!q)
+        return q.error();
+    std::set<std::int64_t> garbled;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        if (q->columnInt64(1) == 0 || !QByteArrayView(q->columnBlob(2)).isValidUtf8() ||
+            !QByteArrayView(q->columnBlob(3)).isValidUtf8())
+            garbled.insert(q->columnInt64(0));
+    }
+    for (std::int64_t id : garbled)
+        if (auto dropped = dropDocuments("SELECT id, path FROM documents WHERE id = ?1", {id});
+            !dropped)
+            return dropped;
+    return {};
 }
 
 Result<void> SalvagedStore::dropDocumentsWithLostPlaces(
@@ -571,7 +605,8 @@ Result<void> copyReadableRows(sqlite3* from, sqlite3* to, const QString& toPath,
         lostPlaces = places.lostKeys();
     }
     SalvagedStore kept(to, toPath, report);
-    for (auto step : {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments})
+    for (auto step : {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments,
+                      &SalvagedStore::dropDocumentsWithGarbledText})
         if (auto done = (kept.*step)(); !done)
             return done;
     if (auto done = kept.dropDocumentsWithLostPlaces(lostPlaces); !done)
