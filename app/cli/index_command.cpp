@@ -178,12 +178,15 @@ int runIndex(const QStringList& arguments) {
     auto existing = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
     auto embedder = openModelFor(model, existing ? existing->get() : nullptr, *precision,
                                  reembedding ? ModelUse::Reembed : ModelUse::Index);
-    if (existing)
-        existing->reset();
     if (!embedder) {
-        printError(embedder.error().message);
+        // Reading the index's precision fails on a damaged database with SQLite's bare
+        // complaint; the writer's own check says what it means and what to do.
+        auto intact = existing ? existing->get()->checkBeforeWriting() : Result<void>();
+        printError(intact ? embedder.error().message : intact.error().message);
         return kExitFailure;
     }
+    if (existing)
+        existing->reset();
     Result<IndexStats> stats = IndexStats();
     if (reembedding) {
         stats = reembedIndex(indexFolder(parser), **embedder, parser.positionalArguments(), options,
