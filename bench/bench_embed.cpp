@@ -4,7 +4,7 @@
 // modes and the fractions of peak are meaningful on any machine.
 //
 //   bench_embed --model DIR [--corpus FILE] [--batch-size 32] [--threads 0] [--repeat 1]
-//               [--precisions fp32,bf16,int8]
+//               [--precisions fp32,bf16,int8] [--quality-cache DIR]
 //
 // Output is plain "key: value" lines so a README can quote them.
 
@@ -35,6 +35,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #ifndef SEMSEARCH_BENCH_CORPUS
 #define SEMSEARCH_BENCH_CORPUS "bench/data/corpus.txt"
 #endif
@@ -45,6 +47,24 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// User and system CPU seconds of this process so far. On a loaded machine the wall time of a
+// run swells with the time its threads wait for a core; with --threads 1 the CPU time does not
+// (the system part shows page faults and other kernel work the run causes).
+struct CpuSeconds {
+    double user = 0.0;
+    double system = 0.0;
+    long pageFaults = 0; // minor ones: each first touch of memory the process got afresh
+};
+
+CpuSeconds cpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) {
+        return double(t.tv_sec) + double(t.tv_usec) / 1e6;
+    };
+    return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt};
 }
 
 // Runs `step` a few times to warm caches and allocators, then repeatedly for at least
@@ -252,8 +272,10 @@ double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, 
     double best = std::numeric_limits<double>::infinity();
     for (int run = 0; run < repeat; ++run) {
         const Clock::time_point start = Clock::now();
+        const CpuSeconds cpuStart = cpuSeconds();
         auto result = embedder.embed(sentences);
         const double seconds = secondsSince(start);
+        const CpuSeconds cpuEnd = cpuSeconds();
         // Guards against measuring a broken run: every row present and finite.
         if (!result || result->rows != static_cast<std::size_t>(sentences.size()) ||
             !std::all_of(result->values.begin(), result->values.end(),
@@ -262,7 +284,9 @@ double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, 
                          run + 1);
             return 0.0;
         }
-        std::printf("run %d seconds: %.3f\n", run + 1, seconds);
+        std::printf("run %d seconds: %.3f (cpu: user %.3f, system %.3f; page faults %ld)\n",
+                    run + 1, seconds, cpuEnd.user - cpuStart.user, cpuEnd.system - cpuStart.system,
+                    cpuEnd.pageFaults - cpuStart.pageFaults);
         best = std::min(best, seconds);
     }
     return best;
@@ -286,7 +310,9 @@ bool benchMode(const QString& model, semsearch::EmbedderOptions options,
     double checkSeconds = 0.0, openSeconds = 0.0;
     if (!openTimed(model, options, checkSeconds))
         return false;
-    std::printf("first open with the quality check, seconds: %.3f\n", checkSeconds);
+    std::printf(
+        "first open (with the quality check unless --quality-cache remembers it), seconds: %.3f\n",
+        checkSeconds);
     auto embedder = openTimed(model, options, openSeconds);
     if (!embedder)
         return false;
@@ -357,6 +383,10 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"repeat", "Timed passes over the corpus; the fastest is reported.", "n", "1"});
     parser.addOption({"precisions", "The modes to measure, in order.", "list", "fp32,bf16,int8"});
+    parser.addOption({"quality-cache",
+                      "Where the quality checks are remembered across runs (default: a temporary "
+                      "folder, so every run checks afresh).",
+                      "dir"});
     parser.process(app);
 
     if (!parser.isSet("model")) {
@@ -403,7 +433,8 @@ int main(int argc, char** argv) {
         options.batchSize = batchSize;
         options.threads = threads;
         options.precision = precision;
-        options.qualityCacheFolder = cache.path();
+        options.qualityCacheFolder =
+            parser.isSet("quality-cache") ? parser.value("quality-cache") : cache.path();
         ModeFigures figures;
         figures.precision = precision;
         if (!benchMode(parser.value("model"), options, sentences, repeat, figures))

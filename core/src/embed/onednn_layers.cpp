@@ -6,8 +6,11 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -60,7 +63,41 @@ Error referenceOnly(const std::string& kernel) {
                          .arg(QString::fromStdString(kernel)));
 }
 
+// Every primitive leaves its scratchpad to the caller (OneDnnScratchpad says why).
+dnnl::primitive_attr withUserScratchpad(dnnl::primitive_attr attributes = {}) {
+    attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attributes;
+}
+
+// Adds the scratchpad `desc` asks for to `args`, from `scratchpad`.
+void addScratchpad(std::unordered_map<int, Memory>& args, const Memory::desc& desc,
+                   OneDnnScratchpad& scratchpad) {
+    if (const std::size_t bytes = desc.get_size(); bytes > 0)
+        args[DNNL_ARG_SCRATCHPAD] = Memory(desc, cpuEngine(), scratchpad.reserve(bytes));
+}
+
+constexpr std::size_t kScratchpadAlignment = 64; // a cache line, as oneDNN aligns its own
+
 } // namespace
+
+void* OneDnnScratchpad::reserve(std::size_t bytes) {
+    if (bytes > m_bytes || !m_data) {
+        const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kScratchpadAlignment - 1) /
+                                    kScratchpadAlignment * kScratchpadAlignment;
+        m_data.reset(); // the old block first: never both at once
+        m_bytes = 0;
+        void* data = std::aligned_alloc(kScratchpadAlignment, rounded);
+        if (!data)
+            throw std::bad_alloc();
+        m_data.reset(data);
+        m_bytes = rounded;
+    }
+    return m_data.get();
+}
+
+void OneDnnScratchpad::Free::operator()(void* data) const {
+    std::free(data);
+}
 
 struct OneDnnLinear::Impl {
     std::int64_t in = 0;
@@ -72,10 +109,12 @@ struct OneDnnLinear::Impl {
     Memory bias;   // over biasData: [1, out]; in int8 [1, 1, out], a post-op operand
     Memory weight; // in the blocked layout, owned by oneDNN
     dnnl::stream stream;
+    std::shared_ptr<OneDnnScratchpad> scratchpad;
 
     // What one row count needs, cached by row count.
     struct Step {
         dnnl::matmul product;
+        Memory::desc productScratchpad;
         dnnl::reorder toBf16; // bf16: x into bfloat16
     };
     std::unordered_map<std::int64_t, Step> steps;
@@ -108,7 +147,9 @@ struct OneDnnLinear::Impl {
 
     Step makeStep(std::int64_t rows) const {
         Step step;
-        step.product = dnnl::matmul(describe(rows, weight.get_desc()));
+        const auto described = describe(rows, weight.get_desc());
+        step.product = dnnl::matmul(described);
+        step.productScratchpad = described.scratchpad_desc();
         if (precision == Precision::Bf16)
             step.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
                 cpuEngine(), Memory::desc({rows, in}, Type::f32, Tag::ab), cpuEngine(),
@@ -125,7 +166,7 @@ struct OneDnnLinear::Impl {
 // follows; in int8 the product is scaled per column (the weight scales; ones until
 // prepareWeight knows them) and per row (x's scales), then the bias and the post-op follow.
 dnnl::primitive_attr OneDnnLinear::Impl::attributes(std::int64_t rows) const {
-    dnnl::primitive_attr attributes;
+    dnnl::primitive_attr attributes = withUserScratchpad();
     dnnl::post_ops ops;
     if (int8()) {
         attributes.set_output_scales(1 << 2, weightScales.empty()
@@ -188,6 +229,7 @@ void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, 
     }
     args[DNNL_ARG_SRC] = src;
     args[DNNL_ARG_DST] = Memory({dims(rows, out), Type::f32, plainTag()}, engine, y);
+    addScratchpad(args, step.productScratchpad, *scratchpad);
     step.product.execute(stream, args);
     stream.wait();
 }
@@ -198,7 +240,8 @@ OneDnnLinear& OneDnnLinear::operator=(OneDnnLinear&&) noexcept = default;
 OneDnnLinear::~OneDnnLinear() = default;
 
 Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias, std::int64_t out,
-                                          std::int64_t in, PostOp postOp, Precision precision) {
+                                          std::int64_t in, PostOp postOp, Precision precision,
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad) {
     if (precision == Precision::Auto)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("a dense layer needs a resolved precision, not auto"));
@@ -210,6 +253,8 @@ Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias
         impl->precision = precision;
         impl->stream = dnnl::stream(engine);
         impl->postOp = postOp;
+        impl->scratchpad =
+            scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
         impl->biasData.assign(bias, bias + out);
         impl->bias = Memory({impl->dims(1, out), Type::f32, impl->plainTag()}, engine,
                             impl->biasData.data());
@@ -248,6 +293,7 @@ struct OneDnnAttention::Impl {
     std::int64_t headSize = 0;
     float sqrtHeadSize = 0.0f; // the scores are divided by it, exactly as in transformers
     dnnl::stream stream;
+    std::shared_ptr<OneDnnScratchpad> scratchpad;
 
     // For one batch shape: Q K^T / sqrt(headSize) + mask, softmax, P V.
     struct Shape {
@@ -255,6 +301,7 @@ struct OneDnnAttention::Impl {
         dnnl::matmul scoresProduct;
         dnnl::softmax_forward softmax;
         dnnl::matmul contextProduct;
+        Memory::desc scoresScratchpad, softmaxScratchpad, contextScratchpad;
         std::string referenceKernel; // the first of the three that is a reference kernel, if any
     };
     std::map<std::pair<std::int64_t, std::int64_t>, Shape> shapes; // by (batch, tokens)
@@ -283,14 +330,15 @@ struct OneDnnAttention::Impl {
         ops.append_binary(dnnl::algorithm::binary_div,
                           Memory::desc({1, 1, 1, 1}, Type::f32, Tag::abcd));
         ops.append_binary(dnnl::algorithm::binary_add, s.mask);
-        dnnl::primitive_attr attributes;
+        dnnl::primitive_attr attributes = withUserScratchpad();
         attributes.set_post_ops(ops);
         const dnnl::matmul::primitive_desc scoresDesc(
             dnnl::matmul::desc(s.query, s.keyTransposed, s.scores), attributes, engine);
         const dnnl::softmax_forward::primitive_desc softmaxDesc(
-            dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, s.scores, 3), engine);
+            dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, s.scores, 3),
+            withUserScratchpad(), engine);
         const dnnl::matmul::primitive_desc contextDesc(
-            dnnl::matmul::desc(s.scores, s.value, s.context), engine);
+            dnnl::matmul::desc(s.scores, s.value, s.context), withUserScratchpad(), engine);
         for (const char* kernel : {scoresDesc.impl_info_str(), softmaxDesc.impl_info_str(),
                                    contextDesc.impl_info_str()}) {
             if (s.referenceKernel.empty() && isReference(kernel))
@@ -299,6 +347,9 @@ struct OneDnnAttention::Impl {
         s.scoresProduct = dnnl::matmul(scoresDesc);
         s.softmax = dnnl::softmax_forward(softmaxDesc);
         s.contextProduct = dnnl::matmul(contextDesc);
+        s.scoresScratchpad = scoresDesc.scratchpad_desc();
+        s.softmaxScratchpad = softmaxDesc.scratchpad_desc();
+        s.contextScratchpad = contextDesc.scratchpad_desc();
         return s;
     }
 };
@@ -308,8 +359,10 @@ OneDnnAttention::OneDnnAttention(OneDnnAttention&&) noexcept = default;
 OneDnnAttention& OneDnnAttention::operator=(OneDnnAttention&&) noexcept = default;
 OneDnnAttention::~OneDnnAttention() = default;
 
-Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t headSize) {
+Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t headSize,
+                                                std::shared_ptr<OneDnnScratchpad> scratchpad) {
     auto impl = std::make_unique<Impl>();
+    impl->scratchpad = scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
     impl->heads = heads;
     impl->headSize = headSize;
     impl->sqrtHeadSize = static_cast<float>(std::sqrt(static_cast<double>(headSize)));
@@ -348,16 +401,23 @@ Result<void> OneDnnAttention::forward(const float* qkv, const float* maskBias, s
         Memory mask(s.mask, engine, const_cast<float*>(maskBias));
         Memory probabilities(s.scores, engine, scores); // scores, then softmax in place
         Memory out(s.context, engine, context);
-        s.scoresProduct.execute(d.stream,
-                                {{DNNL_ARG_SRC, query},
-                                 {DNNL_ARG_WEIGHTS, key},
-                                 {DNNL_ARG_DST, probabilities},
-                                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
-                                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}});
-        s.softmax.execute(d.stream, {{DNNL_ARG_SRC, probabilities}, {DNNL_ARG_DST, probabilities}});
-        s.contextProduct.execute(
-            d.stream,
-            {{DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}});
+        std::unordered_map<int, Memory> scoresArgs{
+            {DNNL_ARG_SRC, query},
+            {DNNL_ARG_WEIGHTS, key},
+            {DNNL_ARG_DST, probabilities},
+            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
+            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}};
+        std::unordered_map<int, Memory> softmaxArgs{{DNNL_ARG_SRC, probabilities},
+                                                    {DNNL_ARG_DST, probabilities}};
+        std::unordered_map<int, Memory> contextArgs{
+            {DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}};
+        // The three run one after the other, so they share one scratchpad.
+        addScratchpad(scoresArgs, s.scoresScratchpad, *d.scratchpad);
+        s.scoresProduct.execute(d.stream, scoresArgs);
+        addScratchpad(softmaxArgs, s.softmaxScratchpad, *d.scratchpad);
+        s.softmax.execute(d.stream, softmaxArgs);
+        addScratchpad(contextArgs, s.contextScratchpad, *d.scratchpad);
+        s.contextProduct.execute(d.stream, contextArgs);
         d.stream.wait();
         return {};
     } catch (const std::exception& e) {

@@ -7,10 +7,33 @@
 #include "semsearch/error.h"
 #include "semsearch/precision.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
 namespace semsearch {
+
+// Working memory oneDNN's kernels need during a call (int8's int32 accumulators, blocks of
+// activations), kept across calls. Left to oneDNN, it is allocated and freed at every call, and
+// each call then touches fresh pages: on the virtual machines measured, page faults took a fifth
+// of the int8 encoder's time. It grows to the largest call seen and never shrinks. Share one
+// among the layers one thread runs in turn (an encoder's); never between threads.
+class OneDnnScratchpad {
+public:
+    OneDnnScratchpad() = default;
+    OneDnnScratchpad(const OneDnnScratchpad&) = delete;
+    OneDnnScratchpad& operator=(const OneDnnScratchpad&) = delete;
+
+    // At least `bytes`, 64-byte aligned; valid until the next call. Throws std::bad_alloc.
+    void* reserve(std::size_t bytes);
+
+private:
+    struct Free {
+        void operator()(void* data) const;
+    };
+    std::unique_ptr<void, Free> m_data;
+    std::size_t m_bytes = 0;
+};
 
 // A dense layer y = x W^T + b. The weight is reordered once into the blocked layout oneDNN's
 // matmul prefers, and activations stay plain row-major, so a call costs the matrix product and
@@ -35,9 +58,11 @@ public:
     // call. `precision` is Fp32, Bf16 or Int8 (Auto: InvalidArgument). Fails (Unsupported) when
     // oneDNN has no optimised kernel for this CPU and precision (only its slow reference one):
     // the caller then keeps its own path, or refuses the precision.
+    // `scratchpad` (null: one of its own) is where its kernels work.
     static Result<OneDnnLinear> create(const float* weight, const float* bias, std::int64_t out,
                                        std::int64_t in, PostOp postOp,
-                                       Precision precision = Precision::Fp32);
+                                       Precision precision = Precision::Fp32,
+                                       std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
 
     OneDnnLinear(OneDnnLinear&&) noexcept;
     OneDnnLinear& operator=(OneDnnLinear&&) noexcept;
@@ -61,8 +86,9 @@ private:
 class OneDnnAttention {
 public:
     // Fails when oneDNN has no optimised kernel for this CPU (only its slow reference one): the
-    // caller then keeps its own path.
-    static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize);
+    // caller then keeps its own path. `scratchpad` as for OneDnnLinear.
+    static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize,
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
 
     OneDnnAttention(OneDnnAttention&&) noexcept;
     OneDnnAttention& operator=(OneDnnAttention&&) noexcept;
