@@ -24,15 +24,22 @@ public:
     OneDnnScratchpad(const OneDnnScratchpad&) = delete;
     OneDnnScratchpad& operator=(const OneDnnScratchpad&) = delete;
 
-    // At least `bytes`, 64-byte aligned; valid until the next call. Throws std::bad_alloc.
-    void* reserve(std::size_t bytes);
+    // The blocks a call works in, each grown on its own: oneDNN's scratchpad, and the int8
+    // layers' quantized input, its row scales and the product's int32 accumulators, which as
+    // one block per layer would take tens of megabytes for each of bert-base's 48 layers.
+    enum class Block { OneDnn, Int8Input, RowScales, Accumulators };
+    static constexpr int kBlocks = 4;
+
+    // At least `bytes` of `block`, 64-byte aligned; valid until the next reserve of that block.
+    // Throws std::bad_alloc.
+    void* reserve(std::size_t bytes, Block block = Block::OneDnn);
 
 private:
     struct Free {
         void operator()(void* data) const;
     };
-    std::unique_ptr<void, Free> m_data;
-    std::size_t m_bytes = 0;
+    std::unique_ptr<void, Free> m_data[kBlocks];
+    std::size_t m_bytes[kBlocks] = {};
 };
 
 // A dense layer y = x W^T + b. The weight is reordered once into the blocked layout oneDNN's
@@ -43,8 +50,9 @@ private:
 // In bf16 the weight is stored as bfloat16 and x is rounded to bfloat16 on the way in; the
 // product accumulates in fp32 and the bias and post-op work in fp32. In int8 the weight is
 // quantized once, symmetric per output channel (scale = max |row| / 127), and x per row at
-// every call (int8_rows.h); the int32 product is scaled back to fp32 before the bias and the
-// post-op. x and y are fp32 in every mode.
+// every call (int8_rows.h); oneDNN computes the bare int32 product, and our own epilogue
+// (dequantizeRows) scales it back to fp32 and adds the bias and the post-op. x and y are fp32 in
+// every mode.
 class OneDnnLinear {
 public:
     // Work fused into the product's epilogue, on the values still in registers.
