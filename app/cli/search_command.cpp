@@ -49,6 +49,110 @@ QString snippet(const QString& text) {
     return escapedText(flat);
 }
 
+// The filter of --path, --ext, --after and --before; std::nullopt, having said why, for a date
+// that cannot be read.
+std::optional<SearchFilter> filterFrom(const QCommandLineParser& parser) {
+    SearchFilter filter;
+    if (parser.isSet(QStringLiteral("path")))
+        filter.pathPrefix =
+            QDir::cleanPath(QFileInfo(parser.value(QStringLiteral("path"))).absoluteFilePath());
+    for (const QString& e :
+         parser.value(QStringLiteral("ext")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        filter.extensions << e.trimmed().toLower().remove(QLatin1Char('.'));
+    for (const auto& [name, target] :
+         {std::pair{QStringLiteral("after"), &filter.modifiedAfterMs},
+          std::pair{QStringLiteral("before"), &filter.modifiedBeforeMs}}) {
+        if (!parser.isSet(name))
+            continue;
+        *target = parseDate(parser.value(name));
+        if (*target < 0) {
+            printError(QStringLiteral("--%1 takes a date like 2024-05-31, not '%2'")
+                           .arg(name, parser.value(name)));
+            return std::nullopt;
+        }
+    }
+    return filter;
+}
+
+QByteArray resultsJson(const QString& query, const QJsonArray& results) {
+    return QJsonDocument(
+               QJsonObject{{QStringLiteral("query"), query}, {QStringLiteral("results"), results}})
+               .toJson(QJsonDocument::Compact) +
+           '\n';
+}
+
+QByteArray passagesOutput(const QString& query, const std::vector<PassageHit>& hits, bool json) {
+    QByteArray out;
+    if (json) {
+        QJsonArray results;
+        for (const PassageHit& hit : hits)
+            results.append(passageJson(hit, true));
+        return resultsJson(query, results);
+    }
+    for (const PassageHit& hit : hits)
+        out += QStringLiteral("%1  %2:%3\n      %4\n")
+                   .arg(hit.score, 0, 'f', 3)
+                   .arg(escapedText(hit.path))
+                   .arg(hit.line)
+                   .arg(snippet(hit.text))
+                   .toUtf8();
+    return out;
+}
+
+QByteArray documentsOutput(const QString& query, const std::vector<DocumentHit>& hits, bool json) {
+    if (json) {
+        QJsonArray results;
+        for (const DocumentHit& document : hits) {
+            QJsonArray passageArray;
+            for (const PassageHit& hit : document.passages)
+                passageArray.append(passageJson(hit, false));
+            results.append(QJsonObject{{QStringLiteral("path"), document.path},
+                                       {QStringLiteral("score"), double(document.score)},
+                                       {QStringLiteral("passages"), passageArray}});
+        }
+        return resultsJson(query, results);
+    }
+    if (hits.empty())
+        return "no results\n";
+    QByteArray out;
+    for (const DocumentHit& document : hits) {
+        out += QStringLiteral("%1  %2\n")
+                   .arg(document.score, 0, 'f', 3)
+                   .arg(escapedText(document.path))
+                   .toUtf8();
+        for (const PassageHit& hit : document.passages)
+            out += QStringLiteral("      %1: %2\n").arg(hit.line).arg(snippet(hit.text)).toUtf8();
+    }
+    return out;
+}
+
+// The search itself, on an index and model that can be opened; the output to print, or the
+// error's message.
+Result<QByteArray> searchOutput(const QCommandLineParser& parser, const QString& query,
+                                const SearchOptions& options, std::optional<Precision> precision) {
+    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
+    if (!index)
+        return index.error();
+    auto embedder = openModelFor(modelFolder(parser), index->get(), precision, ModelUse::Search);
+    if (!embedder)
+        return embedder.error();
+    if (auto refusal =
+            modelMismatch(**index, (*embedder)->model(), modelFolder(parser), ModelUse::Search))
+        return makeError(ErrorCode::Mismatch, *refusal);
+    Searcher searcher(**index, **embedder);
+    const bool json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("passages"))) {
+        auto hits = searcher.searchPassages(query, options);
+        if (!hits)
+            return hits.error();
+        return passagesOutput(query, *hits, json);
+    }
+    auto hits = searcher.searchDocuments(query, options);
+    if (!hits)
+        return hits.error();
+    return documentsOutput(query, *hits, json);
+}
+
 } // namespace
 
 int runSearch(const QStringList& arguments) {
@@ -97,101 +201,17 @@ int runSearch(const QStringList& arguments) {
 
     SearchOptions options;
     options.limit = *limit;
-    if (parser.isSet(under))
-        options.filter.pathPrefix =
-            QDir::cleanPath(QFileInfo(parser.value(under)).absoluteFilePath());
-    for (const QString& e : parser.value(ext).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        options.filter.extensions << e.trimmed().toLower().remove(QLatin1Char('.'));
-    for (const auto& [option, target] : {std::pair{&after, &options.filter.modifiedAfterMs},
-                                         std::pair{&before, &options.filter.modifiedBeforeMs}}) {
-        if (!parser.isSet(*option))
-            continue;
-        *target = parseDate(parser.value(*option));
-        if (*target < 0) {
-            printError(QStringLiteral("--%1 takes a date like 2024-05-31, not '%2'")
-                           .arg(option->names().first(), parser.value(*option)));
-            return kExitUsage;
-        }
-    }
+    const std::optional<SearchFilter> filter = filterFrom(parser);
+    if (!filter)
+        return kExitUsage;
+    options.filter = *filter;
 
-    auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
-    if (!index) {
-        printError(index.error().message);
+    auto out = searchOutput(parser, query, options, *precision);
+    if (!out) {
+        printError(out.error().message);
         return kExitFailure;
     }
-    auto embedder = openModelFor(modelFolder(parser), index->get(), *precision, ModelUse::Search);
-    if (!embedder) {
-        printError(embedder.error().message);
-        return kExitFailure;
-    }
-    if (auto refusal =
-            modelMismatch(**index, (*embedder)->model(), modelFolder(parser), ModelUse::Search)) {
-        printError(*refusal);
-        return kExitFailure;
-    }
-    Searcher searcher(**index, **embedder);
-
-    QByteArray out;
-    if (parser.isSet(passages)) {
-        auto hits = searcher.searchPassages(query, options);
-        if (!hits) {
-            printError(hits.error().message);
-            return kExitFailure;
-        }
-        if (parser.isSet(json)) {
-            QJsonArray results;
-            for (const PassageHit& hit : *hits)
-                results.append(passageJson(hit, true));
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
-                      .toJson(QJsonDocument::Compact) +
-                  '\n';
-        } else {
-            for (const PassageHit& hit : *hits)
-                out += QStringLiteral("%1  %2:%3\n      %4\n")
-                           .arg(hit.score, 0, 'f', 3)
-                           .arg(escapedText(hit.path))
-                           .arg(hit.line)
-                           .arg(snippet(hit.text))
-                           .toUtf8();
-        }
-    } else {
-        auto hits = searcher.searchDocuments(query, options);
-        if (!hits) {
-            printError(hits.error().message);
-            return kExitFailure;
-        }
-        if (parser.isSet(json)) {
-            QJsonArray results;
-            for (const DocumentHit& document : *hits) {
-                QJsonArray passageArray;
-                for (const PassageHit& hit : document.passages)
-                    passageArray.append(passageJson(hit, false));
-                results.append(QJsonObject{{QStringLiteral("path"), document.path},
-                                           {QStringLiteral("score"), double(document.score)},
-                                           {QStringLiteral("passages"), passageArray}});
-            }
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
-                      .toJson(QJsonDocument::Compact) +
-                  '\n';
-        } else {
-            for (const DocumentHit& document : *hits) {
-                out += QStringLiteral("%1  %2\n")
-                           .arg(document.score, 0, 'f', 3)
-                           .arg(escapedText(document.path))
-                           .toUtf8();
-                for (const PassageHit& hit : document.passages)
-                    out += QStringLiteral("      %1: %2\n")
-                               .arg(hit.line)
-                               .arg(snippet(hit.text))
-                               .toUtf8();
-            }
-            if (hits->empty())
-                out = "no results\n";
-        }
-    }
-    if (!writeOut(out) || std::fflush(stdout) != 0) {
+    if (!writeOut(*out) || std::fflush(stdout) != 0) {
         printError(QStringLiteral("cannot write to stdout"));
         return kExitFailure;
     }

@@ -1,6 +1,6 @@
 #include "semsearch/searcher.h"
 
-#include "semsearch/indexer.h"
+#include "semsearch/model_identity.h"
 
 #include <QHash>
 

@@ -1,6 +1,6 @@
-#include "embed/zip_archive.h"
+#include "embed/weights/zip_archive.h"
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 
-#include "embed/pytorch_bin_file.h"
-#include "embed/safetensors_file.h"
+#include "embed/weights/pytorch_bin_file.h"
+#include "embed/weights/safetensors_file.h"
 #include "semsearch/printable_text.h"
 
 #include <QCryptographicHash>

@@ -8,7 +8,7 @@
 // The file is memory-mapped, not copied. Every structural fact is checked at open, so a
 // truncated or tampered file fails there with a message naming the file and the problem.
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 
 namespace semsearch {
 

@@ -21,7 +21,7 @@
 // use is bounded by the pickle's size (each opcode makes at most one value or stack entry, and no
 // tensor copies more than kMaxTensorRank sizes and strides, however often its tuples are reused).
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 #include "semsearch/error.h"
 
 #include <cstddef>

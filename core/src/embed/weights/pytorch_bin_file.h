@@ -13,7 +13,7 @@
 // a truncated or tampered file fails at open with one line naming the file and the problem. The
 // legacy non-zip format of torch < 1.6 is refused (Unsupported).
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "embed/safetensors_file.h"
+#include "embed/weights/safetensors_file.h"
 
 #include "semsearch/printable_text.h"
 

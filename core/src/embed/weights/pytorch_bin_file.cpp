@@ -1,7 +1,7 @@
-#include "embed/pytorch_bin_file.h"
+#include "embed/weights/pytorch_bin_file.h"
 
-#include "embed/state_dict_pickle.h"
-#include "embed/zip_archive.h"
+#include "embed/weights/state_dict_pickle.h"
+#include "embed/weights/zip_archive.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "embed/state_dict_pickle.h"
+#include "embed/weights/state_dict_pickle.h"
 
 #include <QString>
 
