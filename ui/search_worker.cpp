@@ -158,45 +158,17 @@ void SearchWorker::readOverview() {
         return;
     }
     overview.exists = true;
-    if (auto fresh = folder->refresh(); !fresh) {
-        overview.problem = fresh.error().message;
-        Q_EMIT overviewReady(overview);
-        return;
-    }
-    SqliteStore& store = folder->store();
     // One snapshot, so that the counts agree with each other.
-    if (auto begun = store.begin(); !begun) {
-        overview.problem = begun.error().message;
-        Q_EMIT overviewReady(overview);
-        return;
-    }
-    auto read = [&]() -> Result<void> {
-        auto model = store.modelIdentity();
-        if (!model)
-            return model.error();
-        overview.model = *model;
-        auto counts = store.counts();
-        if (!counts)
-            return counts.error();
-        overview.counts = *counts;
-        auto sources = store.sources();
-        if (!sources)
-            return sources.error();
-        for (const SourceRecord& source : *sources) {
-            auto under = store.countsUnder(source.path);
-            if (!under)
-                return under.error();
-            overview.sources.push_back({source, *under});
-        }
-        auto skipped = store.skippedFiles();
-        if (!skipped)
-            return skipped.error();
-        overview.skipped = std::move(skipped).value();
-        return {};
-    }();
-    (void)store.rollback();
-    if (!read)
+    auto read = folder->overview();
+    if (read) {
+        overview.model = read->model;
+        overview.counts = read->totals;
+        for (const SourceOverview& source : read->sources)
+            overview.sources.push_back({source.source, source.counts});
+        overview.skipped = std::move(read->skipped);
+    } else {
         overview.problem = read.error().message;
+    }
     Q_EMIT overviewReady(overview);
 }
 

@@ -19,7 +19,7 @@ class TestIndexClaim : public QObject {
 
     QStringList sourcePaths(SqliteStore& store) {
         QStringList paths;
-        auto sources = store.sources();
+        auto sources = store.sources().all();
         if (sources)
             for (const SourceRecord& source : *sources)
                 paths << source.path;
@@ -42,7 +42,7 @@ private Q_SLOTS:
         QVERIFY2(roots.ok(), roots ? "" : qPrintable(roots.error().message));
         QCOMPARE(*roots, QStringList({fixture.docs() + QStringLiteral("/sub")}));
         QCOMPARE(sourcePaths(fixture.store()), *roots);
-        auto identity = fixture.store().modelIdentity();
+        auto identity = fixture.store().metadata().modelIdentity();
         QVERIFY(identity.ok() && identity->has_value());
         QVERIFY(sameVectors(**identity, modelIdentity(m_embedder->model())));
     }

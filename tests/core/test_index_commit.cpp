@@ -35,7 +35,7 @@ class TestIndexCommit : public QObject {
         return file;
     }
     std::optional<DocumentRecord> find(const char* name) {
-        auto found = m_fixture->store().findDocument(doc(name));
+        auto found = m_fixture->store().documents().find(doc(name));
         return found ? *found : std::nullopt;
     }
     CommittedBatch commit(PreparedBatch& batch) {
@@ -57,7 +57,7 @@ private Q_SLOTS:
         const std::int64_t oldId =
             m_fixture->storeDocument(m_fixture->recordOf(doc("b.txt"), "old"), {"o1", "o2", "o3"});
         QVERIFY(oldId > 0);
-        auto oldPassages = m_fixture->store().passagesOfDocument(oldId);
+        auto oldPassages = m_fixture->store().documents().passagesOf(oldId);
         QVERIFY(oldPassages.ok());
         PreparedBatch batch;
         batch.files.push_back(
@@ -72,7 +72,7 @@ private Q_SLOTS:
                  std::vector<float>({10, 10, 10, 10, 11, 11, 11, 11}));
         QCOMPARE(m_fixture->vectorsOfDocument(doc("b.txt")), std::vector<float>(4, 20));
         // The old passages are gone from the store and the cache alike.
-        QVERIFY(!m_fixture->store().vectorsOf({oldPassages->front().id}).ok());
+        QVERIFY(!m_fixture->store().documents().vectorsOf({oldPassages->front().id}).ok());
         QCOMPARE(m_fixture->cachedVectorCount(), 3);
     }
 
@@ -117,7 +117,7 @@ private Q_SLOTS:
     void skippedAndVanishedFilesLoseTheirDocuments() {
         QVERIFY(m_fixture->storeDocument(m_fixture->recordOf(doc("a.txt"), "A"), {"a"}) > 0);
         QVERIFY(m_fixture->storeDocument(m_fixture->recordOf(doc("b.txt"), "B"), {"b"}) > 0);
-        QVERIFY(m_fixture->store().recordSkipped(doc("b.txt"), QStringLiteral("old")).ok());
+        QVERIFY(m_fixture->store().skipped().record(doc("b.txt"), QStringLiteral("old")).ok());
         PreparedBatch batch;
         batch.files.push_back(fileWith(PreparedFile::Action::Skip, doc("a.txt"), {}, 0));
         batch.files.back().existing = find("a.txt");
@@ -130,7 +130,7 @@ private Q_SLOTS:
         QCOMPARE(done.skipped.size(), std::size_t(1));
         QCOMPARE(done.skipped[0].reason, QStringLiteral("binary file"));
         QVERIFY(!find("a.txt") && !find("b.txt"));
-        auto skipped = m_fixture->store().skippedFiles();
+        auto skipped = m_fixture->store().skipped().all();
         QVERIFY(skipped.ok());
         QCOMPARE(skipped->size(), std::size_t(1));
         QCOMPARE(skipped->front().path, doc("a.txt"));
@@ -152,7 +152,7 @@ private Q_SLOTS:
 
     void walkSkipsAreRecorded() {
         QVERIFY(recordSkips(m_fixture->store(), {{doc(".h"), QStringLiteral("hidden file")}}).ok());
-        auto skipped = m_fixture->store().skippedFiles();
+        auto skipped = m_fixture->store().skipped().all();
         QVERIFY(skipped.ok());
         QCOMPARE(skipped->size(), std::size_t(1));
         QCOMPARE(skipped->front().reason, QStringLiteral("hidden file"));

@@ -21,7 +21,7 @@ class TestIndexSweep : public QObject {
     }
     QStringList documentPaths() {
         QStringList paths;
-        auto documents = m_fixture->store().documentsUnder(QString());
+        auto documents = m_fixture->store().documents().under(QString());
         if (documents)
             for (const DocumentRecord& document : *documents)
                 paths << document.path;
@@ -29,7 +29,7 @@ class TestIndexSweep : public QObject {
     }
     QStringList skippedPaths() {
         QStringList paths;
-        auto skipped = m_fixture->store().skippedFiles();
+        auto skipped = m_fixture->store().skipped().all();
         if (skipped)
             for (const SkippedRecord& record : *skipped)
                 paths << record.path + QLatin1Char('=') + record.reason;
@@ -58,8 +58,8 @@ private Q_SLOTS:
 
     void skipRecordsUnderTheRootsBecomeThisRunsOnly() {
         SqliteStore& store = m_fixture->store();
-        QVERIFY(store.recordSkipped(doc("in/old.bin"), QStringLiteral("binary file")).ok());
-        QVERIFY(store.recordSkipped(doc("out/x.bin"), QStringLiteral("binary file")).ok());
+        QVERIFY(store.skipped().record(doc("in/old.bin"), QStringLiteral("binary file")).ok());
+        QVERIFY(store.skipped().record(doc("out/x.bin"), QStringLiteral("binary file")).ok());
         QVERIFY(
             replaceSkipRecords(store, {doc("in")}, {{doc("in/.h"), QStringLiteral("hidden file")}})
                 .ok());
@@ -70,10 +70,10 @@ private Q_SLOTS:
     // A root inside an older source is not that source: the source stays not indexed.
     void onlyRecordedRootsAreMarkedIndexed() {
         SqliteStore& store = m_fixture->store();
-        QVERIFY(store.addSource(doc("a")).ok());
-        QVERIFY(store.addSource(doc("b")).ok());
+        QVERIFY(store.sources().add(doc("a")).ok());
+        QVERIFY(store.sources().add(doc("b")).ok());
         QVERIFY(markSourcesIndexed(store, {doc("a"), doc("b/inner")}).ok());
-        auto sources = store.sources();
+        auto sources = store.sources().all();
         QVERIFY(sources.ok());
         QCOMPARE(sources->size(), std::size_t(2));
         QVERIFY((*sources)[0].indexedMs > 0);
@@ -85,15 +85,15 @@ private Q_SLOTS:
         storeAt("a/one.txt");
         storeAt("a/two.txt");
         storeAt("b/three.txt");
-        QVERIFY(store.addSource(doc("a")).ok());
-        QVERIFY(store.addSource(doc("b")).ok());
-        QVERIFY(store.recordSkipped(doc("a/x.bin"), QStringLiteral("binary file")).ok());
+        QVERIFY(store.sources().add(doc("a")).ok());
+        QVERIFY(store.sources().add(doc("b")).ok());
+        QVERIFY(store.skipped().record(doc("a/x.bin"), QStringLiteral("binary file")).ok());
         auto removed = removeEverythingUnder(m_fixture->index(), {doc("a")});
         QVERIFY(removed.ok());
         QCOMPARE(*removed, 2);
         QCOMPARE(documentPaths(), QStringList({doc("b/three.txt")}));
         QVERIFY(skippedPaths().isEmpty());
-        auto sources = store.sources();
+        auto sources = store.sources().all();
         QVERIFY(sources.ok());
         QCOMPARE(sources->size(), std::size_t(1));
         QCOMPARE(sources->front().path, doc("b"));

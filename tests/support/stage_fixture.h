@@ -34,7 +34,7 @@ public:
             return false;
         m_index = std::move(index).value();
         m_dimension = model.dimension;
-        return m_index->store().setModelIdentity(model).ok() && m_index->vectors().ok();
+        return m_index->store().metadata().setModelIdentity(model).ok() && m_index->vectors().ok();
     }
     static ModelIdentity smallModel() {
         ModelIdentity model;
@@ -94,7 +94,7 @@ public:
             passages.push_back(passage);
             vectors.insert(vectors.end(), std::size_t(m_dimension), value + float(p));
         }
-        auto id = store().putDocument(record, passages, vectors);
+        auto id = store().documents().put(record, passages, vectors);
         if (!id)
             return -1;
         // The cache follows, as a run's claim stage brings it up to date (it takes no NaN,
@@ -105,14 +105,14 @@ public:
 
     // The vectors of a stored document, by passage order; empty when it has none or is absent.
     std::vector<float> vectorsOfDocument(const QString& path) {
-        auto document = store().findDocument(path);
+        auto document = store().documents().find(path);
         if (!document || !*document)
             return {};
-        auto passages = store().passagesOfDocument((*document)->id);
+        auto passages = store().documents().passagesOf((*document)->id);
         std::vector<std::int64_t> ids;
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store().vectorsOf(ids);
+        auto vectors = store().documents().vectorsOf(ids);
         return vectors ? *vectors : std::vector<float>();
     }
 

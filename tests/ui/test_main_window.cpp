@@ -344,7 +344,7 @@ private Q_SLOTS:
                                   kGenerousWaitMs);
         auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
         QVERIFY(index.ok());
-        auto identity = (*index)->store().modelIdentity();
+        auto identity = (*index)->store().metadata().modelIdentity();
         QVERIFY(identity.ok() && *identity);
         QCOMPARE((*identity)->pooling, QStringLiteral("mean"));
         auto counts = (*index)->store().counts();

@@ -14,7 +14,7 @@ namespace {
 // One index, one model: vectors of different models are not comparable.
 Result<void> claimModel(IndexFolder& index, const ModelIdentity& model) {
     SqliteStore& store = index.store();
-    auto recorded = store.modelIdentity();
+    auto recorded = store.metadata().modelIdentity();
     if (!recorded)
         return recorded.error();
     if (*recorded && !sameVectors(**recorded, model))
@@ -27,13 +27,13 @@ Result<void> claimModel(IndexFolder& index, const ModelIdentity& model) {
                                  .arg(describeModel(**recorded), describeModel(model)));
     if (*recorded)
         return {};
-    return inTransaction(store, [&] { return store.setModelIdentity(model); });
+    return inTransaction(store, [&] { return store.metadata().setModelIdentity(model); });
 }
 
 Result<void> addSources(SqliteStore& store, const QStringList& roots) {
     return inTransaction(store, [&]() -> Result<void> {
         for (const QString& root : roots)
-            if (auto added = store.addSource(root); !added)
+            if (auto added = store.sources().add(root); !added)
                 return added;
         return {};
     });

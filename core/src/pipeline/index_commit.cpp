@@ -16,9 +16,9 @@ struct CacheChanges {
 // Writes the passages and vectors of an Embed, Reuse or ReuseFromBatch file.
 Result<void> writePassages(SqliteStore& store, PreparedFile& file, CacheChanges& changes,
                            IndexStats& counts) {
-    if (auto cleared = store.clearSkipped(file.path); !cleared)
+    if (auto cleared = store.skipped().clear(file.path); !cleared)
         return cleared;
-    auto id = store.putDocument(file.record, file.passages, file.vectors);
+    auto id = store.documents().put(file.record, file.passages, file.vectors);
     if (!id)
         return id.error();
     for (const PassageRecord& passage : file.passages)
@@ -42,11 +42,11 @@ Result<void> writeFile(SqliteStore& store, PreparedFile& file, CacheChanges& cha
     IndexStats& counts = done.counts;
     if (file.action == Action::Touch) {
         ++counts.filesUnchanged;
-        return store.updateDocumentStat(file.existing->id, file.record);
+        return store.documents().updateStat(file.existing->id, file.record);
     }
     // Whatever happens next, the old version of the document goes.
     if (file.existing) {
-        auto removed = store.removeDocument(file.existing->id);
+        auto removed = store.documents().remove(file.existing->id);
         if (!removed)
             return removed.error();
         changes.removedIds.insert(changes.removedIds.end(), removed->begin(), removed->end());
@@ -54,12 +54,12 @@ Result<void> writeFile(SqliteStore& store, PreparedFile& file, CacheChanges& cha
     if (file.action == Action::Vanished) {
         ++counts.filesSkipped;
         counts.filesRemoved += file.existing ? 1 : 0;
-        return store.clearSkipped(file.path);
+        return store.skipped().clear(file.path);
     }
     if (file.action == Action::Skip) {
         ++counts.filesSkipped;
         done.skipped.push_back({file.path, file.skipReason});
-        return store.recordSkipped(file.path, file.skipReason);
+        return store.skipped().record(file.path, file.skipReason);
     }
     return writePassages(store, file, changes, counts);
 }
@@ -95,7 +95,7 @@ Result<void> recordSkips(SqliteStore& store, const std::vector<SkippedFile>& ski
         return {};
     return inTransaction(store, [&]() -> Result<void> {
         for (const SkippedFile& file : skipped)
-            if (auto r = store.recordSkipped(file.path, file.reason); !r)
+            if (auto r = store.skipped().record(file.path, file.reason); !r)
                 return r;
         return {};
     });

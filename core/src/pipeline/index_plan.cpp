@@ -36,7 +36,7 @@ Result<IndexPlan> planIndexing(SqliteStore& store, const QStringList& roots,
     }
     for (const QString& file : plan.found) {
         const QFileInfo info(file);
-        auto existing = store.findDocument(file);
+        auto existing = store.documents().find(file);
         if (!existing)
             return existing.error();
         if (*existing && statUnchanged(info, **existing)) {

@@ -50,18 +50,18 @@ std::vector<PassageRecord> passagesOf(const std::vector<PassageSpan>& spans) {
 // finite vectors (damage can leave NaN in a stored vector, which no vector cache takes); the
 // content is then embedded, so a reuse that cannot be made never fails the run.
 bool copyStoredTwin(SqliteStore& store, const QByteArray& contentHash, PreparedFile& file) {
-    auto twins = store.findDocumentsByHash(contentHash);
+    auto twins = store.documents().findByHash(contentHash);
     if (!twins)
         return false;
     for (const DocumentRecord& twin : *twins) {
-        auto passages = store.passagesOfDocument(twin.id);
+        auto passages = store.documents().passagesOf(twin.id);
         if (!passages || int(passages->size()) != twin.passageCount)
             continue;
         std::vector<std::int64_t> ids;
         ids.reserve(passages->size());
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
+        auto vectors = store.documents().vectorsOf(ids);
         if (!vectors || !std::all_of(vectors->begin(), vectors->end(),
                                      [](float v) { return std::isfinite(v); }))
             continue;
@@ -111,7 +111,7 @@ Result<void> prepareFile(SqliteStore& store, const Embedder& embedder, const QSt
                          qint64 maxFileBytes, PreparedBatch& batch) {
     PreparedFile file;
     file.path = path;
-    auto existing = store.findDocument(path);
+    auto existing = store.documents().find(path);
     if (!existing)
         return existing.error();
     file.existing = *existing;

@@ -16,14 +16,14 @@ namespace {
 Result<std::int64_t> removeDocumentsUnder(SqliteStore& store, const QString& prefix,
                                           const std::function<bool(const QString&)>& keep,
                                           std::vector<std::int64_t>& removedIds) {
-    auto documents = store.documentsUnder(prefix);
+    auto documents = store.documents().under(prefix);
     if (!documents)
         return documents.error();
     std::int64_t removed = 0;
     for (const DocumentRecord& document : *documents) {
         if (keep && keep(document.path))
             continue;
-        auto ids = store.removeDocument(document.id);
+        auto ids = store.documents().remove(document.id);
         if (!ids)
             return ids.error();
         removedIds.insert(removedIds.end(), ids->begin(), ids->end());
@@ -83,10 +83,10 @@ Result<void> replaceSkipRecords(SqliteStore& store, const QStringList& roots,
                                 const std::vector<SkippedFile>& skipped) {
     return inTransaction(store, [&]() -> Result<void> {
         for (const QString& root : roots)
-            if (auto r = store.clearSkipped(root); !r)
+            if (auto r = store.skipped().clear(root); !r)
                 return r;
         for (const SkippedFile& file : skipped)
-            if (auto r = store.recordSkipped(file.path, file.reason); !r)
+            if (auto r = store.skipped().record(file.path, file.reason); !r)
                 return r;
         return {};
     });
@@ -95,12 +95,12 @@ Result<void> replaceSkipRecords(SqliteStore& store, const QStringList& roots,
 Result<void> markSourcesIndexed(SqliteStore& store, const QStringList& roots) {
     const std::int64_t finishedMs = QDateTime::currentMSecsSinceEpoch();
     return inTransaction(store, [&]() -> Result<void> {
-        auto sources = store.sources();
+        auto sources = store.sources().all();
         if (!sources)
             return sources.error();
         for (const SourceRecord& source : *sources)
             if (roots.contains(source.path))
-                if (auto r = store.markSourceIndexed(source.path, finishedMs); !r)
+                if (auto r = store.sources().markIndexed(source.path, finishedMs); !r)
                     return r;
         return {};
     });
@@ -113,9 +113,9 @@ Result<std::int64_t> removeEverythingUnder(IndexFolder& index, const QStringList
         if (!removed)
             return removed;
         for (const QString& path : paths) {
-            if (auto r = store.clearSkipped(path); !r)
+            if (auto r = store.skipped().clear(path); !r)
                 return r.error();
-            if (auto r = store.removeSources(path); !r)
+            if (auto r = store.sources().remove(path); !r)
                 return r.error();
         }
         return removed;

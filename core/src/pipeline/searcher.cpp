@@ -27,7 +27,7 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
     if (!*vectors || k <= 0)
         return std::vector<ScoredId>(); // nothing indexed yet
     // Vectors of two models are not comparable, even at the same width: refuse, never rank.
-    auto recorded = m_index.store().modelIdentity();
+    auto recorded = m_index.model();
     if (!recorded)
         return recorded.error();
     const ModelIdentity model = modelIdentity(m_embedder.model());
@@ -41,12 +41,12 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                  .arg(describeModel(**recorded), describeModel(model)));
     if (filter.isEmpty())
         return (*vectors)->search(query, k);
-    SqliteStore::PassageFilter passageFilter;
+    PassageFilter passageFilter;
     passageFilter.pathPrefix = filter.pathPrefix;
     passageFilter.extensions = filter.extensions;
     passageFilter.modifiedAfterMs = filter.modifiedAfterMs;
     passageFilter.modifiedBeforeMs = filter.modifiedBeforeMs;
-    auto allowed = m_index.store().passageIds(passageFilter);
+    auto allowed = m_index.passagesMatching(passageFilter);
     if (!allowed)
         return allowed.error();
     std::sort(allowed->begin(), allowed->end());
@@ -58,33 +58,22 @@ Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& s
     ids.reserve(scored.size());
     for (const ScoredId& hit : scored)
         ids.push_back(hit.id);
-    auto passages = m_index.store().passages(ids);
-    if (!passages)
-        return passages.error();
-    QHash<std::int64_t, const PassageRecord*> byId;
-    std::vector<std::int64_t> documentIds;
-    for (const PassageRecord& passage : *passages) {
-        byId.insert(passage.id, &passage);
-        documentIds.push_back(passage.documentId);
-    }
-    std::sort(documentIds.begin(), documentIds.end());
-    documentIds.erase(std::unique(documentIds.begin(), documentIds.end()), documentIds.end());
-    auto documents = m_index.store().documentsByIds(documentIds);
-    if (!documents)
-        return documents.error();
-    QHash<std::int64_t, const DocumentRecord*> documentById;
-    for (const DocumentRecord& document : *documents)
-        documentById.insert(document.id, &document);
+    auto located = m_index.locatePassages(ids);
+    if (!located)
+        return located.error();
+    QHash<std::int64_t, const LocatedPassage*> byId;
+    for (const LocatedPassage& passage : *located)
+        byId.insert(passage.passage.id, &passage);
 
     std::vector<PassageHit> hits;
     hits.reserve(scored.size());
     for (const ScoredId& hit : scored) {
         // A passage removed by a writer since the vectors were read is simply left out.
-        const PassageRecord* passage = byId.value(hit.id);
-        const DocumentRecord* document =
-            passage ? documentById.value(passage->documentId) : nullptr;
-        if (!document)
+        const LocatedPassage* found = byId.value(hit.id);
+        if (!found)
             continue;
+        const PassageRecord* passage = &found->passage;
+        const DocumentRecord* document = &found->document;
         PassageHit result;
         result.passageId = passage->id;
         result.documentId = document->id;
@@ -152,7 +141,7 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
             std::vector<std::int64_t> ids;
             for (const DocumentHit& document : documents)
                 ids.push_back(document.documentId);
-            auto records = m_index.store().documentsByIds(ids);
+            auto records = m_index.documents(ids);
             if (!records)
                 return records.error();
             for (const DocumentRecord& record : *records)
