@@ -29,7 +29,14 @@ std::int64_t parseDate(const QString& text) {
     return when.isValid() ? when.toMSecsSinceEpoch() : -1;
 }
 
-QJsonObject passageJson(const PassageHit& hit, bool withPath) {
+// A text position (UTF-16 code units) as Unicode code points, how JSON readers such as Python
+// and jq index a string.
+qint64 codePoints(const QString& text, qsizetype position) {
+    return QStringView(text).first(position).toUcs4().size();
+}
+
+QJsonObject passageJson(const PassageHit& hit, bool withPath,
+                        const std::vector<SentenceMatch>& sentences) {
     QJsonObject object;
     if (withPath)
         object.insert(QStringLiteral("path"), hit.path);
@@ -38,7 +45,70 @@ QJsonObject passageJson(const PassageHit& hit, bool withPath) {
     object.insert(QStringLiteral("line"), hit.line);
     object.insert(QStringLiteral("start"), qint64(hit.byteStart));
     object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
+    QJsonArray best;
+    for (const SentenceMatch& sentence : sentences)
+        best.append(QJsonObject{{QStringLiteral("start"), codePoints(hit.text, sentence.start)},
+                                {QStringLiteral("end"), codePoints(hit.text, sentence.end)},
+                                {QStringLiteral("score"), double(sentence.score)}});
+    object.insert(QStringLiteral("best_sentences"), best);
     return object;
+}
+
+// The sentences of each passage that match the query best (bestSentences), in order.
+Result<std::vector<std::vector<SentenceMatch>>>
+sentencesOf(Embedder& embedder, const QString& query, const std::vector<const PassageHit*>& hits) {
+    auto vector = embedder.embed({query});
+    if (!vector)
+        return vector.error();
+    QStringList texts;
+    for (const PassageHit* hit : hits)
+        texts << hit->text;
+    return bestSentences(embedder, vector->row(0), texts);
+}
+
+QByteArray answerJson(const QString& query, const QJsonArray& results) {
+    return QJsonDocument(
+               QJsonObject{{QStringLiteral("query"), query}, {QStringLiteral("results"), results}})
+               .toJson(QJsonDocument::Compact) +
+           '\n';
+}
+
+// `search --passages --json`.
+Result<QByteArray> passagesJson(Embedder& embedder, const QString& query,
+                                const std::vector<PassageHit>& hits) {
+    std::vector<const PassageHit*> passages;
+    for (const PassageHit& hit : hits)
+        passages.push_back(&hit);
+    auto sentences = sentencesOf(embedder, query, passages);
+    if (!sentences)
+        return sentences.error();
+    QJsonArray results;
+    for (std::size_t i = 0; i < hits.size(); ++i)
+        results.append(passageJson(hits[i], true, (*sentences)[i]));
+    return answerJson(query, results);
+}
+
+// `search --json`.
+Result<QByteArray> documentsJson(Embedder& embedder, const QString& query,
+                                 const std::vector<DocumentHit>& hits) {
+    std::vector<const PassageHit*> passages;
+    for (const DocumentHit& document : hits)
+        for (const PassageHit& hit : document.passages)
+            passages.push_back(&hit);
+    auto sentences = sentencesOf(embedder, query, passages);
+    if (!sentences)
+        return sentences.error();
+    QJsonArray results;
+    std::size_t next = 0;
+    for (const DocumentHit& document : hits) {
+        QJsonArray passageArray;
+        for (const PassageHit& hit : document.passages)
+            passageArray.append(passageJson(hit, false, (*sentences)[next++]));
+        results.append(QJsonObject{{QStringLiteral("path"), document.path},
+                                   {QStringLiteral("score"), double(document.score)},
+                                   {QStringLiteral("passages"), passageArray}});
+    }
+    return answerJson(query, results);
 }
 
 // One line of a passage for the terminal: whitespace runs as one space, other control
@@ -74,21 +144,12 @@ std::optional<SearchFilter> filterFrom(const QCommandLineParser& parser) {
     return filter;
 }
 
-QByteArray resultsJson(const QString& query, const QJsonArray& results) {
-    return QJsonDocument(
-               QJsonObject{{QStringLiteral("query"), query}, {QStringLiteral("results"), results}})
-               .toJson(QJsonDocument::Compact) +
-           '\n';
-}
-
-QByteArray passagesOutput(const QString& query, const std::vector<PassageHit>& hits, bool json) {
+// The passages as printed: JSON, or a line of score, path and line number, then the text.
+Result<QByteArray> passagesOutput(Embedder& embedder, const QString& query,
+                                  const std::vector<PassageHit>& hits, bool json) {
+    if (json)
+        return passagesJson(embedder, query, hits);
     QByteArray out;
-    if (json) {
-        QJsonArray results;
-        for (const PassageHit& hit : hits)
-            results.append(passageJson(hit, true));
-        return resultsJson(query, results);
-    }
     for (const PassageHit& hit : hits)
         out += QStringLiteral("%1  %2:%3\n      %4\n")
                    .arg(hit.score, 0, 'f', 3)
@@ -99,21 +160,13 @@ QByteArray passagesOutput(const QString& query, const std::vector<PassageHit>& h
     return out;
 }
 
-QByteArray documentsOutput(const QString& query, const std::vector<DocumentHit>& hits, bool json) {
-    if (json) {
-        QJsonArray results;
-        for (const DocumentHit& document : hits) {
-            QJsonArray passageArray;
-            for (const PassageHit& hit : document.passages)
-                passageArray.append(passageJson(hit, false));
-            results.append(QJsonObject{{QStringLiteral("path"), document.path},
-                                       {QStringLiteral("score"), double(document.score)},
-                                       {QStringLiteral("passages"), passageArray}});
-        }
-        return resultsJson(query, results);
-    }
+// The documents as printed: JSON, or a line of score and path, then a line per passage.
+Result<QByteArray> documentsOutput(Embedder& embedder, const QString& query,
+                                   const std::vector<DocumentHit>& hits, bool json) {
+    if (json)
+        return documentsJson(embedder, query, hits);
     if (hits.empty())
-        return "no results\n";
+        return QByteArray("no results\n");
     QByteArray out;
     for (const DocumentHit& document : hits) {
         out += QStringLiteral("%1  %2\n")
@@ -145,12 +198,12 @@ Result<QByteArray> searchOutput(const QCommandLineParser& parser, const QString&
         auto hits = searcher.searchPassages(query, options);
         if (!hits)
             return hits.error();
-        return passagesOutput(query, *hits, json);
+        return passagesOutput(**embedder, query, *hits, json);
     }
     auto hits = searcher.searchDocuments(query, options);
     if (!hits)
         return hits.error();
-    return documentsOutput(query, *hits, json);
+    return documentsOutput(**embedder, query, *hits, json);
 }
 
 } // namespace

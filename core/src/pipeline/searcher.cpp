@@ -1,10 +1,12 @@
 #include "semsearch/searcher.h"
 
+#include "semsearch/extract.h"
 #include "semsearch/model_identity.h"
 
 #include <QHash>
 
 #include <algorithm>
+#include <cmath>
 
 namespace semsearch {
 
@@ -167,6 +169,51 @@ Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
     if (!vector)
         return vector.error();
     return searchDocumentsByVector(vector->data(), options);
+}
+
+namespace {
+
+double cosine(const float* a, const float* b, std::size_t dim) {
+    double dot = 0, na = 0, nb = 0;
+    for (std::size_t i = 0; i < dim; ++i) {
+        dot += double(a[i]) * b[i];
+        na += double(a[i]) * a[i];
+        nb += double(b[i]) * b[i];
+    }
+    return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0;
+}
+
+} // namespace
+
+Result<std::vector<std::vector<SentenceMatch>>>
+bestSentences(Embedder& embedder, const float* query, const QStringList& passageTexts) {
+    std::vector<std::vector<SentenceSpan>> sentences;
+    QStringList texts; // every sentence of every passage, in order
+    for (const QString& passage : passageTexts) {
+        sentences.push_back(splitSentences(passage));
+        for (const SentenceSpan& sentence : sentences.back())
+            texts << passage.sliced(sentence.start, sentence.end - sentence.start);
+    }
+    std::vector<std::vector<SentenceMatch>> best(passageTexts.size());
+    if (texts.isEmpty())
+        return best;
+    auto vectors = embedder.embed(texts);
+    if (!vectors)
+        return vectors.error();
+    std::size_t row = 0;
+    for (std::size_t i = 0; i < sentences.size(); ++i) {
+        std::vector<SentenceMatch> scored;
+        float top = -2; // below any cosine
+        for (const SentenceSpan& sentence : sentences[i]) {
+            const float score = float(cosine(query, vectors->row(row++), vectors->dim));
+            scored.push_back({sentence.start, sentence.end, score});
+            top = std::max(top, score);
+        }
+        for (const SentenceMatch& match : scored)
+            if (match.score >= top - kBestSentenceTies)
+                best[i].push_back(match);
+    }
+    return best;
 }
 
 } // namespace semsearch
