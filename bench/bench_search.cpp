@@ -9,7 +9,7 @@
 // k = 10 and 100, over everything and over an allowed subset. Output is plain "key: value"
 // lines so a README can quote them.
 
-#include "semsearch/vector_index.h"
+#include "semsearch/faiss_vector_index.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -6,8 +6,9 @@
 #
 # Packages come from Debian's archive only. The document readers need poppler and libxml2; the
 # tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext.
-# apt-get runs as root, or through sudo when the user is not root. BUILD_DIR (default: build)
-# and JOBS (default: number of cores) may be set.
+# apt-get runs as root, or through sudo when the user is not root. BUILD_DIR (default: build),
+# JOBS (default: number of cores) and CMAKE_OPTIONS (more options for cmake's configure step,
+# e.g. -DSEMSEARCH_WERROR=ON) may be set.
 set -euo pipefail
 
 mode=${1:-}
@@ -34,7 +35,8 @@ packages=(
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then

@@ -83,7 +83,7 @@ class TestDocumentReaderFormats : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        // The helper's test-only triggers (extractor/main.cpp); children inherit it.
+        // The helper's test-only triggers (app/extract/main.cpp); children inherit it.
         qputenv("SEMSEARCH_EXTRACT_TEST_TRIGGERS", "1");
     }
 

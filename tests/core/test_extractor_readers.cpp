@@ -3,7 +3,7 @@
 // own command, the independent reference); hand-written HTML; damaged and hostile inputs.
 
 #include "document_tools.h"
-#include "readers.h"
+#include "extract/formats/readers.h"
 #include "test_files.h"
 #include "torch_bin_writer.h"
 

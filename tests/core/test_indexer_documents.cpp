@@ -75,7 +75,7 @@ private Q_SLOTS:
         QVERIFY(stats->extractSeconds > 0);
 
         SqliteStore& store = (*index)->store();
-        auto skipped = store.skippedFiles();
+        auto skipped = store.skipped().all();
         QVERIFY(skipped.ok());
         QStringList reasons;
         for (const SkippedRecord& record : *skipped)
@@ -96,7 +96,7 @@ private Q_SLOTS:
         QVERIFY(problems.ok());
         QVERIFY2(problems->isEmpty(), qPrintable(problems->join(QLatin1Char('\n'))));
 
-        auto pdf = store.findDocument(m_docs + QStringLiteral("/travel.pdf"));
+        auto pdf = store.documents().find(m_docs + QStringLiteral("/travel.pdf"));
         QVERIFY(pdf.ok() && pdf->has_value());
         QCOMPARE((*pdf)->encoding, QStringLiteral("pdf"));
 

@@ -7,7 +7,7 @@
 #include "generous_wait.h"
 #include "model_folder_fixture.h"
 #include "page_opener.h"
-#include "preview_pane.h"
+#include "preview/preview_pane.h"
 #include "test_palettes.h"
 
 #include <QFile>
@@ -520,20 +520,20 @@ private Q_SLOTS:
     }
 
     void viewersThatTakeAPage() {
-        QCOMPARE(ui::pageOpenCommand(QStringLiteral("org.gnome.Evince.desktop"),
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("org.gnome.Evince.desktop"),
                                      QStringLiteral("/d/a.pdf"), 12),
                  QStringList({QStringLiteral("evince"), QStringLiteral("--page-index=12"),
                               QStringLiteral("/d/a.pdf")}));
-        QCOMPARE(ui::pageOpenCommand(QStringLiteral("okularApplication_pdf.desktop"),
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("okularApplication_pdf.desktop"),
                                      QStringLiteral("/d/a.pdf"), 3),
                  QStringList({QStringLiteral("okular"), QStringLiteral("--page"),
                               QStringLiteral("3"), QStringLiteral("/d/a.pdf")}));
-        QCOMPARE(ui::pageOpenCommand(QStringLiteral("org.pwmt.zathura-pdf-poppler.desktop"),
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("org.pwmt.zathura-pdf-poppler.desktop"),
                                      QStringLiteral("/d/a.pdf"), 2),
                  QStringList({QStringLiteral("zathura"), QStringLiteral("--page=2"),
                               QStringLiteral("/d/a.pdf")}));
         QVERIFY(
-            ui::pageOpenCommand(QStringLiteral("firefox.desktop"), QStringLiteral("/d/a.pdf"), 2)
+            services::pageOpenCommand(QStringLiteral("firefox.desktop"), QStringLiteral("/d/a.pdf"), 2)
                 .isEmpty());
     }
 };

@@ -10,7 +10,7 @@
 // Formats (DocumentFormat): plain text and Markdown are read in this process, with the tested
 // decoder below and byte offsets into the file. PDF, HTML, DOCX, ODT and EPUB go through
 // third-party parsers (poppler, libxml2) that never run in this process: DocumentReader hands
-// them, one file at a time, to the helper program semsearch-extract (extractor/), which runs
+// them, one file at a time, to the helper program semsearch-extract (app/extract/), which runs
 // under memory and time limits, so that a parser that crashes, hangs or floods memory costs
 // one skipped file and never the indexer (see ExtractorOptions).
 //
@@ -19,8 +19,8 @@
 //      extension in detectFormat() (core/src/shared/document_format.cpp);
 //   2. a format parsed by our own code over decoded text (like Markdown): a function in
 //      core/src/extract/ called from DocumentReader::read; a format that needs a third-party
-//      parser: a reader in extractor/ (extractor/readers.h, one file per format) listed in
-//      extractor/readers.cpp's dispatch, and the parser's -dev package in
+//      parser: a reader in core/src/extract/formats/ (readers.h there, one file per format)
+//      listed in formats/readers.cpp's dispatch, and the parser's -dev package in
 //      packaging/quickstart.sh (the .deb picks the library up through dpkg-shlibdeps);
 //   3. tests made from real documents of that type (tests/core/test_extractor_readers.cpp).
 //
@@ -399,5 +399,18 @@ struct PassageSpan {
 // each passage of several pieces once more to check its count.
 std::vector<PassageSpan> splitPassages(const DocumentText& document,
                                        const WordPieceTokenizer& tokenizer, std::size_t maxTokens);
+
+// A sentence of a text: [start, end) in text positions, trimmed of surrounding whitespace.
+struct SentenceSpan {
+    qsizetype start = 0;
+    qsizetype end = 0;
+};
+
+// The sentences of `text` exactly as splitPassages finds them (Unicode's sentence rules, a
+// single line break inside a paragraph counted as a space, no sentence crossing a paragraph
+// end), in text order; whitespace-only stretches give none. Applied to a passage's text it gives
+// the sentences the passage was packed from (a sentence too long for one passage was cut into
+// pieces; such a piece holds one sentence or part of one). Deterministic; linear in practice.
+std::vector<SentenceSpan> splitSentences(const QString& text);
 
 } // namespace semsearch

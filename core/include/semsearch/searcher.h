@@ -79,4 +79,26 @@ private:
     Embedder& m_embedder;
 };
 
+// Sentences of one passage scoring within this much cosine similarity of its best sentence
+// count among its best too: a near tie is no reason to leave one of two good sentences out.
+constexpr double kBestSentenceTies = 0.02;
+
+// A sentence of a passage's text that matches a query: [start, end) in text positions (UTF-16
+// code units) of PassageHit::text, with its cosine similarity to the query.
+struct SentenceMatch {
+    qsizetype start = 0;
+    qsizetype end = 0;
+    float score = 0;
+};
+
+// Which sentences of each passage match the query best (sentence emphasis): each text of
+// `passageTexts` is cut into sentences as the passage splitter cuts (splitSentences in
+// extract.h), every sentence is embedded on its own, and those whose cosine similarity with
+// `query` (embedder.dimension() floats, as Embedder::embed gives) lies within kBestSentenceTies
+// of that passage's best are returned, in text order. Element i answers passageTexts[i]; a text
+// without sentences (whitespace only) gets none. All sentences go to the embedder in one call,
+// so the cost is about that of embedding as many short passages. Errors: the embedder's.
+Result<std::vector<std::vector<SentenceMatch>>>
+bestSentences(Embedder& embedder, const float* query, const QStringList& passageTexts);
+
 } // namespace semsearch

@@ -24,7 +24,7 @@ namespace semsearch {
 
 namespace {
 
-// The helper's exit status for a reader that ran out of memory (extractor/main.cpp).
+// The helper's exit status for a reader that ran out of memory (app/extract/main.cpp).
 constexpr int kExitOutOfMemory = 3;
 // How long a helper whose input was closed may take to leave before it is killed.
 constexpr int kLeaveMs = 1000;

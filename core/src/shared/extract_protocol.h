@@ -1,7 +1,7 @@
 #pragma once
 
 // The messages between DocumentReader (core/src/extract/extractor_client.cpp) and the helper
-// program semsearch-extract (extractor/main.cpp), over one stream socket: the helper's standard
+// program semsearch-extract (app/extract/main.cpp), over one stream socket: the helper's standard
 // input and output.
 //
 // Every message is one frame: a 4-byte little-endian length, then that many bytes. A frame's

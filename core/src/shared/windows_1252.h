@@ -2,7 +2,7 @@
 
 // Windows-1252 decoding: the superset of ISO 8859-1 that web browsers use for "latin1" (bytes
 // 0x80-0x9F are the typographic quotes, dashes and euro sign that such files really contain),
-// for text files (document_reader.cpp) and undeclared HTML (extractor/html_reader.cpp) alike.
+// for text files (document_reader.cpp) and undeclared HTML (extract/formats/html_reader.cpp) alike.
 
 #include <QByteArrayView>
 #include <QString>

@@ -76,12 +76,14 @@ constexpr const char* kVersion3 = R"sql(
 ALTER TABLE documents ADD COLUMN changed_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-// Version 4: where a passage came from in documents that have pages or sections (PDF pages,
+// Version 5: where a passage came from in documents that have pages or sections (PDF pages,
 // headings of Markdown, HTML, DOCX, ODT and EPUB). A table of its own, with rows only for
 // passages that have a place: plain text needs none, and a column after passages.vector would
 // make every read of a passage's place step over the vector's overflow pages. Passages of an
-// index of version 3 have no place until their files are indexed again.
-constexpr const char* kVersion4 = R"sql(
+// older index have no place until their files are indexed again. Version 4 (the keyword index)
+// comes from another line of work; this step touches none of its tables, so it applies the same
+// whether step 4 ran before it or not.
+constexpr const char* kVersion5 = R"sql(
 CREATE TABLE passage_places (
     passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
     page       INTEGER NOT NULL,
@@ -168,7 +170,7 @@ const std::vector<SchemaMigration>& schemaMigrations() {
         {1, "initial schema", kVersion1},
         {2, "sources", kVersion2},
         {3, "status-change times", kVersion3},
-        {4, "passage places", kVersion4},
+        {5, "passage places", kVersion5},
     };
     return migrations;
 }

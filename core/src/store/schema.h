@@ -10,7 +10,8 @@
 //      starts at 0.
 //   2  sources.
 //   3  documents.changed_ms: the file's status-change time (ctime) as last read; 0 = unknown.
-//   4  passage_places: the page and section of passages that have them (documents read by
+//   4  (the keyword index; another branch adds it, this one does not depend on it)
+//   5  passage_places: the page and section of passages that have them (documents read by
 //      semsearch-extract, Markdown).
 
 #include "semsearch/error.h"

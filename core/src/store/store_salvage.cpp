@@ -12,7 +12,7 @@
 
 #include "semsearch/store.h"
 
-#include "store/sqlite_store_impl.h"
+#include "store/store_connection.h"
 #include "store/vector_blob.h"
 
 #include <sqlite3.h>
@@ -389,7 +389,7 @@ Result<void> SalvagedStore::dropDocuments(const char* select,
         return q.error();
     for (std::size_t i = 0; i < parameters.size(); ++i)
         q->bind(int(i + 1), parameters[i]);
-    auto found = collectAll<std::pair<std::int64_t, QString>>(*q, [](const SqliteStatement& row) {
+    auto found = collectRows<std::pair<std::int64_t, QString>>(*q, [](const SqliteStatement& row) {
         return std::pair(row.columnInt64(0), row.columnText(1));
     });
     if (!found)
@@ -594,7 +594,7 @@ Result<void> copyReadableRows(sqlite3* from, sqlite3* to, const QString& toPath,
                        .copyByRowid("id");
     if (!largest)
         return largest.error();
-    // Places came with schema version 4. A place that cannot be read would leave its passage
+    // Places came with schema version 5. A place that cannot be read would leave its passage
     // without its page for good (its file is unchanged, so it is not read again): the documents
     // whose places may be among the lost ones go, like those that lost a passage.
     std::vector<std::pair<std::int64_t, std::int64_t>> lostPlaces;
@@ -633,7 +633,8 @@ Result<SalvageReport> SqliteStore::salvage(const QString& damagedPath, const QSt
     SalvageReport report;
     if (auto begun = (*opened)->begin(); !begun)
         return begun.error();
-    if (auto done = copyReadableRows(from.get(), (*opened)->m_impl->db, newPath, report); !done) {
+    if (auto done = copyReadableRows(from.get(), (*opened)->m_connection->db, newPath, report);
+        !done) {
         (void)(*opened)->rollback();
         return done.error();
     }
