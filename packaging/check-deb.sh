@@ -85,6 +85,10 @@ expect "/usr/bin/semsearch-cli --version prints 'semsearch-cli $version'" \
     [ "$(/usr/bin/semsearch-cli --version)" == "semsearch-cli $version" ]
 expect "/usr/bin/semsearch --version prints 'semsearch $version'" \
     [ "$(QT_QPA_PLATFORM=offscreen /usr/bin/semsearch --version 2>/dev/null)" == "semsearch $version" ]
+expect "/usr/bin/semsearch-extract --version prints 'semsearch-extract $version'" \
+    [ "$(/usr/bin/semsearch-extract --version)" == "semsearch-extract $version" ]
+expect "semsearch-extract has its manual page" \
+    [ -f /usr/share/man/man1/semsearch-extract.1.gz ]
 
 mkdir -p "$work/docs" "$work/home" "$work/cache"
 echo "The cat sleeps on the warm sofa all afternoon." >"$work/docs/cat.txt"

@@ -4,8 +4,8 @@
 // by DocumentReader with its limits already set (address space, no core files, killed with its
 // parent), and sets its own processor-time limit before each file.
 //
-// Exit status: 0 at the end of its input (or for --help), 2 on a malformed request, a broken
-// pipe or when started by hand, 3 when a reader ran out of memory (DocumentReader reports
+// Exit status: 0 at the end of its input (or for --help, --version), 2 on a malformed request, a
+// broken pipe or when started by hand, 3 when a reader ran out of memory (DocumentReader reports
 // "needs more than ... of memory").
 //
 // For tests only: with SEMSEARCH_EXTRACT_TEST_TRIGGERS=1 in its environment, a file holding
@@ -94,6 +94,30 @@ void testTriggers(const QByteArray& bytes) {
     }
 }
 
+// Started by hand (from a terminal, or with arguments): --help and --version answer on
+// standard output; anything else gets one line on standard error and exit status 2.
+int explainYourself(const char* argument) {
+    if (std::strcmp(argument, "--version") == 0) {
+        std::printf("semsearch-extract %s\n", SEMSEARCH_VERSION);
+        return 0;
+    }
+    if (std::strcmp(argument, "--help") == 0) {
+        std::printf("Usage: semsearch-extract\n"
+                    "Reads PDF, HTML, DOCX, ODT and EPUB documents for semsearch and "
+                    "semsearch-cli,\nwhich start it and talk to it over its standard input "
+                    "and output.\nIt is not run by hand.\n\n"
+                    "Options:\n"
+                    "  --help     Show this help and exit.\n"
+                    "  --version  Show the version and exit.\n");
+        return 0;
+    }
+    std::fprintf(stderr,
+                 "semsearch-extract %s: reads documents for semsearch and semsearch-cli, which "
+                 "start it; it is not run by hand (see semsearch-extract --help)\n",
+                 SEMSEARCH_VERSION);
+    return kExitMalformed;
+}
+
 ExtractReply answer(const QByteArray& payload) {
     auto request = decodeRequest(payload);
     if (!request)
@@ -115,15 +139,8 @@ ExtractReply answer(const QByteArray& payload) {
 
 int main(int argc, char* argv[]) {
     // Started by hand (from a terminal, or with --help or --version): say what it is.
-    if (argc > 1 || isatty(STDIN_FILENO)) {
-        const bool asked = argc > 1 && (std::strcmp(argv[1], "--help") == 0 ||
-                                        std::strcmp(argv[1], "--version") == 0);
-        std::fprintf(asked ? stdout : stderr,
-                     "semsearch-extract %s: reads PDF, HTML, DOCX, ODT and EPUB documents for "
-                     "semsearch and semsearch-cli, which start it; it is not run by hand.\n",
-                     SEMSEARCH_VERSION);
-        return asked ? 0 : 2;
-    }
+    if (argc > 1 || isatty(STDIN_FILENO))
+        return explainYourself(argc > 1 ? argv[1] : "");
     // The client reads the answer or sees the helper gone; a write to a closed pipe must not
     // kill the helper before it can tell.
     std::signal(SIGPIPE, SIG_IGN);

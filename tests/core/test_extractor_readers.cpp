@@ -4,6 +4,7 @@
 
 #include "document_tools.h"
 #include "extract/formats/readers.h"
+#include "extract/formats/running_lines.h"
 #include "test_files.h"
 #include "torch_bin_writer.h"
 
@@ -202,6 +203,79 @@ private Q_SLOTS:
                                  "incomprehensibilities", "overwhelmingly", "necessitates",
                                  "extraordinarily", "comprehensive", "documentation"})
             QVERIFY2(words(reply.text).contains(QLatin1String(word)), qPrintable(reply.text));
+    }
+
+    // groff's ms macros print a header (here a title and the page number "-2-", "-3-" ...) at
+    // the top of every page after the first and a footer at the bottom of each; pdftotext shows
+    // them in the text. The reader leaves them out and keeps every sentence on its page.
+    void pdfRunningHeadersAndFootersAreLeftOut() {
+        const QStringList sentences = {
+            QStringLiteral("The cat sleeps on the warm sofa all afternoon."),
+            QStringLiteral("The train to Oslo leaves at nine in the morning."),
+            QStringLiteral("Quarterly revenue grew by four percent."),
+            QStringLiteral("Knead the dough for ten minutes."),
+        };
+        QByteArray troff = ".ds LH Annual Report 2026\n.ds CF Confidential\n";
+        for (const QString& sentence : sentences)
+            troff += (troff.endsWith("Confidential\n") ? "" : ".bp\n") + QByteArray(".PP\n") +
+                     sentence.toUtf8() + '\n';
+        const test::ToolRun pdf = test::groffPdf(troff);
+        QVERIFY2(pdf.ok, qPrintable(pdf.problem));
+        const QString reference = pdftotext(pdf.out);
+        for (const char* furniture : {"Annual Report 2026", "Confidential", "-3-"})
+            QVERIFY2(reference.contains(QLatin1String(furniture)), qPrintable(reference));
+
+        const ExtractReply reply = readPdf(pdf.out, defaultLimits());
+        QVERIFY2(reply.ok, qPrintable(reply.problem));
+        for (const char* furniture : {"Annual", "Confidential", "-2-", "-3-", "-4-"})
+            QVERIFY2(!reply.text.contains(QLatin1String(furniture)), qPrintable(reply.text));
+        for (int i = 0; i < sentences.size(); ++i) {
+            const qsizetype at = reply.text.indexOf(sentences[i]);
+            QVERIFY2(at >= 0, qPrintable(reply.text));
+            QCOMPARE(placeAt(reply, at).page, i + 1);
+        }
+    }
+
+    // The rule itself, on page texts written here.
+    void runningLinesNeedEnoughPagesAtTheirEdge() {
+        // A header on 3 of 4 pages (not the first), page numbers in the footer: both go; the
+        // same sentence inside each page and a heading on top of one page stay.
+        // Body lines differ from page to page in words, not only in numbers.
+        const QStringList names = {QString(), QStringLiteral("one"), QStringLiteral("two"),
+                                   QStringLiteral("three"), QStringLiteral("four")};
+        auto body = [&](int page) {
+            QString text;
+            for (const char* part : {"A", "B", "C", "middle", "D", "E", "F"})
+                text += part == QLatin1String("middle")
+                            ? QStringLiteral("Repeated in the middle.\n")
+                            : QStringLiteral("Line %1 of page %2.\n")
+                                  .arg(QLatin1String(part), names[page]);
+            return text;
+        };
+        std::vector<QString> pages = {QStringLiteral("Introduction\n") + body(1) +
+                                      QStringLiteral("\n1")};
+        for (int page = 2; page <= 4; ++page)
+            pages.push_back(QStringLiteral("My Book\n") + body(page) + QString::number(page));
+        dropRunningLines(pages);
+        QCOMPARE(pages[0], QStringLiteral("Introduction\n") + body(1).trimmed());
+        for (int page = 2; page <= 4; ++page)
+            QCOMPARE(pages[std::size_t(page - 1)], body(page).trimmed());
+
+        // Two pages say too little: nothing goes.
+        std::vector<QString> two = {QStringLiteral("My Book\nBody one.\n1"),
+                                    QStringLiteral("My Book\nBody two.\n2")};
+        const std::vector<QString> twoBefore = two;
+        dropRunningLines(two);
+        QCOMPARE(two, twoBefore);
+
+        // A line at the top of 2 of 6 pages is under half: it stays.
+        std::vector<QString> six;
+        for (int i = 0; i < 6; ++i)
+            six.push_back((i < 2 ? QStringLiteral("Chapter One\n") : QString()) +
+                          QStringLiteral("Sentence number %1 of the book.").arg(QChar('a' + i)));
+        const std::vector<QString> sixBefore = six;
+        dropRunningLines(six);
+        QCOMPARE(six, sixBefore);
     }
 
     void pdfDamagedOrUnreadable_data() {

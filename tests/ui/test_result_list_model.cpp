@@ -158,6 +158,31 @@ private Q_SLOTS:
         QCOMPARE(roleOf(second, ResultListModel::PassageIdRole).toLongLong(), qint64(11));
         QCOMPARE(roleOf(second, Qt::AccessibleTextRole).toString(),
                  QStringLiteral("line 9, score 0.50: second passage"));
+        QCOMPARE(roleOf(second, ResultListModel::PlaceRole).toString(), QStringLiteral("line 9"));
+        QCOMPARE(roleOf(notes, ResultListModel::PlaceRole).toString(), QStringLiteral("line 3"));
+    }
+
+    // A PDF's passages are placed by page, not by a line of the extracted text.
+    void pdfPassagesAreShownByPage() {
+        const QString path = QStringLiteral("/home/tester/docs/paper.pdf");
+        DocumentHit paper;
+        paper.documentId = 3;
+        paper.path = path;
+        paper.score = 0.7f;
+        paper.passages = {passage(30, path, 0.7f, 40, QStringLiteral("The lighthouse keeper.")),
+                          passage(31, path, 0.6f, 2, QStringLiteral("A first page."))};
+        paper.passages[0].page = 12;
+        paper.passages[1].page = 1;
+        ResultListModel model;
+        model.setResults(QStringLiteral("lighthouse"), {paper});
+        const QModelIndex document = model.index(0, 0);
+        QCOMPARE(roleOf(document, ResultListModel::PlaceRole).toString(),
+                 QStringLiteral("page 12"));
+        const QModelIndex second = model.index(1, 0, document);
+        QCOMPARE(roleOf(second, ResultListModel::PlaceRole).toString(), QStringLiteral("page 1"));
+        QCOMPARE(roleOf(second, ResultListModel::LineRole).toInt(), 2);
+        QCOMPARE(roleOf(second, Qt::AccessibleTextRole).toString(),
+                 QStringLiteral("page 1, score 0.60: A first page."));
     }
 
     void folderStrings_data() {

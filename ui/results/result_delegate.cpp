@@ -203,8 +203,9 @@ void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
     const QRect& content = row.content;
     const QFontMetrics fontMetrics(metrics.font);
 
-    // The line numbers take one column wide enough for five digits, so texts line up.
-    const QString lineText = tr("line %1").arg(index.data(ResultListModel::LineRole).toInt());
+    // The places ("line 12", "page 3") take one column wide enough for five digits, so texts
+    // line up.
+    const QString lineText = index.data(ResultListModel::PlaceRole).toString();
     const int column = std::max(fontMetrics.horizontalAdvance(lineText),
                                 fontMetrics.horizontalAdvance(tr("line %1").arg(99999))) +
                        metrics.gap;

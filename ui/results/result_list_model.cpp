@@ -114,13 +114,20 @@ services::SnippetText ResultListModel::snippet(const PassageHit* passage) const 
     return services::collapseWhitespace(passage->text, m_emphasis.value(passage->passageId));
 }
 
+QString ResultListModel::placeText(const PassageHit* passage) {
+    if (!passage)
+        return {};
+    // A line of a PDF's extracted text means nothing to the reader; its page does.
+    return passage->page > 0 ? tr("page %1").arg(passage->page) : tr("line %1").arg(passage->line);
+}
+
 QString ResultListModel::accessibleText(const DocumentHit& document, const PassageHit* passage,
                                         bool isPassage) const {
     const QLocale locale;
     const QString text = snippet(passage).text;
     if (isPassage)
-        return tr("line %1, score %2: %3")
-            .arg(QString::number(passage->line), locale.toString(passage->score, 'f', 2), text);
+        return tr("%1, score %2: %3")
+            .arg(placeText(passage), locale.toString(passage->score, 'f', 2), text);
     return tr("%1 in %2, score %3: %4")
         .arg(services::displayFileName(document.path), services::displayFolder(document.path),
              locale.toString(document.score, 'f', 2), text);
@@ -156,6 +163,8 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
         return QVariant::fromValue(snippet(passage).emphasis);
     case LineRole:
         return passage ? passage->line : 0;
+    case PlaceRole:
+        return placeText(passage);
     case IsPassageRole:
         return isPassage;
     case PassageIdRole:
@@ -175,6 +184,7 @@ QHash<int, QByteArray> ResultListModel::roleNames() const {
     names.insert(SnippetRole, "snippet");
     names.insert(EmphasisRole, "emphasis");
     names.insert(LineRole, "line");
+    names.insert(PlaceRole, "place");
     names.insert(IsPassageRole, "isPassage");
     names.insert(PassageIdRole, "passageId");
     return names;

@@ -40,6 +40,9 @@ public:
                                      // whitespace collapsed to one space, trimmed
         EmphasisRole,                // TextRanges inside SnippetRole's text; empty when none
         LineRole,                    // int: 1-based line of the (best) passage; 0 when none
+        PlaceRole,                   // QString: where the (best) passage is, as the list shows
+                                     // it: "page 12" for a PDF's, else "line 3"; empty when
+                                     // there is no passage
         IsPassageRole,               // bool: true for passage rows
         PassageIdRole,               // qint64: the (best) passage's id; 0 when none
     };
@@ -78,6 +81,7 @@ public:
 
 private:
     services::SnippetText snippet(const PassageHit* passage) const;
+    static QString placeText(const PassageHit* passage);
     QString accessibleText(const DocumentHit& document, const PassageHit* passage,
                            bool isPassage) const;
 

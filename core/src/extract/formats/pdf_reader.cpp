@@ -1,8 +1,9 @@
 // PDF through poppler's C++ interface (libpoppler-cpp): each page's text in reading order (the
-// layout pdftotext uses by default), one paragraph break between pages, and words hyphenated at
-// a line's end joined again.
+// layout pdftotext uses by default), one paragraph break between pages, words hyphenated at a
+// line's end joined again, and running headers and footers left out (running_lines.h).
 
 #include "extract/formats/readers.h"
+#include "extract/formats/running_lines.h"
 #include "extract/formats/text_builder.h"
 
 #include <poppler-document.h>
@@ -10,6 +11,7 @@
 #include <poppler-page.h>
 
 #include <memory>
+#include <vector>
 
 namespace semsearch::extractor {
 
@@ -67,12 +69,23 @@ ExtractReply readPdf(const QByteArray& bytes, const ExtractLimits& limits) {
     if (pages == 0)
         return failure(QStringLiteral("damaged PDF: no pages"));
 
-    TextBuilder builder(limits.maxTextBytes);
-    for (int i = 0; i < pages && !builder.overLimit(); ++i) {
+    // All pages are read before any is added: headers and footers are known by their repeats.
+    // Reading stops once the text alone is over the limit (a UTF-16 code unit is at least one
+    // byte of UTF-8), and then nothing is dropped, so that the builder sees it over too.
+    std::vector<QString> texts;
+    qint64 units = 0;
+    const bool capped = limits.maxTextBytes > 0;
+    for (int i = 0; i < pages && !(capped && units > limits.maxTextBytes); ++i) {
         std::unique_ptr<poppler::page> page(document->create_page(i));
-        builder.startPage(i + 1);
-        if (page)
-            builder.add(pageText(*page));
+        texts.push_back(page ? pageText(*page) : QString());
+        units += texts.back().size();
+    }
+    if (!(capped && units > limits.maxTextBytes))
+        dropRunningLines(texts);
+    TextBuilder builder(limits.maxTextBytes);
+    for (std::size_t i = 0; i < texts.size() && !builder.overLimit(); ++i) {
+        builder.startPage(int(i) + 1);
+        builder.add(texts[i]);
     }
     if (!builder.overLimit() && builder.blank())
         return failure(QStringLiteral("no text layer: scanned pages?"));
