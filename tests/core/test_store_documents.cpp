@@ -258,8 +258,8 @@ private Q_SLOTS:
         passages[1].section = QStringLiteral("Installation");
         passages[2].page = 12;
         passages[2].section = QStringLiteral("Usage");
-        auto id =
-            store->documents().put(document(QStringLiteral("/d/a.pdf")), passages, vectorRows(3, 1));
+        auto id = store->documents().put(document(QStringLiteral("/d/a.pdf")), passages,
+                                         vectorRows(3, 1));
         REQUIRE_OK(id);
         auto check = [&](std::int64_t documentId) {
             auto read = store->documents().passagesOf(documentId);

@@ -128,8 +128,8 @@ private Q_SLOTS:
         RawDatabase raw(path);
         std::vector<SchemaMigration> history(schemaMigrations().begin(),
                                              schemaMigrations().begin() + 3);
-        history.push_back({4, "a step 4 of another line of work",
-                           "CREATE TABLE step_four(v INTEGER)"});
+        history.push_back(
+            {4, "a step 4 of another line of work", "CREATE TABLE step_four(v INTEGER)"});
         history.push_back(schemaMigrations().back());
         QCOMPARE(history.back().version, 5);
         REQUIRE_OK(migrateSchema(raw.handle(), path, history));

@@ -1,8 +1,8 @@
 #pragma once
 
 // Turns an index's database into one of schema version 2 (before the status-change times of
-// version 3 and the passage places of version 5), as an older semsearch left it, through SQLite itself; and reads a database's
-// schema version.
+// version 3 and the passage places of version 5), as an older semsearch left it, through SQLite
+// itself; and reads a database's schema version.
 
 #include <QFile>
 #include <QString>

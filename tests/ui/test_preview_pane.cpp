@@ -521,20 +521,20 @@ private Q_SLOTS:
 
     void viewersThatTakeAPage() {
         QCOMPARE(services::pageOpenCommand(QStringLiteral("org.gnome.Evince.desktop"),
-                                     QStringLiteral("/d/a.pdf"), 12),
+                                           QStringLiteral("/d/a.pdf"), 12),
                  QStringList({QStringLiteral("evince"), QStringLiteral("--page-index=12"),
                               QStringLiteral("/d/a.pdf")}));
         QCOMPARE(services::pageOpenCommand(QStringLiteral("okularApplication_pdf.desktop"),
-                                     QStringLiteral("/d/a.pdf"), 3),
+                                           QStringLiteral("/d/a.pdf"), 3),
                  QStringList({QStringLiteral("okular"), QStringLiteral("--page"),
                               QStringLiteral("3"), QStringLiteral("/d/a.pdf")}));
         QCOMPARE(services::pageOpenCommand(QStringLiteral("org.pwmt.zathura-pdf-poppler.desktop"),
-                                     QStringLiteral("/d/a.pdf"), 2),
+                                           QStringLiteral("/d/a.pdf"), 2),
                  QStringList({QStringLiteral("zathura"), QStringLiteral("--page=2"),
                               QStringLiteral("/d/a.pdf")}));
-        QVERIFY(
-            services::pageOpenCommand(QStringLiteral("firefox.desktop"), QStringLiteral("/d/a.pdf"), 2)
-                .isEmpty());
+        QVERIFY(services::pageOpenCommand(QStringLiteral("firefox.desktop"),
+                                          QStringLiteral("/d/a.pdf"), 2)
+                    .isEmpty());
     }
 };
 

@@ -17,7 +17,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-
 namespace semsearch::ui {
 
 namespace {
@@ -285,8 +284,9 @@ void PreviewPane::updateHeader() {
         m_matchLabel->setText(tr("no match shown"));
     else
         m_matchLabel->clear();
-    const bool atPage = current && current->page > 0 && m_preview.format == DocumentFormat::Pdf &&
-                        !services::pageOpenCommand(services::defaultPdfViewer(), path, current->page).isEmpty();
+    const bool atPage =
+        current && current->page > 0 && m_preview.format == DocumentFormat::Pdf &&
+        !services::pageOpenCommand(services::defaultPdfViewer(), path, current->page).isEmpty();
     m_openAtPage->setVisible(atPage);
     if (atPage)
         m_openAtPage->setText(tr("Open at page %1").arg(current->page));
@@ -303,7 +303,8 @@ void PreviewPane::openAtPage() {
     if (m_current < 0)
         return;
     const int page = m_preview.matches[std::size_t(m_current)].page;
-    const QStringList command = services::pageOpenCommand(services::defaultPdfViewer(), m_preview.path, page);
+    const QStringList command =
+        services::pageOpenCommand(services::defaultPdfViewer(), m_preview.path, page);
     if (command.isEmpty() || !QProcess::startDetached(command.front(), command.mid(1)))
         Q_EMIT openRequested(m_preview.path); // opens it at its start, as Enter does
 }

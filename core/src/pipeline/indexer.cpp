@@ -74,8 +74,8 @@ Result<void> IndexRun::indexFiles(const IndexPlan& plan) {
             m_stats.cancelled = true;
             return {};
         }
-        auto batch = prepareBatch(m_index.store(), m_embedder, m_reader, plan.toRead, next,
-                                  m_options);
+        auto batch =
+            prepareBatch(m_index.store(), m_embedder, m_reader, plan.toRead, next, m_options);
         if (!batch)
             return batch.error();
         auto embedSeconds = embedBatch(m_embedder, *batch);

@@ -105,8 +105,8 @@ Result<std::int64_t> insertPassage(StoreConnection& connection, std::int64_t doc
     const std::int64_t id = connection.lastInsertId();
     if (passage.page == 0 && passage.section.isEmpty())
         return id;
-    auto place =
-        connection.query("INSERT INTO passage_places(passage_id, page, section) VALUES (?1, ?2, ?3)");
+    auto place = connection.query(
+        "INSERT INTO passage_places(passage_id, page, section) VALUES (?1, ?2, ?3)");
     if (!place)
         return place.error();
     (*place)->bind(1, id);
