@@ -696,8 +696,8 @@ private Q_SLOTS:
             const double top = *std::max_element(scores.begin(), scores.end());
             QJsonArray expected; // start, end in code points
             qint64 at = 0;
-            for (std::size_t i = 0; i < sentences.size(); ++i) {
-                const qint64 length = sentences[qsizetype(i)].toUcs4().size();
+            for (qsizetype i = 0; i < sentences.size(); ++i) {
+                const qint64 length = sentences[i].toUcs4().size();
                 if (scores[i] >= top - 0.02)
                     expected.append(QJsonArray{at, at + length});
                 else
