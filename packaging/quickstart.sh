@@ -37,7 +37,9 @@ cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then
     cd "$build"
-    exec ctest --output-on-failure --timeout 600
+    # As many tests at once as cores: each test is one process that mostly waits on another
+    # (the CLI, a server) or runs a tiny model, and every test keeps to its own folders.
+    exec ctest --output-on-failure --timeout 600 --parallel "$jobs"
 else
     exec "$build/app/semsearch" "${@:2}"
 fi
