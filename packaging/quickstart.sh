@@ -6,7 +6,8 @@
 #
 # Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
 # user is not root. BUILD_DIR (default: build), JOBS (default: number of cores) and
-# CMAKE_OPTIONS (more options for cmake's configure step, e.g. -DSEMSEARCH_WERROR=ON) may be set.
+# CMAKE_OPTIONS (more options for cmake's configure step) may be set. The test build treats
+# warnings in semsearch's own code as errors (SEMSEARCH_WERROR), as a developer's should.
 set -euo pipefail
 
 mode=${1:-}
@@ -31,8 +32,11 @@ packages=(
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
+werror=OFF
+[ "$mode" = test ] && werror=ON
 # shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_OPTIONS:-}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSEMSEARCH_WERROR=$werror ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then
