@@ -14,6 +14,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <optional>
+
 namespace semsearch::cli {
 
 namespace {
@@ -38,7 +40,22 @@ QJsonObject passageJson(const PassageHit& hit, bool withPath) {
     object.insert(QStringLiteral("line"), hit.line);
     object.insert(QStringLiteral("start"), qint64(hit.byteStart));
     object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
+    QJsonArray matches;
+    for (const KeywordMatch& match : hit.keywordMatches)
+        matches.append(QJsonObject{{QStringLiteral("start"), qint64(match.byteStart)},
+                                   {QStringLiteral("end"), qint64(match.byteEnd)}});
+    object.insert(QStringLiteral("keywordHits"), matches);
     return object;
+}
+
+std::optional<SearchMode> parseMode(const QString& text) {
+    if (text == QLatin1String("hybrid"))
+        return SearchMode::Hybrid;
+    if (text == QLatin1String("semantic"))
+        return SearchMode::Semantic;
+    if (text == QLatin1String("keyword"))
+        return SearchMode::Keyword;
+    return std::nullopt;
 }
 
 // One line of a passage for the terminal: whitespace runs as one space, other control
@@ -73,17 +90,42 @@ int runSearch(const QStringList& arguments) {
     const QCommandLineOption before(QStringLiteral("before"),
                                     QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
                                     QStringLiteral("DATE"));
-    parser.addOptions({count, passages, json, under, ext, after, before,
+    const QCommandLineOption mode(
+        QStringLiteral("mode"),
+        QStringLiteral("hybrid (meaning and keywords, the default), semantic or "
+                       "keyword."),
+        QStringLiteral("MODE"), QStringLiteral("hybrid"));
+    const QCommandLineOption like(QStringLiteral("like"),
+                                  QStringLiteral("Find the documents closest in meaning to FILE "
+                                                 "instead of a QUERY."),
+                                  QStringLiteral("FILE"));
+    parser.addOptions({count, passages, json, under, ext, after, before, mode, like,
                        precisionOption(QStringLiteral("the index's, else auto"))});
-    parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
+    parser.addPositionalArgument(QStringLiteral("QUERY"),
+                                 QStringLiteral("What to look for: words, \"a phrase\", -word "
+                                                "to leave out documents holding it."));
     if (auto stop = parseArguments(parser, QStringLiteral("search"),
-                                   QStringLiteral("Find the passages closest in meaning to "
-                                                  "QUERY."),
+                                   QStringLiteral("Find the passages that match QUERY by meaning "
+                                                  "and by keywords."),
                                    arguments))
         return *stop;
     const QString query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
-    if (query.isEmpty()) {
-        printError(QStringLiteral("search needs a QUERY"));
+    if (query.isEmpty() && !parser.isSet(like)) {
+        printError(QStringLiteral("search needs a QUERY (or --like FILE)"));
+        return kExitUsage;
+    }
+    if (!query.isEmpty() && parser.isSet(like)) {
+        printError(QStringLiteral("search takes a QUERY or --like FILE, not both"));
+        return kExitUsage;
+    }
+    if (parser.isSet(like) && parser.isSet(passages)) {
+        printError(QStringLiteral("--like finds documents; it does not take --passages"));
+        return kExitUsage;
+    }
+    const auto searchMode = parseMode(parser.value(mode));
+    if (!searchMode) {
+        printError(QStringLiteral("--mode takes hybrid, semantic or keyword, not '%1'")
+                       .arg(parser.value(mode)));
         return kExitUsage;
     }
     const auto limit = intOption(parser, QStringLiteral("k"), 1);
@@ -97,6 +139,7 @@ int runSearch(const QStringList& arguments) {
 
     SearchOptions options;
     options.limit = *limit;
+    options.mode = *searchMode;
     if (parser.isSet(under))
         options.filter.pathPrefix =
             QDir::cleanPath(QFileInfo(parser.value(under)).absoluteFilePath());
@@ -131,6 +174,9 @@ int runSearch(const QStringList& arguments) {
     }
     Searcher searcher(**index, **embedder);
 
+    // {"query": QUERY, "results": ...}, or {"like": FILE, ...} for --like.
+    const QString asked = parser.isSet(like) ? QStringLiteral("like") : QStringLiteral("query");
+    const QString askedValue = parser.isSet(like) ? parser.value(like) : query;
     QByteArray out;
     if (parser.isSet(passages)) {
         auto hits = searcher.searchPassages(query, options);
@@ -142,8 +188,8 @@ int runSearch(const QStringList& arguments) {
             QJsonArray results;
             for (const PassageHit& hit : *hits)
                 results.append(passageJson(hit, true));
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
+            out = QJsonDocument(
+                      QJsonObject{{asked, askedValue}, {QStringLiteral("results"), results}})
                       .toJson(QJsonDocument::Compact) +
                   '\n';
         } else {
@@ -156,7 +202,8 @@ int runSearch(const QStringList& arguments) {
                            .toUtf8();
         }
     } else {
-        auto hits = searcher.searchDocuments(query, options);
+        auto hits = parser.isSet(like) ? searcher.similarDocuments(parser.value(like), options)
+                                       : searcher.searchDocuments(query, options);
         if (!hits) {
             printError(hits.error().message);
             return kExitFailure;
@@ -169,10 +216,12 @@ int runSearch(const QStringList& arguments) {
                     passageArray.append(passageJson(hit, false));
                 results.append(QJsonObject{{QStringLiteral("path"), document.path},
                                            {QStringLiteral("score"), double(document.score)},
-                                           {QStringLiteral("passages"), passageArray}});
+                                           {QStringLiteral("passages"), passageArray},
+                                           {QStringLiteral("duplicates"),
+                                            QJsonArray::fromStringList(document.duplicates)}});
             }
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
+            out = QJsonDocument(
+                      QJsonObject{{asked, askedValue}, {QStringLiteral("results"), results}})
                       .toJson(QJsonDocument::Compact) +
                   '\n';
         } else {
@@ -181,6 +230,8 @@ int runSearch(const QStringList& arguments) {
                            .arg(document.score, 0, 'f', 3)
                            .arg(escapedText(document.path))
                            .toUtf8();
+                for (const QString& copy : document.duplicates)
+                    out += QStringLiteral("      also in %1\n").arg(escapedText(copy)).toUtf8();
                 for (const PassageHit& hit : document.passages)
                     out += QStringLiteral("      %1: %2\n")
                                .arg(hit.line)

@@ -324,6 +324,7 @@ public:
     Result<QStringList> check();
 
 private:
+    friend class KeywordStore; // the keyword index, over this store's connection
     struct Impl;
     explicit SqliteStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

@@ -2,6 +2,8 @@
 
 #include "semsearch/folder_move.h"
 
+#include "pipeline/keyword_index_check.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -453,6 +455,9 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     // all.
     if (!report.problems.isEmpty())
         return report;
+    if (auto keywords = verifyKeywordIndex(*m_store, report, repair && m_mode == Mode::Write);
+        !keywords)
+        return keywords.error();
     if (auto values = checkVectorValues(report, repair); !values)
         return values.error();
     if (!report.problems.isEmpty())

@@ -164,20 +164,7 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
     }
 }
 
-Result<std::vector<PassageHit>> Searcher::searchPassages(const QString& query,
-                                                         const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchPassagesByVector(vector->data(), options);
-}
-
-Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
-                                                           const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchDocumentsByVector(vector->data(), options);
-}
+// searchDocuments and searchPassages, with the query language and the keyword and hybrid
+// modes, are in query_search.cpp; similarDocuments in similar_documents.cpp.
 
 } // namespace semsearch

@@ -4,6 +4,7 @@
 
 #include "semsearch/store.h"
 
+#include "store/keyword_tokenizer.h"
 #include "store/schema.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store_impl.h"
@@ -110,6 +111,9 @@ SqliteStore::Impl::connect(const QString& file, StoreMode mode, bool immutable) 
         !set)
         return set.error();
 
+    // Before the schema: the keyword index's table and triggers need its tokenizer.
+    if (auto tokenizer = registerKeywordTokenizer(impl->db, file); !tokenizer)
+        return tokenizer.error();
     Result<void> schema = mode == StoreMode::ReadWrite ? migrateSchema(impl->db, file)
                                                        : requireCurrentSchema(impl->db, file);
     if (!schema)
