@@ -6,6 +6,7 @@
 #include "filter_bar.h"
 #include "folder_watcher.h"
 #include "indexing_bar.h"
+#include "like_query.h"
 #include "model_download_dialog.h"
 #include "model_loader.h"
 #include "preview_pane.h"
@@ -176,8 +177,19 @@ void MainWindow::buildWidgets() {
     queryFont.setPointSizeF(queryFont.pointSizeF() * 1.2);
     m_query->setFont(queryFont);
     m_query->installEventFilter(this);
+    m_mode = new QComboBox(central);
+    m_mode->setObjectName(QStringLiteral("searchMode"));
+    m_mode->setAccessibleName(tr("Search by"));
+    m_mode->setToolTip(tr("Match by meaning and by the words typed (\"a phrase\", -word to leave "
+                          "out), by meaning only, or by the words only"));
+    m_mode->addItem(tr("Meaning + words"), int(SearchMode::Hybrid));
+    m_mode->addItem(tr("Meaning"), int(SearchMode::Semantic));
+    m_mode->addItem(tr("Words"), int(SearchMode::Keyword));
+    m_mode->setCurrentIndex(
+        std::max(0, m_mode->findData(QSettings().value(QStringLiteral("search/mode"), 0).toInt())));
     m_filters = new FilterBar(central);
     searchRow->addWidget(m_query, 3);
+    searchRow->addWidget(m_mode);
     searchRow->addWidget(m_filters, 2);
     layout->addLayout(searchRow);
 
@@ -276,6 +288,9 @@ void MainWindow::buildWidgets() {
     // (the search field, the preview) leave them to it.
     for (QWidget* child : findChildren<QWidget*>())
         child->setAcceptDrops(false);
+    // Except that one file dropped on the search field asks for documents like it
+    // (dropOnSearchField); the field passes everything else on to the window.
+    m_query->setAcceptDrops(true);
 
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -306,6 +321,11 @@ void MainWindow::buildWidgets() {
         if (!m_query->text().trimmed().isEmpty())
             searchNow();
     });
+    connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        QSettings().setValue(QStringLiteral("search/mode"), m_mode->currentData().toInt());
+        if (!m_query->text().trimmed().isEmpty())
+            searchNow();
+    });
     connect(m_results->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showCurrentInPreview);
     connect(m_results, &QTreeView::activated, this, &MainWindow::openCurrent);
@@ -316,6 +336,8 @@ void MainWindow::buildWidgets() {
         menu.addAction(tr("Open"), this, &MainWindow::openCurrent);
         menu.addAction(tr("Open Containing Folder"), this, &MainWindow::openCurrentFolder);
         menu.addAction(tr("Copy Path"), this, &MainWindow::copyCurrentPath);
+        menu.addSeparator();
+        menu.addAction(findChild<QAction*>(QStringLiteral("findSimilarAction")));
         menu.exec(m_results->viewport()->mapToGlobal(at));
     });
     connect(m_preview, &PreviewPane::openRequested, this,
@@ -366,6 +388,9 @@ void MainWindow::buildMenus() {
     connect(slash, &QShortcut::activated, find, &QAction::trigger);
     QAction* copyPath = edit->addAction(tr("&Copy Path"), this, &MainWindow::copyCurrentPath);
     copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    QAction* similar =
+        edit->addAction(tr("Find &Similar Documents"), this, &MainWindow::findSimilarToCurrent);
+    similar->setObjectName(QStringLiteral("findSimilarAction"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("sourcesDock"))->toggleViewAction());
@@ -530,6 +555,7 @@ void MainWindow::searchNow() {
     options.limit = m_settings.searchResultLimit;
     options.passagesPerDocument = kPassagesPerDocument;
     options.filter = m_filters->filter(QDateTime::currentMSecsSinceEpoch());
+    options.mode = SearchMode(m_mode->currentData().toInt());
     m_search->search(query, options);
 }
 
@@ -764,6 +790,14 @@ void MainWindow::openCurrentFolder() {
         m_openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
 }
 
+void MainWindow::findSimilarToCurrent() {
+    const QString path = currentPath();
+    if (path.isEmpty())
+        return;
+    m_query->setText(likeQuery(path));
+    searchNow();
+}
+
 void MainWindow::copyCurrentPath() {
     const QString path = currentPath();
     if (path.isEmpty())
@@ -789,7 +823,26 @@ void MainWindow::showAbout() {
                  QString::fromLatin1(qVersion())));
 }
 
+bool MainWindow::dropOnSearchField(QEvent* event) {
+    auto* drag = static_cast<QDropEvent*>(event);
+    const QStringList paths = localPaths(drag->mimeData());
+    if (paths.size() != 1 || !QFileInfo(paths.first()).isFile()) {
+        drag->ignore(); // folders, several files, text: on to the window, to be indexed
+        return true;
+    }
+    drag->acceptProposedAction();
+    if (event->type() == QEvent::Drop) {
+        m_query->setText(likeQuery(paths.first()));
+        searchNow();
+    }
+    return true;
+}
+
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_query && (event->type() == QEvent::DragEnter ||
+                               event->type() == QEvent::DragMove || event->type() == QEvent::Drop))
+        if (dropOnSearchField(event))
+            return true;
     if (event->type() != QEvent::KeyPress)
         return QMainWindow::eventFilter(watched, event);
     auto* key = static_cast<QKeyEvent*>(event);

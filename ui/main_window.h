@@ -21,6 +21,7 @@
 #include <optional>
 
 class QLabel;
+class QComboBox;
 class QLineEdit;
 class QSplitter;
 class QStackedWidget;
@@ -71,6 +72,8 @@ protected:
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // A file dropped on the search field: "more like this" (like_query.h), not indexing.
+    bool dropOnSearchField(QEvent* event);
 
 private:
     enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results, OtherModel };
@@ -100,6 +103,8 @@ private:
     void openCurrent();
     void openCurrentFolder();
     void copyCurrentPath();
+    // "More like this" for the selected result (like_query.h).
+    void findSimilarToCurrent();
     QString currentPath() const;
     void chooseFilesToAdd();
     void removeSources(const QStringList& sources);
@@ -122,6 +127,7 @@ private:
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
 
     QLineEdit* m_query;
+    QComboBox* m_mode; // hybrid, meaning or keywords: SearchMode in the item data
     FilterBar* m_filters;
     QStackedWidget* m_pages;
     EmptyState* m_loadingPage;

@@ -1,5 +1,7 @@
 #include "search_worker.h"
 
+#include "like_query.h"
+
 #include <QTextBoundaryFinder>
 
 #include <algorithm>
@@ -94,21 +96,25 @@ void SearchWorker::search(quint64 ticket, const QString& query, const SearchOpti
             Q_EMIT searchFailed(ticket, problem);
         return;
     }
-    auto embedded = m_embedder->embed({query});
-    if (!embedded) {
-        Q_EMIT searchFailed(ticket, embedded.error().message);
+    Searcher searcher(*folder, *m_embedder);
+    if (const auto file = likedFile(query)) {
+        auto like = searcher.similarDocuments(*file, options);
+        if (!like)
+            Q_EMIT searchFailed(ticket, like.error().message);
+        else
+            Q_EMIT resultsReady(ticket, query, *like);
         return;
     }
-    if (!isCurrent(ticket))
-        return;
-    Searcher searcher(*folder, *m_embedder);
-    auto hits = searcher.searchDocumentsByVector(embedded->row(0), options);
+    auto hits = searcher.searchDocuments(query, options);
     if (!hits) {
         Q_EMIT searchFailed(ticket, hits.error().message);
         return;
     }
     Q_EMIT resultsReady(ticket, query, *hits);
-    emphasise(ticket, embedded->values, *hits);
+    // The sentences that match best by meaning, whatever the mode ranked by.
+    auto embedded = m_embedder->embed({query});
+    if (embedded && isCurrent(ticket))
+        emphasise(ticket, embedded->values, *hits);
 }
 
 void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,
