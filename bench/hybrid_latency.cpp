@@ -75,7 +75,8 @@ bool measureHybrid(const QString& modelFolder, const std::vector<long long>& siz
     for (int i = 0; i < queries; ++i) {
         // Three words of a corpus sentence: a typical short query, some words rare, some not.
         const QStringList words = sentences[pick(random)].split(QLatin1Char(' '));
-        const int at = std::uniform_int_distribution<int>(0, std::max(0, int(words.size()) - 3))(random);
+        const int at =
+            std::uniform_int_distribution<int>(0, std::max(0, int(words.size()) - 3))(random);
         queryTexts << words.mid(at, 3).join(QLatin1Char(' '));
     }
     for (const long long n : sizes) {
