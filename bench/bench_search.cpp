@@ -11,7 +11,7 @@
 
 #include "hybrid_latency.h"
 
-#include "semsearch/vector_index.h"
+#include "semsearch/faiss_vector_index.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -5,7 +5,7 @@
 #include "semsearch/embedder.h"
 #include "semsearch/searcher.h"
 
-#include "store/keyword_store.h"
+#include "semsearch/store.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -34,22 +34,22 @@ QStringList corpusSentences() {
 // that the keyword index holds words with a natural spread of frequencies.
 bool giveRealText(IndexFolder& index, const QStringList& sentences, std::mt19937& random) {
     SqliteStore& store = index.store();
-    auto documents = store.documentsUnder(QString());
+    auto documents = store.documents().under(QString());
     if (!documents || !store.begin())
         return false;
     std::uniform_int_distribution<int> pick(0, int(sentences.size()) - 1);
     for (const DocumentRecord& document : *documents) {
-        auto passages = store.passagesOfDocument(document.id);
+        auto passages = store.documents().passagesOf(document.id);
         std::vector<std::int64_t> ids;
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
+        auto vectors = store.documents().vectorsOf(ids);
         if (!passages || !vectors)
             return false;
         for (PassageRecord& passage : *passages)
             passage.text = sentences[pick(random)] + QLatin1Char(' ') + sentences[pick(random)] +
                            QLatin1Char(' ') + sentences[pick(random)];
-        if (!store.putDocument(document, *passages, *vectors))
+        if (!store.documents().put(document, *passages, *vectors))
             return false;
     }
     return store.commit().ok() && index.saveVectors().ok();
@@ -87,8 +87,7 @@ bool measureHybrid(const QString& modelFolder, const std::vector<long long>& siz
             std::fprintf(stderr, "bench_search: cannot build the %lld-passage index\n", n);
             return false;
         }
-        KeywordStore keywords((*index)->store());
-        auto keywordBytes = keywords.sizeBytes();
+        auto keywordBytes = (*index)->store().keywords().sizeBytes();
         std::printf("\nhybrid_n: %lld\nmodel: %s (dimension %d)\n", n, qPrintable(modelFolder),
                     (*embedder)->model().dimension());
         std::printf("database_bytes: %lld\nkeyword_index_bytes: %lld\n",

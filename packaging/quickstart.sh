@@ -5,7 +5,8 @@
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
 # Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
-# user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
+# user is not root. BUILD_DIR (default: build), JOBS (default: number of cores) and
+# CMAKE_OPTIONS (more options for cmake's configure step, e.g. -DSEMSEARCH_WERROR=ON) may be set.
 set -euo pipefail
 
 mode=${1:-}
@@ -30,7 +31,8 @@ packages=(
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then

@@ -21,7 +21,7 @@ jobs=${JOBS:-$(nproc)}
 # (the CLI around downloads that test_model_download covers); test_documentation is shell.
 tests=(
     test_unprivileged_user test_tokenizer test_embedder test_model_folder test_pytorch_bin
-    test_model_layouts test_file_walker test_document_reader test_passage_splitter
+    test_model_layouts test_file_walker test_document_reader test_passage_splitter test_searcher
     test_vector_index test_store test_indexer test_shared_embedder test_folder_move test_reembed
     test_model_download test_cli
 )

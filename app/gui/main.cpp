@@ -2,8 +2,8 @@
 // then flags -> AppSettings -> the main window.
 
 #include "app_settings.h"
-#include "main_window.h"
 #include "single_instance.h"
+#include "window/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -45,35 +45,39 @@ int main(int argc, char* argv[]) {
     parser.process(app);
 
     QSettings store;
-    const semsearch::ui::AppSettings settings = semsearch::ui::applyOverrides(
-        semsearch::ui::loadSettings(store), parser.value(indexOption), parser.value(modelOption));
-    const semsearch::ui::SessionOverrides overrides =
-        semsearch::ui::sessionOverrides(parser.value(indexOption), parser.value(modelOption));
+    const semsearch::services::AppSettings settings =
+        semsearch::services::applyOverrides(semsearch::services::loadSettings(store),
+                                            parser.value(indexOption), parser.value(modelOption));
+    const semsearch::services::SessionOverrides overrides =
+        semsearch::services::sessionOverrides(parser.value(indexOption), parser.value(modelOption));
 
     // One window per index: a second launch hands its paths to the first and ends, so two
     // windows never fight over the same index (start-up order as single_instance.h says).
-    semsearch::ui::InstanceRequest request{parser.positionalArguments(),
-                                           parser.isSet(addFolderOption)};
-    if (semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request))
+    semsearch::services::InstanceRequest request{parser.positionalArguments(),
+                                                 parser.isSet(addFolderOption)};
+    if (semsearch::services::SingleInstance::sendToRunning(settings.indexFolder, request))
         return 0;
-    semsearch::ui::SingleInstance instance;
+    semsearch::services::SingleInstance instance;
     auto listening = instance.listen(settings.indexFolder);
-    if (listening && *listening == semsearch::ui::SingleInstance::ListenResult::AlreadyRunning)
-        return semsearch::ui::SingleInstance::sendToRunning(settings.indexFolder, request) ? 0 : 1;
+    if (listening &&
+        *listening == semsearch::services::SingleInstance::ListenResult::AlreadyRunning)
+        return semsearch::services::SingleInstance::sendToRunning(settings.indexFolder, request)
+                   ? 0
+                   : 1;
     if (!listening) // the window still works, only without the hand-over
         qWarning("semsearch: %s; this window will not receive later launches",
                  qPrintable(listening.error().message));
 
     semsearch::ui::MainWindow window(settings, overrides);
-    QObject::connect(&instance, &semsearch::ui::SingleInstance::activationRequested, &window,
+    QObject::connect(&instance, &semsearch::services::SingleInstance::activationRequested, &window,
                      [&window] {
                          window.setWindowState(window.windowState() & ~Qt::WindowMinimized);
                          window.raise();
                          window.activateWindow();
                      });
-    QObject::connect(&instance, &semsearch::ui::SingleInstance::pathsReceived, &window,
+    QObject::connect(&instance, &semsearch::services::SingleInstance::pathsReceived, &window,
                      &semsearch::ui::MainWindow::addPaths);
-    QObject::connect(&instance, &semsearch::ui::SingleInstance::addFolderRequested, &window,
+    QObject::connect(&instance, &semsearch::services::SingleInstance::addFolderRequested, &window,
                      &semsearch::ui::MainWindow::chooseFolderToAdd);
     window.show();
     if (!parser.positionalArguments().isEmpty())

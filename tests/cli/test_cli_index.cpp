@@ -665,6 +665,86 @@ private Q_SLOTS:
         }
         QCOMPARE(int(documents.size()), files);
     }
+
+    // search --json gives each passage's best sentences: checked against a brute force over
+    // sentences cut by hand, each embedded by `semsearch-cli embed`, positions in code points
+    // (the first sentence holds a character outside the BMP, two UTF-16 units).
+    void searchJsonGivesEachPassagesBestSentences() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        const QStringList sentences = {
+            QStringLiteral("My cat \U0001F408 sleeps on the warm windowsill."),
+            QStringLiteral("The tax return is due in April."),
+            QStringLiteral("Whisk the eggs with sugar until pale."),
+            QStringLiteral("Where does the old bridge cross the river?")};
+        const QString text = sentences.join(QLatin1Char(' '));
+        QVERIFY(writeFile(docs + QStringLiteral("/notes.txt"), text.toUtf8() + '\n'));
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+
+        int losers = 0;
+        for (const QString& query :
+             {QStringLiteral("where does the cat sleep"), QStringLiteral("baking a cake"),
+              QStringLiteral("crossing water")}) {
+            const std::vector<float> q = embedQuery(cli, query.toUtf8());
+            QCOMPARE(q.size(), std::size_t(32));
+            std::vector<double> scores;
+            for (const QString& sentence : sentences) {
+                const std::vector<float> v = embedQuery(cli, sentence.toUtf8());
+                QCOMPARE(v.size(), q.size());
+                scores.push_back(cosine(v, q));
+            }
+            const double top = *std::max_element(scores.begin(), scores.end());
+            QJsonArray expected; // start, end in code points
+            qint64 at = 0;
+            for (std::size_t i = 0; i < sentences.size(); ++i) {
+                const qint64 length = sentences[qsizetype(i)].toUcs4().size();
+                if (scores[i] >= top - 0.02)
+                    expected.append(QJsonArray{at, at + length});
+                else
+                    ++losers;
+                at += length + 1;
+            }
+
+            for (const bool passagesMode : {false, true}) {
+                QStringList arguments = {QStringLiteral("search"), query, QStringLiteral("--json")};
+                if (passagesMode)
+                    arguments << QStringLiteral("--passages");
+                const RunResult search = cli.run(arguments);
+                QVERIFY2(search.exitCode == 0, search.err.constData());
+                QJsonObject passage = QJsonDocument::fromJson(search.out)
+                                          .object()
+                                          .value(QStringLiteral("results"))
+                                          .toArray()
+                                          .first()
+                                          .toObject();
+                if (!passagesMode)
+                    passage =
+                        passage.value(QStringLiteral("passages")).toArray().first().toObject();
+                QCOMPARE(passage.value(QStringLiteral("text")).toString(), text);
+                QJsonArray actual;
+                const QJsonArray best = passage.value(QStringLiteral("best_sentences")).toArray();
+                for (const QJsonValue& sentence : best) {
+                    const QJsonObject s = sentence.toObject();
+                    actual.append(QJsonArray{s.value(QStringLiteral("start")).toInteger(),
+                                             s.value(QStringLiteral("end")).toInteger()});
+                    const qint64 start = s.value(QStringLiteral("start")).toInteger();
+                    const auto found = std::find_if(
+                        sentences.begin(), sentences.end(), [&](const QString& candidate) {
+                            return text.toUcs4().mid(start, candidate.toUcs4().size()) ==
+                                   candidate.toUcs4();
+                        });
+                    QVERIFY(found != sentences.end());
+                    const double score = scores[std::size_t(found - sentences.begin())];
+                    QVERIFY2(std::fabs(s.value(QStringLiteral("score")).toDouble() - score) <= 1e-4,
+                             qPrintable(QString::number(score)));
+                }
+                QCOMPARE(actual, expected);
+            }
+        }
+        QVERIFY2(losers > 0, "every sentence tied: the queries do not test the choice");
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliIndex)

@@ -110,7 +110,7 @@ private Q_SLOTS:
         const QJsonArray ranges = first.value(QStringLiteral("passages"))
                                       .toArray()[0]
                                       .toObject()
-                                      .value(QStringLiteral("keywordHits"))
+                                      .value(QStringLiteral("keyword_hits"))
                                       .toArray();
         QCOMPARE(ranges.size(), 1);
         const qint64 start = ranges[0].toObject().value(QStringLiteral("start")).toInteger();

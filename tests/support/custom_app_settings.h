@@ -6,8 +6,8 @@
 
 namespace semsearch::test {
 
-inline ui::AppSettings customAppSettings() {
-    ui::AppSettings s;
+inline services::AppSettings customAppSettings() {
+    services::AppSettings s;
     s.modelFolder = QStringLiteral("/models/Smith, John/mini"); // a comma, as INI lists use
     s.indexFolder = QStringLiteral("/data/index ");             // a trailing space
     s.batchSize = 8;

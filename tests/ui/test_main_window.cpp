@@ -5,11 +5,12 @@
 #include "brute_force_ranking.h"
 #include "generous_wait.h"
 #include "indexing_session.h"
-#include "main_window.h"
 #include "model_folder_fixture.h"
+#include "older_schema.h"
 #include "reference_data.h"
-#include "result_list_model.h"
+#include "results/result_list_model.h"
 #include "stored_passages.h"
+#include "window/main_window.h"
 
 #include "semsearch/indexer.h"
 #include "semsearch/searcher.h"
@@ -93,8 +94,8 @@ class TestMainWindow : public QObject {
     QString m_docs;
     QString m_index;
 
-    ui::AppSettings settings() const {
-        ui::AppSettings s;
+    services::AppSettings settings() const {
+        services::AppSettings s;
         s.modelFolder = tinyModelPath();
         s.indexFolder = m_index;
         s.watchFolders = false;
@@ -137,7 +138,7 @@ private Q_SLOTS:
     }
 
     void missingModelSaysHowToGetOne() {
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.modelFolder = m_tmp.path() + QStringLiteral("/no-model-here");
         ui::MainWindow window(s);
         window.show();
@@ -172,7 +173,7 @@ private Q_SLOTS:
                               "Shelf " + QByteArray::number(i) + " holds old maps of " +
                                   QByteArray::number(1900 + i * 7) + ".\n"));
         buildIndex();
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.searchResultLimit = 5;
         ui::MainWindow window(s);
         window.show();
@@ -320,16 +321,17 @@ private Q_SLOTS:
         QVERIFY(cancel);
         QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
         // Cancel as soon as the first batch is committed, as a user clicking Cancel then would.
-        auto* session = window.findChild<ui::IndexingSession*>();
+        auto* session = window.findChild<services::IndexingSession*>();
         QVERIFY(session);
         bool clicked = false;
-        connect(session, &ui::IndexingSession::progress, this, [&](const IndexProgress& progress) {
-            if (!clicked && progress.stage == IndexProgress::Stage::Indexing &&
-                progress.filesDone > 0) {
-                clicked = true;
-                QTest::mouseClick(cancel, Qt::LeftButton);
-            }
-        });
+        connect(session, &services::IndexingSession::progress, this,
+                [&](const IndexProgress& progress) {
+                    if (!clicked && progress.stage == IndexProgress::Stage::Indexing &&
+                        progress.filesDone > 0) {
+                        clicked = true;
+                        QTest::mouseClick(cancel, Qt::LeftButton);
+                    }
+                });
         QVERIFY(dropOn(&window, {many}));
         QVERIFY(finished.wait(kGenerousWaitMs));
         QVERIFY(clicked);
@@ -402,7 +404,7 @@ private Q_SLOTS:
                                   QStringLiteral("pooling_mode_max_tokens"), false));
         QVERIFY(meanModel.setJson(QStringLiteral("1_Pooling/config.json"),
                                   QStringLiteral("pooling_mode_mean_tokens"), true));
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.modelFolder = meanModel.path();
         ui::MainWindow window(s);
         window.show();
@@ -422,12 +424,35 @@ private Q_SLOTS:
                                   kGenerousWaitMs);
         auto index = IndexFolder::open(m_index, IndexFolder::Mode::Read);
         QVERIFY(index.ok());
-        auto identity = (*index)->store().modelIdentity();
+        auto identity = (*index)->store().metadata().modelIdentity();
         QVERIFY(identity.ok() && *identity);
         QCOMPARE((*identity)->pooling, QStringLiteral("mean"));
         auto counts = (*index)->store().counts();
         QVERIFY(counts.ok());
         QCOMPARE(counts->documents, 3);
+    }
+
+    // An index an older semsearch left: the window's reader does not write it; the window asks
+    // the one writer to upgrade it, says so, and then searches it.
+    void olderSchemaIsUpgradedByTheWriterThenSearched() {
+        buildIndex();
+        const QString database = m_index + QStringLiteral("/index.sqlite");
+        QVERIFY(makeSchemaVersion2(database));
+        ui::MainWindow window(settings());
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        window.show();
+        QVERIFY(finished.wait(kGenerousWaitMs));
+        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(schemaVersionOf(database), 3);
+        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("upgraded")), qPrintable(status->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("readyPage"),
+                                  kGenerousWaitMs);
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(window.findChild<QLineEdit*>(QStringLiteral("query")),
+                         QStringLiteral("cats"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shown.first().first().toInt(), 3);
     }
 
     void secondWriterGetsAClearMessage() {

@@ -2,10 +2,10 @@
 // hub: a download fills the bar and hands over a model that opens; Cancel leaves nothing at
 // the target; an error shows on one line and the fields come back.
 
+#include "dialogs/model_download_dialog.h"
 #include "generous_wait.h"
 #include "hub_fixtures.h"
 #include "local_hub_server.h"
-#include "model_download_dialog.h"
 #include "test_files.h"
 
 #include "semsearch/model.h"

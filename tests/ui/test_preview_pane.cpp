@@ -3,7 +3,7 @@
 // the raw bytes here, independently of the code under test, and the highlighted ranges are
 // compared with the passage texts written in the test.
 
-#include "preview_pane.h"
+#include "preview/preview_pane.h"
 #include "test_palettes.h"
 
 #include <QFile>

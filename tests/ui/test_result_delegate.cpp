@@ -2,8 +2,8 @@
 // show in the palette's colours (light and dark), the score bar's width follows the score, and
 // high-DPI images scale it. Pixels are measured, not compared against a saved picture.
 
-#include "result_delegate.h"
-#include "result_list_model.h"
+#include "results/result_delegate.h"
+#include "results/result_list_model.h"
 #include "test_palettes.h"
 
 #include <QImage>

@@ -3,7 +3,7 @@
 // written out by hand (folder strings, collapsed snippets, emphasis ranges shifted by the
 // collapsing).
 
-#include "result_list_model.h"
+#include "results/result_list_model.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -12,8 +12,8 @@
 #include <QtTest>
 
 using namespace semsearch;
+using semsearch::services::TextRanges;
 using semsearch::ui::ResultListModel;
-using semsearch::ui::TextRanges;
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include "custom_app_settings.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
-#include "settings_dialog.h"
+#include "settings/settings_dialog.h"
 
 #include "semsearch/precision_check.h"
 
@@ -31,16 +31,16 @@
 
 using namespace semsearch;
 using namespace semsearch::test;
-using semsearch::ui::AppSettings;
+using semsearch::services::AppSettings;
 using semsearch::ui::SettingsDialog;
 
 Q_DECLARE_METATYPE(std::function<void(SettingsDialog&)>)
-Q_DECLARE_METATYPE(std::function<void(AppSettings&)>)
+Q_DECLARE_METATYPE(std::function<void(services::AppSettings&)>)
 
 namespace {
 
 using Edit = std::function<void(SettingsDialog&)>;
-using Change = std::function<void(AppSettings&)>;
+using Change = std::function<void(services::AppSettings&)>;
 
 template <typename T> T* child(const QObject& parent, const char* name) {
     return parent.findChild<T*>(QString::fromLatin1(name));
@@ -80,11 +80,11 @@ class TestSettingsDialog : public QObject {
 
 private Q_SLOTS:
     void settingsComeBackUnchanged() {
-        for (const AppSettings& s : {customAppSettings(), AppSettings{}}) {
+        for (const services::AppSettings& s : {customAppSettings(), services::AppSettings{}}) {
             SettingsDialog dialog(s);
             QVERIFY(dialog.settings() == s);
         }
-        AppSettings noPatterns = customAppSettings();
+        services::AppSettings noPatterns = customAppSettings();
         noPatterns.excludePatterns.clear();
         QVERIFY(SettingsDialog(noPatterns).settings() == noPatterns);
     }
@@ -94,19 +94,23 @@ private Q_SLOTS:
         QTest::addColumn<Change>("change");
         QTest::newRow("model folder") << Edit([](SettingsDialog& d) {
             retype(child<QLineEdit>(d, "modelFolder"), QStringLiteral("/other/model"));
-        }) << Change([](AppSettings& s) { s.modelFolder = QStringLiteral("/other/model"); });
+        }) << Change([](services::AppSettings& s) {
+            s.modelFolder = QStringLiteral("/other/model");
+        });
         QTest::newRow("index folder") << Edit([](SettingsDialog& d) {
             retype(child<QLineEdit>(d, "indexFolder"), QStringLiteral("/other/index"));
-        }) << Change([](AppSettings& s) { s.indexFolder = QStringLiteral("/other/index"); });
+        }) << Change([](services::AppSettings& s) {
+            s.indexFolder = QStringLiteral("/other/index");
+        });
         QTest::newRow("batch size") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "batchSize"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.batchSize = 9; });
+        }) << Change([](services::AppSettings& s) { s.batchSize = 9; });
         QTest::newRow("threads") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "threads"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.threads = 4; });
+        }) << Change([](services::AppSettings& s) { s.threads = 4; });
         QTest::newRow("documents shown") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "searchResultLimit"), Qt::Key_Down);
-        }) << Change([](AppSettings& s) { s.searchResultLimit = 119; });
+        }) << Change([](services::AppSettings& s) { s.searchResultLimit = 119; });
         QTest::newRow("excluded names") << Edit([](SettingsDialog& d) {
             auto* edit = child<QPlainTextEdit>(d, "excludePatterns");
             edit->setFocus();
@@ -114,18 +118,20 @@ private Q_SLOTS:
             QTest::keyClick(edit, Qt::Key_Return);
             QTest::keyClicks(edit, QStringLiteral("  *.bak "));
             QTest::keyClick(edit, Qt::Key_Return); // a blank line is no pattern
-        }) << Change([](AppSettings& s) { s.excludePatterns.append(QStringLiteral("*.bak")); });
+        }) << Change([](services::AppSettings& s) {
+            s.excludePatterns.append(QStringLiteral("*.bak"));
+        });
         QTest::newRow("maximum file size") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "maxFileSize"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.maxFileMiB = 6; });
+        }) << Change([](services::AppSettings& s) { s.maxFileMiB = 6; });
         QTest::newRow("precision") << Edit([](SettingsDialog& d) {
             auto* box = child<QComboBox>(d, "precision");
             box->setFocus();
             QTest::keyClick(box, Qt::Key_Down); // bf16 -> int8
-        }) << Change([](AppSettings& s) { s.precision = Precision::Int8; });
+        }) << Change([](services::AppSettings& s) { s.precision = Precision::Int8; });
         QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
             QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
-        }) << Change([](AppSettings& s) { s.watchFolders = true; });
+        }) << Change([](services::AppSettings& s) { s.watchFolders = true; });
     }
     void eachWidgetChangesItsField() {
         QFETCH(Edit, edit);
@@ -134,9 +140,9 @@ private Q_SLOTS:
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         edit(dialog);
-        AppSettings expected = customAppSettings();
+        services::AppSettings expected = customAppSettings();
         change(expected);
-        const AppSettings got = dialog.settings();
+        const services::AppSettings got = dialog.settings();
         QCOMPARE(got.modelFolder, expected.modelFolder);
         QCOMPARE(got.indexFolder, expected.indexFolder);
         QCOMPARE(got.excludePatterns, expected.excludePatterns);
@@ -177,7 +183,7 @@ private Q_SLOTS:
         QVERIFY(rememberQuality(defaultCacheFolder(), (*model)->model().weightsFingerprint,
                                 cpuDescription(probeCpuFeatures()), int8)
                     .ok());
-        AppSettings s;
+        services::AppSettings s;
         s.modelFolder = tinyModelPath();
         SettingsDialog dialog(s);
         auto* box = child<QComboBox>(dialog, "precision");
@@ -189,7 +195,7 @@ private Q_SLOTS:
     }
 
     void specialValuesReadAsWords() {
-        AppSettings s = customAppSettings();
+        services::AppSettings s = customAppSettings();
         s.threads = 0;
         s.maxFileMiB = 0;
         SettingsDialog dialog(s);
@@ -214,7 +220,7 @@ private Q_SLOTS:
         auto* buttons = child<QDialogButtonBox>(dialog, "buttons");
         QVERIFY(buttons);
         QTest::mouseClick(buttons->button(QDialogButtonBox::RestoreDefaults), Qt::LeftButton);
-        QVERIFY(dialog.settings() == AppSettings{});
+        QVERIFY(dialog.settings() == services::AppSettings{});
         QCOMPARE(dialog.result(), int(QDialog::Rejected)); // still open, nothing accepted
     }
 
@@ -258,9 +264,9 @@ private Q_SLOTS:
     }
 
     void overriddenFoldersAreReadOnlyAndNotSaved() {
-        const AppSettings saved = customAppSettings();
+        const services::AppSettings saved = customAppSettings();
         SettingsDialog dialog(saved);
-        ui::SessionOverrides overrides;
+        services::SessionOverrides overrides;
         overrides.modelFolder = tinyModelPath();
         overrides.modelOrigin = QStringLiteral("--model");
         dialog.setOverridden(overrides);
@@ -288,7 +294,7 @@ private Q_SLOTS:
             child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::RestoreDefaults),
             Qt::LeftButton);
         QCOMPARE(model->text(), tinyModelPath());
-        QVERIFY(dialog.settings() == AppSettings{});
+        QVERIFY(dialog.settings() == services::AppSettings{});
 
         // Both folders overridden by the environment.
         overrides.indexFolder = QStringLiteral("/env/index");

@@ -240,4 +240,17 @@ struct PassageSpan {
 std::vector<PassageSpan> splitPassages(const DocumentText& document,
                                        const WordPieceTokenizer& tokenizer, std::size_t maxTokens);
 
+// A sentence of a text: [start, end) in text positions, trimmed of surrounding whitespace.
+struct SentenceSpan {
+    qsizetype start = 0;
+    qsizetype end = 0;
+};
+
+// The sentences of `text` exactly as splitPassages finds them (Unicode's sentence rules, a
+// single line break inside a paragraph counted as a space, no sentence crossing a paragraph
+// end), in text order; whitespace-only stretches give none. Applied to a passage's text it gives
+// the sentences the passage was packed from (a sentence too long for one passage was cut into
+// pieces; such a piece holds one sentence or part of one). Deterministic; linear in practice.
+std::vector<SentenceSpan> splitSentences(const QString& text);
+
 } // namespace semsearch

@@ -88,6 +88,10 @@ class Searcher {
 public:
     // Both must outlive the Searcher. Works on indexes open for reading or writing.
     Searcher(IndexFolder& index, Embedder& embedder);
+    // Without a model, for a front end that answers keyword queries without loading it: only
+    // Keyword mode searches work; the others, the ...ByVector calls and similarDocuments fail
+    // with InvalidArgument ("no model is loaded").
+    explicit Searcher(IndexFolder& index);
 
     // Documents, best first, each with its best passages, identical copies folded (see
     // DocumentHit::duplicates). Semantic: ranked by their best passage's cosine. Keyword: only
@@ -135,7 +139,32 @@ private:
                                                     const SearchOptions& options);
 
     IndexFolder& m_index;
-    Embedder& m_embedder;
+    // InvalidArgument unless a model was given.
+    Result<void> requireModel() const;
+
+    Embedder* m_embedder = nullptr; // null: keyword searches only
 };
+
+// Sentences of one passage scoring within this much cosine similarity of its best sentence
+// count among its best too: a near tie is no reason to leave one of two good sentences out.
+constexpr double kBestSentenceTies = 0.02;
+
+// A sentence of a passage's text that matches a query: [start, end) in text positions (UTF-16
+// code units) of PassageHit::text, with its cosine similarity to the query.
+struct SentenceMatch {
+    qsizetype start = 0;
+    qsizetype end = 0;
+    float score = 0;
+};
+
+// Which sentences of each passage match the query best (sentence emphasis): each text of
+// `passageTexts` is cut into sentences as the passage splitter cuts (splitSentences in
+// extract.h), every sentence is embedded on its own, and those whose cosine similarity with
+// `query` (embedder.dimension() floats, as Embedder::embed gives) lies within kBestSentenceTies
+// of that passage's best are returned, in text order. Element i answers passageTexts[i]; a text
+// without sentences (whitespace only) gets none. All sentences go to the embedder in one call,
+// so the cost is about that of embedding as many short passages. Errors: the embedder's.
+Result<std::vector<std::vector<SentenceMatch>>>
+bestSentences(Embedder& embedder, const float* query, const QStringList& passageTexts);
 
 } // namespace semsearch

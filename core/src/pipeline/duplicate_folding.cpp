@@ -11,7 +11,7 @@ Result<std::vector<DocumentHit>> foldDuplicates(SqliteStore& store, std::vector<
     std::vector<std::int64_t> ids;
     for (const DocumentHit& hit : ranked)
         ids.push_back(hit.documentId);
-    auto records = store.documentsByIds(ids);
+    auto records = store.documents().byIds(ids);
     if (!records)
         return records.error();
     QHash<std::int64_t, QByteArray> hashOf;
@@ -33,7 +33,7 @@ Result<std::vector<DocumentHit>> foldDuplicates(SqliteStore& store, std::vector<
         kept.push_back(std::move(hit));
     }
     for (DocumentHit& hit : kept) {
-        auto copies = store.findDocumentsByHash(hashOf.value(hit.documentId));
+        auto copies = store.documents().findByHash(hashOf.value(hit.documentId));
         if (!copies)
             return copies.error();
         for (const DocumentRecord& copy : *copies)

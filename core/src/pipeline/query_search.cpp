@@ -2,7 +2,9 @@
 
 #include "pipeline/duplicate_folding.h"
 #include "pipeline/rank_fusion.h"
-#include "store/keyword_store.h"
+
+#include "semsearch/index_folder.h"
+#include "semsearch/store.h"
 
 #include <algorithm>
 
@@ -65,18 +67,23 @@ std::int64_t encodedLength(const QString& text, qsizetype characters, const QStr
 QuerySearch::QuerySearch(Searcher& searcher, const QString& text, const SearchOptions& options)
     : m_searcher(searcher), m_options(options), m_text(text) {}
 
+SqliteKeywords& QuerySearch::keywords() {
+    return m_searcher.m_index.store().keywords();
+}
+
 Result<void> QuerySearch::prepare() {
     if (m_text.trimmed().isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
     m_query = parseSearchQuery(m_text);
-    SqliteStore& store = m_searcher.m_index.store();
-    KeywordStore keywords(store);
-    auto excluded = keywords.allMatching(m_query.excluded);
+    // What a writer committed since, also for a search that reads no vectors (Keyword mode).
+    if (auto refreshed = m_searcher.m_index.refresh(); !refreshed)
+        return refreshed;
+    auto excluded = keywords().allMatching(m_query.excluded);
     if (!excluded)
         return excluded.error();
     for (const KeywordHit& hit : *excluded)
         m_excludedDocuments.insert(hit.documentId);
-    auto excludedRecords = store.documentsByIds(
+    auto excludedRecords = m_searcher.m_index.documents(
         std::vector<std::int64_t>(m_excludedDocuments.begin(), m_excludedDocuments.end()));
     if (!excludedRecords)
         return excludedRecords.error();
@@ -84,7 +91,7 @@ Result<void> QuerySearch::prepare() {
         m_excludedPassageCount += record.passageCount;
     if (m_options.mode != SearchMode::Semantic) {
         for (const QString& phrase : m_query.phrases) {
-            auto holding = keywords.allMatching({phrase});
+            auto holding = keywords().allMatching({phrase});
             if (!holding)
                 return holding.error();
             QSet<std::int64_t> documents;
@@ -96,10 +103,10 @@ Result<void> QuerySearch::prepare() {
                 ++m_phrasesInDocument[document];
         }
         if (!m_options.filter.isEmpty()) {
-            SqliteStore::PassageFilter filter{
-                m_options.filter.pathPrefix, m_options.filter.extensions,
-                m_options.filter.modifiedAfterMs, m_options.filter.modifiedBeforeMs};
-            auto allowed = store.passageIds(filter);
+            PassageFilter filter{m_options.filter.pathPrefix, m_options.filter.extensions,
+                                 m_options.filter.modifiedAfterMs,
+                                 m_options.filter.modifiedBeforeMs};
+            auto allowed = m_searcher.m_index.passagesMatching(filter);
             if (!allowed)
                 return allowed.error();
             m_allowed = std::move(*allowed);
@@ -143,11 +150,11 @@ Result<std::vector<DocumentHit>> QuerySearch::semanticDocuments(int count) {
 }
 
 Result<std::vector<PassageHit>> QuerySearch::keywordPassages(int count) {
-    KeywordStore keywords(m_searcher.m_index.store());
     // Every phrase-holding passage is read: they rank above the rest whatever their BM25.
     const int wanted =
         (m_phrasesInPassage.isEmpty() ? count : kEveryMatch) + int(m_excludedPassageCount);
-    auto found = keywords.search(m_query.keywordTerms(), wanted, m_allowed ? &*m_allowed : nullptr);
+    auto found =
+        keywords().search(m_query.keywordTerms(), wanted, m_allowed ? &*m_allowed : nullptr);
     if (!found)
         return found.error();
     std::vector<ScoredId> scored;
@@ -339,19 +346,17 @@ Result<void> QuerySearch::markMatches(std::vector<PassageHit*> passages) {
     const QStringList terms = m_query.keywordTerms();
     if (terms.isEmpty() || passages.empty())
         return {};
-    SqliteStore& store = m_searcher.m_index.store();
     std::vector<std::int64_t> documentIds;
     for (const PassageHit* passage : passages)
         documentIds.push_back(passage->documentId);
-    auto documents = store.documentsByIds(documentIds);
+    auto documents = m_searcher.m_index.documents(documentIds);
     if (!documents)
         return documents.error();
     QHash<std::int64_t, QString> encodingOf;
     for (const DocumentRecord& document : *documents)
         encodingOf.insert(document.id, document.encoding);
-    KeywordStore keywords(store);
     for (PassageHit* passage : passages) {
-        auto ranges = keywords.matchesIn(passage->passageId, terms);
+        auto ranges = keywords().matchesIn(passage->passageId, terms);
         if (!ranges)
             return ranges.error();
         const QString encoding = encodingOf.value(passage->documentId);
@@ -368,7 +373,7 @@ Result<void> QuerySearch::fillModifiedTimes(std::vector<DocumentHit>& documents)
     std::vector<std::int64_t> ids;
     for (const DocumentHit& document : documents)
         ids.push_back(document.documentId);
-    auto records = m_searcher.m_index.store().documentsByIds(ids);
+    auto records = m_searcher.m_index.documents(ids);
     if (!records)
         return records.error();
     QHash<std::int64_t, std::int64_t> modified;

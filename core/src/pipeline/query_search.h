@@ -25,6 +25,8 @@ public:
     Result<std::vector<PassageHit>> passages();
 
 private:
+    // The store's keyword index, asked for anew at each use: a refresh may reopen the store.
+    SqliteKeywords& keywords();
     Result<void> prepare();
     bool nothingToSearch() const;
     // Up to `count` documents (more when copies may be folded) in the mode's order, without

@@ -56,17 +56,21 @@ float dot(const float* a, const float* b, std::size_t dim) {
 
 Result<std::vector<DocumentHit>> Searcher::similarDocuments(const QString& path,
                                                             const SearchOptions& options) {
+    if (auto model = requireModel(); !model)
+        return model.error();
     const QString file = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     auto document = readDocument(file);
     if (!document)
         return document.error();
-    SqliteStore& store = m_index.store();
+    if (auto refreshed = m_index.refresh(); !refreshed)
+        return refreshed.error();
+    SqliteStore& store = m_index.store(); // until the vectors are read, which may reopen it
 
     // The file itself and its identical copies are left out; a copy's vectors are the file's.
-    auto copies = store.findDocumentsByHash(document->contentHash);
+    auto copies = store.documents().findByHash(document->contentHash);
     if (!copies)
         return copies.error();
-    auto itself = store.findDocument(file);
+    auto itself = store.documents().find(file);
     if (!itself)
         return itself.error();
     QSet<std::int64_t> leftOut;
@@ -92,7 +96,7 @@ Result<std::vector<DocumentHit>> Searcher::similarDocuments(const QString& path,
             return embedded.error();
         fileVectors = std::move(*embedded);
     }
-    const std::size_t dim = m_embedder.dimension();
+    const std::size_t dim = m_embedder->dimension();
     normalize(fileVectors, dim);
     const std::size_t fileRows = fileVectors.size() / dim;
     if (fileRows == 0 || options.limit <= 0)
@@ -124,27 +128,27 @@ Result<std::vector<DocumentHit>> Searcher::similarDocuments(const QString& path,
     }
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const DocumentHit& a, const DocumentHit& b) { return a.score > b.score; });
-    return foldDuplicates(store, std::move(ranked), options.limit);
+    return foldDuplicates(m_index.store(), std::move(ranked), options.limit);
 }
 
 Result<std::vector<float>> Searcher::passagesOfDocument(std::int64_t documentId) {
-    auto passages = m_index.store().passagesOfDocument(documentId);
+    auto passages = m_index.store().documents().passagesOf(documentId);
     if (!passages)
         return passages.error();
     std::vector<std::int64_t> ids;
     for (const PassageRecord& passage : *passages)
         ids.push_back(passage.id);
-    return m_index.store().vectorsOf(ids);
+    return m_index.store().documents().vectorsOf(ids);
 }
 
 Result<std::vector<float>> Searcher::embedFile(const DocumentText& document) {
-    const auto spans = splitPassages(document, m_embedder.tokenizer(), m_embedder.maxSeqLength());
+    const auto spans = splitPassages(document, m_embedder->tokenizer(), m_embedder->maxSeqLength());
     QStringList texts;
     const std::size_t step =
         std::max<std::size_t>(1, (spans.size() + kMaxFilePassages - 1) / kMaxFilePassages);
     for (std::size_t i = 0; i < spans.size(); i += step)
         texts << spans[i].text;
-    auto embedded = m_embedder.embed(texts);
+    auto embedded = m_embedder->embed(texts);
     if (!embedded)
         return embedded.error();
     return std::move(embedded->values);
@@ -153,18 +157,18 @@ Result<std::vector<float>> Searcher::embedFile(const DocumentText& document) {
 Result<std::optional<DocumentHit>> Searcher::scoreAgainst(std::int64_t documentId,
                                                           const std::vector<float>& fileVectors,
                                                           const SearchOptions& options) {
-    auto passages = m_index.store().passagesOfDocument(documentId);
+    auto passages = m_index.store().documents().passagesOf(documentId);
     if (!passages)
         return passages.error();
     std::vector<std::int64_t> ids;
     for (const PassageRecord& passage : *passages)
         ids.push_back(passage.id);
-    auto vectors = m_index.store().vectorsOf(ids);
+    auto vectors = m_index.store().documents().vectorsOf(ids);
     if (!vectors)
         return vectors.error();
     if (ids.empty())
         return std::optional<DocumentHit>();
-    const std::size_t dim = m_embedder.dimension();
+    const std::size_t dim = m_embedder->dimension();
     normalize(*vectors, dim);
     // Each of the document's passages keeps its best similarity to any passage of the file:
     // those matched best are shown.

@@ -1,0 +1,43 @@
+#pragma once
+
+// Turns an index's database into one of schema version 2 (before the status-change times of
+// version 3), as an older semsearch left it, through SQLite itself; and reads a database's
+// schema version.
+
+#include <QFile>
+#include <QString>
+
+#include <sqlite3.h>
+
+namespace semsearch::test {
+
+inline bool execOn(const QString& database, const char* sql) {
+    sqlite3* db = nullptr;
+    bool ok = sqlite3_open_v2(QFile::encodeName(database).constData(), &db, SQLITE_OPEN_READWRITE,
+                              nullptr) == SQLITE_OK &&
+              sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
+inline bool makeSchemaVersion2(const QString& database) {
+    return execOn(database, "ALTER TABLE documents DROP COLUMN changed_ms; "
+                            "PRAGMA user_version = 2;");
+}
+
+// -1 when the database cannot be read.
+inline int schemaVersionOf(const QString& database) {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* statement = nullptr;
+    int version = -1;
+    if (sqlite3_open_v2(QFile::encodeName(database).constData(), &db, SQLITE_OPEN_READONLY,
+                        nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW)
+        version = sqlite3_column_int(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return version;
+}
+
+} // namespace semsearch::test
