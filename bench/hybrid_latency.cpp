@@ -94,12 +94,15 @@ bool measureHybrid(const QString& modelFolder, const std::vector<long long>& siz
                     static_cast<long long>(databaseBytes(**index)),
                     static_cast<long long>(keywordBytes ? *keywordBytes : -1));
         Searcher searcher(**index, **embedder);
-        // Interleaved, so that both modes see the same machine load.
-        std::vector<double> times[2];
+        // Interleaved, so that the modes see the same machine load.
+        constexpr SearchMode kModes[] = {SearchMode::Semantic, SearchMode::Hybrid,
+                                         SearchMode::Keyword};
+        constexpr const char* kModeNames[] = {"semantic", "hybrid", "keyword"};
+        std::vector<double> times[3];
         for (int q = -3; q < queries; ++q) {
-            for (int mode = 0; mode < 2; ++mode) {
+            for (int mode = 0; mode < 3; ++mode) {
                 SearchOptions options;
-                options.mode = mode == 0 ? SearchMode::Semantic : SearchMode::Hybrid;
+                options.mode = kModes[mode];
                 const Clock::time_point start = Clock::now();
                 auto hits = searcher.searchDocuments(queryTexts[std::max(q, 0)], options);
                 const double ms =
@@ -112,10 +115,9 @@ bool measureHybrid(const QString& modelFolder, const std::vector<long long>& siz
                     times[mode].push_back(ms);
             }
         }
-        for (int mode = 0; mode < 2; ++mode)
-            std::printf("query_ms[%s documents k=10]: p50 %.2f p95 %.2f\n",
-                        mode == 0 ? "semantic" : "hybrid", percentile(times[mode], 0.5),
-                        percentile(times[mode], 0.95));
+        for (int mode = 0; mode < 3; ++mode)
+            std::printf("query_ms[%s documents k=10]: p50 %.2f p95 %.2f\n", kModeNames[mode],
+                        percentile(times[mode], 0.5), percentile(times[mode], 0.95));
         std::printf("hybrid_minus_semantic_ms: p50 %.2f p95 %.2f\n",
                     percentile(times[1], 0.5) - percentile(times[0], 0.5),
                     percentile(times[1], 0.95) - percentile(times[0], 0.95));

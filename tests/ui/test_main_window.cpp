@@ -209,6 +209,35 @@ private Q_SLOTS:
 
     // The mode choice beside the field, a file dropped on the field ("more like this", which
     // indexes nothing), "Find Similar Documents", and identical copies shown once.
+    // Words alone are looked up in the database: with no model to load, a keyword search still
+    // answers, where the other modes wait for a model.
+    void keywordSearchNeedsNoModel() {
+        QVERIFY(writeFile(m_docs + QStringLiteral("/xylo.txt"),
+                          "The xylophone was tuned by hand before the recital.\n"));
+        buildIndex();
+        services::AppSettings s = settings();
+        s.modelFolder = m_tmp.path() + QStringLiteral("/no-model-here");
+        ui::MainWindow window(s);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("noModelPage"),
+                                  kGenerousWaitMs);
+        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
+        auto* mode = window.findChild<QComboBox*>(QStringLiteral("searchMode"));
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Keyword)));
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(query, QStringLiteral("xylophone"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QAbstractItemModel* model =
+            window.findChild<QTreeView*>(QStringLiteral("results"))->model();
+        QCOMPARE(model->rowCount(), 1);
+        QCOMPARE(model->index(0, 0).data(ui::ResultListModel::PathRole).toString(),
+                 m_docs + QStringLiteral("/xylo.txt"));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("resultsSplitter"));
+        // By meaning, the same words need the model.
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Hybrid)));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("noModelPage"));
+    }
+
     void searchModesMoreLikeThisAndCopies() {
         QVERIFY(writeFile(m_docs + QStringLiteral("/xylo.txt"),
                           "The xylophone was tuned by hand before the recital.\n"));

@@ -237,6 +237,7 @@ void MainWindow::connectWidgets() {
     });
     connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
         QSettings().setValue(QStringLiteral("search/mode"), m_mode->currentData().toInt());
+        updatePage(); // words alone need no model; the other modes do
         if (!m_query->text().trimmed().isEmpty())
             searchNow();
     });
