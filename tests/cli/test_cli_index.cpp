@@ -196,7 +196,8 @@ private Q_SLOTS:
 
         const RunResult search =
             cli.run({QStringLiteral("search"), QStringLiteral("sleeping cat"),
-                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5")});
+                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5"),
+                     QStringLiteral("--mode"), QStringLiteral("semantic")});
         QVERIFY2(search.exitCode == 0, search.err.constData());
         const QJsonObject answer = QJsonDocument::fromJson(search.out).object();
         QCOMPARE(answer.value(QStringLiteral("query")).toString(), QStringLiteral("sleeping cat"));
@@ -228,10 +229,10 @@ private Q_SLOTS:
             expected.emplace_back(-cosine(passage.vector, query),
                                   passage.path + QLatin1Char(':') + passage.key);
         std::sort(expected.begin(), expected.end());
-        const RunResult top =
-            cli.run({QStringLiteral("search"), QStringLiteral("day of the committee"),
-                     QStringLiteral("--passages"), QStringLiteral("--json"), QStringLiteral("-k"),
-                     QStringLiteral("6")});
+        const RunResult top = cli.run(
+            {QStringLiteral("search"), QStringLiteral("day of the committee"),
+             QStringLiteral("--mode"), QStringLiteral("semantic"), QStringLiteral("--passages"),
+             QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("6")});
         QCOMPARE(top.exitCode, 0);
         const QJsonArray hits =
             QJsonDocument::fromJson(top.out).object().value(QStringLiteral("results")).toArray();
@@ -290,6 +291,7 @@ private Q_SLOTS:
         for (int k : {5, 20}) {
             const RunResult search =
                 cli.run({QStringLiteral("search"), QString::fromUtf8(query),
+                         QStringLiteral("--mode"), QStringLiteral("semantic"),
                          QStringLiteral("--json"), QStringLiteral("-k"), QString::number(k)});
             QVERIFY2(search.exitCode == 0, search.err.constData());
             // The command shows three passages per document.

@@ -28,7 +28,7 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 3);
+        QCOMPARE(raw.integer("PRAGMA user_version"), currentSchemaVersion());
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
                              "'passages', 'skipped', 'meta', 'sources')"),

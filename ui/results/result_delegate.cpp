@@ -54,6 +54,7 @@ struct RowColours {
     QColor secondary; // folder, date, line number
     QColor bar;
     QColor track;
+    QColor mark; // behind the query's own words (keyword matches)
 
     explicit RowColours(const QStyleOptionViewItem& option) {
         const QPalette::ColorGroup group = colourGroup(option);
@@ -72,6 +73,11 @@ struct RowColours {
         }
         track = text;
         track.setAlphaF(float(kTrackAlpha));
+        // The highlight colour, faint: readable in both the light and dark palettes, and on a
+        // selected row (where the text takes the highlighted-text colour).
+        mark = option.state & QStyle::State_Selected ? text
+                                                     : palette.color(group, QPalette::Highlight);
+        mark.setAlphaF(0.25f);
     }
 };
 
@@ -171,7 +177,9 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     const QFontMetrics fontMetrics(metrics.font);
     const QString date = modifiedText(index.data(ResultListModel::ModifiedRole).toDateTime(),
                                       QDateTime::currentDateTime(), row.locale);
-    const QString folder = index.data(ResultListModel::FolderRole).toString();
+    QString folder = index.data(ResultListModel::FolderRole).toString();
+    if (const int copies = int(index.data(ResultListModel::DuplicatesRole).toStringList().size()))
+        folder = tr("%1 · also in %n other place(s)", nullptr, copies).arg(folder);
     QString where;
     if (date.isEmpty()) {
         where = fontMetrics.elidedText(folder, Qt::ElideMiddle, content.width());
@@ -189,11 +197,12 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     y += metrics.line;
 
     painter->setPen(colours.text);
-    drawEmphasisedText(painter,
-                       QRectF(content.left(), y, content.width(), kSnippetLines * metrics.line),
-                       index.data(ResultListModel::SnippetRole).toString(),
-                       index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(),
-                       metrics.font, kSnippetLines);
+    drawEmphasisedText(
+        painter, QRectF(content.left(), y, content.width(), kSnippetLines * metrics.line),
+        index.data(ResultListModel::SnippetRole).toString(),
+        index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(), metrics.font,
+        kSnippetLines, index.data(ResultListModel::KeywordRole).value<services::TextRanges>(),
+        colours.mark);
 }
 
 void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
@@ -219,7 +228,9 @@ void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
                               std::max(0, content.width() - column), kPassageLines * metrics.line),
                        index.data(ResultListModel::SnippetRole).toString(),
                        index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(),
-                       metrics.font, kPassageLines);
+                       metrics.font, kPassageLines,
+                       index.data(ResultListModel::KeywordRole).value<services::TextRanges>(),
+                       colours.mark);
 }
 
 } // namespace semsearch::ui

@@ -135,8 +135,23 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     switch (role) {
     case Qt::DisplayRole:
         return isPassage ? snippet(passage).text : services::displayFileName(document->path);
-    case Qt::ToolTipRole:
-        return QDir::toNativeSeparators(document->path);
+    case Qt::ToolTipRole: {
+        QString tip = QDir::toNativeSeparators(document->path);
+        if (!document->duplicates.isEmpty())
+            tip += QLatin1Char('\n') + tr("Also in:") + QLatin1Char('\n') +
+                   QDir::toNativeSeparators(document->duplicates.join(QLatin1Char('\n')));
+        return tip;
+    }
+    case DuplicatesRole:
+        return document->duplicates;
+    case KeywordRole: {
+        if (!passage)
+            return QVariant::fromValue(services::TextRanges());
+        services::TextRanges matches;
+        for (const KeywordMatch& match : passage->keywordMatches)
+            matches.append({int(match.start), int(match.end)});
+        return QVariant::fromValue(services::collapseWhitespace(passage->text, matches).emphasis);
+    }
     case Qt::AccessibleTextRole:
         return accessibleText(*document, passage, isPassage);
     case PathRole:

@@ -42,6 +42,9 @@ public:
         LineRole,                    // int: 1-based line of the (best) passage; 0 when none
         IsPassageRole,               // bool: true for passage rows
         PassageIdRole,               // qint64: the (best) passage's id; 0 when none
+        KeywordRole,                 // TextRanges inside SnippetRole's text: the query's words
+                                     // and phrases (PassageHit::keywordMatches); empty if none
+        DuplicatesRole,              // QStringList: paths of identical copies of the document
     };
     Q_ENUM(Role)
 
