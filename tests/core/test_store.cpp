@@ -3,6 +3,7 @@
 // other connections see only committed data. Every test works in a fresh temporary folder.
 
 #include "store_fixture.h"
+#include "store/schema.h"
 
 class TestStore : public QObject {
     Q_OBJECT
