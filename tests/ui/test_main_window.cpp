@@ -274,6 +274,22 @@ private Q_SLOTS:
         both.sort();
         QCOMPARE(both, QStringList({m_docs + QStringLiteral("/backup/cats.txt"),
                                     m_docs + QStringLiteral("/cats.txt")}));
+        // Expanded, the row lists the other place after its passages; Enter there opens it.
+        auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
+        const QModelIndex document = model->index(0, 0);
+        const QModelIndex copy = model->index(model->rowCount(document) - 1, 0, document);
+        QVERIFY(copy.data(ui::ResultListModel::IsCopyRole).toBool());
+        const QString other = document.data(ui::ResultListModel::DuplicatesRole).toStringList()[0];
+        QCOMPARE(copy.data(ui::ResultListModel::PathRole).toString(), other);
+        QStringList opened;
+        window.setUrlOpener([&](const QUrl& url) {
+            opened << url.toLocalFile();
+            return true;
+        });
+        results->expand(document);
+        results->setCurrentIndex(copy);
+        QTest::keyClick(results, Qt::Key_Return);
+        QCOMPARE(opened, QStringList{other});
 
         // A file dropped on the field: documents like it, never itself or its copy.
         QSignalSpy indexing(&window, &ui::MainWindow::indexingFinished);

@@ -115,9 +115,11 @@ QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime&
 
 QSize ResultDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
     const RowMetrics metrics(option.font);
-    const int height = index.data(ResultListModel::IsPassageRole).toBool()
-                           ? kPassageLines * metrics.line
-                           : metrics.boldLine + metrics.line + kSnippetLines * metrics.line;
+    int height = metrics.boldLine + metrics.line + kSnippetLines * metrics.line;
+    if (index.data(ResultListModel::IsCopyRole).toBool())
+        height = metrics.line;
+    else if (index.data(ResultListModel::IsPassageRole).toBool())
+        height = kPassageLines * metrics.line;
     const int width = option.rect.width() > 0 ? option.rect.width()
                                               : 40 * QFontMetrics(option.font).averageCharWidth();
     return QSize(width, height + 2 * metrics.margin);
@@ -140,7 +142,9 @@ void ResultDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     painter->save();
     painter->setClipRect(opt.rect);
     const Row row(opt);
-    if (index.data(ResultListModel::IsPassageRole).toBool())
+    if (index.data(ResultListModel::IsCopyRole).toBool())
+        paintCopy(painter, row, index);
+    else if (index.data(ResultListModel::IsPassageRole).toBool())
         paintPassage(painter, row, index);
     else
         paintDocument(painter, row, index);
@@ -231,6 +235,18 @@ void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
                        metrics.font, kPassageLines,
                        index.data(ResultListModel::KeywordRole).value<services::TextRanges>(),
                        colours.mark);
+}
+
+// A copy's row: one line in the secondary colour, the path shortened in the middle to fit.
+void ResultDelegate::paintCopy(QPainter* painter, const Row& row, const QModelIndex& index) const {
+    const QString text = QFontMetrics(row.metrics.font)
+                             .elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideMiddle,
+                                         row.content.width());
+    painter->setFont(row.metrics.font);
+    painter->setPen(row.colours.secondary);
+    painter->drawText(
+        QRect(row.content.left(), row.content.top(), row.content.width(), row.metrics.line),
+        Qt::AlignLeft | Qt::AlignVCenter, text);
 }
 
 } // namespace semsearch::ui

@@ -384,8 +384,10 @@ void MainWindow::showCurrentInPreview() {
         m_preview->clear();
         return;
     }
+    // A copy's row shows the copy: the same text, so the passages' places hold in it too.
     const PassageHit* passage = m_resultModel->passageAt(current);
-    m_preview->showDocument(document->path, document->passages, passage ? passage->passageId : 0);
+    m_preview->showDocument(current.data(ResultListModel::PathRole).toString(), document->passages,
+                            passage ? passage->passageId : 0);
 }
 
 void MainWindow::addPaths(const QStringList& paths) {
@@ -546,9 +548,9 @@ void MainWindow::openSettings() {
     applySettings(session, false);
 }
 
+// The selected document's path, or the copy's on a copy's row.
 QString MainWindow::currentPath() const {
-    const DocumentHit* document = m_resultModel->documentAt(m_results->currentIndex());
-    return document ? document->path : QString();
+    return m_results->currentIndex().data(ResultListModel::PathRole).toString();
 }
 
 void MainWindow::openCurrent() {
