@@ -1,5 +1,7 @@
 #include "search_worker.h"
 
+#include "like_query.h"
+
 namespace semsearch::services {
 
 namespace {
@@ -38,7 +40,9 @@ IndexFolder* SearchWorker::index(std::optional<Error>& problem) {
 void SearchWorker::search(quint64 ticket, const QString& query, const SearchOptions& options) {
     if (!isCurrent(ticket))
         return;
-    if (!m_embedder) {
+    // A keyword search reads only the database: it runs while the model is still loading.
+    const bool needsModel = options.mode != SearchMode::Keyword || likedFile(query);
+    if (!m_embedder && needsModel) {
         Q_EMIT searchFailed(ticket, tr("The model is not loaded."));
         return;
     }
@@ -51,21 +55,27 @@ void SearchWorker::search(quint64 ticket, const QString& query, const SearchOpti
             Q_EMIT resultsReady(ticket, query, {});
         return;
     }
-    auto embedded = m_embedder->embed({query});
-    if (!embedded) {
-        Q_EMIT searchFailed(ticket, embedded.error().message);
+    Searcher searcher = m_embedder ? Searcher(*folder, *m_embedder) : Searcher(*folder);
+    if (const auto file = likedFile(query)) {
+        auto like = searcher.similarDocuments(*file, options);
+        if (!like)
+            Q_EMIT searchFailed(ticket, like.error().message);
+        else
+            Q_EMIT resultsReady(ticket, query, *like);
         return;
     }
-    if (!isCurrent(ticket))
-        return;
-    Searcher searcher(*folder, *m_embedder);
-    auto hits = searcher.searchDocumentsByVector(embedded->row(0), options);
+    auto hits = searcher.searchDocuments(query, options);
     if (!hits) {
         Q_EMIT searchFailed(ticket, hits.error().message);
         return;
     }
     Q_EMIT resultsReady(ticket, query, *hits);
-    emphasise(ticket, embedded->values, *hits);
+    if (!m_embedder || !isCurrent(ticket))
+        return;
+    // The sentences that match best by meaning, whatever the mode ranked by.
+    auto embedded = m_embedder->embed({query});
+    if (embedded && isCurrent(ticket))
+        emphasise(ticket, embedded->values, *hits);
 }
 
 void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,

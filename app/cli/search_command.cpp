@@ -1,8 +1,9 @@
-// semsearch-cli search QUERY: documents (or passages) ranked by meaning.
+// semsearch-cli search QUERY: documents (or passages) ranked by meaning and by keywords, or
+// --like FILE: the documents closest in meaning to a file. What it prints: search_output.h.
 
 #include "cli_support.h"
 #include "command.h"
-#include "semsearch/printable_text.h"
+#include "search_output.h"
 
 #include "semsearch/searcher.h"
 
@@ -10,9 +11,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+
+#include <optional>
+
+#include <unistd.h>
 
 namespace semsearch::cli {
 
@@ -29,99 +31,26 @@ std::int64_t parseDate(const QString& text) {
     return when.isValid() ? when.toMSecsSinceEpoch() : -1;
 }
 
-// A text position (UTF-16 code units) as Unicode code points, how JSON readers such as Python
-// and jq index a string.
-qint64 codePoints(const QString& text, qsizetype position) {
-    return QStringView(text).first(position).toUcs4().size();
+std::optional<SearchMode> parseMode(const QString& text) {
+    if (text == QLatin1String("hybrid"))
+        return SearchMode::Hybrid;
+    if (text == QLatin1String("semantic"))
+        return SearchMode::Semantic;
+    if (text == QLatin1String("keyword"))
+        return SearchMode::Keyword;
+    return std::nullopt;
 }
 
-QJsonObject passageJson(const PassageHit& hit, bool withPath,
-                        const std::vector<SentenceMatch>& sentences) {
-    QJsonObject object;
-    if (withPath)
-        object.insert(QStringLiteral("path"), hit.path);
-    object.insert(QStringLiteral("score"), double(hit.score));
-    object.insert(QStringLiteral("text"), hit.text);
-    object.insert(QStringLiteral("line"), hit.line);
-    object.insert(QStringLiteral("start"), qint64(hit.byteStart));
-    object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
-    // Where known: documents with pages (PDF) or headings (Markdown, HTML, DOCX, ODT, EPUB).
-    if (hit.page > 0)
-        object.insert(QStringLiteral("page"), hit.page);
-    if (!hit.section.isEmpty())
-        object.insert(QStringLiteral("section"), hit.section);
-    QJsonArray best;
-    for (const SentenceMatch& sentence : sentences)
-        best.append(QJsonObject{{QStringLiteral("start"), codePoints(hit.text, sentence.start)},
-                                {QStringLiteral("end"), codePoints(hit.text, sentence.end)},
-                                {QStringLiteral("score"), double(sentence.score)}});
-    object.insert(QStringLiteral("best_sentences"), best);
-    return object;
-}
-
-// The sentences of each passage that match the query best (bestSentences), in order.
-Result<std::vector<std::vector<SentenceMatch>>>
-sentencesOf(Embedder& embedder, const QString& query, const std::vector<const PassageHit*>& hits) {
-    auto vector = embedder.embed({query});
-    if (!vector)
-        return vector.error();
-    QStringList texts;
-    for (const PassageHit* hit : hits)
-        texts << hit->text;
-    return bestSentences(embedder, vector->row(0), texts);
-}
-
-QByteArray answerJson(const QString& query, const QJsonArray& results) {
-    return QJsonDocument(
-               QJsonObject{{QStringLiteral("query"), query}, {QStringLiteral("results"), results}})
-               .toJson(QJsonDocument::Compact) +
-           '\n';
-}
-
-// `search --passages --json`.
-Result<QByteArray> passagesJson(Embedder& embedder, const QString& query,
-                                const std::vector<PassageHit>& hits) {
-    std::vector<const PassageHit*> passages;
-    for (const PassageHit& hit : hits)
-        passages.push_back(&hit);
-    auto sentences = sentencesOf(embedder, query, passages);
-    if (!sentences)
-        return sentences.error();
-    QJsonArray results;
-    for (std::size_t i = 0; i < hits.size(); ++i)
-        results.append(passageJson(hits[i], true, (*sentences)[i]));
-    return answerJson(query, results);
-}
-
-// `search --json`.
-Result<QByteArray> documentsJson(Embedder& embedder, const QString& query,
-                                 const std::vector<DocumentHit>& hits) {
-    std::vector<const PassageHit*> passages;
-    for (const DocumentHit& document : hits)
-        for (const PassageHit& hit : document.passages)
-            passages.push_back(&hit);
-    auto sentences = sentencesOf(embedder, query, passages);
-    if (!sentences)
-        return sentences.error();
-    QJsonArray results;
-    std::size_t next = 0;
-    for (const DocumentHit& document : hits) {
-        QJsonArray passageArray;
-        for (const PassageHit& hit : document.passages)
-            passageArray.append(passageJson(hit, false, (*sentences)[next++]));
-        results.append(QJsonObject{{QStringLiteral("path"), document.path},
-                                   {QStringLiteral("score"), double(document.score)},
-                                   {QStringLiteral("passages"), passageArray}});
-    }
-    return answerJson(query, results);
-}
-
-// One line of a passage for the terminal: whitespace runs as one space, other control
-// characters escaped (escapedText).
-QString snippet(const QString& text) {
-    QString flat = text.simplified();
-    flat = flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
-    return escapedText(flat);
+// --color WHEN: auto marks on a terminal unless NO_COLOR is set (no-color.org), as grep
+// --color=auto does; std::nullopt for another word.
+std::optional<bool> parseMarks(const QString& when) {
+    if (when == QLatin1String("always"))
+        return true;
+    if (when == QLatin1String("never"))
+        return false;
+    if (when == QLatin1String("auto"))
+        return isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR");
+    return std::nullopt;
 }
 
 // The filter of --path, --ext, --after and --before; std::nullopt, having said why, for a date
@@ -149,105 +78,119 @@ std::optional<SearchFilter> filterFrom(const QCommandLineParser& parser) {
     return filter;
 }
 
-// The passages as printed: JSON, or a line of score, path and line number, then the text.
-Result<QByteArray> passagesOutput(Embedder& embedder, const QString& query,
-                                  const std::vector<PassageHit>& hits, bool json) {
-    if (json)
-        return passagesJson(embedder, query, hits);
-    QByteArray out;
-    for (const PassageHit& hit : hits)
-        out += QStringLiteral("%1  %2:%3\n      %4\n")
-                   .arg(hit.score, 0, 'f', 3)
-                   .arg(escapedText(hit.path))
-                   .arg(hit.line)
-                   .arg(snippet(hit.text))
-                   .toUtf8();
-    return out;
-}
-
-// The documents as printed: JSON, or a line of score and path, then a line per passage.
-Result<QByteArray> documentsOutput(Embedder& embedder, const QString& query,
-                                   const std::vector<DocumentHit>& hits, bool json) {
-    if (json)
-        return documentsJson(embedder, query, hits);
-    if (hits.empty())
-        return QByteArray("no results\n");
-    QByteArray out;
-    for (const DocumentHit& document : hits) {
-        out += QStringLiteral("%1  %2\n")
-                   .arg(document.score, 0, 'f', 3)
-                   .arg(escapedText(document.path))
-                   .toUtf8();
-        for (const PassageHit& hit : document.passages)
-            out += QStringLiteral("      %1: %2\n").arg(hit.line).arg(snippet(hit.text)).toUtf8();
+// The query, --like, --mode and --color as a request; std::nullopt, having said why, for a
+// usage error.
+std::optional<SearchRequest> requestFrom(const QCommandLineParser& parser) {
+    SearchRequest request;
+    request.query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
+    request.like = parser.value(QStringLiteral("like"));
+    request.passages = parser.isSet(QStringLiteral("passages"));
+    request.json = parser.isSet(QStringLiteral("json"));
+    QString problem;
+    const auto mode = parseMode(parser.value(QStringLiteral("mode")));
+    const auto marks = parseMarks(parser.value(QStringLiteral("color")));
+    if (request.query.isEmpty() && request.like.isEmpty())
+        problem = QStringLiteral("search needs a QUERY (or --like FILE)");
+    else if (!request.query.isEmpty() && !request.like.isEmpty())
+        problem = QStringLiteral("search takes a QUERY or --like FILE, not both");
+    else if (!request.like.isEmpty() && request.passages)
+        problem = QStringLiteral("--like finds documents; it does not take --passages");
+    else if (!mode)
+        problem = QStringLiteral("--mode takes hybrid, semantic or keyword, not '%1'")
+                      .arg(parser.value(QStringLiteral("mode")));
+    else if (!marks)
+        problem = QStringLiteral("--color takes auto, always or never, not '%1'")
+                      .arg(parser.value(QStringLiteral("color")));
+    if (!problem.isEmpty()) {
+        printError(problem);
+        return std::nullopt;
     }
-    return out;
+    request.options.mode = *mode;
+    request.marks = *marks;
+    return request;
 }
 
-// The search itself, on an index and model that can be opened; the output to print, or the
-// error's message.
-Result<QByteArray> searchOutput(const QCommandLineParser& parser, const QString& query,
-                                const SearchOptions& options, std::optional<Precision> precision) {
+// The search itself, on an index (and a model, unless a keyword search needs none) that can
+// be opened; the output to print, or the error's message.
+Result<QByteArray> searchOutput(const QCommandLineParser& parser, const SearchRequest& request,
+                                std::optional<Precision> precision) {
     auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read);
     if (!index)
         return index.error();
-    auto embedder = openModelFor(modelFolder(parser), index->get(), precision, ModelUse::Search);
-    if (!embedder)
-        return embedder.error();
-    if (auto refusal =
-            modelMismatch(**index, (*embedder)->model(), modelFolder(parser), ModelUse::Search))
-        return makeError(ErrorCode::Mismatch, *refusal);
-    Searcher searcher(**index, **embedder);
-    const bool json = parser.isSet(QStringLiteral("json"));
-    if (parser.isSet(QStringLiteral("passages"))) {
-        auto hits = searcher.searchPassages(query, options);
+    // Keyword search reads only the database: no model to load (seconds with a large one).
+    std::unique_ptr<Embedder> embedder;
+    if (request.options.mode != SearchMode::Keyword || !request.like.isEmpty()) {
+        auto opened = openModelFor(modelFolder(parser), index->get(), precision, ModelUse::Search);
+        if (!opened)
+            return opened.error();
+        embedder = std::move(opened).value();
+        if (auto refusal =
+                modelMismatch(**index, embedder->model(), modelFolder(parser), ModelUse::Search))
+            return makeError(ErrorCode::Mismatch, *refusal);
+    }
+    Searcher searcher = embedder ? Searcher(**index, *embedder) : Searcher(**index);
+    if (request.passages) {
+        auto hits = searcher.searchPassages(request.query, request.options);
         if (!hits)
             return hits.error();
-        return passagesOutput(**embedder, query, *hits, json);
+        return passagesOutput(embedder.get(), request, *hits);
     }
-    auto hits = searcher.searchDocuments(query, options);
+    auto hits = request.like.isEmpty() ? searcher.searchDocuments(request.query, request.options)
+                                       : searcher.similarDocuments(request.like, request.options);
     if (!hits)
         return hits.error();
-    return documentsOutput(**embedder, query, *hits, json);
+    return documentsOutput(embedder.get(), request, *hits);
+}
+
+// The options of `search`, added to `parser`.
+void addSearchOptions(QCommandLineParser& parser) {
+    parser.addOptions({indexOption(), modelOption()});
+    parser.addOptions({
+        {{QStringLiteral("k"), QStringLiteral("limit")},
+         QStringLiteral("How many results (default 10)."),
+         QStringLiteral("N"),
+         QStringLiteral("10")},
+        {QStringLiteral("passages"),
+         QStringLiteral("Return the top passages themselves instead of documents.")},
+        {QStringLiteral("json"), QStringLiteral("Print JSON.")},
+        {QStringLiteral("path"), QStringLiteral("Only files at or below PATH."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("ext"), QStringLiteral("Only files with these extensions, e.g. md,txt."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("after"), QStringLiteral("Only files modified after DATE (YYYY-MM-DD)."),
+         QStringLiteral("DATE")},
+        {QStringLiteral("before"), QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
+         QStringLiteral("DATE")},
+        {QStringLiteral("mode"),
+         QStringLiteral("hybrid (meaning and keywords, the default), semantic or keyword."),
+         QStringLiteral("MODE"), QStringLiteral("hybrid")},
+        {QStringLiteral("like"),
+         QStringLiteral("Find the documents closest in meaning to FILE instead of a QUERY."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("color"),
+         QStringLiteral("Mark the query's words in the text output: auto (on a terminal, "
+                        "unless NO_COLOR is set; the default), always or never."),
+         QStringLiteral("WHEN"), QStringLiteral("auto")},
+        precisionOption(QStringLiteral("the index's, else auto")),
+    });
+    parser.addPositionalArgument(QStringLiteral("QUERY"),
+                                 QStringLiteral("What to look for: words, \"a phrase\", -word "
+                                                "to leave out documents holding it."));
 }
 
 } // namespace
 
 int runSearch(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOptions({indexOption(), modelOption()});
-    const QCommandLineOption count(QStringList{QStringLiteral("k"), QStringLiteral("limit")},
-                                   QStringLiteral("How many results (default 10)."),
-                                   QStringLiteral("N"), QStringLiteral("10"));
-    const QCommandLineOption passages(
-        QStringLiteral("passages"),
-        QStringLiteral("Return the top passages themselves instead of documents."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption under(QStringLiteral("path"),
-                                   QStringLiteral("Only files at or below PATH."),
-                                   QStringLiteral("PATH"));
-    const QCommandLineOption ext(QStringLiteral("ext"),
-                                 QStringLiteral("Only files with these extensions, e.g. md,txt."),
-                                 QStringLiteral("LIST"));
-    const QCommandLineOption after(QStringLiteral("after"),
-                                   QStringLiteral("Only files modified after DATE (YYYY-MM-DD)."),
-                                   QStringLiteral("DATE"));
-    const QCommandLineOption before(QStringLiteral("before"),
-                                    QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
-                                    QStringLiteral("DATE"));
-    parser.addOptions({count, passages, json, under, ext, after, before,
-                       precisionOption(QStringLiteral("the index's, else auto"))});
-    parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
+    addSearchOptions(parser);
     if (auto stop = parseArguments(parser, QStringLiteral("search"),
-                                   QStringLiteral("Find the passages closest in meaning to "
-                                                  "QUERY."),
+                                   QStringLiteral("Find the passages that match QUERY by meaning "
+                                                  "and by keywords."),
                                    arguments))
         return *stop;
-    const QString query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
-    if (query.isEmpty()) {
-        printError(QStringLiteral("search needs a QUERY"));
+    std::optional<SearchRequest> request = requestFrom(parser);
+    if (!request)
         return kExitUsage;
-    }
     const auto limit = intOption(parser, QStringLiteral("k"), 1);
     const auto precision = askedPrecision(parser);
     if (!limit)
@@ -256,15 +199,13 @@ int runSearch(const QStringList& arguments) {
         printError(precision.error().message);
         return kExitUsage;
     }
-
-    SearchOptions options;
-    options.limit = *limit;
+    request->options.limit = *limit;
     const std::optional<SearchFilter> filter = filterFrom(parser);
     if (!filter)
         return kExitUsage;
-    options.filter = *filter;
+    request->options.filter = *filter;
 
-    auto out = searchOutput(parser, query, options, *precision);
+    auto out = searchOutput(parser, *request, *precision);
     if (!out) {
         printError(out.error().message);
         return kExitFailure;

@@ -1,7 +1,7 @@
 // FilterBar: each file type offered filters by the extensions of that type, the document
 // formats semsearch reads included.
 
-#include "filter_bar.h"
+#include "results/filter_bar.h"
 
 #include <QComboBox>
 #include <QtTest>

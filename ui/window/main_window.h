@@ -21,6 +21,7 @@
 #include <optional>
 
 class QLabel;
+class QComboBox;
 class QLayout;
 class QLineEdit;
 class QSplitter;
@@ -75,6 +76,8 @@ protected:
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // A file dropped on the search field: "more like this" (like_query.h), not indexing.
+    bool dropOnSearchField(QEvent* event);
 
 private:
     enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results, OtherModel };
@@ -112,6 +115,10 @@ private:
     void openCurrent();
     void openCurrentFolder();
     void copyCurrentPath();
+    // "More like this" for the selected result (like_query.h).
+    void findSimilarToCurrent();
+    // The mode chosen beside the search field.
+    SearchMode searchMode() const;
     QString currentPath() const;
     void chooseFilesToAdd();
     void removeSources(const QStringList& sources);
@@ -135,6 +142,7 @@ private:
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
 
     QLineEdit* m_query;
+    QComboBox* m_mode; // hybrid, meaning or keywords: SearchMode in the item data
     FilterBar* m_filters;
     QStackedWidget* m_pages;
     EmptyState* m_loadingPage;

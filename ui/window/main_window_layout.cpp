@@ -77,6 +77,9 @@ void MainWindow::buildWidgets() {
     // (the search field, the preview) leave them to it.
     for (QWidget* child : findChildren<QWidget*>())
         child->setAcceptDrops(false);
+    // Except that one file dropped on the search field asks for documents like it
+    // (dropOnSearchField); the field passes everything else on to the window.
+    m_query->setAcceptDrops(true);
 
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -92,7 +95,8 @@ void MainWindow::buildWidgets() {
     connect(m_hideOutcome, &QTimer::timeout, m_indexingBar, &QWidget::hide);
 
     connectWidgets();
-    setTabOrder(m_query, m_filters->folderBox());
+    setTabOrder(m_query, m_mode);
+    setTabOrder(m_mode, m_filters->folderBox());
     setTabOrder(m_filters->folderBox(), m_filters->typeBox());
     setTabOrder(m_filters->typeBox(), m_filters->modifiedBox());
     setTabOrder(m_filters->modifiedBox(), m_results);
@@ -110,8 +114,19 @@ QLayout* MainWindow::buildSearchRow(QWidget* parent) {
     queryFont.setPointSizeF(queryFont.pointSizeF() * 1.2);
     m_query->setFont(queryFont);
     m_query->installEventFilter(this);
+    m_mode = new QComboBox(parent);
+    m_mode->setObjectName(QStringLiteral("searchMode"));
+    m_mode->setAccessibleName(tr("Search by"));
+    m_mode->setToolTip(tr("Match by meaning and by the words typed (\"a phrase\", -word to leave "
+                          "out), by meaning only, or by the words only"));
+    m_mode->addItem(tr("Meaning + words"), int(SearchMode::Hybrid));
+    m_mode->addItem(tr("Meaning"), int(SearchMode::Semantic));
+    m_mode->addItem(tr("Words"), int(SearchMode::Keyword));
+    m_mode->setCurrentIndex(
+        std::max(0, m_mode->findData(QSettings().value(QStringLiteral("search/mode"), 0).toInt())));
     m_filters = new FilterBar(parent);
     searchRow->addWidget(m_query, 3);
+    searchRow->addWidget(m_mode);
     searchRow->addWidget(m_filters, 2);
     return searchRow;
 }
@@ -220,6 +235,12 @@ void MainWindow::connectWidgets() {
         if (!m_query->text().trimmed().isEmpty())
             searchNow();
     });
+    connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        QSettings().setValue(QStringLiteral("search/mode"), m_mode->currentData().toInt());
+        updatePage(); // words alone need no model; the other modes do
+        if (!m_query->text().trimmed().isEmpty())
+            searchNow();
+    });
     connect(m_results->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showCurrentInPreview);
     connect(m_results, &QTreeView::activated, this, &MainWindow::openCurrent);
@@ -230,6 +251,8 @@ void MainWindow::connectWidgets() {
         menu.addAction(tr("Open"), this, &MainWindow::openCurrent);
         menu.addAction(tr("Open Containing Folder"), this, &MainWindow::openCurrentFolder);
         menu.addAction(tr("Copy Path"), this, &MainWindow::copyCurrentPath);
+        menu.addSeparator();
+        menu.addAction(findChild<QAction*>(QStringLiteral("findSimilarAction")));
         menu.exec(m_results->viewport()->mapToGlobal(at));
     });
     connect(m_preview, &PreviewPane::openRequested, this,
@@ -274,6 +297,9 @@ void MainWindow::buildMenus() {
     connect(slash, &QShortcut::activated, find, &QAction::trigger);
     QAction* copyPath = edit->addAction(tr("&Copy Path"), this, &MainWindow::copyCurrentPath);
     copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    QAction* similar =
+        edit->addAction(tr("Find &Similar Documents"), this, &MainWindow::findSimilarToCurrent);
+    similar->setObjectName(QStringLiteral("findSimilarAction"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("sourcesDock"))->toggleViewAction());

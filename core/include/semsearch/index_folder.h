@@ -198,6 +198,10 @@ private:
     Result<void> repairDatabase(VerifyReport& report);
     // Vectors holding NaN or infinity (see verify()).
     Result<void> checkVectorValues(VerifyReport& report, bool repair);
+    // The keyword index against the passages (see verify()): a problem line per disagreement,
+    // or with `repair` on a writable folder, rebuilt from the passages (nothing is lost: the
+    // passages hold all its text) and a line in report.repairs instead.
+    Result<void> verifyKeywordIndex(VerifyReport& report, bool repair);
     // After refresh(), runs `read` (called with the store) inside one read snapshot of the
     // store: a transaction that is rolled back.
     template <typename Read>

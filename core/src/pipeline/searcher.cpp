@@ -10,12 +10,25 @@
 
 namespace semsearch {
 
-Searcher::Searcher(IndexFolder& index, Embedder& embedder) : m_index(index), m_embedder(embedder) {}
+Searcher::Searcher(IndexFolder& index, Embedder& embedder)
+    : m_index(index), m_embedder(&embedder) {}
+
+Searcher::Searcher(IndexFolder& index) : m_index(index) {}
+
+Result<void> Searcher::requireModel() const {
+    if (!m_embedder)
+        return makeError(ErrorCode::InvalidArgument,
+                         m_index.folder() + QStringLiteral(": no model is loaded, so only a "
+                                                           "keyword search can run"));
+    return {};
+}
 
 Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
     if (query.trimmed().isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
-    auto vectors = m_embedder.embed({query});
+    if (auto model = requireModel(); !model)
+        return model.error();
+    auto vectors = m_embedder->embed({query});
     if (!vectors)
         return vectors.error();
     return std::move(vectors->values);
@@ -23,6 +36,8 @@ Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
 
 Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                                 const SearchFilter& filter) {
+    if (auto model = requireModel(); !model)
+        return model.error();
     auto vectors = m_index.vectors();
     if (!vectors)
         return vectors.error();
@@ -32,7 +47,7 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
     auto recorded = m_index.model();
     if (!recorded)
         return recorded.error();
-    const ModelIdentity model = modelIdentity(m_embedder.model());
+    const ModelIdentity model = modelIdentity(m_embedder->model());
     if (*recorded && !sameVectors(**recorded, model))
         return makeError(ErrorCode::Mismatch,
                          m_index.folder() +
@@ -157,21 +172,8 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
     }
 }
 
-Result<std::vector<PassageHit>> Searcher::searchPassages(const QString& query,
-                                                         const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchPassagesByVector(vector->data(), options);
-}
-
-Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
-                                                           const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchDocumentsByVector(vector->data(), options);
-}
+// searchDocuments and searchPassages, with the query language and the keyword and hybrid
+// modes, are in query_search.cpp; similarDocuments in similar_documents.cpp.
 
 namespace {
 
