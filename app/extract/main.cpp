@@ -94,6 +94,28 @@ void testTriggers(const QByteArray& bytes) {
     }
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+// Built with AddressSanitizer, the helper is started without an address-space limit (its shadow
+// memory could not be reserved under one; see ExtractorClient::start) and is handed the limit
+// in its environment: it sets RLIMIT_AS itself, on top of the address space it holds once
+// started, so that a reader that floods memory is still stopped. ASan's allocator then reports
+// running out of memory and aborts rather than throwing std::bad_alloc: such a file is skipped
+// as a crash (signal 6), not as "needs more than ... of memory".
+void limitOwnAddressSpace() {
+    const qint64 limit = qgetenv(kSanitizedMemoryLimitVariable).toLongLong();
+    std::FILE* statm = std::fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    const bool known = statm && std::fscanf(statm, "%lu", &pages) == 1;
+    if (statm)
+        std::fclose(statm);
+    if (limit <= 0 || !known)
+        return;
+    const rlim_t bytes = rlim_t(pages) * rlim_t(sysconf(_SC_PAGESIZE)) + rlim_t(limit);
+    const rlimit own{bytes, bytes};
+    setrlimit(RLIMIT_AS, &own);
+}
+#endif
+
 // Started by hand (from a terminal, or with arguments): --help and --version answer on
 // standard output; anything else gets one line on standard error and exit status 2.
 int explainYourself(const char* argument) {
@@ -137,6 +159,16 @@ ExtractReply answer(const QByteArray& payload) {
 
 } // namespace
 
+#if defined(__SANITIZE_ADDRESS__)
+// ASan's defaults for the helper. handle_segv=0: a reader's segmentation fault ends the helper
+// with SIGSEGV, as without ASan ("crashed (signal 11)"); ASan's report of it would go to the
+// helper's standard error, which is /dev/null, anyway. abort_on_error=1: running out of memory
+// ends it with SIGABRT whatever ASAN_OPTIONS the tests run with.
+extern "C" const char* __asan_default_options() {
+    return "handle_segv=0:abort_on_error=1";
+}
+#endif
+
 int main(int argc, char* argv[]) {
     // Started by hand (from a terminal, or with --help or --version): say what it is.
     if (argc > 1 || isatty(STDIN_FILENO))
@@ -144,6 +176,9 @@ int main(int argc, char* argv[]) {
     // The client reads the answer or sees the helper gone; a write to a closed pipe must not
     // kill the helper before it can tell.
     std::signal(SIGPIPE, SIG_IGN);
+#if defined(__SANITIZE_ADDRESS__)
+    limitOwnAddressSpace();
+#endif
     extractor::initReaders();
     for (;;) {
         char header[kFrameHeaderBytes];

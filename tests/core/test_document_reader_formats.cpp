@@ -269,8 +269,7 @@ private Q_SLOTS:
         QTest::newRow("hang") << QByteArray("semsearch-test-hang") << 2000
                               << QStringLiteral("the PDF reader took longer than 2 s");
         QTest::newRow("memory flood") << QByteArray("semsearch-test-flood") << test::kGenerousWaitMs
-                                      << QStringLiteral("the PDF reader needs more than 256 MiB "
-                                                        "of memory");
+                                      << QString::fromUtf8(test::kFloodProblem);
     }
 
     void eachFailureCostsOneFile() {

@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace semsearch {
 
@@ -49,6 +50,30 @@ QString tookTooLong(DocumentFormat format, int timeoutMs) {
         .arg(readerName(format), secondsText(timeoutMs));
 }
 
+// AddressSanitizer reserves terabytes of address space for its shadow memory as a program
+// starts, so a helper built with it (as it is when this file is: one build makes both) cannot
+// start under RLIMIT_AS, nor under RLIMIT_DATA, which counts those private writable mappings
+// too. Such a helper is started without the limit and sets it on itself, on top of what it
+// holds once started (app/extract/main.cpp): readers stay bounded under the sanitizers too.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kHelperSetsItsOwnLimit = true;
+#else
+constexpr bool kHelperSetsItsOwnLimit = false;
+#endif
+
+// The helper's environment: this process's, and the memory limit when the helper sets it
+// itself.
+std::vector<QByteArray> helperEnvironment(qint64 memoryLimitBytes) {
+    const QByteArray name = QByteArray(kSanitizedMemoryLimitVariable) + '=';
+    std::vector<QByteArray> entries;
+    for (char** entry = environ; *entry; ++entry)
+        if (!QByteArray(*entry).startsWith(name))
+            entries.emplace_back(*entry);
+    if (kHelperSetsItsOwnLimit && memoryLimitBytes > 0)
+        entries.push_back(name + QByteArray::number(memoryLimitBytes));
+    return entries;
+}
+
 } // namespace
 
 ExtractorClient::ExtractorClient(ExtractorOptions options) : m_options(std::move(options)) {
@@ -77,6 +102,11 @@ QString ExtractorClient::start() {
     // async-signal-safe calls (the parent may have other threads, holding locks).
     QByteArray program = QFile::encodeName(m_helperPath);
     char* argv[] = {program.data(), nullptr};
+    std::vector<QByteArray> environment = helperEnvironment(m_options.memoryLimitBytes);
+    std::vector<char*> envp;
+    for (QByteArray& entry : environment)
+        envp.push_back(entry.data());
+    envp.push_back(nullptr);
     const rlim_t memory = rlim_t(m_options.memoryLimitBytes);
     const pid_t pid = fork();
     if (pid == 0) {
@@ -87,7 +117,7 @@ QString ExtractorClient::start() {
         // Nothing else of this process (an index's database, above all) reaches the parsers,
         // whatever another thread opened without close-on-exec.
         close_range(3, ~0U, 0);
-        if (m_options.memoryLimitBytes > 0) {
+        if (!kHelperSetsItsOwnLimit && m_options.memoryLimitBytes > 0) {
             const rlimit limit{memory, memory};
             setrlimit(RLIMIT_AS, &limit);
         }
@@ -100,7 +130,7 @@ QString ExtractorClient::start() {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
-        execv(program.constData(), argv);
+        execve(program.constData(), argv, envp.data());
         _exit(127);
     }
     const int forkError = errno;

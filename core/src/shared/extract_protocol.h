@@ -44,6 +44,11 @@ struct ExtractReply {
 // A frame's length field: 4 bytes.
 constexpr int kFrameHeaderBytes = 4;
 
+// A helper built with AddressSanitizer cannot start under an address-space limit (see
+// ExtractorClient::start): its client hands it the limit in this environment variable (bytes)
+// instead, and the helper sets it on itself once started.
+constexpr char kSanitizedMemoryLimitVariable[] = "SEMSEARCH_EXTRACT_MEMORY_LIMIT";
+
 // payload -> length + payload.
 QByteArray frameMessage(const QByteArray& payload);
 // The length a frame header announces.
