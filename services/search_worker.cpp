@@ -1,5 +1,7 @@
 #include "search_worker.h"
 
+#include <QSet>
+
 namespace semsearch::services {
 
 namespace {
@@ -7,6 +9,24 @@ namespace {
 // How many results get their matching sentences worked out: about what the list shows at
 // once. Each costs its sentences' embeddings (a few ms each with bert-base).
 constexpr std::size_t kEmphasisedDocuments = 8;
+
+// The extensions of every indexed document (see IndexOverview::extensions). One pass over the
+// document records: a few milliseconds for ten thousand documents.
+Result<QStringList> documentExtensions(SqliteStore& store) {
+    auto documents = store.documentsUnder(QStringLiteral("/"));
+    if (!documents)
+        return documents.error();
+    QSet<QString> seen;
+    for (const DocumentRecord& document : *documents) {
+        const QString name = document.path.section(QLatin1Char('/'), -1);
+        const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
+        if (dot > 0 && dot + 1 < name.size())
+            seen.insert(name.mid(dot + 1).toLower());
+    }
+    QStringList extensions(seen.begin(), seen.end());
+    extensions.sort();
+    return extensions;
+}
 
 } // namespace
 
@@ -138,6 +158,10 @@ void SearchWorker::readOverview() {
         if (!skipped)
             return skipped.error();
         overview.skipped = std::move(skipped).value();
+        auto extensions = documentExtensions(store);
+        if (!extensions)
+            return extensions.error();
+        overview.extensions = std::move(extensions).value();
         return {};
     }();
     (void)store.rollback();
