@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QStringDecoder>
 
 #include <cmath>
@@ -194,6 +195,14 @@ Result<QStringList> TextReader::next(int maxTexts) {
         }
     }
     return texts;
+}
+
+QString numberText(std::int64_t n) {
+    return QLocale().toString(qint64(n));
+}
+
+QString countText(std::int64_t n, const char* one, const char* many) {
+    return numberText(n) + QLatin1Char(' ') + QLatin1String(n == 1 ? one : many);
 }
 
 } // namespace semsearch::cli

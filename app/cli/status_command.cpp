@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 namespace semsearch::cli {
 
@@ -82,10 +83,9 @@ int runStatus(const QStringList& arguments) {
                    .arg(*precision ? precisionText : QStringLiteral("none yet"))
                    .toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
-                   .arg(counts->documents)
-                   .arg(counts->passages)
-                   .arg(double((*index)->sizeOnDisk()) / 1e6, 0, 'f', 1)
-                   .arg(skipped->size())
+                   .arg(numberText(counts->documents), numberText(counts->passages),
+                        QLocale().toString(double((*index)->sizeOnDisk()) / 1e6, 'f', 1),
+                        numberText(std::int64_t(skipped->size())))
                    .toUtf8();
         for (const SkippedRecord& record : *skipped)
             out += QStringLiteral("  %1: %2\n")
