@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -168,6 +169,34 @@ private Q_SLOTS:
         QVERIFY2(error->text().contains(QStringLiteral("<b>bold</b> <a href=")) &&
                      !error->text().contains(QChar(0x1b)),
                  qPrintable(error->text()));
+    }
+
+    // Issue 16, 10: offline, the dialog says what a desktop user can check (not HF_ENDPOINT),
+    // and the bar is busy rather than "0%" while the size is unknown.
+    void unreachableServerGetsDesktopWords() {
+        QTcpServer closed; // a port that was free a moment ago: nothing listens there now
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        ModelDownloadOptions options = defaults();
+        options.endpoint = QStringLiteral("http://127.0.0.1:%1").arg(port);
+        options.retries = 0;
+        ui::ModelDownloadDialog dialog(options);
+        dialog.show();
+        auto* error = child<QLabel>(dialog, "error");
+        auto* progress = child<QProgressBar>(dialog, "progress");
+        auto* start = child<QPushButton>(dialog, "download");
+        QVERIFY(error && progress && start);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QCOMPARE(progress->maximum(), 0); // busy, no figure
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), kGenerousWaitMs);
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("Check that this computer is online")) &&
+                     !error->text().startsWith(QStringLiteral("cannot")),
+                 qPrintable(error->text()));
+        QVERIFY(!error->text().contains(QLatin1Char('\n')));
+        QCOMPARE(progress->value(), 0);
+        QVERIFY(progress->maximum() > 0);
     }
 
     void emptyFolderFieldShowsTheStandardPlace() {

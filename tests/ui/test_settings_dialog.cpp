@@ -21,10 +21,12 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <functional>
@@ -310,6 +312,43 @@ private Q_SLOTS:
         QCOMPARE(model->text(), defaultModelFolder());
         QCOMPARE(index->text(), defaultIndexFolder());
         QVERIFY(note->isHidden());
+    }
+
+    // Issue 16, 9: a folder that holds no model is refused with what is missing, and the
+    // previous model stays (nothing is accepted, so nothing is saved).
+    void aFolderWithoutAModelIsRefused() {
+        AppSettings saved = customAppSettings();
+        saved.modelFolder = tinyModelPath();
+        SettingsDialog dialog(saved);
+        dialog.show();
+        QTemporaryDir notAModel;
+        QVERIFY(notAModel.isValid());
+        auto* folder = child<QLineEdit>(dialog, "modelFolder");
+        retype(folder, notAModel.path());
+        QString said;
+        QTimer answer; // closes the refusal from within its own event loop
+        answer.setInterval(20);
+        connect(&answer, &QTimer::timeout, this, [&] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            answer.stop();
+            said = box->text() + QLatin1Char('\n') + box->informativeText();
+            box->accept();
+        });
+        answer.start();
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QVERIFY2(said.contains(notAModel.path()), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("config.json")), qPrintable(said));
+        QVERIFY(dialog.isVisible());
+        QVERIFY(dialog.result() != QDialog::Accepted);
+        QCOMPARE(dialog.settings().modelFolder, tinyModelPath());
+        QCOMPARE(folder->text(), QDir::toNativeSeparators(tinyModelPath()));
+        // The model it had is accepted as before.
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
     }
 
     void labelsHaveBuddiesAndInputsHaveNames() {

@@ -47,6 +47,11 @@ public Q_SLOTS:
     // Closes the dialog, cancelling a running download.
     void reject() override;
 
+public:
+    // The message shown for a failed download: the download's own, or, when the server could
+    // not be reached or the proxy refused, what a desktop user can check, then the original.
+    static QString desktopAdvice(const Error& error);
+
 private:
     void showProgress(const semsearch::ModelDownloadProgress& progress);
     void downloadFinished(const semsearch::ModelDownloadResult& result);

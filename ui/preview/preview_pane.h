@@ -7,8 +7,9 @@
 // The pane opens scrolled to the focused (by default the best) passage with the text cursor at
 // its start.
 //
-// Keys (while the pane or a child has focus): F3 or Ctrl+Down next match, Shift+F3 or Ctrl+Up
-// previous match, in document order and wrapping around; Enter or a double-click in the text
+// Keys: F3 next match and Shift+F3 previous match anywhere in the pane's window while the pane
+// is shown; Ctrl+Down and Ctrl+Up the same while the pane or a child has focus. In document
+// order, wrapping around; Enter or a double-click in the text
 // asks to open the file (openRequested). When the file cannot be read the pane says so; when
 // it changed since it was indexed the pane says that too, still shows it, and highlights only
 // the passages whose text it still holds.

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QFontMetrics>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -99,7 +100,11 @@ QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime&
         return QString();
     const QDateTime there = now.timeSpec() == Qt::LocalTime ? modified.toLocalTime()
                                                             : modified.toTimeZone(now.timeZone());
-    const QString time = locale.toString(there.time(), QLocale::ShortFormat);
+    // The locale's short time, but never with seconds (some short formats, the C locale's
+    // among them, have them): a file's time to the second is noise in a result list.
+    static const QRegularExpression seconds(QStringLiteral("[:.]?s{1,2}(\\.z+)?"));
+    const QString format = locale.timeFormat(QLocale::ShortFormat).remove(seconds).trimmed();
+    const QString time = locale.toString(there.time(), format);
     if (there.date() == now.date())
         return tr("today %1").arg(time);
     if (there.date() == now.date().addDays(-1))

@@ -1,5 +1,7 @@
 #include "settings_dialog.h"
 
+#include "dialogs/model_folder_refusal.h"
+
 #include "semsearch/model.h"
 #include "semsearch/precision_check.h"
 #include "semsearch/printable_text.h"
@@ -296,6 +298,22 @@ void SettingsDialog::showOverride(bool overridden, const QString& origin,
     note->setText(tr("Set by %1 for this session. The saved folder, %2, applies when semsearch "
                      "starts without it.")
                       .arg(origin, QDir::toNativeSeparators(savedFolder)));
+}
+
+void SettingsDialog::accept() {
+    const QString folder = folderOrDefault(m_modelFolder->text(), defaultModelFolder());
+    const bool changed = QDir::cleanPath(folder) != QDir::cleanPath(m_savedModelFolder);
+    if (!m_overrides.modelOverridden() && changed &&
+        QDir::cleanPath(folder) != QDir::cleanPath(defaultModelFolder())) {
+        const Result<ModelInfo> info = readModelInfo(folder);
+        if (!info.ok()) {
+            refuseModelFolder(this, folder, info.error().message);
+            m_modelFolder->setText(QDir::toNativeSeparators(m_savedModelFolder));
+            m_modelFolder->setFocus(Qt::OtherFocusReason);
+            return;
+        }
+    }
+    QDialog::accept();
 }
 
 void SettingsDialog::browseForFolder(QLineEdit* field, const QString& title) {

@@ -55,6 +55,10 @@ public:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    // Refuses a model folder that holds no readable model (other than the default folder, where
+    // a download puts it): says what is missing, puts the saved folder back in the field and
+    // stays open, so nothing unusable is saved.
+    void accept() override;
 
 private:
     void buildWidgets();
