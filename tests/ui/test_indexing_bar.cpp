@@ -58,7 +58,7 @@ private Q_SLOTS:
         bar.showProgress(indexing(176, 179));
         auto* progress = bar.findChild<QProgressBar*>(QStringLiteral("indexingProgress"));
         auto* status = bar.findChild<QLabel*>(QStringLiteral("indexingStatus"));
-        QCOMPARE(progress->value() * 179 / progress->maximum(), 176);
+        QCOMPARE(qRound(progress->value() * 179.0 / progress->maximum()), 176);
         QVERIFY2(status->text().contains(QStringLiteral("176 of 179 files")),
                  qPrintable(status->text()));
         QCOMPARE(IndexingBar::fractionDone(indexing(176, 179)), 176.0 / 179.0);
@@ -152,9 +152,9 @@ private Q_SLOTS:
         QSignalSpy pause(&bar, &IndexingBar::pauseRequested);
         QSignalSpy cancel(&bar, &IndexingBar::cancelRequested);
         QTest::keyClick(&bar, Qt::Key_P, Qt::AltModifier);
-        QCOMPARE(pause.count(), 1);
+        QTRY_COMPARE(pause.count(), 1); // a mnemonic clicks with a short animation
         QTest::keyClick(&bar, Qt::Key_C, Qt::AltModifier);
-        QCOMPARE(cancel.count(), 1);
+        QTRY_COMPARE(cancel.count(), 1);
         for (auto* button : bar.findChildren<QToolButton*>()) {
             QVERIFY(!button->accessibleName().isEmpty());
             QVERIFY(button->toolTip().contains(QStringLiteral("Alt+")));

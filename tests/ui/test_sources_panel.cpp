@@ -8,6 +8,7 @@
 
 #include <QAbstractItemModel>
 #include <QApplication>
+#include <QLabel>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>

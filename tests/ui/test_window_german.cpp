@@ -45,9 +45,12 @@ private Q_SLOTS:
         QSignalSpy overview(&window, &ui::MainWindow::overviewShown);
         window.show();
         QVERIFY(overview.wait(kGenerousWaitMs));
-        auto* page = window.findChild<QStackedWidget*>()->currentWidget();
-        QCOMPARE(page->findChild<QLabel*>(QStringLiteral("emptyTitle"))->text(),
-                 QStringLiteral("Ordner hierher ziehen"));
+        auto* pages = window.findChild<QStackedWidget*>();
+        auto title = [&] {
+            return pages->currentWidget()->findChild<QLabel*>(QStringLiteral("emptyTitle"))->text();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(title(), QStringLiteral("Ordner hierher ziehen"),
+                                  kGenerousWaitMs);
         QCOMPARE(window.findChild<QLineEdit*>(QStringLiteral("query"))->placeholderText(),
                  QStringLiteral("Beschreiben Sie, wonach Sie suchen …"));
         QStringList menus;
