@@ -9,7 +9,9 @@
 // k = 10 and 100, over everything and over an allowed subset. Output is plain "key: value"
 // lines so a README can quote them.
 
-#include "semsearch/vector_index.h"
+#include "hybrid_latency.h"
+
+#include "semsearch/faiss_vector_index.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -91,8 +93,16 @@ int main(int argc, char** argv) {
     const QCommandLineOption folderOption(
         QStringLiteral("folder"), QStringLiteral("Where to save the index (default: a temp dir)."),
         QStringLiteral("dir"));
-    parser.addOptions(
-        {sizesOption, dimOption, queriesOption, threadsOption, fractionOption, folderOption});
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QStringLiteral("Also time hybrid against semantic document search (queries embedded with "
+                       "this model) and measure the keyword index."),
+        QStringLiteral("dir"));
+    const QCommandLineOption hybridOnlyOption(QStringLiteral("hybrid-only"),
+                                              QStringLiteral("With --model: skip the vector "
+                                                             "index measurements."));
+    parser.addOptions({sizesOption, dimOption, queriesOption, threadsOption, fractionOption,
+                       folderOption, modelOption, hybridOnlyOption});
     parser.process(app);
 
     std::vector<std::int64_t> sizes;
@@ -117,6 +127,15 @@ int main(int argc, char** argv) {
     std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
     std::printf("dim: %d\nqueries: %d\n", dim, queryCount);
 
+    if (parser.isSet(modelOption)) {
+        std::vector<long long> hybridSizes(sizes.begin(), sizes.end());
+        if (!semsearch::bench::measureHybrid(parser.value(modelOption), hybridSizes, queryCount))
+            return 1;
+        if (parser.isSet(hybridOnlyOption)) {
+            std::printf("\nload_average_end: %s\n", qPrintable(loadAverage()));
+            return 0;
+        }
+    }
     const std::vector<float> queries = randomVectors(std::size_t(queryCount) * dim, 12345);
     for (const std::int64_t n : sizes) {
         const std::vector<float> vectors = randomVectors(std::size_t(n) * dim, std::uint64_t(n));

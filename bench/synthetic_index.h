@@ -26,7 +26,7 @@ inline bool fillSynthetic(IndexFolder& index, const ModelInfo& model, int count,
     std::mt19937 random(42 + unsigned(first));
     std::normal_distribution<float> normal;
     const int perDocument = 20;
-    if (!store.begin() || !store.setModelIdentity(identity))
+    if (!store.begin() || !store.metadata().setModelIdentity(identity))
         return false;
     for (int at = first; at < first + count; at += perDocument) {
         DocumentRecord document;
@@ -46,7 +46,7 @@ inline bool fillSynthetic(IndexFolder& index, const ModelInfo& model, int count,
         }
         for (float& v : vectors)
             v = normal(random);
-        if (!store.putDocument(document, passages, vectors))
+        if (!store.documents().put(document, passages, vectors))
             return false;
     }
     if (!store.commit())

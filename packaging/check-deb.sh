@@ -84,12 +84,14 @@ expect "/usr/bin/semsearch-cli --version prints 'semsearch-cli $version'" \
 expect "/usr/bin/semsearch --version prints 'semsearch $version'" \
     [ "$(QT_QPA_PLATFORM=offscreen /usr/bin/semsearch --version 2>/dev/null)" == "semsearch $version" ]
 
-mkdir -p "$work/docs" "$work/home"
+mkdir -p "$work/docs" "$work/home" "$work/cache"
 echo "The cat sleeps on the warm sofa all afternoon." >"$work/docs/cat.txt"
 echo "Quarterly revenue grew by four percent." >"$work/docs/revenue.md"
 echo "The train to Oslo leaves at nine in the morning." >"$work/docs/train.txt"
-# A home of its own: the programs must write nothing there when given --index and --model.
-cli() { env -i PATH=/usr/bin:/bin HOME="$work/home" /usr/bin/semsearch-cli "$@" \
+# A home of its own: given --index and --model, the programs write nothing there; what they
+# remember about this CPU (the precision checks) goes to the XDG cache folder, given here too.
+cli() { env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_CACHE_HOME="$work/cache" \
+    /usr/bin/semsearch-cli "$@" \
     --index "$work/index" --model "$root/tests/data/tiny-bert-max"; }
 expect "semsearch-cli index" cli index --quiet "$work/docs"
 # A passage's own text is its nearest neighbour whatever the model: cosine 1.
@@ -101,6 +103,8 @@ expect "its score is 1: $found" awk -v s="${found##*:}" 'BEGIN { exit !(s > 0.99
 expect "status counts 3 documents" grep -q '"documents":3' <<<"$(cli status --json)"
 written=$(find "$work/home" -mindepth 1 | head -3)
 expect "semsearch-cli writes nothing into HOME: $written" [ -z "$written" ]
+expect "semsearch-cli remembers its precision checks in XDG_CACHE_HOME" \
+    [ -f "$work/cache/semsearch/precision-checks.json" ]
 written=$(find /usr -newer "$work/stamp" -type f 2>/dev/null | head -3)
 expect "nothing is written under /usr: $written" [ -z "$written" ]
 

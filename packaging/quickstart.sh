@@ -5,7 +5,9 @@
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
 # Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
-# user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
+# user is not root. BUILD_DIR (default: build), JOBS (default: number of cores) and
+# CMAKE_OPTIONS (more options for cmake's configure step) may be set. The test build treats
+# warnings in semsearch's own code as errors (SEMSEARCH_WERROR), as a developer's should.
 set -euo pipefail
 
 mode=${1:-}
@@ -30,12 +32,18 @@ packages=(
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+werror=OFF
+[ "$mode" = test ] && werror=ON
+# shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSEMSEARCH_WERROR=$werror ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then
     cd "$build"
-    exec ctest --output-on-failure --timeout 600
+    # As many tests at once as cores: each test is one process that mostly waits on another
+    # (the CLI, a server) or runs a tiny model, and every test keeps to its own folders.
+    exec ctest --output-on-failure --timeout 600 --parallel "$jobs"
 else
     exec "$build/app/semsearch" "${@:2}"
 fi

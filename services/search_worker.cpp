@@ -1,6 +1,6 @@
 #include "search_worker.h"
 
-#include <QSet>
+#include "like_query.h"
 
 namespace semsearch::services {
 
@@ -9,24 +9,6 @@ namespace {
 // How many results get their matching sentences worked out: about what the list shows at
 // once. Each costs its sentences' embeddings (a few ms each with bert-base).
 constexpr std::size_t kEmphasisedDocuments = 8;
-
-// The extensions of every indexed document (see IndexOverview::extensions). One pass over the
-// document records: a few milliseconds for ten thousand documents.
-Result<QStringList> documentExtensions(SqliteStore& store) {
-    auto documents = store.documentsUnder(QStringLiteral("/"));
-    if (!documents)
-        return documents.error();
-    QSet<QString> seen;
-    for (const DocumentRecord& document : *documents) {
-        const QString name = document.path.section(QLatin1Char('/'), -1);
-        const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
-        if (dot > 0 && dot + 1 < name.size())
-            seen.insert(name.mid(dot + 1).toLower());
-    }
-    QStringList extensions(seen.begin(), seen.end());
-    extensions.sort();
-    return extensions;
-}
 
 } // namespace
 
@@ -58,7 +40,9 @@ IndexFolder* SearchWorker::index(std::optional<Error>& problem) {
 void SearchWorker::search(quint64 ticket, const QString& query, const SearchOptions& options) {
     if (!isCurrent(ticket))
         return;
-    if (!m_embedder) {
+    // A keyword search reads only the database: it runs while the model is still loading.
+    const bool needsModel = options.mode != SearchMode::Keyword || likedFile(query);
+    if (!m_embedder && needsModel) {
         Q_EMIT searchFailed(ticket, tr("The model is not loaded."));
         return;
     }
@@ -71,21 +55,27 @@ void SearchWorker::search(quint64 ticket, const QString& query, const SearchOpti
             Q_EMIT resultsReady(ticket, query, {});
         return;
     }
-    auto embedded = m_embedder->embed({query});
-    if (!embedded) {
-        Q_EMIT searchFailed(ticket, embedded.error().message);
+    Searcher searcher = m_embedder ? Searcher(*folder, *m_embedder) : Searcher(*folder);
+    if (const auto file = likedFile(query)) {
+        auto like = searcher.similarDocuments(*file, options);
+        if (!like)
+            Q_EMIT searchFailed(ticket, like.error().message);
+        else
+            Q_EMIT resultsReady(ticket, query, *like);
         return;
     }
-    if (!isCurrent(ticket))
-        return;
-    Searcher searcher(*folder, *m_embedder);
-    auto hits = searcher.searchDocumentsByVector(embedded->row(0), options);
+    auto hits = searcher.searchDocuments(query, options);
     if (!hits) {
         Q_EMIT searchFailed(ticket, hits.error().message);
         return;
     }
     Q_EMIT resultsReady(ticket, query, *hits);
-    emphasise(ticket, embedded->values, *hits);
+    if (!m_embedder || !isCurrent(ticket))
+        return;
+    // The sentences that match best by meaning, whatever the mode ranked by.
+    auto embedded = m_embedder->embed({query});
+    if (embedded && isCurrent(ticket))
+        emphasise(ticket, embedded->values, *hits);
 }
 
 void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,
@@ -124,49 +114,18 @@ void SearchWorker::readOverview() {
         return;
     }
     overview.exists = true;
-    if (auto fresh = folder->refresh(); !fresh) {
-        overview.problem = fresh.error().message;
-        Q_EMIT overviewReady(overview);
-        return;
-    }
-    SqliteStore& store = folder->store();
     // One snapshot, so that the counts agree with each other.
-    if (auto begun = store.begin(); !begun) {
-        overview.problem = begun.error().message;
-        Q_EMIT overviewReady(overview);
-        return;
-    }
-    auto read = [&]() -> Result<void> {
-        auto model = store.modelIdentity();
-        if (!model)
-            return model.error();
-        overview.model = *model;
-        auto counts = store.counts();
-        if (!counts)
-            return counts.error();
-        overview.counts = *counts;
-        auto sources = store.sources();
-        if (!sources)
-            return sources.error();
-        for (const SourceRecord& source : *sources) {
-            auto under = store.countsUnder(source.path);
-            if (!under)
-                return under.error();
-            overview.sources.push_back({source, *under});
-        }
-        auto skipped = store.skippedFiles();
-        if (!skipped)
-            return skipped.error();
-        overview.skipped = std::move(skipped).value();
-        auto extensions = documentExtensions(store);
-        if (!extensions)
-            return extensions.error();
-        overview.extensions = std::move(extensions).value();
-        return {};
-    }();
-    (void)store.rollback();
-    if (!read)
+    auto read = folder->overview();
+    if (read) {
+        overview.model = read->model;
+        overview.counts = read->totals;
+        for (const SourceOverview& source : read->sources)
+            overview.sources.push_back({source.source, source.counts});
+        overview.skipped = std::move(read->skipped);
+        overview.extensions = std::move(read->extensions);
+    } else {
         overview.problem = read.error().message;
+    }
     Q_EMIT overviewReady(overview);
 }
 

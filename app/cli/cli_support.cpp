@@ -97,7 +97,7 @@ QString indexFolder(const QCommandLineParser& parser) {
 
 std::optional<QString> modelMismatch(IndexFolder& index, const ModelInfo& model,
                                      const QString& modelFolder, ModelUse use) {
-    auto recorded = index.store().modelIdentity();
+    auto recorded = index.model();
     const ModelIdentity current = modelIdentity(model);
     if (!recorded || !*recorded || sameVectors(**recorded, current))
         return std::nullopt;

@@ -30,30 +30,11 @@ int runExport(const QStringList& arguments) {
         printError(index.error().message);
         return kExitFailure;
     }
-    SqliteStore& store = (*index)->store();
-    auto documents = store.documentsUnder(QString());
-    if (!documents) {
-        printError(documents.error().message);
-        return kExitFailure;
-    }
     QByteArray line;
-    for (const DocumentRecord& document : *documents) {
-        auto passages = store.passagesOfDocument(document.id);
-        if (!passages) {
-            printError(passages.error().message);
-            return kExitFailure;
-        }
-        std::vector<std::int64_t> ids;
-        for (const PassageRecord& passage : *passages)
-            ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
-        if (!vectors) {
-            printError(vectors.error().message);
-            return kExitFailure;
-        }
-        const std::size_t dim = passages->empty() ? 0 : vectors->size() / passages->size();
-        for (std::size_t i = 0; i < passages->size(); ++i) {
-            const PassageRecord& passage = (*passages)[i];
+    bool written = true;
+    auto exported =
+        (*index)->exportPassages([&](const DocumentRecord& document, const PassageRecord& passage,
+                                     const float* vector, int dimension) {
             // The fixed fields through QJsonDocument (escaping), the vector by hand (9 digits).
             QByteArray head =
                 QJsonDocument(QJsonObject{{QStringLiteral("path"), document.path},
@@ -64,13 +45,18 @@ int runExport(const QStringList& arguments) {
                     .toJson(QJsonDocument::Compact);
             head.chop(1); // the closing brace
             line = head + ",\"embedding\":";
-            appendJsonVector(line, vectors->data() + i * dim, dim);
+            appendJsonVector(line, vector, std::size_t(dimension));
             line += "}\n";
-            if (!writeOut(line)) {
-                printError(QStringLiteral("cannot write to stdout"));
-                return kExitFailure;
-            }
-        }
+            written = writeOut(line);
+            return written;
+        });
+    if (!exported) {
+        printError(exported.error().message);
+        return kExitFailure;
+    }
+    if (!written) {
+        printError(QStringLiteral("cannot write to stdout"));
+        return kExitFailure;
     }
     if (std::fflush(stdout) != 0) {
         printError(QStringLiteral("cannot write to stdout"));

@@ -81,7 +81,7 @@ int runModelCheck(const QStringList& arguments) {
     options.threads = *threadCount;
     options.qualityCacheFolder = defaultCacheFolder();
     if (auto index = IndexFolder::open(indexFolder(parser), IndexFolder::Mode::Read); index) {
-        auto sample = passageSample((*index)->store(), kCheckedIndexPassages);
+        auto sample = passageSample(**index, kCheckedIndexPassages);
         if (!sample) {
             printError(sample.error().message);
             return kExitFailure;

@@ -5,7 +5,6 @@
 #include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
-#include "semsearch/index_precision.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -33,39 +32,34 @@ int runStatus(const QStringList& arguments) {
         printError(index.error().message);
         return kExitFailure;
     }
-    SqliteStore& store = (*index)->store();
-    auto counts = store.counts();
-    auto model = store.modelIdentity();
-    auto skipped = store.skippedFiles();
-    auto precision = indexPrecision(store);
-    if (!counts || !model || !skipped || !precision) {
-        printError(!counts    ? counts.error().message
-                   : !model   ? model.error().message
-                   : !skipped ? skipped.error().message
-                              : precision.error().message);
+    auto read = (*index)->overview();
+    if (!read) {
+        printError(read.error().message);
         return kExitFailure;
     }
+    const IndexOverview& overview = *read;
     // "none yet" before the first vectors: an empty index takes any precision.
-    const QString precisionText = *precision ? precisionName(**precision) : QString();
+    const QString precisionText =
+        overview.precision ? precisionName(*overview.precision) : QString();
 
     QByteArray out;
     if (parser.isSet(json)) {
-        QJsonObject object{
-            {QStringLiteral("index"), (*index)->folder()},
-            {QStringLiteral("documents"), qint64(counts->documents)},
-            {QStringLiteral("passages"), qint64(counts->passages)},
-            {QStringLiteral("size_bytes"), qint64((*index)->sizeOnDisk())},
-            {QStringLiteral("precision"), *precision ? QJsonValue(precisionText) : QJsonValue()}};
-        if (*model)
+        QJsonObject object{{QStringLiteral("index"), (*index)->folder()},
+                           {QStringLiteral("documents"), qint64(overview.totals.documents)},
+                           {QStringLiteral("passages"), qint64(overview.totals.passages)},
+                           {QStringLiteral("size_bytes"), qint64((*index)->sizeOnDisk())},
+                           {QStringLiteral("precision"),
+                            overview.precision ? QJsonValue(precisionText) : QJsonValue()}};
+        if (overview.model)
             object.insert(
                 QStringLiteral("model"),
-                QJsonObject{{QStringLiteral("name"), (*model)->name},
-                            {QStringLiteral("dimension"), (*model)->dimension},
-                            {QStringLiteral("pooling"), (*model)->pooling},
-                            {QStringLiteral("normalize"), (*model)->normalize},
-                            {QStringLiteral("fingerprint"), (*model)->weightsFingerprint}});
+                QJsonObject{{QStringLiteral("name"), overview.model->name},
+                            {QStringLiteral("dimension"), overview.model->dimension},
+                            {QStringLiteral("pooling"), overview.model->pooling},
+                            {QStringLiteral("normalize"), overview.model->normalize},
+                            {QStringLiteral("fingerprint"), overview.model->weightsFingerprint}});
         QJsonArray skippedArray;
-        for (const SkippedRecord& record : *skipped)
+        for (const SkippedRecord& record : overview.skipped)
             skippedArray.append(QJsonObject{{QStringLiteral("path"), record.path},
                                             {QStringLiteral("reason"), record.reason}});
         object.insert(QStringLiteral("skipped"), skippedArray);
@@ -73,21 +67,21 @@ int runStatus(const QStringList& arguments) {
     } else {
         out += QStringLiteral("index:     %1\n").arg(escapedText((*index)->folder())).toUtf8();
         out += QStringLiteral("model:     %1\n")
-                   .arg(*model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
-                                     .arg(escapedText((*model)->name))
-                                     .arg((*model)->dimension)
-                                     .arg((*model)->pooling)
-                               : QStringLiteral("none yet"))
+                   .arg(overview.model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
+                                             .arg(escapedText(overview.model->name))
+                                             .arg(overview.model->dimension)
+                                             .arg(overview.model->pooling)
+                                       : QStringLiteral("none yet"))
                    .toUtf8();
         out += QStringLiteral("precision: %1\n")
-                   .arg(*precision ? precisionText : QStringLiteral("none yet"))
+                   .arg(overview.precision ? precisionText : QStringLiteral("none yet"))
                    .toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
-                   .arg(numberText(counts->documents), numberText(counts->passages),
+                   .arg(numberText(overview.totals.documents), numberText(overview.totals.passages),
                         QLocale().toString(double((*index)->sizeOnDisk()) / 1e6, 'f', 1),
-                        numberText(std::int64_t(skipped->size())))
+                        numberText(std::int64_t(overview.skipped.size())))
                    .toUtf8();
-        for (const SkippedRecord& record : *skipped)
+        for (const SkippedRecord& record : overview.skipped)
             out += QStringLiteral("  %1: %2\n")
                        .arg(escapedText(record.path), escapedText(record.reason))
                        .toUtf8();

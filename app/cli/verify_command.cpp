@@ -50,7 +50,7 @@ QString failureLine(IndexFolder& index, const VerifyReport& report, bool repaire
                           : QStringLiteral("; run 'semsearch-cli verify --repair' to repair what "
                                            "can be repaired"));
     QStringList command = {QStringLiteral("semsearch-cli index")};
-    if (auto sources = index.store().sources())
+    if (auto sources = index.sources())
         for (const SourceRecord& source : *sources)
             command << shellWord(source.path);
     if (command.size() == 1)

@@ -196,7 +196,8 @@ private Q_SLOTS:
 
         const RunResult search =
             cli.run({QStringLiteral("search"), QStringLiteral("sleeping cat"),
-                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5")});
+                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5"),
+                     QStringLiteral("--mode"), QStringLiteral("semantic")});
         QVERIFY2(search.exitCode == 0, search.err.constData());
         const QJsonObject answer = QJsonDocument::fromJson(search.out).object();
         QCOMPARE(answer.value(QStringLiteral("query")).toString(), QStringLiteral("sleeping cat"));
@@ -228,10 +229,10 @@ private Q_SLOTS:
             expected.emplace_back(-cosine(passage.vector, query),
                                   passage.path + QLatin1Char(':') + passage.key);
         std::sort(expected.begin(), expected.end());
-        const RunResult top =
-            cli.run({QStringLiteral("search"), QStringLiteral("day of the committee"),
-                     QStringLiteral("--passages"), QStringLiteral("--json"), QStringLiteral("-k"),
-                     QStringLiteral("6")});
+        const RunResult top = cli.run(
+            {QStringLiteral("search"), QStringLiteral("day of the committee"),
+             QStringLiteral("--mode"), QStringLiteral("semantic"), QStringLiteral("--passages"),
+             QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("6")});
         QCOMPARE(top.exitCode, 0);
         const QJsonArray hits =
             QJsonDocument::fromJson(top.out).object().value(QStringLiteral("results")).toArray();
@@ -290,6 +291,7 @@ private Q_SLOTS:
         for (int k : {5, 20}) {
             const RunResult search =
                 cli.run({QStringLiteral("search"), QString::fromUtf8(query),
+                         QStringLiteral("--mode"), QStringLiteral("semantic"),
                          QStringLiteral("--json"), QStringLiteral("-k"), QString::number(k)});
             QVERIFY2(search.exitCode == 0, search.err.constData());
             // The command shows three passages per document.
@@ -357,7 +359,7 @@ private Q_SLOTS:
             "(1\\.\\d{3}) passages embedded in \\d+,\\d s\n$"));
         const QRegularExpressionMatch match = summary.match(QString::fromUtf8(run.out));
         QVERIFY2(match.hasMatch(), run.out.constData());
-        const QString passages = match.captured(1);
+        QString passages = match.captured(1);
 
         QProcessEnvironment plain = cli.environment();
         plain.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
@@ -727,8 +729,8 @@ private Q_SLOTS:
             const double top = *std::max_element(scores.begin(), scores.end());
             QJsonArray expected; // start, end in code points
             qint64 at = 0;
-            for (std::size_t i = 0; i < sentences.size(); ++i) {
-                const qint64 length = sentences[qsizetype(i)].toUcs4().size();
+            for (qsizetype i = 0; i < sentences.size(); ++i) {
+                const qint64 length = sentences[i].toUcs4().size();
                 if (scores[i] >= top - 0.02)
                     expected.append(QJsonArray{at, at + length});
                 else

@@ -152,7 +152,7 @@ private Q_SLOTS:
         const IndexStats stats = indexAll(*index);
         QCOMPARE(stats.filesUpdated, 1);
         QCOMPARE(stats.filesUnchanged, 2);
-        auto document = index->store().findDocument(recipe);
+        auto document = index->store().documents().find(recipe);
         QVERIFY(document.ok() && document->has_value());
         QCOMPARE(qint64(m_embedder->textsEmbedded()), qint64((*document)->passageCount));
         QCOMPARE(stats.passagesEmbedded, (*document)->passageCount);
@@ -169,7 +169,7 @@ private Q_SLOTS:
         QCOMPARE(stats.filesReused, 1);
         QCOMPARE(stats.filesRemoved, 1);
         QCOMPARE(m_embedder->textsEmbedded(), 0);
-        auto old = index->store().findDocument(m_docs + QStringLiteral("/cats.txt"));
+        auto old = index->store().documents().find(m_docs + QStringLiteral("/cats.txt"));
         QVERIFY(old.ok() && !old->has_value());
 
         Searcher searcher(*index, *m_embedder);
@@ -242,16 +242,17 @@ private Q_SLOTS:
         auto queryVector = m_embedder->embed({query});
         QVERIFY(queryVector.ok());
         std::vector<std::pair<double, std::int64_t>> expected;
-        auto visited = index->store().forEachVector([&](std::int64_t id, const float* v) {
-            double dot = 0, nq = 0, nv = 0;
-            for (std::size_t j = 0; j < queryVector->dim; ++j) {
-                dot += double(v[j]) * queryVector->values[j];
-                nq += double(queryVector->values[j]) * queryVector->values[j];
-                nv += double(v[j]) * v[j];
-            }
-            expected.emplace_back(-dot / std::sqrt(nq * nv), id);
-            return true;
-        });
+        auto visited =
+            index->store().documents().forEachVector([&](std::int64_t id, const float* v) {
+                double dot = 0, nq = 0, nv = 0;
+                for (std::size_t j = 0; j < queryVector->dim; ++j) {
+                    dot += double(v[j]) * queryVector->values[j];
+                    nq += double(queryVector->values[j]) * queryVector->values[j];
+                    nv += double(v[j]) * v[j];
+                }
+                expected.emplace_back(-dot / std::sqrt(nq * nv), id);
+                return true;
+            });
         QVERIFY(visited.ok());
         std::sort(expected.begin(), expected.end());
         Searcher searcher(*index, *m_embedder);
@@ -340,7 +341,7 @@ private Q_SLOTS:
         const IndexStats stats = indexAll(*index, options);
         QCOMPARE(stats.filesAdded, 3);
         QCOMPARE(stats.filesSkipped, 2);
-        auto skipped = index->store().skippedFiles();
+        auto skipped = index->store().skipped().all();
         QVERIFY(skipped.ok());
         QCOMPARE(skipped->size(), std::size_t(2));
         QCOMPARE(skipped->at(0).path, m_docs + QStringLiteral("/big.txt"));
@@ -393,7 +394,7 @@ private Q_SLOTS:
         Indexer indexer(*index, *m_embedder);
         auto cancelled = indexer.run({m_docs + QStringLiteral("/notes")}, {}, &control);
         QVERIFY(cancelled.ok());
-        auto sources = index->store().sources();
+        auto sources = index->store().sources().all();
         QVERIFY(sources.ok());
         QCOMPARE(sources->size(), std::size_t(1));
         QCOMPARE(sources->front().path, m_docs + QStringLiteral("/notes"));
@@ -401,7 +402,7 @@ private Q_SLOTS:
 
         const qint64 before = QDateTime::currentMSecsSinceEpoch();
         indexAll(*index); // the parent folder replaces it
-        sources = index->store().sources();
+        sources = index->store().sources().all();
         QVERIFY(sources.ok());
         QCOMPARE(sources->size(), std::size_t(1));
         QCOMPARE(sources->front().path, m_docs);
@@ -410,7 +411,7 @@ private Q_SLOTS:
         auto removed = Indexer::removeFrom(*index, {m_docs});
         QVERIFY(removed.ok());
         QCOMPARE(*removed, 3);
-        sources = index->store().sources();
+        sources = index->store().sources().all();
         QVERIFY(sources.ok());
         QVERIFY(sources->empty());
     }
@@ -440,12 +441,12 @@ private Q_SLOTS:
         QVERIFY(caughtUp.ok());
         QVERIFY(!rebuilt);
         // The reader now holds exactly the store's passages, with the store's vectors.
-        auto storedIds = writer->store().passageIds({});
+        auto storedIds = writer->store().documents().passageIds({});
         QVERIFY(storedIds.ok() && storedIds->size() > 20);
         QCOMPARE((*caughtUp)->ids(), *storedIds);
         auto writerVectors = writer->vectors();
         QVERIFY(writerVectors.ok());
-        auto stored = writer->store().vectorsOf(*storedIds);
+        auto stored = writer->store().documents().vectorsOf(*storedIds);
         QVERIFY(stored.ok());
         const std::size_t dim = m_embedder->dimension();
         for (std::size_t i = 0; i < storedIds->size(); ++i) {

@@ -72,20 +72,20 @@ class TestIndexerChanges : public QObject {
     // had the hash `contentHash`, unless that is empty).
     void restamp(const QString& name, qint64 readAtMs, const QByteArray& contentHash = {}) {
         SqliteStore& store = m_index->store();
-        auto found = store.findDocument(doc(name));
+        auto found = store.documents().find(doc(name));
         QVERIFY(found.ok() && found->has_value());
         DocumentRecord record = **found;
         record.indexedAtMs = readAtMs;
         if (!contentHash.isEmpty())
             record.contentHash = contentHash;
-        auto passages = store.passagesOfDocument(record.id);
+        auto passages = store.documents().passagesOf(record.id);
         QVERIFY(passages.ok());
         std::vector<std::int64_t> ids;
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
+        auto vectors = store.documents().vectorsOf(ids);
         QVERIFY(vectors.ok());
-        auto put = store.putDocument(record, *passages, *vectors);
+        auto put = store.documents().put(record, *passages, *vectors);
         QVERIFY2(put.ok(), put ? "" : qPrintable(put.error().message));
     }
 
@@ -187,9 +187,9 @@ private Q_SLOTS:
         const IndexStats stats = indexAndCompare();
         QCOMPARE(stats.filesAdded, 2);
         QCOMPARE(stats.filesReused, 1);
-        auto document = m_index->store().findDocument(doc(QStringLiteral("c.txt")));
+        auto document = m_index->store().documents().find(doc(QStringLiteral("c.txt")));
         QVERIFY(document.ok() && document->has_value());
-        auto twin = m_index->store().findDocument(doc(QStringLiteral("a.txt")));
+        auto twin = m_index->store().documents().find(doc(QStringLiteral("a.txt")));
         QVERIFY(twin.ok() && twin->has_value());
         QCOMPARE(m_embedder->textsEmbedded(),
                  qsizetype((*document)->passageCount + (*twin)->passageCount));
@@ -206,7 +206,7 @@ private Q_SLOTS:
         const IndexStats stats = indexAndCompare();
         QCOMPARE(stats.filesSkipped, 0);
         QCOMPARE(stats.filesAdded, 1);
-        auto skipped = m_index->store().skippedFiles();
+        auto skipped = m_index->store().skipped().all();
         QVERIFY(skipped.ok());
         QVERIFY(skipped->empty());
     }
@@ -237,7 +237,7 @@ private Q_SLOTS:
         QCOMPARE(stats->filesUnchanged, 1);
         QCOMPARE(stats->filesSkipped, 2);
         QCOMPARE(stats->filesRemoved, 1); // c.txt's document; d.txt had none
-        auto skipped = m_index->store().skippedFiles();
+        auto skipped = m_index->store().skipped().all();
         QVERIFY(skipped.ok());
         QVERIFY(skipped->empty());
         indexAndCompare();
@@ -333,7 +333,7 @@ private Q_SLOTS:
         QVERIFY(stats.ok());
         QCOMPARE(stats->filesUnchanged, 1);
         QCOMPARE(stats->bytesRead, 0);
-        auto stored = m_index->store().findDocument(doc(QStringLiteral("a.txt")));
+        auto stored = m_index->store().documents().find(doc(QStringLiteral("a.txt")));
         QVERIFY(stored.ok() && stored->has_value());
         QCOMPARE((*stored)->contentHash, QByteArray(32, 'x')); // trusted, so never looked at
     }

@@ -7,10 +7,10 @@
 #include "reference_data.h"
 #include "torch_bin_writer.h"
 
-#include "embed/pytorch_bin_file.h"
-#include "embed/safetensors_file.h"
-#include "embed/state_dict_pickle.h"
-#include "embed/zip_archive.h"
+#include "embed/weights/pytorch_bin_file.h"
+#include "embed/weights/safetensors_file.h"
+#include "embed/weights/state_dict_pickle.h"
+#include "embed/weights/zip_archive.h"
 #include "semsearch/embedder.h"
 
 #include <QRandomGenerator>

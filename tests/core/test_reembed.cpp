@@ -41,7 +41,7 @@ bool usePooling(ModelFolderCopy& model, const char* mode) {
 
 std::set<QString> documentPaths(IndexFolder& index) {
     std::set<QString> paths;
-    auto documents = index.store().documentsUnder(QString());
+    auto documents = index.store().documents().under(QString());
     if (documents)
         for (const DocumentRecord& document : *documents)
             paths.insert(document.path);
@@ -135,7 +135,7 @@ private Q_SLOTS:
 
         auto index = readIndex();
         QVERIFY(index);
-        auto identity = index->store().modelIdentity();
+        auto identity = index->store().metadata().modelIdentity();
         QVERIFY(identity.ok() && *identity);
         QCOMPARE((*identity)->pooling, QStringLiteral("mean"));
         QVERIFY(sameVectors(**identity, modelIdentity(m_mean->model())));
@@ -145,7 +145,7 @@ private Q_SLOTS:
         QCOMPARE(documentPaths(*index), expected);
         // The sources carry over as they were (the folder, not its files one by one), plus the
         // new path.
-        auto sources = index->store().sources();
+        auto sources = index->store().sources().all();
         QVERIFY(sources.ok());
         QStringList sourcePaths;
         for (const SourceRecord& source : *sources)
@@ -155,12 +155,12 @@ private Q_SLOTS:
         // Every stored vector is the new model's vector of its passage, not the old one's.
         std::int64_t checked = 0;
         for (const QString& path : expected) {
-            auto document = index->store().findDocument(path);
+            auto document = index->store().documents().find(path);
             QVERIFY(document.ok() && *document);
-            auto passages = index->store().passagesOfDocument((*document)->id);
+            auto passages = index->store().documents().passagesOf((*document)->id);
             QVERIFY(passages.ok() && !passages->empty());
             for (const PassageRecord& passage : *passages) {
-                auto stored = index->store().vectorsOf({passage.id});
+                auto stored = index->store().documents().vectorsOf({passage.id});
                 auto fresh = m_mean->embed({passage.text});
                 auto old = m_tiny->embed({passage.text});
                 QVERIFY(stored.ok() && fresh.ok() && old.ok());
@@ -236,7 +236,7 @@ private Q_SLOTS:
         {
             auto index = readIndex();
             QVERIFY(index);
-            auto identity = index->store().modelIdentity();
+            auto identity = index->store().metadata().modelIdentity();
             QVERIFY(identity.ok() && *identity);
             QVERIFY(sameVectors(**identity, modelIdentity(m_tiny->model())));
             QCOMPARE(int(documentPaths(*index).size()), 24);
@@ -255,7 +255,7 @@ private Q_SLOTS:
         auto index = readIndex();
         QVERIFY(index);
         QCOMPARE(int(documentPaths(*index).size()), 24);
-        auto identity = index->store().modelIdentity();
+        auto identity = index->store().metadata().modelIdentity();
         QVERIFY(identity.ok() && *identity);
         QCOMPARE((*identity)->pooling, QStringLiteral("mean"));
         QVERIFY(!QFileInfo::exists(reembedStagingFolder(m_indexDir)));
@@ -269,7 +269,7 @@ private Q_SLOTS:
         QCOMPARE(finished->filesAdded, 12); // nothing of the mean-pooled half was kept
         auto index = readIndex();
         QVERIFY(index);
-        auto identity = index->store().modelIdentity();
+        auto identity = index->store().metadata().modelIdentity();
         QVERIFY(identity.ok() && *identity);
         QCOMPARE((*identity)->pooling, QStringLiteral("cls"));
         QCOMPARE(int(documentPaths(*index).size()), 12);

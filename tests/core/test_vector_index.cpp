@@ -5,7 +5,7 @@
 
 #include "unprivileged_user.h"
 
-#include "semsearch/vector_index.h"
+#include "semsearch/faiss_vector_index.h"
 
 #include <QDir>
 #include <QFile>

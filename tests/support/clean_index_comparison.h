@@ -30,15 +30,15 @@ struct IndexSnapshot {
 
 inline IndexSnapshot snapshotOf(SqliteStore& store) {
     IndexSnapshot snapshot;
-    auto documents = store.documentsUnder(QString());
-    auto skipped = store.skippedFiles();
+    auto documents = store.documents().under(QString());
+    auto skipped = store.skipped().all();
     if (!documents || !skipped) {
         snapshot.error = !documents ? documents.error().message : skipped.error().message;
         return snapshot;
     }
     for (const DocumentRecord& record : *documents) {
         IndexSnapshot::Document document{record, {}, {}};
-        auto passages = store.passagesOfDocument(record.id);
+        auto passages = store.documents().passagesOf(record.id);
         if (!passages) {
             snapshot.error = passages.error().message;
             return snapshot;
@@ -46,7 +46,7 @@ inline IndexSnapshot snapshotOf(SqliteStore& store) {
         std::vector<std::int64_t> ids;
         for (const PassageRecord& passage : *passages)
             ids.push_back(passage.id);
-        auto vectors = store.vectorsOf(ids);
+        auto vectors = store.documents().vectorsOf(ids);
         if (!vectors) {
             snapshot.error = vectors.error().message;
             return snapshot;

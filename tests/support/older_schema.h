@@ -1,27 +1,36 @@
 #pragma once
 
 // Turns an index's database into one of schema version 2 (before the status-change times of
-// version 3), as an older semsearch left it, through SQLite itself; and reads a database's
-// schema version.
+// version 3 and the keyword index of version 4), as an older semsearch left it, through SQLite
+// itself; and reads a database's schema version.
 
 #include <QFile>
 #include <QString>
 
 #include <sqlite3.h>
 
+#include "store/keyword_tokenizer.h"
+#include "store/schema.h"
+
 namespace semsearch::test {
 
 inline bool execOn(const QString& database, const char* sql) {
     sqlite3* db = nullptr;
+    // The keyword index's table cannot even be dropped on a connection without its tokenizer.
     bool ok = sqlite3_open_v2(QFile::encodeName(database).constData(), &db, SQLITE_OPEN_READWRITE,
                               nullptr) == SQLITE_OK &&
+              registerKeywordTokenizer(db, database) &&
               sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
     sqlite3_close(db);
     return ok;
 }
 
 inline bool makeSchemaVersion2(const QString& database) {
-    return execOn(database, "ALTER TABLE documents DROP COLUMN changed_ms; "
+    return execOn(database, "DROP TRIGGER passage_keywords_insert; "
+                            "DROP TRIGGER passage_keywords_delete; "
+                            "DROP TRIGGER passage_keywords_update; "
+                            "DROP TABLE passage_keywords; "
+                            "ALTER TABLE documents DROP COLUMN changed_ms; "
                             "PRAGMA user_version = 2;");
 }
 

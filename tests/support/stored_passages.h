@@ -11,10 +11,10 @@ namespace semsearch::test {
 
 // Each passage keyed by its id; an Error when the store cannot be read.
 inline Result<std::vector<PassageVector>> storedPassages(SqliteStore& store) {
-    auto ids = store.passageIds({});
+    auto ids = store.documents().passageIds({});
     if (!ids)
         return ids.error();
-    auto records = store.passages(*ids);
+    auto records = store.documents().passages(*ids);
     if (!records)
         return records.error();
     std::vector<std::int64_t> documentIds;
@@ -22,7 +22,7 @@ inline Result<std::vector<PassageVector>> storedPassages(SqliteStore& store) {
         documentIds.push_back(record.documentId);
     std::sort(documentIds.begin(), documentIds.end());
     documentIds.erase(std::unique(documentIds.begin(), documentIds.end()), documentIds.end());
-    auto documents = store.documentsByIds(documentIds);
+    auto documents = store.documents().byIds(documentIds);
     if (!documents)
         return documents.error();
     QHash<std::int64_t, QString> pathOf;
@@ -31,7 +31,7 @@ inline Result<std::vector<PassageVector>> storedPassages(SqliteStore& store) {
 
     std::vector<PassageVector> passages;
     for (const PassageRecord& record : *records) {
-        auto vector = store.vectorsOf({record.id});
+        auto vector = store.documents().vectorsOf({record.id});
         if (!vector)
             return vector.error();
         passages.push_back(

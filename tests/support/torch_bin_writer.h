@@ -5,7 +5,7 @@
 // entries, optionally with ZIP64 records. Written from the format descriptions (CPython's
 // pickletools, PKWARE's APPNOTE), not from the reader under test.
 
-#include "embed/zip_archive.h"
+#include "embed/weights/zip_archive.h"
 
 #include <QByteArray>
 

@@ -145,6 +145,26 @@ private Q_SLOTS:
         QVERIFY(smallPassage.height() < small.height());
     }
 
+    // An identical copy's row: one line, in the placeholder colour, no bar.
+    void copyRowIsOneSecondaryLine() {
+        DocumentHit hit = documentHit(0.5f);
+        hit.duplicates = {QStringLiteral("/srv/backup/notes.md")};
+        m_model.setResults(QStringLiteral("cat"), {hit});
+        const QModelIndex copy = m_model.index(1, 0, m_model.index(0, 0));
+        const QPalette palette = lightPalette();
+        const QFont font = sizedFont(12);
+        const int line = QFontMetrics(font).lineSpacing();
+        ResultDelegate delegate;
+        const int height = delegate.sizeHint(optionFor(palette, font), copy).height();
+        QVERIFY2(height >= line && height < 2 * line, qPrintable(QString::number(height)));
+
+        const Painted painted = paintRow(copy, palette, font);
+        const QColor placeholder =
+            over(palette.color(QPalette::PlaceholderText), palette.color(QPalette::Base));
+        QVERIFY(pixelsNear(painted.image, painted.image.rect(), placeholder, 25) >= 15);
+        QCOMPARE(longestRun(painted.image, palette.color(QPalette::Highlight)), 0);
+    }
+
     void documentRowInLightAndDarkPalettes_data() {
         QTest::addColumn<QPalette>("palette");
         QTest::newRow("light") << lightPalette();

@@ -160,6 +160,49 @@ private Q_SLOTS:
                  QStringLiteral("line 9, score 0.50: second passage"));
     }
 
+    // Identical copies are child rows after the passages, each naming its copy.
+    void copyRowsFollowThePassages() {
+        std::vector<DocumentHit> hits = sampleHits();
+        const QString backup = QStringLiteral("/home/tester/backup/notes.md");
+        const QString usb = QStringLiteral("/media/usb/notes.md");
+        hits[0].duplicates = {backup, usb};
+        ResultListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setResults(QStringLiteral("cat"), hits);
+        const QModelIndex notes = model.index(0, 0);
+        QCOMPARE(model.rowCount(notes), 4); // two passages, two copies
+        QCOMPARE(model.rowCount(model.index(1, 0)), 1);
+        QCOMPARE(roleOf(notes, ResultListModel::DuplicatesRole).toStringList(),
+                 QStringList({backup, usb}));
+        QCOMPARE(roleOf(notes, ResultListModel::IsCopyRole).toBool(), false);
+        QCOMPARE(roleOf(model.index(1, 0, notes), ResultListModel::IsCopyRole).toBool(), false);
+
+        const QModelIndex first = model.index(2, 0, notes);
+        QCOMPARE(roleOf(first, ResultListModel::IsCopyRole).toBool(), true);
+        QCOMPARE(roleOf(first, ResultListModel::IsPassageRole).toBool(), false);
+        QCOMPARE(roleOf(first, Qt::DisplayRole).toString(),
+                 QStringLiteral("Also in ~/backup/notes.md"));
+        QCOMPARE(roleOf(first, ResultListModel::PathRole).toString(), backup);
+        QCOMPARE(roleOf(first, ResultListModel::FolderRole).toString(), QStringLiteral("~/backup"));
+        QCOMPARE(roleOf(first, Qt::ToolTipRole).toString(), backup);
+        QCOMPARE(roleOf(first, Qt::AccessibleTextRole).toString(),
+                 QStringLiteral("identical copy in ~/backup/notes.md"));
+        QCOMPARE(model.passageAt(first), nullptr);
+        QCOMPARE(model.documentAt(first)->documentId, std::int64_t(1));
+        const QModelIndex second = model.index(3, 0, notes);
+        QCOMPARE(roleOf(second, ResultListModel::PathRole).toString(), usb);
+        QCOMPARE(roleOf(second, Qt::DisplayRole).toString(),
+                 QStringLiteral("Also in /media/usb/notes.md"));
+        QCOMPARE(model.rowCount(second), 0);
+
+        // Emphasis still reaches the passage rows, not the copies.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setEmphasis(11, {{0, 6}});
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex(), model.index(1, 0, notes));
+    }
+
     void folderStrings_data() {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("folder");

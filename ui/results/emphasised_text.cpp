@@ -35,7 +35,8 @@ bool layOut(QTextLayout& layout, qreal width, qreal lastWidth, int maxLines) {
 } // namespace
 
 void drawEmphasisedText(QPainter* painter, const QRectF& rect, const QString& text,
-                        const services::TextRanges& emphasis, const QFont& font, int maxLines) {
+                        const services::TextRanges& emphasis, const QFont& font, int maxLines,
+                        const services::TextRanges& marked, const QColor& markBackground) {
     if (text.isEmpty() || maxLines <= 0 || rect.width() <= 0)
         return;
     QTextLayout layout(text, font, painter->device());
@@ -48,6 +49,13 @@ void drawEmphasisedText(QPainter* painter, const QRectF& rect, const QString& te
         range.start = start;
         range.length = end - start;
         range.format.setFontWeight(QFont::Bold);
+        formats.append(range);
+    }
+    for (const auto& [start, end] : marked) {
+        QTextLayout::FormatRange range;
+        range.start = start;
+        range.length = end - start;
+        range.format.setBackground(markBackground);
         formats.append(range);
     }
     layout.setFormats(formats);

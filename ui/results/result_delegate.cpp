@@ -55,6 +55,7 @@ struct RowColours {
     QColor secondary; // folder, date, line number
     QColor bar;
     QColor track;
+    QColor mark; // behind the query's own words (keyword matches)
 
     explicit RowColours(const QStyleOptionViewItem& option) {
         const QPalette::ColorGroup group = colourGroup(option);
@@ -73,6 +74,11 @@ struct RowColours {
         }
         track = text;
         track.setAlphaF(float(kTrackAlpha));
+        // The highlight colour, faint: readable in both the light and dark palettes, and on a
+        // selected row (where the text takes the highlighted-text colour).
+        mark = option.state & QStyle::State_Selected ? text
+                                                     : palette.color(group, QPalette::Highlight);
+        mark.setAlphaF(0.25f);
     }
 };
 
@@ -114,9 +120,11 @@ QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime&
 
 QSize ResultDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
     const RowMetrics metrics(option.font);
-    const int height = index.data(ResultListModel::IsPassageRole).toBool()
-                           ? kPassageLines * metrics.line
-                           : metrics.boldLine + metrics.line + kSnippetLines * metrics.line;
+    int height = metrics.boldLine + metrics.line + kSnippetLines * metrics.line;
+    if (index.data(ResultListModel::IsCopyRole).toBool())
+        height = metrics.line;
+    else if (index.data(ResultListModel::IsPassageRole).toBool())
+        height = kPassageLines * metrics.line;
     const int width = option.rect.width() > 0 ? option.rect.width()
                                               : 40 * QFontMetrics(option.font).averageCharWidth();
     return QSize(width, height + 2 * metrics.margin);
@@ -139,7 +147,9 @@ void ResultDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     painter->save();
     painter->setClipRect(opt.rect);
     const Row row(opt);
-    if (index.data(ResultListModel::IsPassageRole).toBool())
+    if (index.data(ResultListModel::IsCopyRole).toBool())
+        paintCopy(painter, row, index);
+    else if (index.data(ResultListModel::IsPassageRole).toBool())
         paintPassage(painter, row, index);
     else
         paintDocument(painter, row, index);
@@ -176,7 +186,9 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     const QFontMetrics fontMetrics(metrics.font);
     const QString date = modifiedText(index.data(ResultListModel::ModifiedRole).toDateTime(),
                                       QDateTime::currentDateTime(), row.locale);
-    const QString folder = index.data(ResultListModel::FolderRole).toString();
+    QString folder = index.data(ResultListModel::FolderRole).toString();
+    if (const int copies = int(index.data(ResultListModel::DuplicatesRole).toStringList().size()))
+        folder = tr("%1 · also in %n other place(s)", nullptr, copies).arg(folder);
     QString where;
     if (date.isEmpty()) {
         where = fontMetrics.elidedText(folder, Qt::ElideMiddle, content.width());
@@ -194,11 +206,12 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     y += metrics.line;
 
     painter->setPen(colours.text);
-    drawEmphasisedText(painter,
-                       QRectF(content.left(), y, content.width(), kSnippetLines * metrics.line),
-                       index.data(ResultListModel::SnippetRole).toString(),
-                       index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(),
-                       metrics.font, kSnippetLines);
+    drawEmphasisedText(
+        painter, QRectF(content.left(), y, content.width(), kSnippetLines * metrics.line),
+        index.data(ResultListModel::SnippetRole).toString(),
+        index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(), metrics.font,
+        kSnippetLines, index.data(ResultListModel::KeywordRole).value<services::TextRanges>(),
+        colours.mark);
 }
 
 void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
@@ -224,7 +237,21 @@ void ResultDelegate::paintPassage(QPainter* painter, const Row& row,
                               std::max(0, content.width() - column), kPassageLines * metrics.line),
                        index.data(ResultListModel::SnippetRole).toString(),
                        index.data(ResultListModel::EmphasisRole).value<services::TextRanges>(),
-                       metrics.font, kPassageLines);
+                       metrics.font, kPassageLines,
+                       index.data(ResultListModel::KeywordRole).value<services::TextRanges>(),
+                       colours.mark);
+}
+
+// A copy's row: one line in the secondary colour, the path shortened in the middle to fit.
+void ResultDelegate::paintCopy(QPainter* painter, const Row& row, const QModelIndex& index) const {
+    const QString text = QFontMetrics(row.metrics.font)
+                             .elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideMiddle,
+                                         row.content.width());
+    painter->setFont(row.metrics.font);
+    painter->setPen(row.colours.secondary);
+    painter->drawText(
+        QRect(row.content.left(), row.content.top(), row.content.width(), row.metrics.line),
+        Qt::AlignLeft | Qt::AlignVCenter, text);
 }
 
 } // namespace semsearch::ui

@@ -8,8 +8,9 @@
 //   afternoon, **emphasised sentences in bold**…              (2 lines)
 //
 // A passage row (a child): "line 12" in the placeholder colour, then two lines of the passage
-// text with its emphasis. The score bar's filled width is the score clamped to [0, 1] times the
-// bar's width, in the palette's highlight colour.
+// text with its emphasis. An identical copy's row (a child after the passages): one line,
+// "Also in ~/backup/notes.md", in the placeholder colour. The score bar's filled width is the score
+// clamped to [0, 1] times the bar's width, in the palette's highlight colour.
 //
 // Colours come from the option's palette only (so light and dark palettes both work), the
 // highlighted-text colours when the row is selected; every size derives from the option's font
@@ -43,6 +44,7 @@ private:
     struct Row;
     void paintDocument(QPainter* painter, const Row& row, const QModelIndex& index) const;
     void paintPassage(QPainter* painter, const Row& row, const QModelIndex& index) const;
+    void paintCopy(QPainter* painter, const Row& row, const QModelIndex& index) const;
 };
 
 } // namespace semsearch::ui

@@ -101,7 +101,48 @@ int ResultListModel::rowCount(const QModelIndex& parent) const {
     if (parent.column() != 0 || parent.internalId() != kDocumentRow)
         return 0; // passages have no children
     const DocumentHit* document = documentAt(parent);
-    return document ? int(document->passages.size()) : 0;
+    return document ? int(document->passages.size() + std::size_t(document->duplicates.size())) : 0;
+}
+
+QString ResultListModel::copyPathAt(const QModelIndex& index) const {
+    const DocumentHit* document = documentAt(index);
+    if (!document || index.internalId() == kDocumentRow)
+        return QString();
+    const qsizetype copy = qsizetype(index.row()) - qsizetype(document->passages.size());
+    return copy >= 0 && copy < document->duplicates.size() ? document->duplicates[copy] : QString();
+}
+
+QVariant ResultListModel::copyData(const DocumentHit& document, const QString& copy,
+                                   int role) const {
+    switch (role) {
+    case Qt::DisplayRole:
+        return tr("Also in %1").arg(services::displayPath(copy));
+    case Qt::ToolTipRole:
+        return QDir::toNativeSeparators(copy);
+    case Qt::AccessibleTextRole:
+        return tr("identical copy in %1").arg(services::displayPath(copy));
+    case PathRole:
+        return copy;
+    case FileNameRole:
+        return services::displayFileName(copy);
+    case FolderRole:
+        return services::displayFolder(copy);
+    case ModifiedRole:
+        return QDateTime();
+    case ScoreRole:
+        return document.score;
+    case DuplicatesRole:
+        return QStringList();
+    case IsCopyRole:
+        return true;
+    case IsPassageRole:
+        return false;
+    case LineRole:
+    case PassageIdRole:
+        return 0;
+    default:
+        return {};
+    }
 }
 
 int ResultListModel::columnCount(const QModelIndex&) const {
@@ -130,13 +171,30 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     const DocumentHit* document = documentAt(index);
     if (!document)
         return {};
+    if (const QString copy = copyPathAt(index); !copy.isEmpty())
+        return copyData(*document, copy, role);
     const bool isPassage = index.internalId() != kDocumentRow;
     const PassageHit* passage = passageAt(index);
     switch (role) {
     case Qt::DisplayRole:
         return isPassage ? snippet(passage).text : services::displayFileName(document->path);
-    case Qt::ToolTipRole:
-        return QDir::toNativeSeparators(document->path);
+    case Qt::ToolTipRole: {
+        QString tip = QDir::toNativeSeparators(document->path);
+        if (!document->duplicates.isEmpty())
+            tip += QLatin1Char('\n') + tr("Also in:") + QLatin1Char('\n') +
+                   QDir::toNativeSeparators(document->duplicates.join(QLatin1Char('\n')));
+        return tip;
+    }
+    case DuplicatesRole:
+        return document->duplicates;
+    case KeywordRole: {
+        if (!passage)
+            return QVariant::fromValue(services::TextRanges());
+        services::TextRanges matches;
+        for (const KeywordMatch& match : passage->keywordMatches)
+            matches.append({int(match.start), int(match.end)});
+        return QVariant::fromValue(services::collapseWhitespace(passage->text, matches).emphasis);
+    }
     case Qt::AccessibleTextRole:
         return accessibleText(*document, passage, isPassage);
     case PathRole:
@@ -158,6 +216,8 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
         return passage ? passage->line : 0;
     case IsPassageRole:
         return isPassage;
+    case IsCopyRole:
+        return false;
     case PassageIdRole:
         return qint64(passage ? passage->passageId : 0);
     default:
@@ -177,6 +237,7 @@ QHash<int, QByteArray> ResultListModel::roleNames() const {
     names.insert(LineRole, "line");
     names.insert(IsPassageRole, "isPassage");
     names.insert(PassageIdRole, "passageId");
+    names.insert(IsCopyRole, "isCopy");
     return names;
 }
 

@@ -3,7 +3,8 @@
 // The search results as a tree for a view: one top-level row per document (in the order given,
 // the searcher's best first), and under each document all of its passages, best first. The
 // first child repeats the document's best passage, so expanding a document shows "more
-// passages of the same file". One column.
+// passages of the same file". After its passages come the document's identical copies, one row
+// each ("Also in ~/backup/notes.md"), so expanding lists every place the text is kept. One column.
 //
 // Emphasis: after the results arrive, the caller may mark character ranges inside a passage's
 // text (the sentences that match the query best) with setEmphasis(). EmphasisRole gives them
@@ -42,6 +43,11 @@ public:
         LineRole,                    // int: 1-based line of the (best) passage; 0 when none
         IsPassageRole,               // bool: true for passage rows
         PassageIdRole,               // qint64: the (best) passage's id; 0 when none
+        KeywordRole,                 // TextRanges inside SnippetRole's text: the query's words
+                                     // and phrases (PassageHit::keywordMatches); empty if none
+        DuplicatesRole,              // QStringList: paths of identical copies of the document
+        IsCopyRole,                  // bool: true for a copy's row; its PathRole, FileNameRole
+                                     // and FolderRole name the copy, the rest its document
     };
     Q_ENUM(Role)
 
@@ -58,7 +64,7 @@ public:
     QString query() const { return m_query; }
 
     // Null for an invalid index or one of another model. For a document row passageAt gives its
-    // best passage (null if it has none).
+    // best passage (null if it has none; a copy's row has no passage).
     const DocumentHit* documentAt(const QModelIndex& index) const;
     const PassageHit* passageAt(const QModelIndex& index) const;
 
@@ -77,6 +83,9 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
 private:
+    // The path of a copy's row; empty for any other row.
+    QString copyPathAt(const QModelIndex& index) const;
+    QVariant copyData(const DocumentHit& document, const QString& copy, int role) const;
     services::SnippetText snippet(const PassageHit* passage) const;
     QString accessibleText(const DocumentHit& document, const PassageHit* passage,
                            bool isPassage) const;

@@ -9,6 +9,7 @@
 #include "index_change_monitor.h"
 #include "indexing_bar.h"
 #include "indexing_outcome.h"
+#include "like_query.h"
 #include "model_loader.h"
 #include "preview/preview_pane.h"
 #include "results/filter_bar.h"
@@ -219,11 +220,14 @@ void MainWindow::showPage(Page page) {
 
 void MainWindow::updatePage() {
     const QString query = m_query->text().trimmed();
-    if (!m_embedder && m_loader->isLoading()) {
+    // Words alone are looked up in the database: that needs no model, loaded or not.
+    const bool wordsOnly =
+        !query.isEmpty() && searchMode() == SearchMode::Keyword && !services::likedFile(query);
+    if (!m_embedder && !wordsOnly && m_loader->isLoading()) {
         showPage(Page::Loading);
         return;
     }
-    if (!m_embedder) {
+    if (!m_embedder && !wordsOnly) {
         m_noModelPage->setText(
             tr("semsearch reads your documents with the sentence-transformers model "
                "<b>bert-base-nli-max-tokens</b> (about 440 MB). Get it once with "
@@ -325,13 +329,19 @@ void MainWindow::reembedEverything() {
 void MainWindow::searchNow() {
     m_debounce->stop();
     const QString query = m_query->text().trimmed();
-    if (query.isEmpty() || !m_embedder)
+    if (query.isEmpty() ||
+        (!m_embedder && (searchMode() != SearchMode::Keyword || services::likedFile(query))))
         return;
     SearchOptions options;
     options.limit = m_settings.searchResultLimit;
     options.passagesPerDocument = kPassagesPerDocument;
     options.filter = m_filters->filter(QDateTime::currentMSecsSinceEpoch());
+    options.mode = searchMode();
     m_search->search(query, options);
+}
+
+SearchMode MainWindow::searchMode() const {
+    return SearchMode(m_mode->currentData().toInt());
 }
 
 void MainWindow::showResults(const QString& query, const services::DocumentHits& hits) {
@@ -397,8 +407,10 @@ void MainWindow::showCurrentInPreview() {
         m_preview->clear();
         return;
     }
+    // A copy's row shows the copy: the same text, so the passages' places hold in it too.
     const PassageHit* passage = m_resultModel->passageAt(current);
-    m_preview->showDocument(document->path, document->passages, passage ? passage->passageId : 0);
+    m_preview->showDocument(current.data(ResultListModel::PathRole).toString(), document->passages,
+                            passage ? passage->passageId : 0);
 }
 
 void MainWindow::addPaths(const QStringList& paths) {
@@ -567,9 +579,9 @@ void MainWindow::openSettings() {
     applySettings(session, false);
 }
 
+// The selected document's path, or the copy's on a copy's row.
 QString MainWindow::currentPath() const {
-    const DocumentHit* document = m_resultModel->documentAt(m_results->currentIndex());
-    return document ? document->path : QString();
+    return m_results->currentIndex().data(ResultListModel::PathRole).toString();
 }
 
 void MainWindow::openCurrent() {
@@ -606,6 +618,14 @@ void MainWindow::reportOpenFailure(const QString& path, const QString& message) 
     box->addButton(QMessageBox::Close);
     connect(copy, &QPushButton::clicked, this, [this, path] { copyPath(path); });
     box->open();
+}
+
+void MainWindow::findSimilarToCurrent() {
+    const QString path = currentPath();
+    if (path.isEmpty())
+        return;
+    m_query->setText(services::likeQuery(path));
+    searchNow();
 }
 
 void MainWindow::copyCurrentPath() {
@@ -645,7 +665,26 @@ void MainWindow::showAbout() {
     box->open();
 }
 
+bool MainWindow::dropOnSearchField(QEvent* event) {
+    auto* drag = static_cast<QDropEvent*>(event);
+    const QStringList paths = localPaths(drag->mimeData());
+    if (paths.size() != 1 || !QFileInfo(paths.first()).isFile()) {
+        drag->ignore(); // folders, several files, text: on to the window, to be indexed
+        return true;
+    }
+    drag->acceptProposedAction();
+    if (event->type() == QEvent::Drop) {
+        m_query->setText(services::likeQuery(paths.first()));
+        searchNow();
+    }
+    return true;
+}
+
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_query && (event->type() == QEvent::DragEnter ||
+                               event->type() == QEvent::DragMove || event->type() == QEvent::Drop))
+        if (dropOnSearchField(event))
+            return true;
     if (event->type() != QEvent::KeyPress)
         return QMainWindow::eventFilter(watched, event);
     auto* key = static_cast<QKeyEvent*>(event);

@@ -21,6 +21,7 @@
 #include <optional>
 
 class QLabel;
+class QComboBox;
 class QLayout;
 class QLineEdit;
 class QSplitter;
@@ -78,6 +79,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // A file dropped on the search field: "more like this" (like_query.h), not indexing.
+    bool dropOnSearchField(QEvent* event);
 
 private:
     enum class Page { Loading, NoModel, NothingIndexed, Ready, NoMatch, Results, OtherModel };
@@ -123,6 +126,10 @@ private:
     void copyPath(const QString& path);
     // Opening `path` failed: says `message` and offers to copy the path.
     void reportOpenFailure(const QString& path, const QString& message);
+    // "More like this" for the selected result (like_query.h).
+    void findSimilarToCurrent();
+    // The mode chosen beside the search field.
+    SearchMode searchMode() const;
     QString currentPath() const;
     void chooseFilesToAdd();
     void removeSources(const QStringList& sources);
@@ -149,6 +156,7 @@ private:
     QLineEdit* m_query;
     SearchHistoryPopup* m_history;
     QTimer* m_recordSearch; // results looked at this long count as a search made
+    QComboBox* m_mode;      // hybrid, meaning or keywords: SearchMode in the item data
     FilterBar* m_filters;
     QStackedWidget* m_pages;
     EmptyState* m_loadingPage;

@@ -18,8 +18,8 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QFontMetrics>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -86,6 +86,9 @@ void MainWindow::buildWidgets() {
     // (the search field, the preview) leave them to it.
     for (QWidget* child : findChildren<QWidget*>())
         child->setAcceptDrops(false);
+    // Except that one file dropped on the search field asks for documents like it
+    // (dropOnSearchField); the field passes everything else on to the window.
+    m_query->setAcceptDrops(true);
 
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -105,7 +108,8 @@ void MainWindow::buildWidgets() {
     connect(m_recordSearch, &QTimer::timeout, this, [this] { m_history->record(m_shownQuery); });
 
     connectWidgets();
-    setTabOrder(m_query, m_filters->folderBox());
+    setTabOrder(m_query, m_mode);
+    setTabOrder(m_mode, m_filters->folderBox());
     setTabOrder(m_filters->folderBox(), m_filters->typeBox());
     setTabOrder(m_filters->typeBox(), m_filters->modifiedBox());
     setTabOrder(m_filters->modifiedBox(), m_results);
@@ -129,8 +133,20 @@ QLayout* MainWindow::buildSearchRow(QWidget* parent) {
     m_query->setMinimumWidth(QFontMetrics(queryFont).averageCharWidth() * 28);
     m_query->installEventFilter(this);
     m_history = new SearchHistoryPopup(m_query); // after the window's filter: it sees Up first
+    m_mode = new QComboBox(parent);
+    m_mode->setObjectName(QStringLiteral("searchMode"));
+    m_mode->setAccessibleName(tr("Search by"));
+    m_mode->setToolTip(tr("Match by meaning and by the words typed (\"a phrase\", -word to leave "
+                          "out), by meaning only, or by the words only"));
+    m_mode->setAccessibleDescription(m_mode->toolTip());
+    m_mode->addItem(tr("Meaning + words"), int(SearchMode::Hybrid));
+    m_mode->addItem(tr("Meaning"), int(SearchMode::Semantic));
+    m_mode->addItem(tr("Words"), int(SearchMode::Keyword));
+    m_mode->setCurrentIndex(
+        std::max(0, m_mode->findData(QSettings().value(QStringLiteral("search/mode"), 0).toInt())));
     m_filters = new FilterBar(parent);
     searchRow->addWidget(m_query, 3);
+    searchRow->addWidget(m_mode);
     searchRow->addWidget(m_filters, 2);
     return searchRow;
 }
@@ -242,6 +258,12 @@ void MainWindow::connectWidgets() {
         if (!m_query->text().trimmed().isEmpty())
             searchNow();
     });
+    connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        QSettings().setValue(QStringLiteral("search/mode"), m_mode->currentData().toInt());
+        updatePage(); // words alone need no model; the other modes do
+        if (!m_query->text().trimmed().isEmpty())
+            searchNow();
+    });
     connect(m_results->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showCurrentInPreview);
     connect(m_results, &QTreeView::activated, this, &MainWindow::openCurrent);
@@ -252,6 +274,8 @@ void MainWindow::connectWidgets() {
         menu.addAction(tr("Open"), this, &MainWindow::openCurrent);
         menu.addAction(tr("Open Containing Folder"), this, &MainWindow::openCurrentFolder);
         menu.addAction(tr("Copy Path"), this, &MainWindow::copyCurrentPath);
+        menu.addSeparator();
+        menu.addAction(findChild<QAction*>(QStringLiteral("findSimilarAction")));
         menu.exec(m_results->viewport()->mapToGlobal(at));
     });
     connect(m_preview, &PreviewPane::openRequested, this, [this](const QString& path) {
@@ -300,6 +324,9 @@ void MainWindow::buildMenus() {
     connect(slash, &QShortcut::activated, find, &QAction::trigger);
     QAction* copyPath = edit->addAction(tr("&Copy Path"), this, &MainWindow::copyCurrentPath);
     copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    QAction* similar =
+        edit->addAction(tr("Find &Similar Documents"), this, &MainWindow::findSimilarToCurrent);
+    similar->setObjectName(QStringLiteral("findSimilarAction"));
     edit->addSeparator();
     QAction* recent = edit->addAction(tr("&Recent Searches"), this, [this] {
         m_query->setFocus(Qt::ShortcutFocusReason);

@@ -23,11 +23,44 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 class QLockFile;
 
 namespace semsearch {
+
+class FaissVectorIndex;
+
+// A source with what is indexed at or below it.
+struct SourceOverview {
+    SourceRecord source;
+    StoreCounts counts; // documents, passages and skipped files at or below source.path
+};
+
+// What an index holds besides its passages, read in one consistent snapshot.
+struct IndexOverview {
+    std::optional<ModelIdentity> model; // none before the first vectors
+    // As indexPrecision() (index_precision.h) gives it: none for an index without passages
+    // and without a record.
+    std::optional<Precision> precision;
+    StoreCounts totals;
+    std::vector<SourceOverview> sources; // sorted by path
+    std::vector<SkippedRecord> skipped;  // sorted by path
+    // The file name extensions of the indexed documents (the text after the last '.', lower
+    // case, no dot), sorted, each once: what a filter by type can offer.
+    QStringList extensions;
+};
+
+// A passage with the document it belongs to: what a search result shows.
+struct LocatedPassage {
+    PassageRecord passage;
+    DocumentRecord document;
+};
 
 struct VerifyReport {
     QStringList problems; // empty = healthy; each a one-line description
@@ -62,9 +95,36 @@ public:
     Mode mode() const { return m_mode; }
     QString databasePath() const;
     QString vectorIndexPath() const;
-    // The database. A reference held across refresh() or vectors() may be left dangling by
-    // them (a snapshot reader reopens it): call store() again after those.
+    // The database, for the core pipeline (the indexer, the checks, a re-embed) and tests;
+    // front ends read through the calls below instead. A reference held across refresh(),
+    // vectors() or a read below may be left dangling by them (a snapshot reader reopens it):
+    // call store() again after those.
     SqliteStore& store() { return *m_store; }
+
+    // --- Reads for front ends -----------------------------------------------------------------
+    // Each picks up what a writer committed first (refresh()). Errors: the store's (store.h),
+    // and those of refresh().
+
+    // The model, precision, totals, sources with their counts, and skipped files, all from one
+    // snapshot, so that they agree with each other.
+    Result<IndexOverview> overview();
+    // The model that made the vectors; std::nullopt before the first.
+    Result<std::optional<ModelIdentity>> model();
+    // The sources, sorted by path.
+    Result<std::vector<SourceRecord>> sources();
+    // The passages with these ids and their documents, in the order of `ids`; ids that name no
+    // passage (removed by a writer since they were found) are left out.
+    Result<std::vector<LocatedPassage>> locatePassages(const std::vector<std::int64_t>& ids);
+    // The documents with these ids, in the order of `ids`; unknown ids are left out.
+    Result<std::vector<DocumentRecord>> documents(const std::vector<std::int64_t>& ids);
+    // The ids of the passages `filter` selects, ascending (to restrict a search to them).
+    Result<std::vector<std::int64_t>> passagesMatching(const PassageFilter& filter);
+    // Calls `visit` with every passage and its vector (dimension floats, valid during the call
+    // only), document by document in path order and each document's passages in order, all
+    // from one snapshot (an export). Stops early, successfully, when `visit` returns false.
+    Result<void> exportPassages(
+        const std::function<bool(const DocumentRecord& document, const PassageRecord& passage,
+                                 const float* vector, int dimension)>& visit);
 
     // For a reader that lives long (the window): picks up what a writer did since. A reader in
     // a folder it may not write reads a snapshot of the database (SqliteStore::readsSnapshot),
@@ -78,7 +138,10 @@ public:
     // so a reader sees what a writer has committed: a reader that already holds the vectors
     // applies only the passages added and removed since (no rebuild). `rebuilt` tells whether a
     // full rebuild happened.
-    Result<FaissVectorIndex*> vectors(bool* rebuilt = nullptr);
+    // Null while nothing is indexed (no model identity yet). The folder owns the index; the
+    // pointer is valid until the next vectors(), applyCommitted() or verify(), which may
+    // replace it.
+    Result<VectorIndex*> vectors(bool* rebuilt = nullptr);
 
     // For the writer, after committing changes to the store: applies them to the in-memory
     // vector index as well, so that it stays at the store's generation without a rebuild.
@@ -138,6 +201,14 @@ private:
     Result<void> repairDatabase(VerifyReport& report);
     // Vectors holding NaN or infinity (see verify()).
     Result<void> checkVectorValues(VerifyReport& report, bool repair);
+    // The keyword index against the passages (see verify()): a problem line per disagreement,
+    // or with `repair` on a writable folder, rebuilt from the passages (nothing is lost: the
+    // passages hold all its text) and a line in report.repairs instead.
+    Result<void> verifyKeywordIndex(VerifyReport& report, bool repair);
+    // After refresh(), runs `read` (called with the store) inside one read snapshot of the
+    // store: a transaction that is rolled back.
+    template <typename Read>
+    auto inSnapshot(Read&& read) -> decltype(read(std::declval<SqliteStore&>()));
     // Brings m_vectors to the store's generation by adding and removing the changed passages;
     // false when a rebuild is the better way (another model, mostly new vectors).
     Result<bool> catchUpVectors();
@@ -146,9 +217,9 @@ private:
     Mode m_mode = Mode::Read;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<SqliteStore> m_store;
-    std::unique_ptr<FaissVectorIndex> m_vectors;
-    std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
-    QString m_databaseState;               // the database's size and time when m_store was opened
+    std::unique_ptr<FaissVectorIndex> m_vectors; // the cache vectors() keeps current
+    std::int64_t m_vectorsGeneration = -1;       // the store generation m_vectors reflects
+    QString m_databaseState; // the database's size and time when m_store was opened
     bool m_checkedForWriting = false;
 };
 

@@ -34,7 +34,7 @@ inline constexpr int kCheckedIndexPassages = 64;
 
 // Up to `count` passage texts spread evenly over the index (by passage id), for the quality
 // check; empty for an empty index.
-Result<QStringList> passageSample(SqliteStore& store, int count);
+Result<QStringList> passageSample(IndexFolder& index, int count);
 
 // What an embedder opened for an index will do with it.
 enum class EmbedderUse {

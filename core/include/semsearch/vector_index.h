@@ -1,37 +1,38 @@
 #pragma once
 
-// The vector index: every passage's vector, searchable by cosine similarity. It is a cache. The
-// SQLite store holds the vectors as the truth; this index is built from it, patched as passages
-// come and go, saved next to it and thrown away (and rebuilt from the store) whenever a saved
-// copy is missing, damaged, of another dimension or older than the store.
+// The vector index: every passage's vector, searchable by cosine similarity. This header is the
+// contract every implementation keeps, so that the one IndexFolder uses can change (today the
+// FAISS cache of faiss_vector_index.h; ExactVectorIndex in exact_vector_index.h, in memory, for
+// tests; later an approximate or a remote one) without its callers changing.
 //
-// Conventions: vectors are float32, `dimension()` values each; a matrix is rows x dimension in
-// row-major order and row i belongs to ids[i]. Ids are passage ids (any int64 value; unique in
-// the index). Scores are cosine similarities in [-1, 1], up to float rounding (a vector scores
-// 1 +- 1e-6 against itself).
+// Role: a cache. The store (store.h) holds every vector as the truth; an index is built from
+// it, patched as passages come and go (IndexFolder keeps it at the store's vector generation),
+// and thrown away and rebuilt whenever it cannot be trusted. An implementation never needs to
+// be the only copy of anything.
 //
-// Search is exact (every vector is compared; no approximation, no training), so results never
-// depend on tuning. Its time grows linearly with the vectors scanned (all of them, or the allowed
-// subset). Measured with bench/bench_search on the 2-core AVX-512 machine of README.md, 768
-// dimensions, one query: 100,000 vectors in 23 ms on one core and 11 ms on two; 10,000 in
-// 0.7 ms. Memory and file size: about 4 bytes x dimension + 50 per vector (100,000 x 768:
-// 308 MB).
+// Ids and rows: vectors are float32, dimension() values each; a matrix is rows x dimension() in
+// row-major order and row i belongs to ids[i]. Ids are passage ids: any int64 value, unique in
+// the index, never reused by the store for another passage. The index keeps no row order of
+// its own that callers may rely on: ids() is ascending, search results are best first.
 //
-// Threading: const calls (search, contains, ids, size, dimension, save) may run at the same time
-// from several threads, as long as no non-const call (add, remove, setSearchThreads) runs
-// concurrently; callers serialise writers (the one-writer rule of DESIGN.md). The index never
-// starts threads of its own except inside search(), where it joins them before returning.
+// Scores: cosine similarity in [-1, 1], up to float rounding (a vector scores 1 +- 1e-6 against
+// itself). Only a vector's direction counts: vectors and queries are taken as scaled to unit
+// length; an all-zero vector scores 0 against everything. Equal scores come in ascending id
+// order, so results are deterministic. An exact implementation compares every vector; an
+// approximate one must say in its header how far its results may differ from an exact one's.
 //
-// Implemented with FAISS (an IndexIDMap2 over an IndexFlatIP) as the storage and file format;
-// FAISS exceptions are caught inside and come out as Errors.
+// Threading: const calls may run at the same time from several threads, as long as no
+// non-const call runs concurrently; callers serialise writers (the one-writer rule of
+// DESIGN.md). An implementation may use threads inside a call but joins them before returning.
+//
+// Errors are values: an implementation catches its library's exceptions and returns Errors.
+// InvalidArgument marks a caller's bug (a duplicate id, NaN or infinity in a vector, k < 0, a
+// null query); a failed add() or remove() leaves the index as it was. Internal: the library
+// failed (out of memory). A remote implementation adds Io and Busy for its connection.
 
 #include "semsearch/error.h"
 
-#include <QString>
-
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <vector>
 
 namespace semsearch {
@@ -41,86 +42,35 @@ struct ScoredId {
     float score = 0;     // cosine similarity to the query
 };
 
-class FaissVectorIndex {
+class VectorIndex {
 public:
-    // An empty index for vectors of `dimension` values (>= 1; else InvalidArgument).
-    static Result<std::unique_ptr<FaissVectorIndex>> create(int dimension);
+    virtual ~VectorIndex() = default;
 
-    // Reads a file written by save(). The file must hold an index of exactly this kind for
-    // `dimension`; every error message starts with "<path>: ". Errors:
-    //   NotFound        no file at `path`
-    //   Io              the file cannot be opened or read
-    //   Mismatch        the file holds vectors of another dimension
-    //   Corrupt         anything else: empty, truncated, not a FAISS file, another FAISS index
-    //                   type or metric, duplicate ids, a stored vector that is not unit length or
-    //                   zero (which a damaged byte in the data usually makes)
-    //   InvalidArgument dimension < 1
-    // The file's structure is checked against its size before anything is allocated, so a
-    // damaged file can neither crash the process nor make it allocate more than the file holds.
-    static Result<std::unique_ptr<FaissVectorIndex>> load(const QString& path, int dimension);
-
-    // How many vectors the file written by save() at `path` holds, of whatever dimension, from
-    // its header after the same checks of its layout as load() (the vectors are not read).
-    // Errors as load()'s (no Mismatch).
-    static Result<std::int64_t> countIn(const QString& path);
-
-    ~FaissVectorIndex();
-    FaissVectorIndex(const FaissVectorIndex&) = delete;
-    FaissVectorIndex& operator=(const FaissVectorIndex&) = delete;
-
-    int dimension() const;
-    std::int64_t size() const; // number of vectors
-
-    // Adds ids.size() vectors (rows x dimension(), see above). Each is scaled to unit length on
-    // the way in, so only its direction counts; an all-zero vector stays zero and scores 0
-    // against every query. The index does not keep `vectors`.
-    // Adding an id that is already present (or twice in one call) is a bug in the caller: the
-    // index stays unchanged and the call returns InvalidArgument naming the id. A vector holding
-    // NaN or infinity gives InvalidArgument as well. All checks run before anything is added,
-    // so a failed add() leaves the index as it was.
-    Result<void> add(const std::vector<std::int64_t>& ids, const float* vectors);
-
-    // Removes the vectors of these ids; ids that are not present are ignored. Takes time
-    // proportional to size() (the flat storage is compacted), so pass many ids at once.
-    Result<void> remove(const std::vector<std::int64_t>& ids);
-
-    bool contains(std::int64_t id) const;
-
+    // Values per vector (>= 1), fixed when the index is made.
+    virtual int dimension() const = 0;
+    // Number of vectors.
+    virtual std::int64_t size() const = 0;
+    virtual bool contains(std::int64_t id) const = 0;
     // All ids, ascending (to compare with the store).
-    std::vector<std::int64_t> ids() const;
+    virtual std::vector<std::int64_t> ids() const = 0;
 
-    // The k vectors most similar to `query` (dimension() values; scaled to unit length first, so
-    // its length does not matter; an all-zero query scores 0 everywhere), best first; equal
-    // scores come in ascending id order. Fewer than k results if fewer vectors qualify; k = 0
-    // gives none; k < 0, a null query or a query holding NaN or infinity gives InvalidArgument.
-    // With `allowed`, only vectors whose id is in *allowed are considered (order and duplicates
-    // do not matter; ids that are not in the index are ignored; an empty list gives no results).
-    // Thread-safe as described at the top. Uses up to searchThreads() threads when the scan is
-    // big enough to pay for them (about 2 million values, e.g. 2,700 vectors of 768 per thread).
-    Result<std::vector<ScoredId>> search(const float* query, int k,
-                                         const std::vector<std::int64_t>* allowed = nullptr) const;
+    // Adds ids.size() vectors (rows x dimension(), see above). The index does not keep
+    // `vectors`. Adding an id that is already present (or twice in one call), or a vector
+    // holding NaN or infinity, is InvalidArgument naming the id; all checks run before anything
+    // is added, so a failed add() leaves the index as it was. No ids: nothing happens.
+    virtual Result<void> add(const std::vector<std::int64_t>& ids, const float* vectors) = 0;
 
-    // Threads one search() may use; 0 (the default) = one per hardware thread. A scan of many
-    // vectors is limited by how fast one core computes dot products, so a second core nearly
-    // halves the time (bench/bench_search). Not thread-safe against a running search().
-    void setSearchThreads(int threads);
-    int searchThreads() const;
+    // Removes the vectors of these ids; ids that are not present are ignored.
+    virtual Result<void> remove(const std::vector<std::int64_t>& ids) = 0;
 
-    // Writes the index to `path` atomically: to "<path>.tmp", fsync, rename over `path`, fsync
-    // the folder. On any failure (folder missing or read-only, disk full) the file at `path`,
-    // if any, is left as it was, "<path>.tmp" is removed, and the error (Io) names `path` and
-    // says what the system reported. Two save()s to the same path must not overlap (they would
-    // share the temporary file). The file gets the permission bits `fileMode` whatever the
-    // umask (default 0600: the vectors are derived from the user's text). `beforeRename`, if
-    // set, is called once the temporary file is complete and synced, just before it replaces
-    // `path` (crash tests stop the process there).
-    Result<void> save(const QString& path, int fileMode = 0600,
-                      const std::function<void()>& beforeRename = {}) const;
-
-private:
-    class Impl;
-    explicit FaissVectorIndex(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> m_impl;
+    // The k vectors most similar to `query` (dimension() values; its length does not matter),
+    // best first, equal scores in ascending id order. Fewer than k results if fewer vectors
+    // qualify; k = 0 gives none; k < 0, a null query or a query holding NaN or infinity gives
+    // InvalidArgument. With `allowed`, only vectors whose id is in *allowed are considered (order
+    // and duplicates do not matter; ids that are not in the index are ignored; an empty list
+    // gives no results).
+    virtual Result<std::vector<ScoredId>>
+    search(const float* query, int k, const std::vector<std::int64_t>* allowed = nullptr) const = 0;
 };
 
 } // namespace semsearch

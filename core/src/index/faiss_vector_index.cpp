@@ -1,12 +1,22 @@
-#include "semsearch/vector_index.h"
+// FaissVectorIndex: the vector cache, an IndexIDMap2 over an IndexFlatIP. The scan kernels are
+// in vector_kernels.cpp, the check of a saved file's layout in faiss_file_layout.cpp, the
+// descriptors FAISS reads and writes through in file_descriptor.cpp.
+//
+// FAISS' OpenMP is left alone: none of the FAISS calls made here (add, remove, read, write)
+// opens a parallel region, and omp_set_num_threads would also change LibTorch's thread count,
+// which shares the process's OpenMP runtime.
+
+#include "semsearch/faiss_vector_index.h"
+
+#include "index/faiss_file_layout.h"
+#include "index/file_descriptor.h"
+#include "index/vector_kernels.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
-#include <faiss/impl/io.h>
 #include <faiss/index_io.h>
-#include <faiss/utils/distances.h>
 
 #include <QFile>
 #include <QFileInfo>
@@ -14,7 +24,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <exception>
 #include <new>
 #include <thread>
@@ -25,11 +34,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define SEMSEARCH_X86_KERNELS 1
-#endif
 
 namespace semsearch {
 
@@ -47,120 +51,9 @@ constexpr std::size_t kMinValuesPerThread = std::size_t(1) << 21;
 // exponent or high mantissa byte moves it far more than this.
 constexpr double kUnitNormTolerance = 1e-3;
 
-// ---- dot products ------------------------------------------------------------------------------
-//
-// One query against many rows is limited by arithmetic, not memory, with Debian's FAISS: it is
-// built for baseline x86-64 (SSE2), and its fvec_inner_product scans 100,000 x 768 floats in
-// 62 ms (5 GB/s) on the AVX-512 development machine (IndexFlat::search with one query: 57 ms).
-// The AVX-512 kernel below takes 23 ms (13 GB/s), and two threads 11 ms. (faiss' BLAS path only
-// starts at 20 queries, and IndexFlat::search parallelises over queries, so neither helps a
-// single query.) The kernels are picked at run time, so the binary still runs on any
-// x86-64; elsewhere FAISS' own kernel is used.
-//
-// FAISS' OpenMP is left alone: none of the FAISS calls made here (add, remove, read, write)
-// opens a parallel region, and omp_set_num_threads would also change LibTorch's thread count,
-// which shares the process's OpenMP runtime.
-
-using DotFunction = float (*)(const float* a, const float* b, std::size_t d);
-
-float dotFaiss(const float* a, const float* b, std::size_t d) {
-    return faiss::fvec_inner_product(a, b, d);
-}
-
-#ifdef SEMSEARCH_X86_KERNELS
-__attribute__((target("avx512f"))) float dotAvx512(const float* a, const float* b, std::size_t d) {
-    // Four accumulators hide the FMA latency; a single one would halve the speed.
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    std::size_t i = 0;
-    for (; i + 64 <= d; i += 64) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
-        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), s2);
-        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
-    }
-    for (; i + 16 <= d; i += 16)
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
-    if (i < d) {
-        const __mmask16 mask = __mmask16((1u << (d - i)) - 1);
-        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i),
-                             s1);
-    }
-    // Summed through memory: GCC 12 warns about _mm512_undefined_ps() inside every AVX-512
-    // horizontal-sum intrinsic (a false positive); 16 scalar adds cost nothing next to 768 FMAs.
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-    float sum = 0;
-    for (float lane : lanes)
-        sum += lane;
-    return sum;
-}
-
-__attribute__((target("avx2,fma"))) float dotAvx2(const float* a, const float* b, std::size_t d) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    std::size_t i = 0;
-    for (; i + 32 <= d; i += 32) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
-        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
-    }
-    for (; i + 8 <= d; i += 8)
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float sum = _mm_cvtss_f32(h);
-    for (; i < d; ++i)
-        sum += a[i] * b[i];
-    return sum;
-}
-#endif
-
-DotFunction pickDot() {
-#ifdef SEMSEARCH_X86_KERNELS
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        return dotAvx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return dotAvx2;
-#endif
-    return dotFaiss;
-}
-
-float dot(const float* a, const float* b, std::size_t d) {
-    static const DotFunction kernel = pickDot();
-    return kernel(a, b, d);
-}
-
-// ---- helpers -----------------------------------------------------------------------------------
-
-QString systemError(int error) {
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
 // FAISS messages carry the function and source line over several lines; an Error is one line.
 QString oneLine(const char* what) {
     return QString::fromUtf8(what).simplified();
-}
-
-bool allFinite(const float* values, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i)
-        if (!std::isfinite(values[i]))
-            return false;
-    return true;
-}
-
-// Scales `in` to unit length into `out`. The norm is summed in double so that neither huge
-// (squares overflowing float) nor tiny (squares underflowing) values lose the direction; an
-// all-zero vector stays zero.
-void normalise(const float* in, std::size_t d, float* out) {
-    double sum = 0;
-    for (std::size_t i = 0; i < d; ++i)
-        sum += double(in[i]) * double(in[i]);
-    const double scale = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
-    for (std::size_t i = 0; i < d; ++i)
-        out[i] = float(double(in[i]) * scale);
 }
 
 // Best first: higher score, then smaller id.
@@ -168,191 +61,7 @@ bool better(const ScoredId& a, const ScoredId& b) {
     return a.score > b.score || (a.score == b.score && a.id < b.id);
 }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    ~FileDescriptor() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    FileDescriptor(FileDescriptor&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(FileDescriptor&&) = delete;
-    int get() const { return m_fd; }
-    // Closes now and reports the result: close() can be the first to report a failed write.
-    int close() {
-        const int result = ::close(m_fd);
-        m_fd = -1;
-        return result;
-    }
-
-private:
-    int m_fd;
-};
-
-// FAISS reads and writes through these, so that a failure keeps its errno (FAISS's own
-// FileIOWriter only says "write error").
-struct DescriptorWriter : faiss::IOWriter {
-    explicit DescriptorWriter(int fd) : m_fd(fd) {}
-    size_t operator()(const void* ptr, size_t size, size_t nitems) override {
-        const char* data = static_cast<const char*>(ptr);
-        std::size_t left = size * nitems;
-        while (left > 0) {
-            const ssize_t written = ::write(m_fd, data, left);
-            if (written < 0 && errno == EINTR)
-                continue;
-            if (written <= 0) {
-                m_errno = written < 0 ? errno : ENOSPC;
-                return 0;
-            }
-            data += written;
-            left -= std::size_t(written);
-        }
-        return nitems;
-    }
-    int fileno() override { return m_fd; }
-    int m_fd;
-    int m_errno = 0;
-};
-
-struct DescriptorReader : faiss::IOReader {
-    explicit DescriptorReader(int fd) : m_fd(fd) {}
-    size_t operator()(void* ptr, size_t size, size_t nitems) override {
-        char* data = static_cast<char*>(ptr);
-        std::size_t left = size * nitems;
-        while (left > 0) {
-            const ssize_t got = ::read(m_fd, data, left);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0) {
-                m_errno = got < 0 ? errno : 0;
-                return 0;
-            }
-            data += got;
-            left -= std::size_t(got);
-        }
-        return nitems;
-    }
-    int fileno() override { return m_fd; }
-    int m_fd;
-    int m_errno = 0;
-};
-
-// ---- the file layout ---------------------------------------------------------------------------
-//
-// What faiss::write_index writes for an IndexIDMap2 over an IndexFlatIP (faiss 1.7.x, native
-// byte order), as offsets into the file:
-//     0  "IxM2", then a 33-byte header: int32 d, int64 ntotal, 2 x int64 unused,
-//        uint8 is_trained, int32 metric (0 = inner product)
-//    37  "IxFI", then the same 33-byte header for the flat index
-//    74  uint64 n*d, then n*d float32 (the vectors, row-major)
-//        uint64 n, then n int64 (the ids, in row order)
-// FAISS trusts the counts it reads and allocates whatever they say before it notices that the
-// file is shorter, so a damaged count could ask for terabytes. Checking every count against
-// the file's size first means FAISS only ever reads a file whose layout is already known good.
-
-constexpr qint64 kHeaderBytes = 4 + 33;
-constexpr qint64 kVectorsCountOffset = 2 * kHeaderBytes;
-constexpr qint64 kVectorsOffset = kVectorsCountOffset + 8;
-constexpr qint64 kIndexType = 0;  // offset of the fourcc within a header
-constexpr qint64 kDimension = 4;  // int32
-constexpr qint64 kCount = 8;      // int64
-constexpr qint64 kIsTrained = 32; // uint8
-constexpr qint64 kMetric = 33;    // int32; faiss::METRIC_INNER_PRODUCT == 0
-
-template <typename T> T readAt(const QByteArray& bytes, qint64 offset) {
-    T value;
-    std::memcpy(&value, bytes.constData() + offset, sizeof value);
-    return value;
-}
-
-// Opens a saved index for reading; also gives its size. Refuses anything but a regular file.
-Result<std::pair<FileDescriptor, qint64>> openSaved(const QString& path) {
-    // O_NONBLOCK: a FIFO at `path` must not hang the caller; it is refused below.
-    FileDescriptor fd(
-        ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (fd.get() < 0) {
-        const int error = errno;
-        if (error == ENOENT)
-            return makeError(ErrorCode::NotFound, path + QStringLiteral(": no such file"));
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot open: ") + systemError(error));
-    }
-    struct stat info;
-    if (::fstat(fd.get(), &info) != 0)
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + systemError(errno));
-    if (!S_ISREG(info.st_mode))
-        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": not a regular file"));
-    return std::pair<FileDescriptor, qint64>(std::move(fd), qint64(info.st_size));
-}
-
-Result<void> checkLayout(int fd, const QString& path, qint64 fileSize, int dimension) {
-    const auto corrupt = [&](const QString& problem) {
-        return makeError(ErrorCode::Corrupt, path + QStringLiteral(": ") + problem);
-    };
-    if (fileSize == 0)
-        return corrupt(QStringLiteral("the file is empty"));
-    if (fileSize < kVectorsOffset + 8)
-        return corrupt(QStringLiteral("too short to be a vector index (%1 bytes)").arg(fileSize));
-
-    QByteArray head(int(kVectorsOffset), '\0');
-    if (::pread(fd, head.data(), std::size_t(head.size()), 0) != head.size())
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + systemError(errno));
-    const QByteArray outerType = head.mid(0, 4);
-    const QByteArray innerType = head.mid(kHeaderBytes, 4);
-    if (outerType != "IxM2")
-        return corrupt(QStringLiteral("not a semsearch vector index (no FAISS IndexIDMap2 "
-                                      "header)"));
-    if (!innerType.startsWith("IxF"))
-        return corrupt(QStringLiteral("the FAISS index inside is not a flat index"));
-    if (innerType != "IxFI" || readAt<qint32>(head, kMetric) != 0 ||
-        readAt<qint32>(head, kHeaderBytes + kMetric) != 0)
-        return corrupt(QStringLiteral("the FAISS index does not use inner products"));
-
-    const qint32 outerDimension = readAt<qint32>(head, kDimension);
-    const qint32 innerDimension = readAt<qint32>(head, kHeaderBytes + kDimension);
-    if (outerDimension != innerDimension || outerDimension < 1)
-        return corrupt(QStringLiteral("inconsistent dimension in the header (%1, %2)")
-                           .arg(outerDimension)
-                           .arg(innerDimension));
-    if (outerDimension != dimension)
-        return makeError(ErrorCode::Mismatch,
-                         path + QStringLiteral(": holds %1-dimensional vectors, %2 expected")
-                                    .arg(outerDimension)
-                                    .arg(dimension));
-
-    const qint64 count = readAt<qint64>(head, kCount);
-    const qint64 rowBytes = 4 * qint64(dimension) + 8;
-    if (count < 0 || count != readAt<qint64>(head, kHeaderBytes + kCount) ||
-        count > fileSize / rowBytes)
-        return corrupt(QStringLiteral("inconsistent vector count in the header"));
-    if (head.at(kIsTrained) != 1 || head.at(kHeaderBytes + kIsTrained) != 1)
-        return corrupt(QStringLiteral("the header is damaged"));
-    if (readAt<quint64>(head, kVectorsCountOffset) != quint64(count) * quint64(dimension))
-        return corrupt(QStringLiteral("the vector data's length is damaged"));
-    const qint64 expectedSize = kVectorsOffset + count * rowBytes + 8;
-    if (fileSize != expectedSize)
-        return corrupt(QStringLiteral("%1 bytes long, %2 expected for %3 vectors (truncated?)")
-                           .arg(fileSize)
-                           .arg(expectedSize)
-                           .arg(count));
-
-    quint64 idCount = 0;
-    const qint64 idCountOffset = kVectorsOffset + count * 4 * qint64(dimension);
-    if (::pread(fd, &idCount, sizeof idCount, idCountOffset) != qint64(sizeof idCount))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + systemError(errno));
-    if (idCount != quint64(count))
-        return corrupt(QStringLiteral("the id list's length is damaged"));
-    return {};
-}
-
 } // namespace
-
-// ---- the index ---------------------------------------------------------------------------------
 
 class FaissVectorIndex::Impl {
 public:
@@ -369,9 +78,10 @@ public:
                     std::size_t end, float* scores) const {
         const std::size_t d = std::size_t(dimension());
         const float* base = vectors();
+        const DotFunction rowDot = dotKernel();
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t row = positions ? std::size_t(positions[i]) : i;
-            scores[i] = dot(query, base + row * d, d);
+            scores[i] = rowDot(query, base + row * d, d);
         }
     }
 
@@ -407,22 +117,7 @@ public:
 };
 
 Result<std::int64_t> FaissVectorIndex::countIn(const QString& path) {
-    auto opened = openSaved(path);
-    if (!opened)
-        return opened.error();
-    const int fd = opened->first.get();
-    qint32 dimension = 0;
-    qint64 count = 0;
-    if (opened->second >= kVectorsOffset + 8 &&
-        (::pread(fd, &dimension, sizeof dimension, kDimension) != qint64(sizeof dimension) ||
-         ::pread(fd, &count, sizeof count, kCount) != qint64(sizeof count)))
-        return makeError(ErrorCode::Io,
-                         path + QStringLiteral(": cannot read: ") + systemError(errno));
-    // The layout check, against the header's own dimension, vouches for the count.
-    if (auto layout = checkLayout(fd, path, opened->second, std::max<qint32>(dimension, 1));
-        !layout)
-        return layout.error();
-    return std::int64_t(count);
+    return countVectorsIn(path);
 }
 
 FaissVectorIndex::FaissVectorIndex(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}

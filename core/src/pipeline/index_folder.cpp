@@ -1,5 +1,6 @@
 #include "semsearch/index_folder.h"
 
+#include "semsearch/faiss_vector_index.h"
 #include "semsearch/folder_move.h"
 
 #include <QDir>
@@ -232,11 +233,11 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
 }
 
 Result<void> IndexFolder::rebuildVectors() {
-    auto identity = m_store->modelIdentity();
+    auto identity = m_store->metadata().modelIdentity();
     if (!identity)
         return identity.error();
     const int dimension = *identity ? (*identity)->dimension : 0;
-    auto generation = m_store->vectorGeneration();
+    auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
     m_vectors.reset();
@@ -258,7 +259,7 @@ Result<void> IndexFolder::rebuildVectors() {
         ids.clear();
         rows.clear();
     };
-    auto visited = m_store->forEachVector([&](std::int64_t id, const float* vector) {
+    auto visited = m_store->documents().forEachVector([&](std::int64_t id, const float* vector) {
         ids.push_back(id);
         rows.insert(rows.end(), vector, vector + dimension);
         if (ids.size() == kChunk)
@@ -280,15 +281,15 @@ Result<bool> IndexFolder::catchUpVectors() {
     if (auto begun = m_store->begin(); !begun)
         return begun.error();
     auto result = [&]() -> Result<bool> {
-        auto generation = m_store->vectorGeneration();
-        auto identity = m_store->modelIdentity();
+        auto generation = m_store->metadata().vectorGeneration();
+        auto identity = m_store->metadata().modelIdentity();
         if (!generation)
             return generation.error();
         if (!identity)
             return identity.error();
         if (!*identity || (*identity)->dimension != m_vectors->dimension())
             return false; // a new model: nothing to keep
-        auto stored = m_store->passageIds({});
+        auto stored = m_store->documents().passageIds({});
         if (!stored)
             return stored.error();
         // Passage ids are never reused, so a changed passage is a removed id plus an added one.
@@ -301,7 +302,7 @@ Result<bool> IndexFolder::catchUpVectors() {
                             std::back_inserter(removed));
         if (added.size() > stored->size() / 2)
             return false; // mostly new: a rebuild reads no more and compacts nothing
-        auto vectors = m_store->vectorsOf(added);
+        auto vectors = m_store->documents().vectorsOf(added);
         if (!vectors)
             return vectors.error();
         if (auto gone = m_vectors->remove(removed); !gone)
@@ -321,12 +322,12 @@ Result<bool> IndexFolder::catchUpVectors() {
     return result;
 }
 
-Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
+Result<VectorIndex*> IndexFolder::vectors(bool* rebuilt) {
     if (rebuilt)
         *rebuilt = false;
     if (auto fresh = refresh(); !fresh)
         return fresh.error();
-    auto generation = m_store->vectorGeneration();
+    auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
     if (m_vectors && m_vectorsGeneration == *generation)
@@ -334,8 +335,8 @@ Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
 
     // First use: try the saved cache, but only if it holds exactly the current generation.
     if (!m_vectors) {
-        auto saved = m_store->savedIndexGeneration();
-        auto identity = m_store->modelIdentity();
+        auto saved = m_store->metadata().savedIndexGeneration();
+        auto identity = m_store->metadata().modelIdentity();
         if (saved && identity && *saved && **saved == *generation && *identity) {
             auto loaded = FaissVectorIndex::load(vectorIndexPath(), (*identity)->dimension);
             auto counts = m_store->counts();
@@ -370,13 +371,13 @@ Result<FaissVectorIndex*> IndexFolder::vectors(bool* rebuilt) {
 Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedIds,
                                          const float* addedVectors,
                                          const std::vector<std::int64_t>& removedIds) {
-    auto generation = m_store->vectorGeneration();
+    auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
     // Only an index that was current before this commit can be patched; otherwise rebuild on
     // the next vectors() call.
     if (!m_vectors) {
-        auto identity = m_store->modelIdentity();
+        auto identity = m_store->metadata().modelIdentity();
         if (!identity)
             return identity.error();
         auto counts = m_store->counts();
@@ -406,17 +407,16 @@ Result<void> IndexFolder::saveVectors(AbortPoint abortAt) {
     if (m_mode != Mode::Write)
         return makeError(ErrorCode::InvalidArgument,
                          m_folder + QStringLiteral(": index is open read-only"));
-    auto current = vectors();
-    if (!current)
+    if (auto current = vectors(); !current)
         return current.error();
-    if (!*current)
+    if (!m_vectors)
         return {}; // nothing indexed yet
-    if (auto saved = (*current)->save(vectorIndexPath(), databaseFileMode(databasePath()),
-                                      [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
+    if (auto saved = m_vectors->save(vectorIndexPath(), databaseFileMode(databasePath()),
+                                     [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
         !saved)
         return saved.error();
     abortIfAt(abortAt, AbortPoint::CacheRenamed);
-    return m_store->setSavedIndexGeneration(m_vectorsGeneration);
+    return m_store->metadata().setSavedIndexGeneration(m_vectorsGeneration);
 }
 
 Result<void> IndexFolder::checkBeforeWriting() {
@@ -453,6 +453,8 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     // all.
     if (!report.problems.isEmpty())
         return report;
+    if (auto keywords = verifyKeywordIndex(report, repair); !keywords)
+        return keywords.error();
     if (auto values = checkVectorValues(report, repair); !values)
         return values.error();
     if (!report.problems.isEmpty())
@@ -463,9 +465,9 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
 }
 
 Result<void> IndexFolder::verifyVectorCache(VerifyReport& report, bool repair) {
-    auto identity = m_store->modelIdentity();
-    auto generation = m_store->vectorGeneration();
-    auto saved = m_store->savedIndexGeneration();
+    auto identity = m_store->metadata().modelIdentity();
+    auto generation = m_store->metadata().vectorGeneration();
+    auto saved = m_store->metadata().savedIndexGeneration();
     auto counts = m_store->counts();
     if (!identity || !generation || !saved || !counts)
         return makeError(ErrorCode::Corrupt,
@@ -492,7 +494,7 @@ Result<void> IndexFolder::verifyVectorCache(VerifyReport& report, bool repair) {
             cacheProblems << loaded.error().message;
         } else {
             std::vector<std::int64_t> storeIds;
-            auto visited = m_store->forEachVector([&](std::int64_t id, const float*) {
+            auto visited = m_store->documents().forEachVector([&](std::int64_t id, const float*) {
                 storeIds.push_back(id);
                 return true;
             });

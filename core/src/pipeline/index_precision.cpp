@@ -2,24 +2,10 @@
 
 namespace semsearch {
 
-namespace {
-
-const QString kPrecisionKey = QStringLiteral("precision");
-
-} // namespace
-
 Result<std::optional<Precision>> indexPrecision(SqliteStore& store) {
-    auto recorded = store.meta(kPrecisionKey);
-    if (!recorded)
-        return recorded.error();
-    if (*recorded) {
-        const auto precision = parsePrecision(**recorded);
-        if (!precision || *precision == Precision::Auto)
-            return makeError(
-                ErrorCode::Corrupt,
-                QStringLiteral("the index records an unknown precision '%1'").arg(**recorded));
-        return std::optional<Precision>(*precision);
-    }
+    auto recorded = store.metadata().precision();
+    if (!recorded || *recorded)
+        return recorded;
     auto counts = store.counts();
     if (!counts)
         return counts.error();
@@ -43,16 +29,17 @@ Result<void> claimIndexPrecision(IndexFolder& index, Precision precision) {
                                             "ones; index in %1, or re-embed the whole index in "
                                             "%2: 'semsearch-cli index --reembed --precision %2'")
                                  .arg(precisionName(**current), precisionName(precision)));
-    auto recorded = store.meta(kPrecisionKey);
+    auto recorded = store.metadata().precision();
     if (!recorded)
         return recorded.error();
     if (*recorded)
         return {};
-    return store.setMeta(kPrecisionKey, precisionName(precision));
+    return store.metadata().setPrecision(precision);
 }
 
-Result<QStringList> passageSample(SqliteStore& store, int count) {
-    auto ids = store.passageIds({});
+Result<QStringList> passageSample(IndexFolder& index, int count) {
+    SqliteStore& store = index.store();
+    auto ids = store.documents().passageIds({});
     if (!ids)
         return ids.error();
     if (ids->empty() || count <= 0)
@@ -62,7 +49,7 @@ Result<QStringList> passageSample(SqliteStore& store, int count) {
     const std::size_t take = std::min<std::size_t>(n, std::size_t(count));
     for (std::size_t k = 0; k < take; ++k)
         chosen.push_back((*ids)[k * n / take]);
-    auto passages = store.passages(chosen);
+    auto passages = store.documents().passages(chosen);
     if (!passages)
         return passages.error();
     QStringList texts;
@@ -76,7 +63,7 @@ Result<std::unique_ptr<Embedder>> openEmbedderForIndex(const QString& modelFolde
                                                        EmbedderOptions options) {
     std::optional<Precision> recorded;
     if (index) {
-        auto sample = passageSample(index->store(), kCheckedIndexPassages);
+        auto sample = passageSample(*index, kCheckedIndexPassages);
         auto precision = indexPrecision(index->store());
         if (!sample || !precision)
             return !sample ? sample.error() : precision.error();

@@ -7,6 +7,8 @@
 
 #include "semsearch/index_folder.h"
 
+#include "semsearch/faiss_vector_index.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -150,14 +152,14 @@ Result<void> IndexFolder::repairDatabase(VerifyReport& report) {
 }
 
 Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
-    auto identity = m_store->modelIdentity();
+    auto identity = m_store->metadata().modelIdentity();
     if (!identity)
         return identity.error();
     if (!*identity)
         return {};
     const int dimension = (*identity)->dimension;
     std::vector<std::int64_t> damaged; // passage ids
-    auto visited = m_store->forEachVector([&](std::int64_t id, const float* vector) {
+    auto visited = m_store->documents().forEachVector([&](std::int64_t id, const float* vector) {
         if (!std::all_of(vector, vector + dimension, [](float v) { return std::isfinite(v); }))
             damaged.push_back(id);
         return true;
@@ -166,13 +168,13 @@ Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
         return visited;
     if (damaged.empty())
         return {};
-    auto passages = m_store->passages(damaged);
+    auto passages = m_store->documents().passages(damaged);
     if (!passages)
         return passages.error();
     std::set<std::int64_t> documentIds;
     for (const PassageRecord& passage : *passages)
         documentIds.insert(passage.documentId);
-    auto documents = m_store->documentsByIds({documentIds.begin(), documentIds.end()});
+    auto documents = m_store->documents().byIds({documentIds.begin(), documentIds.end()});
     if (!documents)
         return documents.error();
     QStringList paths;
@@ -189,7 +191,7 @@ Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
     if (auto begun = m_store->begin(); !begun)
         return begun;
     for (const DocumentRecord& document : *documents)
-        if (auto removed = m_store->removeDocument(document.id); !removed) {
+        if (auto removed = m_store->documents().remove(document.id); !removed) {
             (void)m_store->rollback();
             return removed.error();
         }
@@ -204,6 +206,25 @@ Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
                                                "removed: %2")
                                     .arg(paths.size())
                                     .arg(listed(paths));
+    return {};
+}
+
+Result<void> IndexFolder::verifyKeywordIndex(VerifyReport& report, bool repair) {
+    SqliteKeywords& keywords = m_store->keywords();
+    auto problems = keywords.check();
+    if (!problems)
+        return problems.error();
+    if (problems->isEmpty())
+        return {};
+    if (!repair || m_mode != Mode::Write) {
+        report.problems << *problems;
+        return {};
+    }
+    if (auto rebuilt = keywords.rebuild(); !rebuilt)
+        return rebuilt;
+    report.repairs << m_store->path() +
+                          QStringLiteral(": the keyword index was rebuilt from the passages (%1)")
+                              .arg(problems->join(QLatin1String("; ")));
     return {};
 }
 

@@ -28,7 +28,7 @@ Result<std::unique_ptr<IndexFolder>> openStaging(const QString& staging, const M
     auto index = IndexFolder::open(staging, IndexFolder::Mode::Write);
     if (!index)
         return index;
-    auto recorded = (*index)->store().modelIdentity();
+    auto recorded = (*index)->store().metadata().modelIdentity();
     if (!recorded)
         return recorded.error();
     auto recordedPrecision = indexPrecision((*index)->store());
@@ -59,12 +59,12 @@ Result<IndexStats> reembedIndex(const QString& folder, Embedder& embedder, const
     auto old = IndexFolder::open(folder, IndexFolder::Mode::Write);
     if (!old)
         return old.error();
-    auto documents = (*old)->store().documentsUnder(QString());
+    auto documents = (*old)->store().documents().under(QString());
     if (!documents)
         return documents.error();
     // The old sources carry over as sources (the walk finds their documents again); documents
     // outside every source (an index from before sources were recorded) are taken one by one.
-    auto sources = (*old)->store().sources();
+    auto sources = (*old)->store().sources().all();
     if (!sources)
         return sources.error();
     QStringList roots = paths;

@@ -1,7 +1,7 @@
 #include "semsearch/searcher.h"
 
 #include "semsearch/extract.h"
-#include "semsearch/indexer.h"
+#include "semsearch/model_identity.h"
 
 #include <QHash>
 
@@ -10,12 +10,25 @@
 
 namespace semsearch {
 
-Searcher::Searcher(IndexFolder& index, Embedder& embedder) : m_index(index), m_embedder(embedder) {}
+Searcher::Searcher(IndexFolder& index, Embedder& embedder)
+    : m_index(index), m_embedder(&embedder) {}
+
+Searcher::Searcher(IndexFolder& index) : m_index(index) {}
+
+Result<void> Searcher::requireModel() const {
+    if (!m_embedder)
+        return makeError(ErrorCode::InvalidArgument,
+                         m_index.folder() + QStringLiteral(": no model is loaded, so only a "
+                                                           "keyword search can run"));
+    return {};
+}
 
 Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
     if (query.trimmed().isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
-    auto vectors = m_embedder.embed({query});
+    if (auto model = requireModel(); !model)
+        return model.error();
+    auto vectors = m_embedder->embed({query});
     if (!vectors)
         return vectors.error();
     return std::move(vectors->values);
@@ -23,16 +36,18 @@ Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
 
 Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                                 const SearchFilter& filter) {
+    if (auto model = requireModel(); !model)
+        return model.error();
     auto vectors = m_index.vectors();
     if (!vectors)
         return vectors.error();
     if (!*vectors || k <= 0)
         return std::vector<ScoredId>(); // nothing indexed yet
     // Vectors of two models are not comparable, even at the same width: refuse, never rank.
-    auto recorded = m_index.store().modelIdentity();
+    auto recorded = m_index.model();
     if (!recorded)
         return recorded.error();
-    const ModelIdentity model = modelIdentity(m_embedder.model());
+    const ModelIdentity model = modelIdentity(m_embedder->model());
     if (*recorded && !sameVectors(**recorded, model))
         return makeError(ErrorCode::Mismatch,
                          m_index.folder() +
@@ -43,12 +58,12 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                  .arg(describeModel(**recorded), describeModel(model)));
     if (filter.isEmpty())
         return (*vectors)->search(query, k);
-    SqliteStore::PassageFilter passageFilter;
+    PassageFilter passageFilter;
     passageFilter.pathPrefix = filter.pathPrefix;
     passageFilter.extensions = filter.extensions;
     passageFilter.modifiedAfterMs = filter.modifiedAfterMs;
     passageFilter.modifiedBeforeMs = filter.modifiedBeforeMs;
-    auto allowed = m_index.store().passageIds(passageFilter);
+    auto allowed = m_index.passagesMatching(passageFilter);
     if (!allowed)
         return allowed.error();
     std::sort(allowed->begin(), allowed->end());
@@ -60,33 +75,22 @@ Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& s
     ids.reserve(scored.size());
     for (const ScoredId& hit : scored)
         ids.push_back(hit.id);
-    auto passages = m_index.store().passages(ids);
-    if (!passages)
-        return passages.error();
-    QHash<std::int64_t, const PassageRecord*> byId;
-    std::vector<std::int64_t> documentIds;
-    for (const PassageRecord& passage : *passages) {
-        byId.insert(passage.id, &passage);
-        documentIds.push_back(passage.documentId);
-    }
-    std::sort(documentIds.begin(), documentIds.end());
-    documentIds.erase(std::unique(documentIds.begin(), documentIds.end()), documentIds.end());
-    auto documents = m_index.store().documentsByIds(documentIds);
-    if (!documents)
-        return documents.error();
-    QHash<std::int64_t, const DocumentRecord*> documentById;
-    for (const DocumentRecord& document : *documents)
-        documentById.insert(document.id, &document);
+    auto located = m_index.locatePassages(ids);
+    if (!located)
+        return located.error();
+    QHash<std::int64_t, const LocatedPassage*> byId;
+    for (const LocatedPassage& passage : *located)
+        byId.insert(passage.passage.id, &passage);
 
     std::vector<PassageHit> hits;
     hits.reserve(scored.size());
     for (const ScoredId& hit : scored) {
         // A passage removed by a writer since the vectors were read is simply left out.
-        const PassageRecord* passage = byId.value(hit.id);
-        const DocumentRecord* document =
-            passage ? documentById.value(passage->documentId) : nullptr;
-        if (!document)
+        const LocatedPassage* found = byId.value(hit.id);
+        if (!found)
             continue;
+        const PassageRecord* passage = &found->passage;
+        const DocumentRecord* document = &found->document;
         PassageHit result;
         result.passageId = passage->id;
         result.documentId = document->id;
@@ -154,7 +158,7 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
             std::vector<std::int64_t> ids;
             for (const DocumentHit& document : documents)
                 ids.push_back(document.documentId);
-            auto records = m_index.store().documentsByIds(ids);
+            auto records = m_index.documents(ids);
             if (!records)
                 return records.error();
             for (const DocumentRecord& record : *records)
@@ -166,21 +170,8 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
     }
 }
 
-Result<std::vector<PassageHit>> Searcher::searchPassages(const QString& query,
-                                                         const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchPassagesByVector(vector->data(), options);
-}
-
-Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
-                                                           const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchDocumentsByVector(vector->data(), options);
-}
+// searchDocuments and searchPassages, with the query language and the keyword and hybrid
+// modes, are in query_search.cpp; similarDocuments in similar_documents.cpp.
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -60,6 +61,7 @@ public:
 
     // Columns are numbered from 0. Valid after step() returned true.
     std::int64_t columnInt64(int column) const;
+    double columnDouble(int column) const;
     QString columnText(int column) const;         // NULL -> null QString
     QByteArray columnBlob(int column) const;      // a copy; NULL or empty -> empty
     const void* columnBlobData(int column) const; // valid until the next step/reset
@@ -99,5 +101,50 @@ public:
 private:
     SqliteStatement* m_statement;
 };
+
+// The store's row collector: the one loop that steps a statement through its rows. `visit`
+// gets the statement positioned on each row in turn and returns true to go on, false to stop
+// early (which is no error). Errors: the first failed step.
+template <typename Visit> Result<void> forEachRow(SqliteStatement& statement, Visit&& visit) {
+    for (;;) {
+        auto row = statement.step();
+        if (!row)
+            return row.error();
+        if (!*row || !visit(static_cast<const SqliteStatement&>(statement)))
+            return {};
+    }
+}
+
+// Every row of `statement`, each read into a Record by `read`.
+template <typename Record, typename Read>
+Result<std::vector<Record>> collectRows(SqliteStatement& statement, Read&& read) {
+    std::vector<Record> records;
+    auto done = forEachRow(statement, [&](const SqliteStatement& row) {
+        records.push_back(read(row));
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return records;
+}
+
+// For a one-row lookup whose ?1 is bound to each of `keys` in turn: the rows found, read by
+// `read`, in the order of `keys`; keys without a row are left out.
+template <typename Record, typename Key, typename Read>
+Result<std::vector<Record>> lookUpEach(SqliteStatement& statement, const std::vector<Key>& keys,
+                                       Read&& read) {
+    std::vector<Record> records;
+    records.reserve(keys.size());
+    for (const Key& key : keys) {
+        statement.reset();
+        statement.bind(1, key);
+        auto row = statement.step();
+        if (!row)
+            return row.error();
+        if (*row)
+            records.push_back(read(static_cast<const SqliteStatement&>(statement)));
+    }
+    return records;
+}
 
 } // namespace semsearch

@@ -36,30 +36,24 @@ using RowVisitor = std::function<void(const SqliteStatement&)>;
 
 // Runs `sql` and hands each row to `visit`. Returns false, after noting the problem, when the
 // database is too damaged for the query; other failures are errors.
-Result<bool> forEachRow(sqlite3* db, const char* sql, const QString& file, ProblemList& problems,
-                        const RowVisitor& visit,
-                        std::optional<std::int64_t> parameter = std::nullopt) {
+Result<bool> checkEachRow(sqlite3* db, const char* sql, const QString& file, ProblemList& problems,
+                          const RowVisitor& visit,
+                          std::optional<std::int64_t> parameter = std::nullopt) {
     auto statement = SqliteStatement::prepare(db, sql, file);
-    Error error;
+    Result<void> read = statement ? Result<void>() : Result<void>(statement.error());
     if (statement) {
         if (parameter)
             statement->bind(1, *parameter);
-        for (;;) {
-            auto row = statement->step();
-            if (!row) {
-                error = row.error();
-                break;
-            }
-            if (!*row)
-                return true;
-            visit(*statement);
-        }
-    } else {
-        error = statement.error();
+        read = forEachRow(*statement, [&](const SqliteStatement& row) {
+            visit(row);
+            return true;
+        });
     }
-    if (error.code != ErrorCode::Corrupt)
-        return error;
-    problems.add(error.message);
+    if (read)
+        return true;
+    if (read.error().code != ErrorCode::Corrupt)
+        return read.error();
+    problems.add(read.error().message);
     return false;
 }
 
@@ -70,18 +64,18 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
     const QString prefix = file + QStringLiteral(": ");
 
     // integrity_check reads every page; its rows are "ok" or one line per problem.
-    auto intact = forEachRow(db, "PRAGMA integrity_check(100)", file, problems,
-                             [&](const SqliteStatement& row) {
-                                 for (const QString& line : sqliteReportLines(row.columnText(0)))
-                                     problems.add(prefix + QStringLiteral("SQLite: ") + line);
-                             });
+    auto intact = checkEachRow(db, "PRAGMA integrity_check(100)", file, problems,
+                               [&](const SqliteStatement& row) {
+                                   for (const QString& line : sqliteReportLines(row.columnText(0)))
+                                       problems.add(prefix + QStringLiteral("SQLite: ") + line);
+                               });
     if (!intact)
         return intact.error();
     if (!*intact)
         return {};
 
-    auto keys =
-        forEachRow(db, "PRAGMA foreign_key_check", file, problems, [&](const SqliteStatement& row) {
+    auto keys = checkEachRow(
+        db, "PRAGMA foreign_key_check", file, problems, [&](const SqliteStatement& row) {
             problems.add(prefix + QStringLiteral("row %1 of %2 refers to a "
                                                  "missing row of %3")
                                       .arg(row.columnInt64(1))
@@ -93,7 +87,7 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
     // length() of a blob comes from the record header, without reading the blob's pages.
     const std::int64_t vectorBytes = std::int64_t(dimension) * std::int64_t(kBytesPerComponent);
     if (dimension > 0) {
-        auto vectors = forEachRow(
+        auto vectors = checkEachRow(
             db,
             "SELECT id, document_id, typeof(vector), length(vector) FROM passages "
             "WHERE typeof(vector) != 'blob' OR length(vector) != ?1 ORDER BY id",
@@ -111,7 +105,7 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
         if (!vectors)
             return vectors.error();
     } else {
-        auto orphans = forEachRow(
+        auto orphans = checkEachRow(
             db, "SELECT count(*) FROM passages", file, problems, [&](const SqliteStatement& row) {
                 if (row.columnInt64(0) > 0)
                     problems.add(prefix + QStringLiteral("%1 passages but no model "
@@ -123,7 +117,7 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
     }
 
     // With n passages, ordinals 0..n-1 means: n distinct values, the least 0, the greatest n-1.
-    auto documents = forEachRow(
+    auto documents = checkEachRow(
         db,
         "SELECT d.id, d.path, d.passage_count, count(p.id), min(p.ordinal), max(p.ordinal), "
         "count(DISTINCT p.ordinal) FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
@@ -150,7 +144,7 @@ Result<void> checkStoreDatabase(sqlite3* db, const QString& file, int dimension,
     if (!documents)
         return documents.error();
 
-    auto ranges = forEachRow(
+    auto ranges = checkEachRow(
         db,
         "SELECT id, document_id, byte_start, byte_end FROM passages "
         "WHERE byte_start < 0 OR byte_end < byte_start ORDER BY id",

@@ -12,7 +12,7 @@
 
 #include "semsearch/store.h"
 
-#include "store/sqlite_store_impl.h"
+#include "store/store_connection.h"
 #include "store/vector_blob.h"
 
 #include <sqlite3.h>
@@ -371,7 +371,7 @@ Result<void> SalvagedStore::dropDocuments(const char* select,
         return q.error();
     if (parameter)
         q->bind(1, *parameter);
-    auto found = collectAll<std::pair<std::int64_t, QString>>(*q, [](const SqliteStatement& row) {
+    auto found = collectRows<std::pair<std::int64_t, QString>>(*q, [](const SqliteStatement& row) {
         return std::pair(row.columnInt64(0), row.columnText(1));
     });
     if (!found)
@@ -556,7 +556,8 @@ Result<SalvageReport> SqliteStore::salvage(const QString& damagedPath, const QSt
     SalvageReport report;
     if (auto begun = (*opened)->begin(); !begun)
         return begun.error();
-    if (auto done = copyReadableRows(from.get(), (*opened)->m_impl->db, newPath, report); !done) {
+    if (auto done = copyReadableRows(from.get(), (*opened)->m_connection->db, newPath, report);
+        !done) {
         (void)(*opened)->rollback();
         return done.error();
     }
