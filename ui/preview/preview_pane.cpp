@@ -127,6 +127,10 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     updateHeader();
 }
 
+QList<QWidget*> PreviewPane::tabOrder() const {
+    return {m_previousButton, m_nextButton, m_text};
+}
+
 void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit>& passages,
                                std::int64_t focusPassageId) {
     showPreview(path, services::preparePreview(path, passages), focusPassageId);

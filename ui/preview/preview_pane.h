@@ -51,6 +51,11 @@ public:
     // Empties the pane and shows `message` (one line, already translated) in its place.
     void showMessage(const QString& message);
 
+    // The pane's controls in the order Tab reaches them, as they read: Previous match, Next
+    // match, the text. The pane's focus proxy is the text, so a window that puts the pane in its
+    // own Tab order with setTabOrder(x, pane) would pass the buttons by: it chains these instead.
+    QList<QWidget*> tabOrder() const;
+
     QString path() const { return m_preview.path; } // empty when nothing is shown
     int matchCount() const { return int(m_preview.matches.size()); }
     int currentMatch() const { return m_current; } // index in document order; -1: none

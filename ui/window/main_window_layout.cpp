@@ -113,7 +113,11 @@ void MainWindow::buildWidgets() {
     setTabOrder(m_filters->folderBox(), m_filters->typeBox());
     setTabOrder(m_filters->typeBox(), m_filters->modifiedBox());
     setTabOrder(m_filters->modifiedBox(), m_results);
-    setTabOrder(m_results, m_preview);
+    QWidget* before = m_results;
+    for (QWidget* control : m_preview->tabOrder()) {
+        setTabOrder(before, control);
+        before = control;
+    }
 }
 
 QLayout* MainWindow::buildSearchRow(QWidget* parent) {
