@@ -445,6 +445,42 @@ private Q_SLOTS:
             QVERIFY2(request.proxied, qPrintable(request.path));
     }
 
+    void proxyFromTheOptionsIsUsedInsteadOfTheEnvironments() {
+        ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
+        proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
+        proxied.useSystemProxy = true;
+        // The environment names a proxy that refuses (a closed port): the option must win.
+        qputenv("http_proxy", "http://127.0.0.1:1");
+        proxied.proxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port()); // no scheme: http
+        const ModelDownloadResult result = run(proxied);
+        qunsetenv("http_proxy");
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
+        verifyModelFolder(target(), tinyModelFiles());
+        const QList<HubRequest> requests = m_hub.requests();
+        QVERIFY(!requests.isEmpty());
+        for (const HubRequest& request : requests)
+            QVERIFY2(request.proxied, qPrintable(request.path));
+    }
+
+    void malformedProxyIsRefused() {
+        for (const QString& proxy :
+             {QStringLiteral("proxy.example"), QStringLiteral("socks5://proxy.example:1080"),
+              QStringLiteral("http://proxy.example:8080/path"), QStringLiteral("http://:8080")}) {
+            QVERIFY2(proxyAddress(proxy).isEmpty(), qPrintable(proxy));
+            ModelDownloadOptions refused = options(QStringLiteral("test/tiny-bert-max"));
+            refused.proxy = proxy;
+            const ModelDownloadResult result = run(refused);
+            QVERIFY(!result.ok());
+            QCOMPARE(int(result.error->code), int(ErrorCode::InvalidArgument));
+            QVERIFY2(result.error->message.contains(QStringLiteral("proxy")),
+                     qPrintable(result.error->message));
+        }
+        QVERIFY(m_hub.requests().isEmpty());
+        QCOMPARE(proxyAddress(QStringLiteral(" user:secret@proxy.example:3128 ")),
+                 QUrl(QStringLiteral("http://user:secret@proxy.example:3128")));
+        QCOMPARE(proxyAddress(QStringLiteral("http://proxy.example:8080/")).port(), 8080);
+    }
+
     void stalledTransferTimesOut() {
         m_hub.setStallLargeFiles(true);
         ModelDownloadOptions stalled = options(QStringLiteral("test/tiny-bert-max"));

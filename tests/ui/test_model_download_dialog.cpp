@@ -199,6 +199,33 @@ private Q_SLOTS:
         QVERIFY(progress->maximum() > 0);
     }
 
+    // Issue 16, 10: the mirror and proxy of Settings reach the window's download; the
+    // environment's hub address applies only while the settings name no mirror.
+    void settingsMirrorAndProxyReachTheDownload() {
+        qputenv("HF_ENDPOINT", "https://env-mirror.example");
+        services::AppSettings settings;
+        QCOMPARE(ui::downloadOptionsFrom(settings).endpoint,
+                 QStringLiteral("https://env-mirror.example"));
+        QVERIFY(ui::downloadOptionsFrom(settings).proxy.isEmpty());
+        // A hub no resolver knows, reachable only through the proxy of the settings.
+        settings.downloadMirror = QStringLiteral(" http://hub.semsearch.invalid ");
+        settings.downloadProxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port());
+        ModelDownloadOptions options = ui::downloadOptionsFrom(settings);
+        qunsetenv("HF_ENDPOINT");
+        QCOMPARE(options.endpoint, QStringLiteral("http://hub.semsearch.invalid"));
+        options.repository = QStringLiteral("test/tiny-bert-max");
+        options.targetFolder = target();
+        m_hub.resetCounters();
+        ui::ModelDownloadDialog dialog(options);
+        dialog.show();
+        QSignalSpy downloaded(&dialog, &ui::ModelDownloadDialog::modelDownloaded);
+        QTest::mouseClick(child<QPushButton>(dialog, "download"), Qt::LeftButton);
+        QVERIFY(downloaded.wait(kGenerousWaitMs));
+        QVERIFY(!m_hub.requests().isEmpty());
+        for (const HubRequest& request : m_hub.requests())
+            QVERIFY2(request.proxied, qPrintable(request.path));
+    }
+
     void emptyFolderFieldShowsTheStandardPlace() {
         ModelDownloadOptions options = defaults();
         options.targetFolder.clear();

@@ -131,6 +131,17 @@ private Q_SLOTS:
             box->setFocus();
             QTest::keyClick(box, Qt::Key_Down); // bf16 -> int8
         }) << Change([](services::AppSettings& s) { s.precision = Precision::Int8; });
+        QTest::newRow("download mirror") << Edit([](SettingsDialog& d) {
+            retype(child<QLineEdit>(d, "downloadMirror"), QStringLiteral(" http://m.example "));
+        }) << Change([](services::AppSettings& s) {
+            s.downloadMirror = QStringLiteral("http://m.example");
+        });
+        QTest::newRow("download proxy") << Edit([](SettingsDialog& d) {
+            auto* proxy = child<QLineEdit>(d, "downloadProxy");
+            proxy->setFocus();
+            proxy->selectAll();
+            QTest::keyClick(proxy, Qt::Key_Delete);
+        }) << Change([](services::AppSettings& s) { s.downloadProxy.clear(); });
         QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
             QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
         }) << Change([](services::AppSettings& s) { s.watchFolders = true; });
@@ -351,12 +362,49 @@ private Q_SLOTS:
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
     }
 
+    // Issue 16, 10: a mirror or proxy that is no address is refused, naming it, before it is
+    // saved; the dialog stays open with the field focused.
+    void malformedDownloadAddressesAreRefused() {
+        for (const char* name : {"downloadMirror", "downloadProxy"}) {
+            SettingsDialog dialog(customAppSettings());
+            dialog.show();
+            QApplication::setActiveWindow(&dialog);
+            QVERIFY(QTest::qWaitForWindowActive(&dialog));
+            auto* field = child<QLineEdit>(dialog, name);
+            retype(field, QStringLiteral("ftp:/nowhere"));
+            QString said;
+            QTimer answer;
+            answer.setInterval(20);
+            connect(&answer, &QTimer::timeout, this, [&] {
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                if (!box)
+                    return;
+                answer.stop();
+                said = box->text();
+                box->accept();
+            });
+            answer.start();
+            QTest::mouseClick(
+                child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                Qt::LeftButton);
+            QVERIFY2(said.contains(QStringLiteral("ftp:/nowhere")), qPrintable(said));
+            QVERIFY(dialog.isVisible());
+            QVERIFY(dialog.result() != QDialog::Accepted);
+            QCOMPARE(dialog.focusWidget(), field);
+            retype(field, QStringLiteral("http://127.0.0.1:8080"));
+            QTest::mouseClick(
+                child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                Qt::LeftButton);
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+    }
+
     void labelsHaveBuddiesAndInputsHaveNames() {
         SettingsDialog dialog(customAppSettings());
-        const QStringList inputs = {"modelFolder",     "modelBrowse",       "indexFolder",
-                                    "indexBrowse",     "batchSize",         "threads",
-                                    "excludePatterns", "searchResultLimit", "maxFileSize",
-                                    "watchFolders",    "precision"};
+        const QStringList inputs = {
+            "modelFolder", "modelBrowse",     "indexFolder",       "indexBrowse", "batchSize",
+            "threads",     "excludePatterns", "searchResultLimit", "maxFileSize", "watchFolders",
+            "precision",   "downloadMirror",  "downloadProxy"};
         QStringList withBuddy;
         for (QLabel* label : dialog.findChildren<QLabel*>()) {
             if (label->buddy()) {
@@ -366,8 +414,9 @@ private Q_SLOTS:
         }
         withBuddy.sort();
         QCOMPARE(withBuddy,
-                 QStringList({"batchSize", "excludePatterns", "indexFolder", "maxFileSize",
-                              "modelFolder", "precision", "searchResultLimit", "threads"}));
+                 QStringList({"batchSize", "downloadMirror", "downloadProxy", "excludePatterns",
+                              "indexFolder", "maxFileSize", "modelFolder", "precision",
+                              "searchResultLimit", "threads"}));
         for (const QString& name : inputs) {
             QWidget* widget = dialog.findChild<QWidget*>(name);
             QVERIFY2(widget, qPrintable(name));
@@ -383,10 +432,11 @@ private Q_SLOTS:
 
         // Alt + the underlined letter moves to the field.
         const QList<std::pair<Qt::Key, const char*>> mnemonics = {
-            {Qt::Key_B, "batchSize"},   {Qt::Key_T, "threads"},
-            {Qt::Key_I, "indexFolder"}, {Qt::Key_X, "excludePatterns"},
-            {Qt::Key_Z, "maxFileSize"}, {Qt::Key_D, "searchResultLimit"},
-            {Qt::Key_P, "precision"},   {Qt::Key_M, "modelFolder"},
+            {Qt::Key_B, "batchSize"},      {Qt::Key_T, "threads"},
+            {Qt::Key_I, "indexFolder"},    {Qt::Key_X, "excludePatterns"},
+            {Qt::Key_Z, "maxFileSize"},    {Qt::Key_D, "searchResultLimit"},
+            {Qt::Key_P, "precision"},      {Qt::Key_M, "modelFolder"},
+            {Qt::Key_H, "downloadMirror"}, {Qt::Key_Y, "downloadProxy"},
         };
         for (const auto& [key, name] : mnemonics) {
             QTest::keyClick(&dialog, key, Qt::AltModifier);
@@ -395,10 +445,10 @@ private Q_SLOTS:
         }
 
         // Tab goes top to bottom; the pattern list passes Tab on instead of inserting one.
-        const QStringList order = {"modelFolder",  "modelBrowse",      "precision",
-                                   "batchSize",    "threads",          "indexFolder",
-                                   "indexBrowse",  "excludePatterns",  "maxFileSize",
-                                   "watchFolders", "searchResultLimit"};
+        const QStringList order = {
+            "modelFolder",       "modelBrowse",    "precision",       "batchSize",   "threads",
+            "indexFolder",       "indexBrowse",    "excludePatterns", "maxFileSize", "watchFolders",
+            "searchResultLimit", "downloadMirror", "downloadProxy"};
         child<QLineEdit>(dialog, "modelFolder")->setFocus();
         QStringList visited;
         for (int i = 0; i < order.size(); ++i) {

@@ -17,6 +17,15 @@
 
 namespace semsearch::ui {
 
+ModelDownloadOptions downloadOptionsFrom(const services::AppSettings& settings) {
+    ModelDownloadOptions options;
+    applyHubEnvironment(options);
+    if (!settings.downloadMirror.trimmed().isEmpty())
+        options.endpoint = settings.downloadMirror.trimmed();
+    options.proxy = settings.downloadProxy.trimmed();
+    return options;
+}
+
 namespace {
 
 constexpr int kProgressSteps = 1000;

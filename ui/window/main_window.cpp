@@ -553,9 +553,7 @@ void MainWindow::useModel(const QString& folder) {
 }
 
 void MainWindow::downloadModel() {
-    ModelDownloadOptions options;
-    applyHubEnvironment(options);
-    auto* dialog = new ModelDownloadDialog(options, this);
+    auto* dialog = new ModelDownloadDialog(downloadOptionsFrom(m_settings), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ModelDownloadDialog::modelDownloaded, this, &MainWindow::useModel);
     dialog->open();
