@@ -669,6 +669,30 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>C&amp;lear Search History</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Search by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match by meaning and by the words typed (&quot;a phrase&quot;, -word to leave out), by meaning only, or by the words only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Meaning + words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Meaning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find &amp;Similar Documents</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -838,6 +862,12 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>line %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%1 · also in %Ln other places</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultListModel</name>
@@ -847,6 +877,18 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>%1 in %2, score %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>identical copy in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also in:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1053,6 +1095,46 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>%1: %2 dimensions, %3 pooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address of a mirror of the model hub to download models from, e.g. https://hf-mirror.example.org. Empty: the hub itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host:port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An HTTP proxy for model downloads: host:port, or http://user:password@host:port. Empty: the proxy your system&apos;s environment sets, if any.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Hub mirror:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prox&amp;y:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hub mirror &quot;%1&quot; is not a web address. Write it as https://host or https://host:port, or leave it empty to use the hub.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -687,6 +687,30 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>C&amp;lear Search History</source>
         <translation>Such&amp;verlauf löschen</translation>
     </message>
+    <message>
+        <source>Search by</source>
+        <translation>Suchen nach</translation>
+    </message>
+    <message>
+        <source>Match by meaning and by the words typed (&quot;a phrase&quot;, -word to leave out), by meaning only, or by the words only</source>
+        <translation>Nach Bedeutung und nach den eingegebenen Wörtern suchen („eine Wortgruppe“, -Wort zum Ausschließen), nur nach Bedeutung oder nur nach den Wörtern</translation>
+    </message>
+    <message>
+        <source>Meaning + words</source>
+        <translation>Bedeutung + Wörter</translation>
+    </message>
+    <message>
+        <source>Meaning</source>
+        <translation>Bedeutung</translation>
+    </message>
+    <message>
+        <source>Words</source>
+        <translation>Wörter</translation>
+    </message>
+    <message>
+        <source>Find &amp;Similar Documents</source>
+        <translation>Ä&amp;hnliche Dokumente finden</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -856,6 +880,13 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>line %1</source>
         <translation>Zeile %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 · also in %Ln other places</source>
+        <translation>
+            <numerusform>%1 · dazu %Ln Kopie an anderer Stelle</numerusform>
+            <numerusform>%1 · dazu %Ln Kopien an anderer Stelle</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultListModel</name>
@@ -866,6 +897,18 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>%1 in %2, score %3: %4</source>
         <translation>%1 in %2, Wert %3: %4</translation>
+    </message>
+    <message>
+        <source>Also in %1</source>
+        <translation>Auch in %1</translation>
+    </message>
+    <message>
+        <source>identical copy in %1</source>
+        <translation>identische Kopie in %1</translation>
+    </message>
+    <message>
+        <source>Also in:</source>
+        <translation>Auch in:</translation>
     </message>
 </context>
 <context>
@@ -1072,6 +1115,46 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>%1: %2 dimensions, %3 pooling</source>
         <translation>%1: %2 Dimensionen, %3-Pooling</translation>
+    </message>
+    <message>
+        <source>Download mirror</source>
+        <translation>Spiegelserver für Downloads</translation>
+    </message>
+    <message>
+        <source>The address of a mirror of the model hub to download models from, e.g. https://hf-mirror.example.org. Empty: the hub itself.</source>
+        <translation>Die Adresse eines Spiegelservers des Modell-Hubs, von dem Modelle heruntergeladen werden, z. B. https://hf-mirror.example.org. Leer: der Hub selbst.</translation>
+    </message>
+    <message>
+        <source>Download proxy</source>
+        <translation>Proxy für Downloads</translation>
+    </message>
+    <message>
+        <source>host:port</source>
+        <translation>Host:Port</translation>
+    </message>
+    <message>
+        <source>An HTTP proxy for model downloads: host:port, or http://user:password@host:port. Empty: the proxy your system&apos;s environment sets, if any.</source>
+        <translation>Ein HTTP-Proxy für Modell-Downloads: Host:Port oder http://Benutzer:Passwort@Host:Port. Leer: der Proxy, den die Umgebung Ihres Systems festlegt, falls vorhanden.</translation>
+    </message>
+    <message>
+        <source>Model Download</source>
+        <translation>Modell-Download</translation>
+    </message>
+    <message>
+        <source>&amp;Hub mirror:</source>
+        <translation>&amp;Hub-Spiegelserver:</translation>
+    </message>
+    <message>
+        <source>Prox&amp;y:</source>
+        <translation>Pro&amp;xy:</translation>
+    </message>
+    <message>
+        <source>The hub mirror &quot;%1&quot; is not a web address. Write it as https://host or https://host:port, or leave it empty to use the hub.</source>
+        <translation>Der Hub-Spiegelserver „%1“ ist keine Webadresse. Schreiben Sie ihn als https://host oder https://host:port, oder lassen Sie das Feld leer, um den Hub zu verwenden.</translation>
+    </message>
+    <message>
+        <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
+        <translation>Der Proxy „%1“ ist keine Adresse. Schreiben Sie ihn als Host:Port, z. B. proxy.example.org:3128, oder lassen Sie das Feld leer.</translation>
     </message>
 </context>
 <context>

@@ -125,4 +125,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>semsearch::ui::ResultDelegate</name>
+    <message numerus="yes">
+        <source>%1 · also in %Ln other places</source>
+        <translation>
+            <numerusform>%1 · also in %Ln other place</numerusform>
+            <numerusform>%1 · also in %Ln other places</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -5,9 +5,11 @@
 #include "common/translations.h"
 #include "generous_wait.h"
 #include "model_folder_fixture.h"
+#include "results/result_delegate.h"
 #include "window/indexing_bar.h"
 #include "window/main_window.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -58,6 +60,10 @@ private Q_SLOTS:
             menus << menu->text();
         QCOMPARE(menus, QStringList({QStringLiteral("&Datei"), QStringLiteral("&Bearbeiten"),
                                      QStringLiteral("&Ansicht"), QStringLiteral("&Hilfe")}));
+        auto* mode = window.findChild<QComboBox*>(QStringLiteral("searchMode"));
+        QVERIFY(mode);
+        QCOMPARE(mode->itemText(0), QStringLiteral("Bedeutung + Wörter"));
+        QCOMPARE(mode->accessibleName(), QStringLiteral("Suchen nach"));
     }
 
     // Plural forms and the German number format.
@@ -74,6 +80,16 @@ private Q_SLOTS:
         progress.passagesDone = 17535;
         QCOMPARE(ui::IndexingBar::describePaused(progress),
                  QStringLiteral("Angehalten bei 1.200 von 17.935 Dateien, 17.535 Passagen"));
+    }
+
+    // A result with identical copies elsewhere: the word for one copy and for more.
+    void copiesInPluralForm() {
+        const QString folder = QStringLiteral("~/notizen");
+        QCOMPARE(ui::ResultDelegate::folderText(folder, 0), folder);
+        QCOMPARE(ui::ResultDelegate::folderText(folder, 1),
+                 QStringLiteral("~/notizen · dazu 1 Kopie an anderer Stelle"));
+        QCOMPARE(ui::ResultDelegate::folderText(folder, 1200),
+                 QStringLiteral("~/notizen · dazu 1.200 Kopien an anderer Stelle"));
     }
 };
 

@@ -100,6 +100,12 @@ struct ResultDelegate::Row {
 
 ResultDelegate::ResultDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
 
+QString ResultDelegate::folderText(const QString& folder, int copies) {
+    if (copies <= 0)
+        return folder;
+    return tr("%1 · also in %Ln other places", nullptr, copies).arg(folder);
+}
+
 QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime& now,
                                      const QLocale& locale) {
     if (!modified.isValid())
@@ -186,9 +192,9 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     const QFontMetrics fontMetrics(metrics.font);
     const QString date = modifiedText(index.data(ResultListModel::ModifiedRole).toDateTime(),
                                       QDateTime::currentDateTime(), row.locale);
-    QString folder = index.data(ResultListModel::FolderRole).toString();
-    if (const int copies = int(index.data(ResultListModel::DuplicatesRole).toStringList().size()))
-        folder = tr("%1 · also in %n other place(s)", nullptr, copies).arg(folder);
+    const QString folder =
+        folderText(index.data(ResultListModel::FolderRole).toString(),
+                   int(index.data(ResultListModel::DuplicatesRole).toStringList().size()));
     QString where;
     if (date.isEmpty()) {
         where = fontMetrics.elidedText(folder, Qt::ElideMiddle, content.width());
