@@ -2,8 +2,8 @@
 // all-or-nothing, totals agree with what is stored, read-only stores never write, and readers in
 // other connections see only committed data. Every test works in a fresh temporary folder.
 
-#include "store_fixture.h"
 #include "store/schema.h"
+#include "store_fixture.h"
 
 class TestStore : public QObject {
     Q_OBJECT
