@@ -429,33 +429,29 @@ private Q_SLOTS:
         verifyNothingAt(target());
     }
 
-    void proxyFromTheEnvironmentIsUsed() {
-        // A hub no resolver knows, reachable only through the proxy (the local server).
-        ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
-        proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
-        proxied.useSystemProxy = true;
-        qputenv("http_proxy", m_hub.endpoint().toLatin1());
-        const ModelDownloadResult result = run(proxied);
-        qunsetenv("http_proxy");
-        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
-        verifyModelFolder(target(), tinyModelFiles());
-        const QList<HubRequest> requests = m_hub.requests();
-        QVERIFY(!requests.isEmpty());
-        for (const HubRequest& request : requests)
-            QVERIFY2(request.proxied, qPrintable(request.path));
+    // A hub no resolver knows, reachable only through the proxy (the local server): from the
+    // environment, or from the options, which win over an environment's proxy that refuses (a
+    // closed port).
+    void proxyIsUsed_data() {
+        QTest::addColumn<QByteArray>("environment");
+        QTest::addColumn<bool>("inOptions");
+        QTest::newRow("environment") << m_hub.endpoint().toLatin1() << false;
+        QTest::newRow("options over environment") << QByteArray("http://127.0.0.1:1") << true;
     }
-
-    void proxyFromTheOptionsIsUsedInsteadOfTheEnvironments() {
+    void proxyIsUsed() {
+        QFETCH(QByteArray, environment);
+        QFETCH(bool, inOptions);
         ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
+        proxied.targetFolder += inOptions ? QStringLiteral("-options") : QString(); // one per row
         proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
         proxied.useSystemProxy = true;
-        // The environment names a proxy that refuses (a closed port): the option must win.
-        qputenv("http_proxy", "http://127.0.0.1:1");
-        proxied.proxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port()); // no scheme: http
+        if (inOptions)
+            proxied.proxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port()); // no scheme: http
+        qputenv("http_proxy", environment);
         const ModelDownloadResult result = run(proxied);
         qunsetenv("http_proxy");
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
-        verifyModelFolder(target(), tinyModelFiles());
+        verifyModelFolder(proxied.targetFolder, tinyModelFiles());
         const QList<HubRequest> requests = m_hub.requests();
         QVERIFY(!requests.isEmpty());
         for (const HubRequest& request : requests)

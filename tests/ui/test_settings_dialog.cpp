@@ -55,6 +55,27 @@ void retype(QLineEdit* edit, const QString& text) {
     QTest::keyClicks(edit, text);
 }
 
+// Presses OK and closes the message box that refuses the settings from within its own event
+// loop; returns what it said (text and informative text), empty when none came.
+QString pressOkAndReadRefusal(SettingsDialog& dialog) {
+    QString said;
+    QTimer answer;
+    answer.setInterval(20);
+    QObject::connect(&answer, &QTimer::timeout, &dialog, [&] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        answer.stop();
+        said = box->text() + QLatin1Char('\n') + box->informativeText();
+        box->accept();
+    });
+    answer.start();
+    QTest::mouseClick(dialog.findChild<QDialogButtonBox*>(QStringLiteral("buttons"))
+                          ->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    return said;
+}
+
 // The pieces of the expected status line, from the model's own files.
 QString expectedStatus(const QString& modelFolder) {
     auto readObject = [](const QString& path) {
@@ -336,20 +357,7 @@ private Q_SLOTS:
         QVERIFY(notAModel.isValid());
         auto* folder = child<QLineEdit>(dialog, "modelFolder");
         retype(folder, notAModel.path());
-        QString said;
-        QTimer answer; // closes the refusal from within its own event loop
-        answer.setInterval(20);
-        connect(&answer, &QTimer::timeout, this, [&] {
-            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            answer.stop();
-            said = box->text() + QLatin1Char('\n') + box->informativeText();
-            box->accept();
-        });
-        answer.start();
-        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
-                          Qt::LeftButton);
+        const QString said = pressOkAndReadRefusal(dialog);
         QVERIFY2(said.contains(notAModel.path()), qPrintable(said));
         QVERIFY2(said.contains(QStringLiteral("config.json")), qPrintable(said));
         QVERIFY(dialog.isVisible());
@@ -372,21 +380,7 @@ private Q_SLOTS:
             QVERIFY(QTest::qWaitForWindowActive(&dialog));
             auto* field = child<QLineEdit>(dialog, name);
             retype(field, QStringLiteral("ftp:/nowhere"));
-            QString said;
-            QTimer answer;
-            answer.setInterval(20);
-            connect(&answer, &QTimer::timeout, this, [&] {
-                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-                if (!box)
-                    return;
-                answer.stop();
-                said = box->text();
-                box->accept();
-            });
-            answer.start();
-            QTest::mouseClick(
-                child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
-                Qt::LeftButton);
+            const QString said = pressOkAndReadRefusal(dialog);
             QVERIFY2(said.contains(QStringLiteral("ftp:/nowhere")), qPrintable(said));
             QVERIFY(dialog.isVisible());
             QVERIFY(dialog.result() != QDialog::Accepted);

@@ -16,6 +16,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -254,14 +255,26 @@ private Q_SLOTS:
                                             : accessible->text(QAccessible::Description);
             QVERIFY2(!description.isEmpty(), qPrintable(describe(control)));
         }
-        QSet<QWidget*> reached;
-        window.findChild<QLineEdit*>(QStringLiteral("query"))->setFocus();
+        // Each reached control looks different with the focus than without it.
+        QHash<QWidget*, QImage> withFocus;
+        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
+        query->setFocus();
         for (int i = 0; i < 3 * controls.size(); ++i) {
-            reached.insert(QApplication::focusWidget());
-            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            QWidget* focus = QApplication::focusWidget();
+            if (!withFocus.contains(focus))
+                withFocus.insert(focus, focus->grab().toImage());
+            QTest::keyClick(focus, Qt::Key_Tab);
         }
-        for (QWidget* control : controls)
-            QVERIFY2(reached.contains(control), qPrintable(describe(control)));
+        for (QWidget* control : controls) {
+            QVERIFY2(withFocus.contains(control), qPrintable(describe(control)));
+            QWidget* elsewhere =
+                control == query ? static_cast<QWidget*>(
+                                       window.findChild<QComboBox*>(QStringLiteral("searchMode")))
+                                 : query;
+            elsewhere->setFocus();
+            QVERIFY2(control->grab().toImage() != withFocus.value(control),
+                     qPrintable(describe(control) + QStringLiteral(" shows no focus")));
+        }
     }
 
     // Issue 16, state kept: the last query, its filters, the selected result and the splitter
