@@ -198,7 +198,12 @@ Result<QStringList> TextReader::next(int maxTexts) {
 }
 
 QString numberText(std::int64_t n) {
-    return QLocale().toString(qint64(n));
+    QLocale locale;
+    // Qt groups digits for the system's "C" locale ("1,100"); C and POSIX mean none, and
+    // scripts that run the CLI under LC_ALL=C read plain numbers.
+    if (locale.language() == QLocale::C)
+        locale.setNumberOptions(QLocale::OmitGroupSeparator);
+    return locale.toString(qint64(n));
 }
 
 QString countText(std::int64_t n, const char* one, const char* many) {

@@ -77,7 +77,7 @@ bool writeOut(const QByteArray& bytes);
 // countText(1, "file", "files") is "1 file". The CLI speaks English only; JSON output keeps
 // plain numbers.
 QString countText(std::int64_t n, const char* one, const char* many);
-// A number alone in the locale's format.
+// A number alone in the locale's format; ungrouped in the C locale (LC_ALL=C), as scripts read it.
 QString numberText(std::int64_t n);
 // Appends a float32 as JSON with 9 significant digits (enough to read back the same float);
 // non-finite values become null.
