@@ -27,7 +27,7 @@ jobs=${JOBS:-$(nproc)}
 
 packages=(
     cmake g++ ninja-build pkg-config
-    qt6-base-dev qt6-qpa-plugins libgl-dev
+    qt6-base-dev qt6-qpa-plugins libgl-dev qt6-tools-dev qt6-l10n-tools
     libtorch-dev libopenblas0-openmp libdnnl-dev
     libfaiss-dev libsqlite3-dev
     libpoppler-cpp-dev libxml2-dev zlib1g-dev

@@ -16,6 +16,8 @@ const QString kMaxFileMiBKey = QStringLiteral("index/maxFileMiB");
 const QString kWatchKey = QStringLiteral("index/watch");
 const QString kSearchLimitKey = QStringLiteral("search/limit");
 const QString kPrecisionKey = QStringLiteral("embed/precision");
+const QString kMirrorKey = QStringLiteral("download/mirror");
+const QString kProxyKey = QStringLiteral("download/proxy");
 
 // Stored text can be anything (INI files are edited by hand), so each reader accepts only what
 // it understands and otherwise keeps the default.
@@ -97,7 +99,8 @@ bool AppSettings::operator==(const AppSettings& other) const {
            batchSize == other.batchSize && threads == other.threads &&
            excludePatterns == other.excludePatterns && maxFileMiB == other.maxFileMiB &&
            watchFolders == other.watchFolders && searchResultLimit == other.searchResultLimit &&
-           precision == other.precision;
+           precision == other.precision && downloadMirror == other.downloadMirror &&
+           downloadProxy == other.downloadProxy;
 }
 
 AppSettings loadSettings(QSettings& settings) {
@@ -117,6 +120,8 @@ AppSettings loadSettings(QSettings& settings) {
                 defaults.searchResultLimit);
     values.precision =
         parsePrecision(settings.value(kPrecisionKey).toString()).value_or(defaults.precision);
+    values.downloadMirror = settings.value(kMirrorKey).toString().trimmed();
+    values.downloadProxy = settings.value(kProxyKey).toString().trimmed();
     return values;
 }
 
@@ -134,6 +139,8 @@ void saveSettings(QSettings& settings, const AppSettings& values) {
     settings.setValue(kWatchKey, values.watchFolders);
     settings.setValue(kSearchLimitKey, values.searchResultLimit);
     settings.setValue(kPrecisionKey, precisionName(values.precision));
+    settings.setValue(kMirrorKey, values.downloadMirror.trimmed());
+    settings.setValue(kProxyKey, values.downloadProxy.trimmed());
 }
 
 SessionOverrides sessionOverrides(const QString& indexFlag, const QString& modelFlag) {

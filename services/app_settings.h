@@ -46,6 +46,12 @@ struct AppSettings {
     // EmbedderOptions::precision. Auto: the index's precision, else the fastest mode this CPU
     // runs that passed the quality check for the model (precision_check.h).
     Precision precision = Precision::Auto;
+    // Where the model download goes (ModelDownloadOptions::endpoint): a mirror of the hub,
+    // "https://host[:port]". Empty: $HF_ENDPOINT when set, else huggingface.co.
+    QString downloadMirror;
+    // ModelDownloadOptions::proxy: "host:port" or "http://[user:password@]host:port". Empty:
+    // the proxy of the environment (http_proxy, https_proxy), if any.
+    QString downloadProxy;
 
     bool operator==(const AppSettings& other) const;
     bool operator!=(const AppSettings& other) const { return !(*this == other); }
@@ -59,10 +65,11 @@ struct AppSettings {
 };
 
 // Reads the settings stored under the keys "model/folder", "index/folder", "embed/batchSize",
-// "embed/threads", "embed/precision", "index/excludePatterns", "index/maxFileMiB", "index/watch"
-// and "search/limit". A missing key, or a stored value that is not of the right kind or out of
-// range (a hand-edited file, an older version), gives that field's default; the other fields
-// are unaffected. A stored empty pattern list stays empty (the user removed every pattern).
+// "embed/threads", "embed/precision", "index/excludePatterns", "index/maxFileMiB", "index/watch",
+// "search/limit", "download/mirror" and "download/proxy" (these two trimmed). A missing key, or a
+// stored value that is not of the right kind or out of range (a hand-edited file, an older
+// version), gives that field's default; the other fields are unaffected. A stored empty pattern
+// list stays empty (the user removed every pattern).
 AppSettings loadSettings(QSettings& settings);
 
 // Writes every field under the keys above. Does not sync(): QSettings does that on destruction

@@ -1,5 +1,6 @@
 #include "display_path.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 
@@ -23,6 +24,14 @@ QString displayPath(const QString& path) {
 
 QString displayFolder(const QString& path) {
     return displayPath(QFileInfo(path).path());
+}
+
+QString displayNameFirst(const QString& path) {
+    const QString name = displayFileName(path);
+    if (name.isEmpty() || path == QDir::homePath())
+        return displayPath(path);
+    //: A file or folder's name, then the folder it is in: "notes — ~/docs".
+    return QCoreApplication::translate("DisplayPath", "%1 — %2").arg(name, displayFolder(path));
 }
 
 } // namespace semsearch::services

@@ -16,4 +16,9 @@ QString displayPath(const QString& path);
 // "/srv/data"): shorter, and the same for every user. The path is not resolved on disk.
 QString displayFolder(const QString& path);
 
+// The name first, then where it is: "notes — ~/docs" (for "~/docs/notes"). A list of several
+// folders under one long parent stays legible where displayPath's beginnings would all read
+// alike once cut. The root and the home folder read as displayPath.
+QString displayNameFirst(const QString& path);
+
 } // namespace semsearch::services

@@ -8,6 +8,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -30,6 +31,9 @@ struct IndexOverview {
     StoreCounts counts;
     std::vector<SourceStatus> sources;
     std::vector<SkippedRecord> skipped;
+    // The file name extensions of the indexed documents (the text after the last '.', lower
+    // case, no dot), sorted, each once: what a filter by type can offer.
+    QStringList extensions;
 };
 
 } // namespace semsearch::services

@@ -122,6 +122,7 @@ void SearchWorker::readOverview() {
         for (const SourceOverview& source : read->sources)
             overview.sources.push_back({source.source, source.counts});
         overview.skipped = std::move(read->skipped);
+        overview.extensions = std::move(read->extensions);
     } else {
         overview.problem = read.error().message;
     }

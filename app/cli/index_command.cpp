@@ -9,6 +9,7 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QLocale>
 
 #include <cstdio>
 #include <unistd.h>
@@ -36,12 +37,10 @@ void showProgress(const IndexProgress& p) {
         line = QStringLiteral("scanning folders…");
         break;
     case IndexProgress::Stage::Indexing:
-        line = QStringLiteral("%1/%2 files, %3 passages, %4 passages/s, ETA %5  %6")
-                   .arg(p.filesDone)
-                   .arg(p.filesTotal)
-                   .arg(p.passagesDone)
-                   .arg(p.passagesPerSecond, 0, 'f', 1)
-                   .arg(duration(p.secondsLeft),
+        line = QStringLiteral("%1/%2, %3, %4 passages/s, ETA %5  %6")
+                   .arg(numberText(p.filesDone), countText(p.filesTotal, "file", "files"),
+                        countText(p.passagesDone, "passage", "passages"),
+                        QLocale().toString(p.passagesPerSecond, 'f', 1), duration(p.secondsLeft),
                         escapedText(p.currentFile.section(QLatin1Char('/'), -1)));
         break;
     case IndexProgress::Stage::Removing:
@@ -78,13 +77,12 @@ QByteArray summary(const IndexStats& s, bool json) {
     }
     QStringList parts;
     for (const auto& [name, value] : counts)
-        parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
-    return QStringLiteral("%1 files: %2; %3 removed (gone); %4 passages embedded in %5 s\n")
-        .arg(s.filesSeen)
-        .arg(parts.join(QStringLiteral(", ")))
-        .arg(s.filesRemoved)
-        .arg(s.passagesEmbedded)
-        .arg(s.seconds, 0, 'f', 1)
+        parts << QStringLiteral("%1 %2").arg(numberText(value), QLatin1String(name));
+    return QStringLiteral("%1: %2; %3 removed (gone); %4 in %5 s\n")
+        .arg(countText(s.filesSeen, "file", "files"), parts.join(QStringLiteral(", ")),
+             numberText(s.filesRemoved),
+             countText(s.passagesEmbedded, "passage embedded", "passages embedded"),
+             QLocale().toString(s.seconds, 'f', 1))
         .toUtf8();
 }
 

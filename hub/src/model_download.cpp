@@ -48,6 +48,13 @@ public:
     }
 };
 
+// The proxy the options name; Qt's default (none of its own) when they name none.
+QNetworkProxy namedProxy(const QString& text) {
+    const QUrl address = proxyAddress(text);
+    return QNetworkProxy(QNetworkProxy::HttpProxy, address.host(), quint16(address.port()),
+                         address.userName(), address.password());
+}
+
 Result<void> checkOptions(const ModelDownloadOptions& options) {
     // Hub names: letters, digits, '-', '_', '.'; "owner/name" or a bare legacy "name".
     static const QRegularExpression repository(
@@ -71,6 +78,11 @@ Result<void> checkOptions(const ModelDownloadOptions& options) {
                          QStringLiteral("the hub endpoint '%1' is not an http(s) address (check "
                                         "HF_ENDPOINT)")
                              .arg(options.endpoint));
+    if (!options.proxy.trimmed().isEmpty() && proxyAddress(options.proxy).isEmpty())
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("the proxy '%1' is not an address of the form "
+                                        "host:port or http://host:port")
+                             .arg(printableText(options.proxy)));
     return {};
 }
 
@@ -83,6 +95,21 @@ void applyHubEnvironment(ModelDownloadOptions& options) {
     const QString token = qEnvironmentVariable("HF_TOKEN").trimmed();
     if (!token.isEmpty())
         options.token = token;
+}
+
+QUrl proxyAddress(const QString& text) {
+    QString written = text.trimmed();
+    if (written.isEmpty())
+        return QUrl();
+    if (!written.contains(QStringLiteral("://")))
+        written.prepend(QStringLiteral("http://"));
+    const QUrl address(written, QUrl::StrictMode);
+    if (!address.isValid() || address.scheme() != QLatin1String("http") ||
+        address.host().isEmpty() || address.port() <= 0 ||
+        (!address.path().isEmpty() && address.path() != QLatin1String("/")) || address.hasQuery() ||
+        address.hasFragment())
+        return QUrl();
+    return address;
 }
 
 QString modelDownloadTarget(const ModelDownloadOptions& options) {
@@ -104,7 +131,9 @@ class ModelDownload::Run : public QObject {
 public:
     Run(ModelDownload& owner, const ModelDownloadOptions& options)
         : m_owner(owner), m_options(options), m_target(modelDownloadTarget(options)) {
-        if (options.useSystemProxy)
+        if (!options.proxy.trimmed().isEmpty())
+            m_network.setProxy(namedProxy(options.proxy)); // refused in start() when malformed
+        else if (options.useSystemProxy)
             m_network.setProxyFactory(new EnvironmentProxyFactory);
         else
             m_network.setProxy(QNetworkProxy::NoProxy);

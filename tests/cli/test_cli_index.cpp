@@ -379,6 +379,37 @@ private Q_SLOTS:
         QCOMPARE(json.value(QStringLiteral("removed")).toInt(), 1);
     }
 
+    // Issue 16, 3: counts with the word for one or for more, and numbers in the locale's
+    // format (grouped under de_DE, plain under C); JSON keeps plain numbers.
+    void countsReadInTheLocalesFormat() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QByteArray many;
+        for (int i = 0; i < 1100; ++i)
+            many += "Note " + QByteArray::number(i) + " is about the garden.\n\n";
+        QVERIFY(writeFile(docs + QStringLiteral("/garden.txt"), many));
+        QProcessEnvironment german = cli.environment();
+        german.insert(QStringLiteral("LC_ALL"), QStringLiteral("de_DE.UTF-8"));
+        const RunResult run =
+            runCli({QStringLiteral("index"), docs, QStringLiteral("--quiet")}, {}, german);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QRegularExpression summary(QStringLiteral(
+            "^1 file: 1 added, 0 updated, 0 reused, 0 unchanged, 0 skipped; 0 removed \\(gone\\); "
+            "(1\\.\\d{3}) passages embedded in \\d+,\\d s\n$"));
+        const QRegularExpressionMatch match = summary.match(QString::fromUtf8(run.out));
+        QVERIFY2(match.hasMatch(), run.out.constData());
+        QString passages = match.captured(1);
+
+        QProcessEnvironment plain = cli.environment();
+        plain.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        const RunResult status = runCli({QStringLiteral("status")}, {}, plain);
+        QVERIFY2(status.exitCode == 0, status.err.constData());
+        QVERIFY2(
+            status.out.contains("passages:  " + passages.remove(QLatin1Char('.')).toUtf8() + "\n"),
+            status.out.constData());
+        QVERIFY(status.out.contains("documents: 1\n"));
+    }
+
     // Crash safety by design: the run is killed (SIGKILL) at a chosen point through the
     // test-only SEMSEARCH_TEST_ABORT_AT; the index must verify, and the next run must bring it
     // to exactly what a clean index of the same files holds.

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <cstring>
@@ -121,6 +123,42 @@ private Q_SLOTS:
         auto problems = s.keywords().check();
         REQUIRE_OK(problems);
         QVERIFY2(problems->isEmpty(), qPrintable(problems->join('\n')));
+    }
+
+    // A word in more than half the passages is left out of the ranking while a rarer term
+    // remains (BM25 gives it almost no weight); alone, or in a phrase, it is still searched.
+    void wordsInMostPassagesStepAsideForRarerOnes() {
+        QTemporaryDir dir;
+        auto store = SqliteStore::open(dir.filePath(QStringLiteral("index.sqlite")));
+        REQUIRE_OK(store);
+        SqliteStore& s = **store;
+        REQUIRE_OK(s.metadata().setModelIdentity(testModel()));
+        auto list = passages({QStringLiteral("the cat"), QStringLiteral("the dog"),
+                              QStringLiteral("The owl"), QStringLiteral("a zebra")});
+        REQUIRE_OK(s.documents().put(document(QStringLiteral("/d/a.txt")), list, vectors(4, 1)));
+        auto ids = [](const Result<std::vector<KeywordHit>>& hits) {
+            std::vector<std::int64_t> result;
+            if (hits)
+                for (const KeywordHit& hit : *hits)
+                    result.push_back(hit.passageId);
+            std::sort(result.begin(), result.end());
+            return result;
+        };
+        // "the" is in 3 of 4 passages: only the zebra's passage ranks.
+        QCOMPARE(ids(s.keywords().search({QStringLiteral("THE"), QStringLiteral("zebra")}, 10)),
+                 std::vector<std::int64_t>{list[3].id});
+        // "dog" is in 1 of 4: both words count.
+        QCOMPARE(ids(s.keywords().search({QStringLiteral("dog"), QStringLiteral("zebra")}, 10)),
+                 (std::vector<std::int64_t>{list[1].id, list[3].id}));
+        // Alone, a common word still finds its passages.
+        QCOMPARE(ids(s.keywords().search({QStringLiteral("the")}, 10)),
+                 (std::vector<std::int64_t>{list[0].id, list[1].id, list[2].id}));
+        // Only common words: all are kept.
+        QCOMPARE(ids(s.keywords().search({QStringLiteral("the"), QStringLiteral("the")}, 10)),
+                 (std::vector<std::int64_t>{list[0].id, list[1].id, list[2].id}));
+        // A phrase of common words is kept.
+        QCOMPARE(ids(s.keywords().search({QStringLiteral("the cat"), QStringLiteral("zebra")}, 10)),
+                 (std::vector<std::int64_t>{list[0].id, list[3].id}));
     }
 
     // An index made by schema version 3 (no keyword index) upgrades on its first open for

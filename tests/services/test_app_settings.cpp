@@ -56,6 +56,8 @@ private Q_SLOTS:
         QVERIFY(s.watchFolders);
         QCOMPARE(s.searchResultLimit, 50);
         QCOMPARE(s.precision, Precision::Auto);
+        QVERIFY(s.downloadMirror.isEmpty());
+        QVERIFY(s.downloadProxy.isEmpty());
     }
 
     void emptyFileGivesDefaults() {
@@ -74,6 +76,8 @@ private Q_SLOTS:
         QCOMPARE(settings.value(QStringLiteral("search/limit")).toInt(), 120);
         QCOMPARE(settings.value(QStringLiteral("embed/precision")).toString(),
                  QStringLiteral("bf16"));
+        QCOMPARE(settings.value(QStringLiteral("download/proxy")).toString(),
+                 QStringLiteral("proxy.example:3128"));
         const AppSettings loaded = services::loadSettings(settings);
         QCOMPARE(loaded.modelFolder, saved.modelFolder);
         QCOMPARE(loaded.indexFolder, saved.indexFolder);
@@ -84,7 +88,7 @@ private Q_SLOTS:
     void keysAreTheDocumentedOnes() {
         writeIni("[model]\nfolder=/m\n[index]\nfolder=/i\nexcludePatterns=a, b\nmaxFileMiB=0\n"
                  "watch=false\n[embed]\nbatchSize=16\nthreads=2\nprecision=INT8\n[search]\n"
-                 "limit=7\n");
+                 "limit=7\n[download]\nmirror= https://m.example \nproxy=p.example:8080\n");
         QSettings settings(iniPath(), QSettings::IniFormat);
         const AppSettings s = services::loadSettings(settings);
         QCOMPARE(s.modelFolder, QStringLiteral("/m"));
@@ -96,6 +100,8 @@ private Q_SLOTS:
         QCOMPARE(s.threads, 2);
         QCOMPARE(s.searchResultLimit, 7);
         QCOMPARE(s.precision, Precision::Int8);
+        QCOMPARE(s.downloadMirror, QStringLiteral("https://m.example"));
+        QCOMPARE(s.downloadProxy, QStringLiteral("p.example:8080"));
     }
 
     void onePatternAndNoPatternRoundTrip() {

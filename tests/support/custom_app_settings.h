@@ -17,6 +17,8 @@ inline services::AppSettings customAppSettings() {
     s.watchFolders = false;
     s.searchResultLimit = 120;
     s.precision = Precision::Bf16;
+    s.downloadMirror = QStringLiteral("https://mirror.example:8443");
+    s.downloadProxy = QStringLiteral("proxy.example:3128");
     return s;
 }
 

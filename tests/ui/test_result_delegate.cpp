@@ -298,6 +298,13 @@ private Q_SLOTS:
         QTest::newRow("older, US")
             << american << QDateTime(QDate(2024, 5, 8), QTime(9, 0), Qt::UTC) << "5/8/24";
         QTest::newRow("unknown") << german << QDateTime() << "";
+        // Issue 16, 11: the C locale's short time has seconds ("today 16:53:07"); never shown.
+        QTest::newRow("today, C locale")
+            << QLocale::c() << QDateTime(QDate(2024, 5, 10), QTime(16, 53, 7), Qt::UTC)
+            << "today 16:53";
+        QTest::newRow("yesterday, US")
+            << american << QDateTime(QDate(2024, 5, 9), QTime(16, 53, 7), Qt::UTC)
+            << "yesterday 4:53 PM";
     }
     void modifiedText() {
         QFETCH(QLocale, locale);

@@ -21,10 +21,12 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <functional>
@@ -51,6 +53,27 @@ void retype(QLineEdit* edit, const QString& text) {
     edit->setFocus();
     edit->selectAll();
     QTest::keyClicks(edit, text);
+}
+
+// Presses OK and closes the message box that refuses the settings from within its own event
+// loop; returns what it said (text and informative text), empty when none came.
+QString pressOkAndReadRefusal(SettingsDialog& dialog) {
+    QString said;
+    QTimer answer;
+    answer.setInterval(20);
+    QObject::connect(&answer, &QTimer::timeout, &dialog, [&] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        answer.stop();
+        said = box->text() + QLatin1Char('\n') + box->informativeText();
+        box->accept();
+    });
+    answer.start();
+    QTest::mouseClick(dialog.findChild<QDialogButtonBox*>(QStringLiteral("buttons"))
+                          ->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    return said;
 }
 
 // The pieces of the expected status line, from the model's own files.
@@ -129,6 +152,17 @@ private Q_SLOTS:
             box->setFocus();
             QTest::keyClick(box, Qt::Key_Down); // bf16 -> int8
         }) << Change([](services::AppSettings& s) { s.precision = Precision::Int8; });
+        QTest::newRow("download mirror") << Edit([](SettingsDialog& d) {
+            retype(child<QLineEdit>(d, "downloadMirror"), QStringLiteral(" http://m.example "));
+        }) << Change([](services::AppSettings& s) {
+            s.downloadMirror = QStringLiteral("http://m.example");
+        });
+        QTest::newRow("download proxy") << Edit([](SettingsDialog& d) {
+            auto* proxy = child<QLineEdit>(d, "downloadProxy");
+            proxy->setFocus();
+            proxy->selectAll();
+            QTest::keyClick(proxy, Qt::Key_Delete);
+        }) << Change([](services::AppSettings& s) { s.downloadProxy.clear(); });
         QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
             QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
         }) << Change([](services::AppSettings& s) { s.watchFolders = true; });
@@ -312,12 +346,59 @@ private Q_SLOTS:
         QVERIFY(note->isHidden());
     }
 
+    // Issue 16, 9: a folder that holds no model is refused with what is missing, and the
+    // previous model stays (nothing is accepted, so nothing is saved).
+    void aFolderWithoutAModelIsRefused() {
+        AppSettings saved = customAppSettings();
+        saved.modelFolder = tinyModelPath();
+        SettingsDialog dialog(saved);
+        dialog.show();
+        QTemporaryDir notAModel;
+        QVERIFY(notAModel.isValid());
+        auto* folder = child<QLineEdit>(dialog, "modelFolder");
+        retype(folder, notAModel.path());
+        const QString said = pressOkAndReadRefusal(dialog);
+        QVERIFY2(said.contains(notAModel.path()), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("config.json")), qPrintable(said));
+        QVERIFY(dialog.isVisible());
+        QVERIFY(dialog.result() != QDialog::Accepted);
+        QCOMPARE(dialog.settings().modelFolder, tinyModelPath());
+        QCOMPARE(folder->text(), QDir::toNativeSeparators(tinyModelPath()));
+        // The model it had is accepted as before.
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    }
+
+    // Issue 16, 10: a mirror or proxy that is no address is refused, naming it, before it is
+    // saved; the dialog stays open with the field focused.
+    void malformedDownloadAddressesAreRefused() {
+        for (const char* name : {"downloadMirror", "downloadProxy"}) {
+            SettingsDialog dialog(customAppSettings());
+            dialog.show();
+            QApplication::setActiveWindow(&dialog);
+            QVERIFY(QTest::qWaitForWindowActive(&dialog));
+            auto* field = child<QLineEdit>(dialog, name);
+            retype(field, QStringLiteral("ftp:/nowhere"));
+            const QString said = pressOkAndReadRefusal(dialog);
+            QVERIFY2(said.contains(QStringLiteral("ftp:/nowhere")), qPrintable(said));
+            QVERIFY(dialog.isVisible());
+            QVERIFY(dialog.result() != QDialog::Accepted);
+            QCOMPARE(dialog.focusWidget(), field);
+            retype(field, QStringLiteral("http://127.0.0.1:8080"));
+            QTest::mouseClick(
+                child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                Qt::LeftButton);
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+    }
+
     void labelsHaveBuddiesAndInputsHaveNames() {
         SettingsDialog dialog(customAppSettings());
-        const QStringList inputs = {"modelFolder",     "modelBrowse",       "indexFolder",
-                                    "indexBrowse",     "batchSize",         "threads",
-                                    "excludePatterns", "searchResultLimit", "maxFileSize",
-                                    "watchFolders",    "precision"};
+        const QStringList inputs = {
+            "modelFolder", "modelBrowse",     "indexFolder",       "indexBrowse", "batchSize",
+            "threads",     "excludePatterns", "searchResultLimit", "maxFileSize", "watchFolders",
+            "precision",   "downloadMirror",  "downloadProxy"};
         QStringList withBuddy;
         for (QLabel* label : dialog.findChildren<QLabel*>()) {
             if (label->buddy()) {
@@ -327,8 +408,9 @@ private Q_SLOTS:
         }
         withBuddy.sort();
         QCOMPARE(withBuddy,
-                 QStringList({"batchSize", "excludePatterns", "indexFolder", "maxFileSize",
-                              "modelFolder", "precision", "searchResultLimit", "threads"}));
+                 QStringList({"batchSize", "downloadMirror", "downloadProxy", "excludePatterns",
+                              "indexFolder", "maxFileSize", "modelFolder", "precision",
+                              "searchResultLimit", "threads"}));
         for (const QString& name : inputs) {
             QWidget* widget = dialog.findChild<QWidget*>(name);
             QVERIFY2(widget, qPrintable(name));
@@ -344,10 +426,11 @@ private Q_SLOTS:
 
         // Alt + the underlined letter moves to the field.
         const QList<std::pair<Qt::Key, const char*>> mnemonics = {
-            {Qt::Key_B, "batchSize"},   {Qt::Key_T, "threads"},
-            {Qt::Key_I, "indexFolder"}, {Qt::Key_X, "excludePatterns"},
-            {Qt::Key_Z, "maxFileSize"}, {Qt::Key_D, "searchResultLimit"},
-            {Qt::Key_P, "precision"},   {Qt::Key_M, "modelFolder"},
+            {Qt::Key_B, "batchSize"},      {Qt::Key_T, "threads"},
+            {Qt::Key_I, "indexFolder"},    {Qt::Key_X, "excludePatterns"},
+            {Qt::Key_Z, "maxFileSize"},    {Qt::Key_D, "searchResultLimit"},
+            {Qt::Key_P, "precision"},      {Qt::Key_M, "modelFolder"},
+            {Qt::Key_H, "downloadMirror"}, {Qt::Key_Y, "downloadProxy"},
         };
         for (const auto& [key, name] : mnemonics) {
             QTest::keyClick(&dialog, key, Qt::AltModifier);
@@ -356,10 +439,10 @@ private Q_SLOTS:
         }
 
         // Tab goes top to bottom; the pattern list passes Tab on instead of inserting one.
-        const QStringList order = {"modelFolder",  "modelBrowse",      "precision",
-                                   "batchSize",    "threads",          "indexFolder",
-                                   "indexBrowse",  "excludePatterns",  "maxFileSize",
-                                   "watchFolders", "searchResultLimit"};
+        const QStringList order = {
+            "modelFolder",       "modelBrowse",    "precision",       "batchSize",   "threads",
+            "indexFolder",       "indexBrowse",    "excludePatterns", "maxFileSize", "watchFolders",
+            "searchResultLimit", "downloadMirror", "downloadProxy"};
         child<QLineEdit>(dialog, "modelFolder")->setFocus();
         QStringList visited;
         for (int i = 0; i < order.size(); ++i) {

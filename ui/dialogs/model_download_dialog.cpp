@@ -17,6 +17,15 @@
 
 namespace semsearch::ui {
 
+ModelDownloadOptions downloadOptionsFrom(const services::AppSettings& settings) {
+    ModelDownloadOptions options;
+    applyHubEnvironment(options);
+    if (!settings.downloadMirror.trimmed().isEmpty())
+        options.endpoint = settings.downloadMirror.trimmed();
+    options.proxy = settings.downloadProxy.trimmed();
+    return options;
+}
+
 namespace {
 
 constexpr int kProgressSteps = 1000;
@@ -85,9 +94,11 @@ ModelDownloadDialog::ModelDownloadDialog(ModelDownloadOptions defaults, QWidget*
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
-    m_error->setPalette(errorPalette);
+    // Marked by a bold face rather than a colour of its own: a fixed red can vanish on a
+    // dark palette; the palette has no colour for errors.
+    QFont errorFont = m_error->font();
+    errorFont.setBold(true);
+    m_error->setFont(errorFont);
     m_error->hide();
     layout->addWidget(m_error);
 
@@ -167,8 +178,7 @@ void ModelDownloadDialog::startDownload() {
         return;
     }
     showError(QString());
-    m_progress->setRange(0, kProgressSteps);
-    m_progress->setValue(0);
+    m_progress->setRange(0, 0); // busy until the size is known, not "0%"
     m_status->setText(tr("Connecting…"));
     setEditable(false);
     m_download = std::make_unique<ModelDownload>(options);
@@ -234,7 +244,28 @@ void ModelDownloadDialog::downloadFinished(const ModelDownloadResult& result) {
         return;
     }
     m_status->clear();
-    showError(result.error->message);
+    m_progress->setValue(0);
+    showError(desktopAdvice(*result.error));
+}
+
+QString ModelDownloadDialog::desktopAdvice(const Error& error) {
+    // The download's messages speak to a terminal user (HF_ENDPOINT, http_proxy). Where the
+    // hub could not be reached at all, a desktop user gets what they can act on, and the
+    // technical line after it.
+    const QString& message = error.message;
+    const bool unreachable = message.startsWith(QStringLiteral("cannot reach ")) ||
+                             message.startsWith(QStringLiteral("cannot connect to "));
+    if (message.startsWith(QStringLiteral("cannot use the proxy ")))
+        return tr("The proxy server this computer is set to use did not let the download "
+                  "through. Check the proxy in your system's network settings. (%1)")
+            .arg(message);
+    if (!unreachable)
+        return message;
+    return tr("semsearch cannot reach the model's server. Check that this computer is online; "
+              "if your network needs a proxy, set it in your system's network settings. You "
+              "can also copy a model folder from another computer and choose it in "
+              "Settings. (%1)")
+        .arg(message);
 }
 
 } // namespace semsearch::ui

@@ -10,6 +10,8 @@
 // button) cancels a running download as well. A cancelled or failed download leaves nothing at
 // the target, and what was fetched stays staged, so that Download resumes it.
 
+#include "app_settings.h"
+
 #include "semsearch/model_download.h"
 
 #include <QDialog>
@@ -24,6 +26,11 @@ class QProgressBar;
 class QPushButton;
 
 namespace semsearch::ui {
+
+// The options of a download the window starts: the hub environment first (HF_ENDPOINT,
+// HF_TOKEN: applyHubEnvironment), then the settings' mirror and proxy where they are set, as
+// the user chose those in the window.
+ModelDownloadOptions downloadOptionsFrom(const services::AppSettings& settings);
 
 class ModelDownloadDialog : public QDialog {
     Q_OBJECT
@@ -46,6 +53,11 @@ public Q_SLOTS:
     void cancelDownload();
     // Closes the dialog, cancelling a running download.
     void reject() override;
+
+public:
+    // The message shown for a failed download: the download's own, or, when the server could
+    // not be reached or the proxy refused, what a desktop user can check, then the original.
+    static QString desktopAdvice(const Error& error);
 
 private:
     void showProgress(const semsearch::ModelDownloadProgress& progress);

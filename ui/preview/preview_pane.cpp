@@ -57,19 +57,28 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
 
     m_previousAction =
         new QAction(style()->standardIcon(QStyle::SP_ArrowUp), tr("Previous match"), this);
-    m_previousAction->setShortcuts(
-        {QKeySequence(Qt::SHIFT | Qt::Key_F3), QKeySequence(Qt::CTRL | Qt::Key_Up)});
+    m_previousAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
     m_previousAction->setToolTip(
         tr("Previous match (%1)").arg(shortcutText(m_previousAction->shortcut())));
     m_nextAction = new QAction(style()->standardIcon(QStyle::SP_ArrowDown), tr("Next match"), this);
-    m_nextAction->setShortcuts({QKeySequence(Qt::Key_F3), QKeySequence(Qt::CTRL | Qt::Key_Down)});
+    m_nextAction->setShortcut(QKeySequence(Qt::Key_F3));
     m_nextAction->setToolTip(tr("Next match (%1)").arg(shortcutText(m_nextAction->shortcut())));
-    for (QAction* action : {m_previousAction, m_nextAction}) {
+    // F3 and Shift+F3 work wherever the focus is in the window (after typing it is in the
+    // search field) while the pane is shown; Ctrl+Up/Down only inside the pane, as the result
+    // list and the field use them for themselves.
+    auto* previousHere = new QAction(this);
+    previousHere->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
+    auto* nextHere = new QAction(this);
+    nextHere->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Down));
+    for (QAction* action : {m_previousAction, m_nextAction})
+        action->setShortcutContext(Qt::WindowShortcut);
+    for (QAction* action : {previousHere, nextHere})
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        addAction(action);
-    }
+    addActions({m_previousAction, m_nextAction, previousHere, nextHere});
     connect(m_previousAction, &QAction::triggered, this, &PreviewPane::previousMatch);
     connect(m_nextAction, &QAction::triggered, this, &PreviewPane::nextMatch);
+    connect(previousHere, &QAction::triggered, this, &PreviewPane::previousMatch);
+    connect(nextHere, &QAction::triggered, this, &PreviewPane::nextMatch);
 
     m_previousButton = new QToolButton(this);
     m_previousButton->setObjectName(QStringLiteral("previousMatch"));
@@ -113,6 +122,10 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     m_text = new QPlainTextEdit(this);
     m_text->setObjectName(QStringLiteral("previewText"));
     m_text->setAccessibleName(tr("Document text"));
+    m_text->setAccessibleDescription(
+        tr("The file with its matching passages highlighted. F3 and Shift+F3 go to the next "
+           "and previous match; Enter opens the file."));
+    m_text->setTabChangesFocus(true); // read-only: Tab moves on rather than being typed
     m_text->setReadOnly(true);
     m_text->setUndoRedoEnabled(false);
     // Selectable by keyboard too, so that the text cursor shows where a match starts.
@@ -141,6 +154,10 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     setTabOrder(m_nextButton, m_text);
 
     updateHeader();
+}
+
+QList<QWidget*> PreviewPane::tabOrder() const {
+    return {m_previousButton, m_nextButton, m_text};
 }
 
 void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit>& passages,

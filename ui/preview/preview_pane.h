@@ -13,8 +13,9 @@
 // for a PDF whose default viewer can be told a page (see page_opener.h) an "Open at page N"
 // button opens it there.
 //
-// Keys (while the pane or a child has focus): F3 or Ctrl+Down next match, Shift+F3 or Ctrl+Up
-// previous match, in document order and wrapping around; Enter or a double-click in the text
+// Keys: F3 next match and Shift+F3 previous match anywhere in the pane's window while the pane
+// is shown; Ctrl+Down and Ctrl+Up the same while the pane or a child has focus. In document
+// order, wrapping around; Enter or a double-click in the text
 // asks to open the file (openRequested). When the file cannot be read the pane says so; when
 // it changed since it was indexed the pane says that too, still shows it, and highlights only
 // the passages whose text it still holds.
@@ -64,6 +65,11 @@ public:
     void clear();
     // Empties the pane and shows `message` (one line, already translated) in its place.
     void showMessage(const QString& message);
+
+    // The pane's controls in the order Tab reaches them, as they read: Previous match, Next
+    // match, the text. The pane's focus proxy is the text, so a window that puts the pane in its
+    // own Tab order with setTabOrder(x, pane) would pass the buttons by: it chains these instead.
+    QList<QWidget*> tabOrder() const;
 
     QString path() const { return m_preview.path; } // empty when nothing is shown
     int matchCount() const { return int(m_preview.matches.size()); }

@@ -5,12 +5,47 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
+
+#include <algorithm>
+#include <vector>
 
 namespace semsearch::ui {
 
 namespace {
 
 constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+
+struct FileType {
+    const char* name;       // translated in FilterBar's context
+    QStringList extensions; // without the dot, lower case, as the store compares them
+};
+
+const std::vector<FileType>& fileTypes() {
+    static const std::vector<FileType> types = {
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "Markdown"),
+         {QStringLiteral("md"), QStringLiteral("markdown")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "Plain text"),
+         {QStringLiteral("txt"), QStringLiteral("text")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "reStructuredText"),
+         {QStringLiteral("rst")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "Org"), {QStringLiteral("org")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "LaTeX"), {QStringLiteral("tex")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "HTML"),
+         {QStringLiteral("html"), QStringLiteral("htm"), QStringLiteral("xhtml")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "PDF"), {QStringLiteral("pdf")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "Word (DOCX)"), {QStringLiteral("docx")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "OpenDocument text (ODT)"),
+         {QStringLiteral("odt")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "EPUB"), {QStringLiteral("epub")}},
+        {QT_TRANSLATE_NOOP("semsearch::ui::FilterBar", "Source code"),
+         {QStringLiteral("c"), QStringLiteral("cc"), QStringLiteral("cpp"), QStringLiteral("h"),
+          QStringLiteral("hpp"), QStringLiteral("py"), QStringLiteral("js"), QStringLiteral("ts"),
+          QStringLiteral("rs"), QStringLiteral("go"), QStringLiteral("java"),
+          QStringLiteral("sh")}},
+    };
+    return types;
+}
 
 } // namespace
 
@@ -22,35 +57,22 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     m_folder->setObjectName(QStringLiteral("filterFolder"));
     m_folder->setAccessibleName(tr("Search in folder"));
     m_folder->setToolTip(tr("Search in one source only"));
-    m_folder->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Long folder names are cut rather than taking the search field's room.
+    m_folder->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_folder->setMinimumContentsLength(12);
     m_folder->addItem(tr("All folders"), QString());
 
-    // Extensions without the dot, lower case, as the store compares them.
     m_type = new QComboBox(this);
     m_type->setObjectName(QStringLiteral("filterType"));
     m_type->setAccessibleName(tr("File type"));
-    m_type->addItem(tr("All types"), QStringList());
-    m_type->addItem(tr("Markdown"), QStringList{QStringLiteral("md"), QStringLiteral("markdown")});
-    m_type->addItem(tr("Plain text"), QStringList{QStringLiteral("txt"), QStringLiteral("text")});
-    m_type->addItem(tr("reStructuredText"), QStringList{QStringLiteral("rst")});
-    m_type->addItem(tr("Org"), QStringList{QStringLiteral("org")});
-    m_type->addItem(tr("LaTeX"), QStringList{QStringLiteral("tex")});
-    m_type->addItem(tr("HTML"), QStringList{QStringLiteral("html"), QStringLiteral("htm"),
-                                            QStringLiteral("xhtml")});
-    m_type->addItem(tr("PDF"), QStringList{QStringLiteral("pdf")});
-    m_type->addItem(tr("Word (DOCX)"), QStringList{QStringLiteral("docx")});
-    m_type->addItem(tr("OpenDocument text (ODT)"), QStringList{QStringLiteral("odt")});
-    m_type->addItem(tr("EPUB"), QStringList{QStringLiteral("epub")});
-    m_type->addItem(tr("Source code"),
-                    QStringList{QStringLiteral("c"), QStringLiteral("cc"), QStringLiteral("cpp"),
-                                QStringLiteral("h"), QStringLiteral("hpp"), QStringLiteral("py"),
-                                QStringLiteral("js"), QStringLiteral("ts"), QStringLiteral("rs"),
-                                QStringLiteral("go"), QStringLiteral("java"),
-                                QStringLiteral("sh")});
+    m_type->setToolTip(tr("Search in one type of file only"));
+    m_type->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    setExtensions({});
 
     m_modified = new QComboBox(this);
     m_modified->setObjectName(QStringLiteral("filterModified"));
     m_modified->setAccessibleName(tr("Modified"));
+    m_modified->setToolTip(tr("Search in files changed within this time only"));
     m_modified->addItem(tr("Any time"), qint64(0));
     m_modified->addItem(tr("Past day"), qint64(1));
     m_modified->addItem(tr("Past week"), qint64(7));
@@ -75,6 +97,55 @@ void FilterBar::setFolders(const QStringList& folders) {
     m_folder->setCurrentIndex(keep < 0 ? 0 : keep);
     if (keep < 0 && !current.isEmpty())
         Q_EMIT changed();
+    if (const int wanted = m_folder->findData(m_wantedFolder);
+        !m_wantedFolder.isEmpty() && wanted >= 0) {
+        m_wantedFolder.clear();
+        m_folder->setCurrentIndex(wanted);
+        Q_EMIT changed();
+    }
+}
+
+void FilterBar::setExtensions(const QStringList& extensions) {
+    const QStringList current = m_type->currentData().toStringList();
+    const QSignalBlocker blocker(m_type);
+    m_type->clear();
+    m_type->addItem(tr("All types"), QStringList());
+    QStringList covered;
+    for (const FileType& type : fileTypes()) {
+        covered += type.extensions;
+        const bool present =
+            std::any_of(type.extensions.begin(), type.extensions.end(),
+                        [&](const QString& extension) { return extensions.contains(extension); });
+        if (present)
+            m_type->addItem(tr(type.name), type.extensions);
+    }
+    for (const QString& extension : extensions)
+        if (!covered.contains(extension))
+            m_type->addItem(QLatin1Char('.') + extension, QStringList{extension});
+    const int keep = m_type->findData(current);
+    m_type->setCurrentIndex(keep < 0 ? 0 : keep);
+    if (keep < 0 && !current.isEmpty())
+        Q_EMIT changed();
+    if (const int wanted = m_type->findData(m_wantedType); !m_wantedType.isEmpty() && wanted >= 0) {
+        m_wantedType.clear();
+        m_type->setCurrentIndex(wanted);
+        Q_EMIT changed();
+    }
+}
+
+void FilterBar::save(QSettings& store) const {
+    store.setValue(QStringLiteral("filters/folder"), m_folder->currentData().toString());
+    store.setValue(QStringLiteral("filters/type"), m_type->currentData().toStringList());
+    store.setValue(QStringLiteral("filters/modified"), m_modified->currentData().toLongLong());
+}
+
+void FilterBar::restore(const QSettings& store) {
+    m_wantedFolder = store.value(QStringLiteral("filters/folder")).toString();
+    m_wantedType = store.value(QStringLiteral("filters/type")).toStringList();
+    const int modified =
+        m_modified->findData(store.value(QStringLiteral("filters/modified")).toLongLong());
+    if (modified >= 0)
+        m_modified->setCurrentIndex(modified);
 }
 
 SearchFilter FilterBar::filter(qint64 nowMs) const {

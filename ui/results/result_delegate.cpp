@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QFontMetrics>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -99,13 +100,23 @@ struct ResultDelegate::Row {
 
 ResultDelegate::ResultDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
 
+QString ResultDelegate::folderText(const QString& folder, int copies) {
+    if (copies <= 0)
+        return folder;
+    return tr("%1 · also in %Ln other places", nullptr, copies).arg(folder);
+}
+
 QString ResultDelegate::modifiedText(const QDateTime& modified, const QDateTime& now,
                                      const QLocale& locale) {
     if (!modified.isValid())
         return QString();
     const QDateTime there = now.timeSpec() == Qt::LocalTime ? modified.toLocalTime()
                                                             : modified.toTimeZone(now.timeZone());
-    const QString time = locale.toString(there.time(), QLocale::ShortFormat);
+    // The locale's short time, but never with seconds (some short formats, the C locale's
+    // among them, have them): a file's time to the second is noise in a result list.
+    static const QRegularExpression seconds(QStringLiteral("[:.]?s{1,2}(\\.z+)?"));
+    const QString format = locale.timeFormat(QLocale::ShortFormat).remove(seconds).trimmed();
+    const QString time = locale.toString(there.time(), format);
     if (there.date() == now.date())
         return tr("today %1").arg(time);
     if (there.date() == now.date().addDays(-1))
@@ -181,9 +192,9 @@ void ResultDelegate::paintDocument(QPainter* painter, const Row& row,
     const QFontMetrics fontMetrics(metrics.font);
     const QString date = modifiedText(index.data(ResultListModel::ModifiedRole).toDateTime(),
                                       QDateTime::currentDateTime(), row.locale);
-    QString folder = index.data(ResultListModel::FolderRole).toString();
-    if (const int copies = int(index.data(ResultListModel::DuplicatesRole).toStringList().size()))
-        folder = tr("%1 · also in %n other place(s)", nullptr, copies).arg(folder);
+    const QString folder =
+        folderText(index.data(ResultListModel::FolderRole).toString(),
+                   int(index.data(ResultListModel::DuplicatesRole).toStringList().size()));
     QString where;
     if (date.isEmpty()) {
         where = fontMetrics.elidedText(folder, Qt::ElideMiddle, content.width());

@@ -37,6 +37,10 @@ public:
     // How a modification time reads in the list: "today 14:02" and "yesterday 09:15" (the time
     // in the locale's short format) for the last two days, else the locale's short date
     // ("08.05.24"); empty for an invalid time. Compared in `now`'s calendar.
+    // The folder line of a document with `copies` identical copies elsewhere: "~/notes · also in
+    // 2 other places" (the translated plural form); the folder alone without copies.
+    static QString folderText(const QString& folder, int copies);
+
     static QString modifiedText(const QDateTime& modified, const QDateTime& now,
                                 const QLocale& locale = QLocale());
 

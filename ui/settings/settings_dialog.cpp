@@ -1,6 +1,9 @@
 #include "settings_dialog.h"
 
+#include "dialogs/model_folder_refusal.h"
+
 #include "semsearch/model.h"
+#include "semsearch/model_download.h"
 #include "semsearch/precision_check.h"
 #include "semsearch/printable_text.h"
 
@@ -15,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -157,6 +161,19 @@ void SettingsDialog::buildWidgets() {
         named(new QCheckBox(tr("&Watch indexed folders and re-index what changes"), this),
               "watchFolders", tr("Watch indexed folders"));
 
+    // The model download honours both (model_download.h); a desktop user has no environment
+    // variables to set.
+    m_downloadMirror = named(new QLineEdit(this), "downloadMirror", tr("Download mirror"));
+    m_downloadMirror->setPlaceholderText(QStringLiteral("https://huggingface.co"));
+    m_downloadMirror->setToolTip(
+        tr("The address of a mirror of the model hub to download models from, e.g. "
+           "https://hf-mirror.example.org. Empty: the hub itself."));
+    m_downloadProxy = named(new QLineEdit(this), "downloadProxy", tr("Download proxy"));
+    m_downloadProxy->setPlaceholderText(tr("host:port"));
+    m_downloadProxy->setToolTip(
+        tr("An HTTP proxy for model downloads: host:port, or http://user:password@host:port. "
+           "Empty: the proxy your system's environment sets, if any."));
+
     m_whenApplied = makeNote(this, "whenApplied", tr("When changes take effect"));
     m_whenApplied->setText(
         tr("The model and index folders are opened again as soon as you press OK. Batch size "
@@ -201,20 +218,26 @@ void SettingsDialog::buildLayout() {
     searchForm->addRow(buddyLabel(tr("&Documents shown:"), m_searchResultLimit),
                        m_searchResultLimit);
 
+    auto* download = new QGroupBox(tr("Model Download"), this);
+    auto* downloadForm = new QFormLayout(download);
+    downloadForm->addRow(buddyLabel(tr("&Hub mirror:"), m_downloadMirror), m_downloadMirror);
+    downloadForm->addRow(buddyLabel(tr("Prox&y:"), m_downloadProxy), m_downloadProxy);
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(model);
     layout->addWidget(index);
     layout->addWidget(search);
+    layout->addWidget(download);
     layout->addWidget(m_whenApplied);
     layout->addWidget(m_buttons);
     // Room for a folder path at a glance.
     setMinimumWidth(fontMetrics().averageCharWidth() * 80);
 
     // Top to bottom, as the fields read.
-    const QList<QWidget*> order = {m_modelFolder,  m_modelBrowse,       m_precision,
-                                   m_batchSize,    m_threads,           m_indexFolder,
-                                   m_indexBrowse,  m_excludePatterns,   m_maxFileSize,
-                                   m_watchFolders, m_searchResultLimit, m_buttons};
+    const QList<QWidget*> order = {
+        m_modelFolder,       m_modelBrowse,    m_precision,       m_batchSize,   m_threads,
+        m_indexFolder,       m_indexBrowse,    m_excludePatterns, m_maxFileSize, m_watchFolders,
+        m_searchResultLimit, m_downloadMirror, m_downloadProxy,   m_buttons};
     for (qsizetype i = 1; i < order.size(); ++i)
         setTabOrder(order[i - 1], order[i]);
 }
@@ -241,6 +264,8 @@ void SettingsDialog::showSettings(const services::AppSettings& values) {
     m_excludePatterns->setPlainText(values.excludePatterns.join(QLatin1Char('\n')));
     m_maxFileSize->setValue(values.maxFileMiB);
     m_watchFolders->setChecked(values.watchFolders);
+    m_downloadMirror->setText(values.downloadMirror);
+    m_downloadProxy->setText(values.downloadProxy);
     const auto choices = precisionChoices();
     m_precision->setCurrentIndex(
         int(std::find(choices.begin(), choices.end(), values.precision) - choices.begin()));
@@ -264,6 +289,8 @@ services::AppSettings SettingsDialog::settings() const {
     values.maxFileMiB = m_maxFileSize->value();
     values.watchFolders = m_watchFolders->isChecked();
     values.precision = precisionChoices().at(std::size_t(std::max(0, m_precision->currentIndex())));
+    values.downloadMirror = m_downloadMirror->text().trimmed();
+    values.downloadProxy = m_downloadProxy->text().trimmed();
     return values;
 }
 
@@ -296,6 +323,51 @@ void SettingsDialog::showOverride(bool overridden, const QString& origin,
     note->setText(tr("Set by %1 for this session. The saved folder, %2, applies when semsearch "
                      "starts without it.")
                       .arg(origin, QDir::toNativeSeparators(savedFolder)));
+}
+
+void SettingsDialog::accept() {
+    const QString folder = folderOrDefault(m_modelFolder->text(), defaultModelFolder());
+    const bool changed = QDir::cleanPath(folder) != QDir::cleanPath(m_savedModelFolder);
+    if (!m_overrides.modelOverridden() && changed &&
+        QDir::cleanPath(folder) != QDir::cleanPath(defaultModelFolder())) {
+        const Result<ModelInfo> info = readModelInfo(folder);
+        if (!info.ok()) {
+            refuseModelFolder(this, folder, info.error().message);
+            m_modelFolder->setText(QDir::toNativeSeparators(m_savedModelFolder));
+            m_modelFolder->setFocus(Qt::OtherFocusReason);
+            return;
+        }
+    }
+    if (!downloadFieldsAccepted())
+        return;
+    QDialog::accept();
+}
+
+bool SettingsDialog::downloadFieldsAccepted() {
+    auto refuse = [this](QLineEdit* field, const QString& text) {
+        QMessageBox box(QMessageBox::Warning, tr("Settings"), text, QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+        field->setFocus(Qt::OtherFocusReason);
+        field->selectAll();
+        return false;
+    };
+    const QString mirror = m_downloadMirror->text().trimmed();
+    const QUrl mirrorUrl(mirror, QUrl::StrictMode);
+    if (!mirror.isEmpty() && (!mirrorUrl.isValid() || mirrorUrl.host().isEmpty() ||
+                              (mirrorUrl.scheme() != QLatin1String("https") &&
+                               mirrorUrl.scheme() != QLatin1String("http"))))
+        return refuse(m_downloadMirror,
+                      tr("The hub mirror \"%1\" is not a web address. Write it as "
+                         "https://host or https://host:port, or leave it empty to use the hub.")
+                          .arg(printableText(mirror)));
+    const QString proxy = m_downloadProxy->text().trimmed();
+    if (!proxy.isEmpty() && proxyAddress(proxy).isEmpty())
+        return refuse(m_downloadProxy,
+                      tr("The proxy \"%1\" is not an address. Write it as host:port, e.g. "
+                         "proxy.example.org:3128, or leave it empty.")
+                          .arg(printableText(proxy)));
+    return true;
 }
 
 void SettingsDialog::browseForFolder(QLineEdit* field, const QString& title) {

@@ -7,8 +7,8 @@
 // Widgets carry object names for tests and for the caller: "modelFolder", "modelBrowse",
 // "modelStatus", "precision" (items in the order of precisionChoices()), "indexFolder",
 // "indexBrowse", "batchSize", "threads", "searchResultLimit",
-// "excludePatterns", "maxFileSize", "watchFolders", "buttons"; the notes "modelOverride",
-// "indexOverride" and "whenApplied".
+// "excludePatterns", "maxFileSize", "watchFolders", "downloadMirror", "downloadProxy",
+// "buttons"; the notes "modelOverride", "indexOverride" and "whenApplied".
 
 #include "app_settings.h"
 
@@ -55,6 +55,11 @@ public:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    // Refuses a model folder that holds no readable model (other than the default folder, where
+    // a download puts it): says what is missing, puts the saved folder back in the field and
+    // stays open, so nothing unusable is saved. A download mirror or proxy that is no address
+    // is refused the same way, naming the field.
+    void accept() override;
 
 private:
     void buildWidgets();
@@ -66,6 +71,8 @@ private:
     void browseForFolder(QLineEdit* field, const QString& title);
     void updateModelStatus();
     void updatePrecisionChoices(const QString& modelFolder, bool modelReadable);
+    // False after saying why (and focusing the field) when the mirror or proxy is no address.
+    bool downloadFieldsAccepted();
 
     QLineEdit* m_modelFolder = nullptr;
     QPushButton* m_modelBrowse = nullptr;
@@ -81,6 +88,8 @@ private:
     QPlainTextEdit* m_excludePatterns = nullptr;
     QSpinBox* m_maxFileSize = nullptr;
     QCheckBox* m_watchFolders = nullptr;
+    QLineEdit* m_downloadMirror = nullptr;
+    QLineEdit* m_downloadProxy = nullptr;
     QLabel* m_whenApplied = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
 

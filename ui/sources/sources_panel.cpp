@@ -1,5 +1,6 @@
 #include "sources_panel.h"
 
+#include "common/counts_text.h"
 #include "display_path.h"
 
 #include "semsearch/extract.h"
@@ -12,8 +13,10 @@
 #include <QLocale>
 #include <QMenu>
 #include <QStandardItemModel>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -35,19 +38,40 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
+    // Three buttons, so they fit the panel at its narrow default width (four spilled Remove
+    // behind the toolbar's "»"); adding a folder or files shares one button with a menu.
     auto* toolbar = new QToolBar(this);
+    toolbar->setObjectName(QStringLiteral("sourcesToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    QAction* addFolder = toolbar->addAction(tr("Add Folder…"));
+    auto* addMenu = new QMenu(this);
+    QAction* addFolder = addMenu->addAction(tr("Add &Folder…"));
     addFolder->setObjectName(QStringLiteral("sourcesAddFolder"));
     addFolder->setToolTip(tr("Index a folder and everything in it"));
-    QAction* addFiles = toolbar->addAction(tr("Add Files…"));
+    QAction* addFiles = addMenu->addAction(tr("Add F&iles…"));
+    addFiles->setObjectName(QStringLiteral("sourcesAddFiles"));
     addFiles->setToolTip(tr("Index single files"));
+    auto* add = new QToolButton(this);
+    add->setObjectName(QStringLiteral("sourcesAdd"));
+    add->setText(tr("Add"));
+    add->setToolTip(tr("Add a folder or files to the index"));
+    add->setAccessibleName(tr("Add to the index"));
+    add->setAccessibleDescription(add->toolTip());
+    add->setMenu(addMenu);
+    add->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(add);
     m_reindex = toolbar->addAction(tr("Re-index"));
     m_reindex->setObjectName(QStringLiteral("sourcesReindex"));
     m_reindex->setToolTip(tr("Look for new, changed and deleted files in the selected sources"));
     m_remove = toolbar->addAction(tr("Remove"));
     m_remove->setObjectName(QStringLiteral("sourcesRemove"));
     m_remove->setToolTip(tr("Remove the selected sources from the index (the files stay)"));
+    for (QAction* action : {m_reindex, m_remove}) {
+        QWidget* button = toolbar->widgetForAction(action);
+        button->setFocusPolicy(Qt::TabFocus); // a toolbar's buttons take no focus by default
+        button->setObjectName(action->objectName() + QStringLiteral("Button"));
+        button->setAccessibleName(action->text());
+        button->setAccessibleDescription(action->toolTip());
+    }
     layout->addWidget(toolbar);
 
     m_summary = new QLabel(this);
@@ -63,12 +87,16 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     m_sources = new QTreeView(this);
     m_sources->setObjectName(QStringLiteral("sources"));
     m_sources->setAccessibleName(tr("Indexed sources"));
+    m_sources->setAccessibleDescription(
+        tr("The folders and files in the index with their files, passages and state"));
     m_sources->setModel(m_sourceModel);
     m_sources->setRootIsDecorated(false);
     m_sources->setUniformRowHeights(true);
     m_sources->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_sources->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sources->setContextMenuPolicy(Qt::CustomContextMenu);
+    // The name first and the middle cut: the start and the end of "name — folder" stay.
+    m_sources->setTextElideMode(Qt::ElideMiddle);
     // The path takes what the counts and state leave.
     m_sources->header()->setStretchLastSection(false);
     m_sources->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -80,11 +108,19 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     m_skipped = new QTreeView(this);
     m_skipped->setObjectName(QStringLiteral("skippedFiles"));
     m_skipped->setAccessibleName(tr("Skipped files"));
+    m_skipped->setAccessibleDescription(tr("Files that indexing left out, with the reason"));
     m_skipped->setModel(m_skippedModel);
     m_skipped->setRootIsDecorated(false);
     m_skipped->setUniformRowHeights(true);
+    m_skipped->setTextElideMode(Qt::ElideMiddle);
+    m_skipped->header()->setStretchLastSection(false);
+    m_skipped->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_skipped->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     m_skipped->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tabs->addTab(m_skipped, tr("Skipped"));
+    m_tabs->tabBar()->setAccessibleName(tr("Sources or skipped files"));
+    m_tabs->tabBar()->setAccessibleDescription(
+        tr("Switches between the indexed sources and the files that were skipped"));
     layout->addWidget(m_tabs, 1);
 
     connect(addFolder, &QAction::triggered, this, &SourcesPanel::addFolderRequested);
@@ -126,7 +162,7 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
             state = tr("Incomplete");
             stateTip = tr("Indexing did not finish; re-index to complete it");
         }
-        QList<QStandardItem*> row = {new QStandardItem(services::displayPath(path)),
+        QList<QStandardItem*> row = {new QStandardItem(services::displayNameFirst(path)),
                                      new QStandardItem(locale.toString(status.counts.documents)),
                                      new QStandardItem(locale.toString(status.counts.passages)),
                                      new QStandardItem(state)};
@@ -142,9 +178,11 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
     }
     m_skippedModel->removeRows(0, m_skippedModel->rowCount());
     for (const SkippedRecord& skipped : overview.skipped) {
-        auto* file = new QStandardItem(services::displayPath(skipped.path));
+        auto* file = new QStandardItem(services::displayNameFirst(skipped.path));
         file->setToolTip(QDir::toNativeSeparators(skipped.path));
-        m_skippedModel->appendRow({file, new QStandardItem(skipped.reason)});
+        auto* reason = new QStandardItem(skipped.reason);
+        reason->setToolTip(skipped.reason);
+        m_skippedModel->appendRow({file, reason});
     }
     m_tabs->setTabText(
         1, overview.skipped.empty()
@@ -155,9 +193,7 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
     else if (!overview.exists)
         m_summary->setText(tr("Nothing indexed yet."));
     else
-        m_summary->setText(tr("%1 documents, %2 passages")
-                               .arg(locale.toString(overview.counts.documents),
-                                    locale.toString(overview.counts.passages)));
+        m_summary->setText(countsText(overview.counts.passages, overview.counts.documents));
     updateActions();
 }
 

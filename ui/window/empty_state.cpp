@@ -49,6 +49,8 @@ void EmptyState::setText(const QString& text) {
 QPushButton* EmptyState::addButton(const QString& text, const QString& objectName) {
     auto* button = new QPushButton(text, this);
     button->setObjectName(objectName);
+    // The page's words say what the button is for.
+    button->setAccessibleDescription(m_title->text());
     m_buttons->insertWidget(m_buttons->count() - 1, button);
     return button;
 }

@@ -1,16 +1,21 @@
 #include "main_window.h"
 
+#include "common/counts_text.h"
 #include "dialogs/model_download_dialog.h"
+#include "dialogs/model_folder_refusal.h"
 #include "display_path.h"
 #include "drop_overlay.h"
 #include "empty_state.h"
+#include "index_change_monitor.h"
 #include "indexing_bar.h"
+#include "indexing_outcome.h"
 #include "like_query.h"
 #include "model_loader.h"
 #include "preview/preview_pane.h"
 #include "results/filter_bar.h"
 #include "results/result_delegate.h"
 #include "results/result_list_model.h"
+#include "search_history_popup.h"
 #include "search_session.h"
 #include "settings/settings_dialog.h"
 #include "sources/sources_panel.h"
@@ -52,6 +57,7 @@ namespace semsearch::ui {
 namespace {
 
 constexpr int kPassagesPerDocument = 5;
+constexpr const char* kHomepage = "https://github.com/semsearch/semsearch";
 
 QStringList localPaths(const QMimeData* mime) {
     QStringList paths;
@@ -70,13 +76,13 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     : QMainWindow(parent), m_settings(std::move(settings)), m_overrides(overrides),
       m_openUrl([](const QUrl& url) { return QDesktopServices::openUrl(url); }) {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("semsearch"));
     setAcceptDrops(true);
 
     m_loader = new services::ModelLoader(this);
     m_search = new services::SearchSession(this);
     m_indexing = new services::IndexingSession(this);
     m_watcher = new services::FolderWatcher(this);
+    m_indexChanges = new services::IndexChangeMonitor(this);
 
     buildWidgets();
     buildMenus();
@@ -113,6 +119,7 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
         m_noMatchPage->setTitle(tr("The search failed"));
         m_noMatchPage->setText(message.toHtmlEscaped());
         m_resultModel->clear();
+        m_resultCount->clear();
         showPage(Page::NoMatch);
         Q_EMIT resultsShown(0);
     });
@@ -145,6 +152,13 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     connect(m_indexingBar, &IndexingBar::cancelRequested, m_indexing,
             &services::IndexingSession::cancel);
 
+    // What another process committed (semsearch-cli index, remove): read everything shown
+    // again. While this window writes, its own commits refresh it (m_refresh), and no other
+    // process can write.
+    connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
+        if (!m_indexing->isBusy())
+            refreshAfterCommit();
+    });
     connect(m_watcher, &services::FolderWatcher::sourceChanged, this,
             [this](const QString& source) {
                 if (m_settings.watchFolders && !m_indexing->pendingPaths().contains(source))
@@ -174,6 +188,7 @@ void MainWindow::applySettings(const services::AppSettings& settings, bool reope
             m_indexing->cancel();
         m_indexing->setIndexFolder(m_settings.indexFolder);
         m_search->setIndexFolder(m_settings.indexFolder);
+        m_indexChanges->setIndexFolder(m_settings.indexFolder);
         m_overviewKnown = false;
         m_caughtUp = false;
         m_upgradeAsked = false;
@@ -185,7 +200,8 @@ void MainWindow::applySettings(const services::AppSettings& settings, bool reope
         loadModel();
     else if (indexChanged && !m_query->text().trimmed().isEmpty())
         searchNow();
-    setWindowTitle(tr("semsearch — %1").arg(services::displayPath(m_settings.indexFolder)));
+    // Qt adds the application's display name ("… — semsearch"): the title names the index.
+    setWindowTitle(services::displayPath(m_settings.indexFolder));
 }
 
 void MainWindow::loadModel() {
@@ -240,19 +256,18 @@ void MainWindow::updatePage() {
         return;
     }
     const bool empty = m_overviewKnown && (!m_overview.exists || m_overview.counts.documents == 0);
-    if (empty && query.isEmpty()) {
+    // With nothing indexed, a query cannot match: say so rather than "no good match".
+    if (empty) {
         describeEmptyIndex();
         showPage(Page::NothingIndexed);
         return;
     }
     if (query.isEmpty()) {
-        const QLocale locale;
         m_readyPage->setText(
-            tr("Type what you remember, in your own words: %1 passages in %2 documents are "
-               "ready.<br>Press <b>Enter</b> to open a result, <b>Ctrl+L</b> or <b>/</b> to "
-               "come back here, <b>Esc</b> to clear.")
-                .arg(locale.toString(m_overview.counts.passages),
-                     locale.toString(m_overview.counts.documents)));
+            tr("Type what you remember, in your own words: %1 are ready.<br>Press "
+               "<b>Enter</b> to open a result, <b>Ctrl+L</b> or <b>/</b> to come back here, "
+               "<b>Esc</b> to clear, <b>Up</b> for recent searches.")
+                .arg(countsText(m_overview.counts.passages, m_overview.counts.documents)));
         showPage(Page::Ready);
         return;
     }
@@ -283,6 +298,12 @@ void MainWindow::describeEmptyIndex() {
     } else if (m_indexing->isBusy()) {
         m_nothingIndexedPage->setTitle(tr("Indexing your first documents…"));
         m_nothingIndexedPage->setText(tr("You can search as soon as the first files are done."));
+    } else if (!m_query->text().trimmed().isEmpty()) {
+        m_nothingIndexedPage->setTitle(tr("Nothing is indexed yet"));
+        m_nothingIndexedPage->setText(
+            tr("There is nothing to search in yet. Add the folders that hold your notes, "
+               "documents or code (drop them on this window, or choose <b>Add Folder…</b>), "
+               "and search again once they are read."));
     } else {
         m_nothingIndexedPage->setTitle(tr("Drop folders here"));
         m_nothingIndexedPage->setText(
@@ -330,6 +351,9 @@ void MainWindow::showResults(const QString& query, const services::DocumentHits&
     m_keepSelection.clear();
     m_resultModel->setResults(query, hits);
     m_shownQuery = query;
+    m_resultCount->setText(tr("%Ln results", nullptr, int(hits.size())));
+    if (!hits.empty())
+        m_recordSearch->start();
     int row = 0;
     for (int i = 0; i < m_resultModel->rowCount() && !keep.isEmpty(); ++i)
         if (m_resultModel->index(i, 0).data(ResultListModel::PathRole).toString() == keep)
@@ -356,6 +380,7 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
     for (const services::SourceStatus& status : overview.sources)
         folders << status.source.path;
     m_filters->setFolders(folders);
+    m_filters->setExtensions(overview.extensions);
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
     // is found by one incremental pass (it reads only files whose size or time changed).
@@ -368,11 +393,9 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
                 stale << status.source.path;
         m_indexing->index(stale);
     }
-    const QLocale locale;
-    m_statusCounts->setText(overview.exists ? tr("%1 passages in %2 documents")
-                                                  .arg(locale.toString(overview.counts.passages),
-                                                       locale.toString(overview.counts.documents))
-                                            : tr("Nothing indexed yet"));
+    m_statusCounts->setText(overview.exists
+                                ? countsText(overview.counts.passages, overview.counts.documents)
+                                : tr("Nothing indexed yet"));
     updatePage();
     Q_EMIT overviewShown();
 }
@@ -424,13 +447,26 @@ void MainWindow::chooseFilesToAdd() {
 void MainWindow::removeSources(const QStringList& sources) {
     if (sources.isEmpty())
         return;
-    const auto answer = QMessageBox::question(
-        this, tr("Remove from the Index"),
-        tr("Remove %n source(s) and their passages from the index? The files themselves are "
-           "not touched.",
-           nullptr, int(sources.size())),
-        QMessageBox::Ok | QMessageBox::Cancel);
-    if (answer == QMessageBox::Ok)
+    QStringList shown;
+    for (const QString& source : sources)
+        shown << services::displayPath(source);
+    QMessageBox box(QMessageBox::Question, tr("Remove from the Index"),
+                    sources.size() == 1
+                        ? tr("Remove %1 and its passages from the index?").arg(shown.first())
+                        : tr("Remove these %Ln sources and their passages from the index?", nullptr,
+                             int(sources.size())),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("removeSourcesQuestion"));
+    box.setTextFormat(Qt::PlainText); // folder names, whatever they hold
+    QString details = tr("The files themselves are not touched.");
+    if (sources.size() > 1)
+        details = shown.join(QLatin1Char('\n')) + QStringLiteral("\n\n") + details;
+    box.setInformativeText(details);
+    QPushButton* remove = box.addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() == remove)
         m_indexing->remove(sources);
 }
 
@@ -447,13 +483,13 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
         m_search->setIndexFolder(m_settings.indexFolder); // the folder was exchanged: reopen
     // The work is over: show its last commit now rather than after the throttling delay.
     m_refresh->stop();
+    m_indexChanges->markSeen();
     refreshAfterCommit();
     m_hideOutcome->start();
-    const QLocale locale;
     if (!result.ok) {
         for (const QString& path : result.job.paths)
             m_sourceErrors.insert(path, result.error);
-        m_indexingBar->showOutcome(result.error, true);
+        m_indexingBar->showOutcome(result.error, IndexingBar::Outcome::Failed);
         if (result.errorCode == ErrorCode::Mismatch)
             offerModelChoice(result.error);
         Q_EMIT indexingFinished(false);
@@ -461,32 +497,15 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
     }
     if (result.job.kind == services::IndexJob::Kind::Upgrade) {
         m_indexingBar->showOutcome(tr("The index was upgraded to this version of semsearch."),
-                                   false);
+                                   IndexingBar::Outcome::Done);
     } else if (result.job.kind == services::IndexJob::Kind::Remove) {
         m_indexingBar->showOutcome(
-            tr("Removed %n document(s) from the index.", nullptr, int(result.removed)), false);
+            tr("Removed %Ln documents from the index.", nullptr, int(result.removed)),
+            IndexingBar::Outcome::Done);
     } else {
-        const IndexStats& stats = result.stats;
-        const qint64 changed = stats.filesAdded + stats.filesUpdated + stats.filesReused;
-        QString text =
-            stats.cancelled
-                ? tr("Indexing cancelled; %n file(s) done are kept.", nullptr, int(changed))
-                : tr("Indexed %n new or changed file(s)", nullptr, int(changed));
-        if (!stats.cancelled && changed == 0 && stats.filesRemoved == 0) {
-            text = tr("Everything is up to date (%n file(s) unchanged).", nullptr,
-                      int(stats.filesUnchanged));
-        } else if (!stats.cancelled) {
-            QStringList details;
-            details << tr("%1 passages").arg(locale.toString(stats.passagesEmbedded));
-            if (stats.filesUnchanged > 0)
-                details << tr("%1 unchanged").arg(locale.toString(stats.filesUnchanged));
-            if (stats.filesRemoved > 0)
-                details << tr("%1 removed").arg(locale.toString(stats.filesRemoved));
-            if (stats.filesSkipped > 0)
-                details << tr("%1 skipped").arg(locale.toString(stats.filesSkipped));
-            text += QStringLiteral(" (%1).").arg(details.join(QStringLiteral(", ")));
-        }
-        m_indexingBar->showOutcome(text, false);
+        m_indexingBar->showOutcome(describeOutcome(result.stats),
+                                   result.stats.cancelled ? IndexingBar::Outcome::Cancelled
+                                                          : IndexingBar::Outcome::Done);
     }
     Q_EMIT indexingFinished(true);
 }
@@ -508,6 +527,18 @@ void MainWindow::offerModelChoice(const QString& message) {
         openSettings();
 }
 
+void MainWindow::chooseModelFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose a Model Folder"),
+                                                             m_settings.modelFolder);
+    if (folder.isEmpty())
+        return;
+    if (const Result<ModelInfo> info = readModelInfo(folder); !info.ok()) {
+        refuseModelFolder(this, folder, info.error().message);
+        return;
+    }
+    useModel(folder);
+}
+
 void MainWindow::useModel(const QString& folder) {
     // Chosen by the user now: it replaces a folder given on the command line, and is saved.
     m_overrides.modelOrigin.clear();
@@ -522,9 +553,7 @@ void MainWindow::useModel(const QString& folder) {
 }
 
 void MainWindow::downloadModel() {
-    ModelDownloadOptions options;
-    applyHubEnvironment(options);
-    auto* dialog = new ModelDownloadDialog(options, this);
+    auto* dialog = new ModelDownloadDialog(downloadOptionsFrom(m_settings), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ModelDownloadDialog::modelDownloaded, this, &MainWindow::useModel);
     dialog->open();
@@ -554,15 +583,39 @@ QString MainWindow::currentPath() const {
 }
 
 void MainWindow::openCurrent() {
+    m_history->record(m_shownQuery);
     const QString path = currentPath();
     if (!path.isEmpty() && !m_openUrl(QUrl::fromLocalFile(path)))
-        statusBar()->showMessage(tr("%1: no application to open it").arg(path), 10000);
+        reportOpenFailure(
+            path, tr("No application is set up to open %1.").arg(services::displayFileName(path)));
 }
 
 void MainWindow::openCurrentFolder() {
     const QString path = currentPath();
-    if (!path.isEmpty())
-        m_openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    if (path.isEmpty())
+        return;
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!m_openUrl(QUrl::fromLocalFile(folder)))
+        reportOpenFailure(folder, tr("The folder %1 could not be opened: no file manager is "
+                                     "set up to open folders.")
+                                      .arg(services::displayPath(folder)));
+}
+
+// Said in the status bar (replacing whatever it said before) and in a message that offers
+// the path to paste elsewhere; not modal, so the window stays usable.
+void MainWindow::reportOpenFailure(const QString& path, const QString& message) {
+    statusBar()->showMessage(message);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot Open"), message,
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("openFailure"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::PlainText);
+    box->setInformativeText(tr("You can copy the path and open it another way."));
+    QPushButton* copy = box->addButton(tr("Copy Path"), QMessageBox::AcceptRole);
+    copy->setObjectName(QStringLiteral("copyPath"));
+    box->addButton(QMessageBox::Close);
+    connect(copy, &QPushButton::clicked, this, [this, path] { copyPath(path); });
+    box->open();
 }
 
 void MainWindow::findSimilarToCurrent() {
@@ -574,7 +627,10 @@ void MainWindow::findSimilarToCurrent() {
 }
 
 void MainWindow::copyCurrentPath() {
-    const QString path = currentPath();
+    copyPath(currentPath());
+}
+
+void MainWindow::copyPath(const QString& path) {
     if (path.isEmpty())
         return;
     QApplication::clipboard()->setText(QDir::toNativeSeparators(path));
@@ -589,13 +645,22 @@ void MainWindow::showAbout() {
     QString model = tr("not loaded");
     if (m_embedder)
         model = m_embedder->model().model().name;
-    QMessageBox::about(
-        this, tr("About semsearch"),
+    auto* box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About semsearch"));
+    box->setIconPixmap(windowIcon().pixmap(64));
+    box->setTextFormat(Qt::RichText);
+    box->setText(
         tr("<h3>semsearch %1</h3><p>Finds passages in your documents by meaning.</p>"
-           "<p>Model: %2<br>Index: %3</p><p>Built with Qt %4, LibTorch, FAISS and SQLite.</p>")
-            .arg(QStringLiteral(SEMSEARCH_VERSION), model.toHtmlEscaped(),
+           "<p>Model: %2<br>Index: %3</p><p>Built with Qt %4, LibTorch, FAISS and SQLite.</p>"
+           "<p>Free software under the MIT License.<br><a href=\"%5\">%5</a></p>")
+            .arg(QStringLiteral(SEMSEARCH_VERSION), printableText(model).toHtmlEscaped(),
                  services::displayPath(m_settings.indexFolder).toHtmlEscaped(),
-                 QString::fromLatin1(qVersion())));
+                 QString::fromLatin1(qVersion()), QString::fromLatin1(kHomepage)));
+    box->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    box->addButton(QMessageBox::Close);
+    box->open();
 }
 
 bool MainWindow::dropOnSearchField(QEvent* event) {
@@ -630,6 +695,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
             m_results->setFocus(Qt::TabFocusReason);
             if (!m_results->currentIndex().isValid())
                 m_results->setCurrentIndex(m_resultModel->index(0, 0));
+            m_history->record(m_shownQuery);
             return true;
         case Qt::Key_Return:
         case Qt::Key_Enter:
@@ -639,6 +705,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
                 searchNow();
             else
                 openCurrent();
+            m_history->record(m_query->text());
             return true;
         case Qt::Key_Escape:
             if (m_query->text().isEmpty())
@@ -666,6 +733,16 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
         }
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    // A dock keeps its width when the window narrows, squeezing the results to a few letters
+    // at 800 px: the sources panel gives way down to a third of the window.
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("sourcesDock"));
+    const int most = width() / 3;
+    if (dock && dock->isVisible() && !dock->isFloating() && dock->width() > most)
+        resizeDocks({dock}, {most}, Qt::Horizontal);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -696,10 +773,8 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    QSettings store;
-    store.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    store.setValue(QStringLiteral("window/state"), saveState());
-    store.setValue(QStringLiteral("window/resultsSplitter"), m_resultsSplitter->saveState());
+    saveSession();
+    m_history->record(m_shownQuery);
     // What is committed stays; the running batch finishes before the window goes.
     m_indexing->cancel();
     QMainWindow::closeEvent(event);

@@ -31,6 +31,7 @@ class QTreeView;
 
 namespace semsearch::services {
 class FolderWatcher;
+class IndexChangeMonitor;
 class ModelLoader;
 class SearchSession;
 } // namespace semsearch::services
@@ -43,6 +44,7 @@ class FilterBar;
 class IndexingBar;
 class PreviewPane;
 class ResultListModel;
+class SearchHistoryPopup;
 class SourcesPanel;
 
 class MainWindow : public QMainWindow {
@@ -75,6 +77,7 @@ protected:
     void dragLeaveEvent(QDragLeaveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
     // A file dropped on the search field: "more like this" (like_query.h), not indexing.
     bool dropOnSearchField(QEvent* event);
@@ -91,7 +94,10 @@ private:
     void buildStatusBar();
     void connectWidgets();
     void buildMenus();
+    // The layout, the last query, its filters and selected result, as the last session left
+    // them (saved by saveSession on close).
     void restoreLayout();
+    void saveSession();
     void applySettings(const services::AppSettings& settings, bool reopen);
     void loadModel();
     void showPage(Page page);
@@ -110,11 +116,16 @@ private:
     std::optional<ModelIdentity> otherModel() const;
     void openSettings();
     void downloadModel();
+    // Asks for a model folder; refuses one without a readable model, else uses it.
+    void chooseModelFolder();
     // Switches to the model in `folder` and saves it as the model setting.
     void useModel(const QString& folder);
     void openCurrent();
     void openCurrentFolder();
     void copyCurrentPath();
+    void copyPath(const QString& path);
+    // Opening `path` failed: says `message` and offers to copy the path.
+    void reportOpenFailure(const QString& path, const QString& message);
     // "More like this" for the selected result (like_query.h).
     void findSimilarToCurrent();
     // The mode chosen beside the search field.
@@ -132,6 +143,7 @@ private:
     services::SearchSession* m_search;
     services::IndexingSession* m_indexing;
     services::FolderWatcher* m_watcher;
+    services::IndexChangeMonitor* m_indexChanges; // commits by other processes
     std::shared_ptr<SharedEmbedder> m_embedder;
     QString m_modelProblem;
     services::IndexOverview m_overview;
@@ -142,7 +154,9 @@ private:
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
 
     QLineEdit* m_query;
-    QComboBox* m_mode; // hybrid, meaning or keywords: SearchMode in the item data
+    SearchHistoryPopup* m_history;
+    QTimer* m_recordSearch; // results looked at this long count as a search made
+    QComboBox* m_mode;      // hybrid, meaning or keywords: SearchMode in the item data
     FilterBar* m_filters;
     QStackedWidget* m_pages;
     EmptyState* m_loadingPage;
@@ -160,6 +174,7 @@ private:
     DropOverlay* m_dropOverlay;
     QLabel* m_statusModel;
     QLabel* m_statusCounts;
+    QLabel* m_resultCount; // how many files the shown results hold
     QTimer* m_debounce;
     QTimer* m_refresh;       // re-runs the search and re-reads the overview after commits
     QTimer* m_hideOutcome;   // hides the indexing bar a while after the work ended

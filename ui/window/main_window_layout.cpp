@@ -3,6 +3,7 @@
 
 #include "main_window.h"
 
+#include "display_path.h"
 #include "drop_overlay.h"
 #include "empty_state.h"
 #include "indexing_bar.h"
@@ -10,6 +11,7 @@
 #include "results/filter_bar.h"
 #include "results/result_delegate.h"
 #include "results/result_list_model.h"
+#include "search_history_popup.h"
 #include "search_session.h"
 #include "sources/sources_panel.h"
 
@@ -17,6 +19,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +35,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace semsearch::ui {
 
 namespace {
@@ -44,6 +49,10 @@ constexpr int kDebounceMs = 150;
 constexpr int kRefreshMs = 1500;
 // How long the outcome of indexing stays in view once the work has ended.
 constexpr int kOutcomeShownMs = 10000;
+// Results that stay in view this long were a search made, not a prefix typed on the way: the
+// query goes into the search history (Enter, opening a result or moving into the list count
+// at once).
+constexpr int kRecordSearchMs = 2500;
 
 } // namespace
 
@@ -93,6 +102,10 @@ void MainWindow::buildWidgets() {
     m_hideOutcome->setSingleShot(true);
     m_hideOutcome->setInterval(kOutcomeShownMs);
     connect(m_hideOutcome, &QTimer::timeout, m_indexingBar, &QWidget::hide);
+    m_recordSearch = new QTimer(this);
+    m_recordSearch->setSingleShot(true);
+    m_recordSearch->setInterval(kRecordSearchMs);
+    connect(m_recordSearch, &QTimer::timeout, this, [this] { m_history->record(m_shownQuery); });
 
     connectWidgets();
     setTabOrder(m_query, m_mode);
@@ -100,7 +113,11 @@ void MainWindow::buildWidgets() {
     setTabOrder(m_filters->folderBox(), m_filters->typeBox());
     setTabOrder(m_filters->typeBox(), m_filters->modifiedBox());
     setTabOrder(m_filters->modifiedBox(), m_results);
-    setTabOrder(m_results, m_preview);
+    QWidget* before = m_results;
+    for (QWidget* control : m_preview->tabOrder()) {
+        setTabOrder(before, control);
+        before = control;
+    }
 }
 
 QLayout* MainWindow::buildSearchRow(QWidget* parent) {
@@ -109,16 +126,23 @@ QLayout* MainWindow::buildSearchRow(QWidget* parent) {
     m_query->setObjectName(QStringLiteral("query"));
     m_query->setPlaceholderText(tr("Describe what you are looking for…"));
     m_query->setAccessibleName(tr("Search by meaning"));
+    m_query->setAccessibleDescription(
+        tr("Results follow as you type. Down moves into the results, Up shows recent "
+           "searches, Esc clears."));
     m_query->setClearButtonEnabled(true);
     QFont queryFont = m_query->font();
     queryFont.setPointSizeF(queryFont.pointSizeF() * 1.2);
     m_query->setFont(queryFont);
+    // Room for a sentence before the filters take any: at 800 px it read "Describe what y…".
+    m_query->setMinimumWidth(QFontMetrics(queryFont).averageCharWidth() * 28);
     m_query->installEventFilter(this);
+    m_history = new SearchHistoryPopup(m_query); // after the window's filter: it sees Up first
     m_mode = new QComboBox(parent);
     m_mode->setObjectName(QStringLiteral("searchMode"));
     m_mode->setAccessibleName(tr("Search by"));
     m_mode->setToolTip(tr("Match by meaning and by the words typed (\"a phrase\", -word to leave "
                           "out), by meaning only, or by the words only"));
+    m_mode->setAccessibleDescription(m_mode->toolTip());
     m_mode->addItem(tr("Meaning + words"), int(SearchMode::Hybrid));
     m_mode->addItem(tr("Meaning"), int(SearchMode::Semantic));
     m_mode->addItem(tr("Words"), int(SearchMode::Keyword));
@@ -142,12 +166,7 @@ void MainWindow::buildEmptyPages() {
     connect(m_noModelPage->addButton(tr("Download Model…"), QStringLiteral("downloadModel")),
             &QPushButton::clicked, this, &MainWindow::downloadModel);
     connect(m_noModelPage->addButton(tr("Choose Model Folder…"), QStringLiteral("chooseModel")),
-            &QPushButton::clicked, this, [this] {
-                const QString folder = QFileDialog::getExistingDirectory(
-                    this, tr("Choose a Model Folder"), m_settings.modelFolder);
-                if (!folder.isEmpty())
-                    useModel(folder);
-            });
+            &QPushButton::clicked, this, &MainWindow::chooseModelFolder);
     connect(m_noModelPage->addButton(tr("Settings…"), QStringLiteral("openSettings")),
             &QPushButton::clicked, this, &MainWindow::openSettings);
     m_nothingIndexedPage = new EmptyState(m_pages);
@@ -181,6 +200,8 @@ void MainWindow::buildResultsPage() {
     m_results = new QTreeView(m_resultsSplitter);
     m_results->setObjectName(QStringLiteral("results"));
     m_results->setAccessibleName(tr("Results"));
+    m_results->setAccessibleDescription(
+        tr("The best matching files, each with its matching passages. Enter opens the file."));
     m_results->setModel(m_resultModel);
     m_results->setItemDelegate(new ResultDelegate(m_results));
     m_results->setHeaderHidden(true);
@@ -194,8 +215,8 @@ void MainWindow::buildResultsPage() {
     m_preview->setObjectName(QStringLiteral("preview"));
     m_resultsSplitter->addWidget(m_results);
     m_resultsSplitter->addWidget(m_preview);
-    m_resultsSplitter->setStretchFactor(0, 2);
-    m_resultsSplitter->setStretchFactor(1, 3);
+    m_resultsSplitter->setStretchFactor(0, 1);
+    m_resultsSplitter->setStretchFactor(1, 1);
 }
 
 void MainWindow::buildSourcesDock() {
@@ -208,6 +229,11 @@ void MainWindow::buildSourcesDock() {
 }
 
 void MainWindow::buildStatusBar() {
+    m_resultCount = new QLabel(this);
+    m_resultCount->setObjectName(QStringLiteral("resultCount"));
+    m_resultCount->setToolTip(
+        tr("Files with a matching passage, best first, up to the number set in Settings"));
+    statusBar()->addPermanentWidget(m_resultCount);
     m_statusModel = new QLabel(this);
     m_statusModel->setObjectName(QStringLiteral("modelStatus"));
     m_statusModel->setTextFormat(Qt::PlainText); // the model folder's name, whatever it holds
@@ -226,6 +252,7 @@ void MainWindow::connectWidgets() {
             m_resultModel->clear();
             m_preview->clear();
             m_shownQuery.clear();
+            m_resultCount->clear();
             updatePage();
             return;
         }
@@ -255,8 +282,12 @@ void MainWindow::connectWidgets() {
         menu.addAction(findChild<QAction*>(QStringLiteral("findSimilarAction")));
         menu.exec(m_results->viewport()->mapToGlobal(at));
     });
-    connect(m_preview, &PreviewPane::openRequested, this,
-            [this](const QString& path) { m_openUrl(QUrl::fromLocalFile(path)); });
+    connect(m_preview, &PreviewPane::openRequested, this, [this](const QString& path) {
+        if (!m_openUrl(QUrl::fromLocalFile(path)))
+            reportOpenFailure(
+                path,
+                tr("No application is set up to open %1.").arg(services::displayFileName(path)));
+    });
 
     connect(m_sources, &SourcesPanel::addFolderRequested, this, &MainWindow::chooseFolderToAdd);
     connect(m_sources, &SourcesPanel::addFilesRequested, this, &MainWindow::chooseFilesToAdd);
@@ -300,6 +331,15 @@ void MainWindow::buildMenus() {
     QAction* similar =
         edit->addAction(tr("Find &Similar Documents"), this, &MainWindow::findSimilarToCurrent);
     similar->setObjectName(QStringLiteral("findSimilarAction"));
+    edit->addSeparator();
+    QAction* recent = edit->addAction(tr("&Recent Searches"), this, [this] {
+        m_query->setFocus(Qt::ShortcutFocusReason);
+        m_history->show();
+    });
+    recent->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    QAction* clearHistory =
+        edit->addAction(tr("C&lear Search History"), this, [this] { m_history->clear(); });
+    clearHistory->setObjectName(QStringLiteral("clearSearchHistory"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("sourcesDock"))->toggleViewAction());
@@ -316,10 +356,25 @@ void MainWindow::restoreLayout() {
     if (!restoreState(store.value(QStringLiteral("window/state")).toByteArray())) {
         // First start: the sources panel narrow, the results and preview get the room.
         auto* dock = findChild<QDockWidget*>(QStringLiteral("sourcesDock"));
-        resizeDocks({dock}, {fontMetrics().averageCharWidth() * 52}, Qt::Horizontal);
+        resizeDocks({dock}, {std::min(fontMetrics().averageCharWidth() * 44, width() / 4)},
+                    Qt::Horizontal);
     }
     m_resultsSplitter->restoreState(
         store.value(QStringLiteral("window/resultsSplitter")).toByteArray());
+    m_filters->restore(store);
+    // The search runs once the model is loaded; the result selected last is selected again.
+    m_keepSelection = store.value(QStringLiteral("window/selectedResult")).toString();
+    m_query->setText(store.value(QStringLiteral("window/query")).toString());
+}
+
+void MainWindow::saveSession() {
+    QSettings store;
+    store.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    store.setValue(QStringLiteral("window/state"), saveState());
+    store.setValue(QStringLiteral("window/resultsSplitter"), m_resultsSplitter->saveState());
+    store.setValue(QStringLiteral("window/query"), m_query->text().trimmed());
+    store.setValue(QStringLiteral("window/selectedResult"), currentPath());
+    m_filters->save(store);
 }
 
 } // namespace semsearch::ui

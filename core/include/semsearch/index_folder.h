@@ -51,6 +51,9 @@ struct IndexOverview {
     StoreCounts totals;
     std::vector<SourceOverview> sources; // sorted by path
     std::vector<SkippedRecord> skipped;  // sorted by path
+    // The file name extensions of the indexed documents (the text after the last '.', lower
+    // case, no dot), sorted, each once: what a filter by type can offer.
+    QStringList extensions;
 };
 
 // A passage with the document it belongs to: what a search result shows.

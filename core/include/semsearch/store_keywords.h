@@ -51,7 +51,9 @@ public:
     SqliteKeywords& operator=(const SqliteKeywords&) = delete;
 
     // Passages matching any of `terms`, best first (ties by id), at most `limit`. With `allowed`
-    // (passage ids, ascending) only those count. No terms or limit <= 0: none.
+    // (passage ids, ascending) only those count. No terms or limit <= 0: none. A term that is
+    // one word found in more than half the passages is left out while another term remains:
+    // BM25 gives it (almost) no weight, and its passages alone would trail the ranking.
     Result<std::vector<KeywordHit>> search(const QStringList& terms, int limit,
                                            const std::vector<std::int64_t>* allowed = nullptr);
     // Every passage matching any of `terms`, by ascending passage id (scores as in search()).
@@ -73,6 +75,11 @@ public:
     Result<std::int64_t> sizeBytes();
 
 private:
+    // `terms` without those of one word in more than half the passages, unless none is left.
+    Result<QStringList> withoutCommonWords(const QStringList& terms);
+    // Sets each hit's documentId from the passages (0 for a passage that is gone).
+    Result<void> fillDocuments(std::vector<KeywordHit>& hits);
+
     StoreConnection& m_connection;
 };
 

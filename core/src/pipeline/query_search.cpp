@@ -149,7 +149,7 @@ Result<std::vector<DocumentHit>> QuerySearch::semanticDocuments(int count) {
     return documents;
 }
 
-Result<std::vector<PassageHit>> QuerySearch::keywordPassages(int count) {
+Result<std::vector<KeywordHit>> QuerySearch::keywordHits(int count) {
     // Every phrase-holding passage is read: they rank above the rest whatever their BM25.
     const int wanted =
         (m_phrasesInPassage.isEmpty() ? count : kEveryMatch) + int(m_excludedPassageCount);
@@ -157,29 +157,56 @@ Result<std::vector<PassageHit>> QuerySearch::keywordPassages(int count) {
         keywords().search(m_query.keywordTerms(), wanted, m_allowed ? &*m_allowed : nullptr);
     if (!found)
         return found.error();
+    dropExcluded(*found, m_excludedDocuments, &KeywordHit::documentId);
+    return found;
+}
+
+Result<std::vector<PassageHit>>
+QuerySearch::resolveKeywordHits(const std::vector<KeywordHit>& hits) {
     std::vector<ScoredId> scored;
-    for (const KeywordHit& hit : *found)
-        if (!m_excludedDocuments.contains(hit.documentId))
-            scored.push_back(ScoredId{hit.passageId, float(hit.score)});
-    auto passages = m_searcher.resolve(scored);
-    if (!passages)
-        return passages.error();
-    return passages;
+    for (const KeywordHit& hit : hits)
+        scored.push_back(ScoredId{hit.passageId, float(hit.score)});
+    return m_searcher.resolve(scored);
+}
+
+Result<std::vector<PassageHit>> QuerySearch::keywordPassages(int count) {
+    auto hits = keywordHits(count);
+    if (!hits)
+        return hits.error();
+    return resolveKeywordHits(*hits);
 }
 
 Result<std::vector<DocumentHit>> QuerySearch::keywordDocuments(int count) {
     const int perDocument = std::max(1, m_options.passagesPerDocument);
+    // With phrases every matching document is kept: they rank above the rest.
+    const int documents = m_phrasesInPassage.isEmpty() ? count : kEveryMatch;
     // Widen the net until enough documents turn up, as the semantic ranking does.
     for (int depth = std::max(64, count * perDocument * 4);; depth *= 4) {
-        auto passages = keywordPassages(depth);
+        auto hits = keywordHits(depth);
+        if (!hits)
+            return hits.error();
+        const bool exhausted = int(hits->size()) < depth || !m_phrasesInPassage.isEmpty();
+        // Only the passages that will be shown are read from the store.
+        std::vector<KeywordHit> shown;
+        QHash<std::int64_t, int> perDocumentShown;
+        for (const KeywordHit& hit : *hits) {
+            auto found = perDocumentShown.find(hit.documentId);
+            if (found == perDocumentShown.end()) {
+                if (perDocumentShown.size() == documents)
+                    continue;
+                found = perDocumentShown.insert(hit.documentId, 0);
+            }
+            if (found.value() < perDocument) {
+                ++found.value();
+                shown.push_back(hit);
+            }
+        }
+        if (int(perDocumentShown.size()) < count && !exhausted)
+            continue;
+        auto passages = resolveKeywordHits(shown);
         if (!passages)
             return passages.error();
-        const bool exhausted = int(passages->size()) < depth || !m_phrasesInPassage.isEmpty();
-        // With phrases every matching document is kept: they rank above the rest.
-        auto documents = groupByDocument(
-            std::move(*passages), m_phrasesInPassage.isEmpty() ? count : kEveryMatch, perDocument);
-        if (int(documents.size()) >= count || exhausted)
-            return documents;
+        return groupByDocument(std::move(*passages), documents, perDocument);
     }
 }
 

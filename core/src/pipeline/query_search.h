@@ -36,6 +36,10 @@ private:
     Result<std::vector<DocumentHit>> keywordDocuments(int count);
     Result<std::vector<PassageHit>> semanticPassages(int count);
     Result<std::vector<PassageHit>> keywordPassages(int count);
+    // Up to `count` keyword hits (every one with phrases), best first, none of an excluded
+    // document.
+    Result<std::vector<KeywordHit>> keywordHits(int count);
+    Result<std::vector<PassageHit>> resolveKeywordHits(const std::vector<KeywordHit>& hits);
     // Orders `semantic` and `keyword` documents (either may be empty) by fusion.
     std::vector<DocumentHit> fuseDocuments(std::vector<DocumentHit> semantic,
                                            std::vector<DocumentHit> keyword) const;

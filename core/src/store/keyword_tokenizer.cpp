@@ -143,27 +143,57 @@ int tokenize(Fts5Tokenizer* handle, void* context, int flags, const char* text, 
     return tokenizer->unicode61.xTokenize(tokenizer->whole, &call, flags, text, length, emitWhole);
 }
 
-} // namespace
-
-Result<void> registerKeywordTokenizer(sqlite3* db, const QString& file) {
-    // The documented way to reach FTS5's C API: a pointer handed out through SELECT fts5(?1).
+// The documented way to reach FTS5's C API: a pointer handed out through SELECT fts5(?1).
+fts5_api* fts5Of(sqlite3* db) {
     fts5_api* api = nullptr;
     sqlite3_stmt* statement = nullptr;
-    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, nullptr);
-    if (rc == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, nullptr) == SQLITE_OK) {
         sqlite3_bind_pointer(statement, 1, &api, "fts5_api_ptr", nullptr);
         sqlite3_step(statement);
     }
     sqlite3_finalize(statement);
+    return api;
+}
+
+int collectToken(void* context, int flags, const char* token, int length, int, int) {
+    if (!(flags & FTS5_TOKEN_COLOCATED))
+        static_cast<QStringList*>(context)->append(QString::fromUtf8(token, length));
+    return SQLITE_OK;
+}
+
+} // namespace
+
+Result<void> registerKeywordTokenizer(sqlite3* db, const QString& file) {
+    fts5_api* api = fts5Of(db);
     if (!api)
         return makeError(ErrorCode::Unsupported,
                          file + QStringLiteral(": this SQLite has no FTS5, which the keyword "
                                                "index needs"));
     fts5_tokenizer methods{createTokenizer, deleteTokenizer, tokenize};
-    rc = api->xCreateTokenizer(api, kKeywordTokenizerName, api, &methods, nullptr);
+    const int rc = api->xCreateTokenizer(api, kKeywordTokenizerName, api, &methods, nullptr);
     if (rc != SQLITE_OK)
         return sqliteError(db, rc, file, QStringLiteral("cannot set up the keyword tokenizer"));
     return {};
+}
+
+Result<QStringList> keywordQueryTokens(sqlite3* db, const QString& text, const QString& file) {
+    fts5_api* api = fts5Of(db);
+    void* data = nullptr;
+    fts5_tokenizer methods{};
+    Fts5Tokenizer* tokenizer = nullptr;
+    int rc = api ? api->xFindTokenizer(api, kKeywordTokenizerName, &data, &methods) : SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+        rc = methods.xCreate(data, nullptr, 0, &tokenizer);
+    QStringList tokens;
+    if (rc == SQLITE_OK) {
+        const QByteArray utf8 = text.toUtf8();
+        rc = methods.xTokenize(tokenizer, &tokens, FTS5_TOKENIZE_QUERY, utf8.constData(),
+                               int(utf8.size()), collectToken);
+        methods.xDelete(tokenizer);
+    }
+    if (rc != SQLITE_OK)
+        return sqliteError(db, rc, file, QStringLiteral("cannot cut a query into words"));
+    return tokens;
 }
 
 } // namespace semsearch

@@ -20,6 +20,7 @@
 #include "semsearch/error.h"
 
 #include <QString>
+#include <QStringList>
 
 struct sqlite3;
 
@@ -31,5 +32,9 @@ inline constexpr const char* kKeywordTokenizerName = "semsearch";
 // Registers the tokenizer on `db`. Unsupported when this SQLite has no FTS5 (Debian's has);
 // the message names `file`.
 Result<void> registerKeywordTokenizer(sqlite3* db, const QString& file);
+
+// The tokens a query for `text` looks up, as FTS5 will cut it (FTS5_TOKENIZE_QUERY: identifiers
+// whole, no parts), through the tokenizer registered on `db`. Errors name `file`.
+Result<QStringList> keywordQueryTokens(sqlite3* db, const QString& text, const QString& file);
 
 } // namespace semsearch

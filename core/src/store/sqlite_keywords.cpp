@@ -2,9 +2,12 @@
 
 #include "semsearch/store_keywords.h"
 
+#include "store/keyword_tokenizer.h"
 #include "store/schema.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
+
+#include <QHash>
 
 #include <algorithm>
 
@@ -48,49 +51,143 @@ std::vector<TextRange> rangesBetweenMarks(const QString& marked) {
     return ranges;
 }
 
-KeywordHit readHit(const SqliteStatement& row) {
-    return KeywordHit{row.columnInt64(0), row.columnInt64(1), row.columnDouble(2)};
-}
+// Above this many hits, their documents are read in one pass over passages_by_document (an
+// index of (document_id, id): a few bytes per passage) instead of one row lookup per hit: each
+// lookup reads a page of the passages table, which mostly holds text and vectors.
+constexpr std::size_t kLookupsBeforeScan = 2000;
 
 } // namespace
+
+// The FTS5 query reads the keyword index alone, never the passages: ranking every match by
+// BM25 and then joining only the kept ones is what keeps a common word cheap at 100k passages.
+Result<void> SqliteKeywords::fillDocuments(std::vector<KeywordHit>& hits) {
+    if (hits.empty())
+        return {};
+    QHash<std::int64_t, std::int64_t> documentOf;
+    if (hits.size() > kLookupsBeforeScan) {
+        auto q = m_connection.query(
+            "SELECT id, document_id FROM passages INDEXED BY passages_by_document");
+        if (!q)
+            return q.error();
+        while (true) {
+            auto row = (*q)->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            documentOf.insert((*q)->columnInt64(0), (*q)->columnInt64(1));
+        }
+    } else {
+        auto q = m_connection.query("SELECT document_id FROM passages WHERE id = ?1");
+        if (!q)
+            return q.error();
+        for (const KeywordHit& hit : hits) {
+            (*q)->reset();
+            (*q)->bind(1, hit.passageId);
+            auto row = (*q)->step();
+            if (!row)
+                return row.error();
+            if (*row)
+                documentOf.insert(hit.passageId, (*q)->columnInt64(0));
+        }
+    }
+    for (KeywordHit& hit : hits)
+        hit.documentId = documentOf.value(hit.passageId, 0);
+    return {};
+}
+
+// A word in more than half the passages adds almost nothing to BM25 (FTS5 clamps its IDF,
+// log((N - n + 0.5) / (n + 0.5)), to 1e-6), yet ranking by it scores nearly every passage: at
+// 100k passages that is most of a query's time. So a term that is one such word is left out
+// while a rarer term remains; its passages would only have trailed the ranking. Phrases of
+// several words are always kept (a phrase is rarer than its words).
+Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms) {
+    if (terms.size() < 2)
+        return terms;
+    // fts5vocab reads the index's own per-word counts; a temp table, so nothing is written.
+    if (auto made = executeSql(m_connection.db,
+                               "CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_keyword_words "
+                               "USING fts5vocab(main, passage_keywords, row)",
+                               m_connection.path);
+        !made)
+        return made.error();
+    auto total = m_connection.query("SELECT count(*) FROM passage_keywords_docsize");
+    if (!total)
+        return total.error();
+    auto row = (*total)->step();
+    if (!row)
+        return row.error();
+    const std::int64_t passages = (*total)->columnInt64(0);
+    auto frequency = m_connection.query("SELECT doc FROM temp.passage_keyword_words "
+                                        "WHERE term = ?1");
+    if (!frequency)
+        return frequency.error();
+    QStringList kept;
+    for (const QString& term : terms) {
+        auto tokens = keywordQueryTokens(m_connection.db, term, m_connection.path);
+        if (!tokens)
+            return tokens.error();
+        std::int64_t documents = 0;
+        if (tokens->size() == 1) {
+            (*frequency)->reset();
+            (*frequency)->bind(1, tokens->first());
+            auto found = (*frequency)->step();
+            if (!found)
+                return found.error();
+            documents = *found ? (*frequency)->columnInt64(0) : 0;
+        }
+        if (2 * documents <= passages)
+            kept << term;
+    }
+    return kept.isEmpty() ? terms : kept;
+}
 
 Result<std::vector<KeywordHit>> SqliteKeywords::search(const QStringList& terms, int limit,
                                                        const std::vector<std::int64_t>* allowed) {
     std::vector<KeywordHit> hits;
     if (terms.isEmpty() || limit <= 0)
         return hits;
+    auto ranked = withoutCommonWords(terms);
+    if (!ranked)
+        return ranked.error();
     // bm25() is negative, smaller is better: FTS5's rank order.
-    auto q = m_connection.query(
-        "SELECT passages.id, passages.document_id, -bm25(passage_keywords) FROM passage_keywords "
-        "JOIN passages ON passages.id = passage_keywords.rowid WHERE passage_keywords MATCH ?1 "
-        "ORDER BY bm25(passage_keywords), passages.id");
+    auto q = m_connection.query("SELECT rowid, -bm25(passage_keywords) FROM passage_keywords "
+                                "WHERE passage_keywords MATCH ?1 "
+                                "ORDER BY bm25(passage_keywords), rowid");
     if (!q)
         return q.error();
-    (*q)->bind(1, matchExpression(terms));
+    (*q)->bind(1, matchExpression(*ranked));
     while (int(hits.size()) < limit) {
         auto row = (*q)->step();
         if (!row)
             return row.error();
         if (!*row)
             break;
-        const KeywordHit hit = readHit(**q);
-        if (!allowed || std::binary_search(allowed->begin(), allowed->end(), hit.passageId))
-            hits.push_back(hit);
+        const std::int64_t id = (*q)->columnInt64(0);
+        if (!allowed || std::binary_search(allowed->begin(), allowed->end(), id))
+            hits.push_back(KeywordHit{id, 0, (*q)->columnDouble(1)});
     }
+    if (auto filled = fillDocuments(hits); !filled)
+        return filled.error();
     return hits;
 }
 
 Result<std::vector<KeywordHit>> SqliteKeywords::allMatching(const QStringList& terms) {
     if (terms.isEmpty())
         return std::vector<KeywordHit>();
-    auto q = m_connection.query(
-        "SELECT passages.id, passages.document_id, -bm25(passage_keywords) FROM passage_keywords "
-        "JOIN passages ON passages.id = passage_keywords.rowid WHERE passage_keywords MATCH ?1 "
-        "ORDER BY passages.id");
+    auto q = m_connection.query("SELECT rowid, -bm25(passage_keywords) FROM passage_keywords "
+                                "WHERE passage_keywords MATCH ?1 ORDER BY rowid");
     if (!q)
         return q.error();
     (*q)->bind(1, matchExpression(terms));
-    return collectRows<KeywordHit>(**q, readHit);
+    auto hits = collectRows<KeywordHit>(**q, [](const SqliteStatement& row) {
+        return KeywordHit{row.columnInt64(0), 0, row.columnDouble(1)};
+    });
+    if (!hits)
+        return hits.error();
+    if (auto filled = fillDocuments(*hits); !filled)
+        return filled.error();
+    return hits;
 }
 
 Result<std::vector<TextRange>> SqliteKeywords::matchesIn(std::int64_t passageId,

@@ -31,7 +31,8 @@
 //   - Redirects are followed (the hub sends large files to a CDN), but only to http and https
 //     addresses and never from https down to http; the token goes only to the endpoint's own
 //     scheme, host and port. Proxies come from the environment (http_proxy, https_proxy,
-//     no_proxy: lower case, as Qt reads them) unless `useSystemProxy` is off.
+//     no_proxy: lower case, as Qt reads them) unless `useSystemProxy` is off or `proxy` names
+//     one.
 //   - The small files are refused as soon as they prove larger than modelFileByteLimit()
 //     (model.h), whether or not the server announces their size; module folders named in
 //     modules.json must stay inside the model (moduleFolderInModel).
@@ -40,7 +41,8 @@
 //   - One download per target at a time (a lock file in the staging area: Busy).
 //
 // Errors (the message is one line naming the repository, file or folder):
-//   InvalidArgument  a malformed repository name or revision, an existing target folder
+//   InvalidArgument  a malformed repository name or revision, endpoint or proxy, an existing
+//                    target folder
 //   NotFound         404: the repository, the revision or a required file does not exist
 //   Unsupported      401/403 (a gated or private repository: the message says to set HF_TOKEN),
 //                    or a model readModelInfo() refuses
@@ -63,6 +65,7 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QUrl>
 
 #include <atomic>
 #include <cstdint>
@@ -89,7 +92,16 @@ struct ModelDownloadOptions {
     // that makes progress resets the count). 0: fail at once, a rerun resumes.
     int retries = 3;
     bool useSystemProxy = true;
+    // An HTTP proxy for this download only: "host:port" or "http://[user:password@]host:port"
+    // (a settings field). Non-empty, it replaces the environment's proxies whatever
+    // useSystemProxy says; a value that is not such an address is refused (InvalidArgument).
+    QString proxy;
 };
+
+// `text` as a proxy address (see ModelDownloadOptions::proxy): "http://host:port" with any
+// user and password, the scheme added when missing. Empty when it is none (no host, no port,
+// another scheme): for a settings dialog to refuse it before a download does.
+QUrl proxyAddress(const QString& text);
 
 // Sets `endpoint` from $HF_ENDPOINT and `token` from $HF_TOKEN when they are set and not
 // empty; for composition roots (the core never reads the environment).
