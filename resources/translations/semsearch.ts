@@ -247,6 +247,22 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>Search in files changed within this time only</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Word (DOCX)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenDocument text (ODT)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EPUB</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::IndexingBar</name>
@@ -843,6 +859,22 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>The file with its matching passages highlighted. F3 and Shift+F3 go to the next and previous match; Enter opens the file.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>match %1 of %2 · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open at page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -872,10 +904,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
 <context>
     <name>semsearch::ui::ResultListModel</name>
     <message>
-        <source>line %1, score %2: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 in %2, score %3: %4</source>
         <translation type="unfinished"></translation>
     </message>
@@ -889,6 +917,18 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>Also in:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, score %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -259,6 +259,22 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>Search in files changed within this time only</source>
         <translation>Nur in Dateien suchen, die in dieser Zeit geändert wurden</translation>
     </message>
+    <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>Word (DOCX)</source>
+        <translation>Word (DOCX)</translation>
+    </message>
+    <message>
+        <source>OpenDocument text (ODT)</source>
+        <translation>OpenDocument-Text (ODT)</translation>
+    </message>
+    <message>
+        <source>EPUB</source>
+        <translation>EPUB</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::IndexingBar</name>
@@ -861,6 +877,22 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>The file with its matching passages highlighted. F3 and Shift+F3 go to the next and previous match; Enter opens the file.</source>
         <translation>Die Datei mit hervorgehobenen passenden Passagen. F3 und Umschalt+F3 führen zum nächsten und vorherigen Treffer; Eingabe öffnet die Datei.</translation>
     </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>%1 wird gelesen …</translation>
+    </message>
+    <message>
+        <source>page %1</source>
+        <translation>Seite %1</translation>
+    </message>
+    <message>
+        <source>match %1 of %2 · %3</source>
+        <translation>Treffer %1 von %2 · %3</translation>
+    </message>
+    <message>
+        <source>Open at page %1</source>
+        <translation>Auf Seite %1 öffnen</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -891,10 +923,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
 <context>
     <name>semsearch::ui::ResultListModel</name>
     <message>
-        <source>line %1, score %2: %3</source>
-        <translation>Zeile %1, Wert %2: %3</translation>
-    </message>
-    <message>
         <source>%1 in %2, score %3: %4</source>
         <translation>%1 in %2, Wert %3: %4</translation>
     </message>
@@ -909,6 +937,18 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>Also in:</source>
         <translation>Auch in:</translation>
+    </message>
+    <message>
+        <source>page %1</source>
+        <translation>Seite %1</translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation>Zeile %1</translation>
+    </message>
+    <message>
+        <source>%1, score %2: %3</source>
+        <translation>%1, Wert %2: %3</translation>
     </message>
 </context>
 <context>

@@ -82,6 +82,19 @@ class TestKeywordSearch : public QObject {
         return std::move(hits).value();
     }
 
+    // Passages found by keywords alone; fails the test on an error.
+    std::vector<PassageHit> keywordPassages(const QString& query) {
+        Searcher searcher(*m_index, *m_embedder);
+        SearchOptions options;
+        options.mode = SearchMode::Keyword;
+        auto hits = searcher.searchPassages(query, options);
+        if (!hits) {
+            qWarning() << hits.error().message;
+            return {};
+        }
+        return std::move(hits).value();
+    }
+
     std::map<QString, QByteArray> corpus() {
         std::map<QString, QByteArray> files;
         for (int i = 0; i < 12; ++i)
@@ -288,18 +301,32 @@ private Q_SLOTS:
         QVERIFY(missing.error().message.contains(QLatin1String("nope.txt")));
     }
 
+    // A word in most passages ("the") is left out of the ranking while a rarer one remains,
+    // and so it is not marked either: marked everywhere, it would hide the match that counts.
+    void wordsTooCommonToRankAreNotMarked() {
+        auto files = corpus();
+        files[QStringLiteral("zebra.txt")] = "The zebra crossed the road.\n";
+        indexFiles(files);
+        const auto hits = keywordPassages(QStringLiteral("the zebra"));
+        QCOMPARE(hits.size(), std::size_t(1));
+        const PassageHit& hit = hits.front();
+        QCOMPARE(hit.keywordMatches.size(), std::size_t(1));
+        const KeywordMatch& match = hit.keywordMatches.front();
+        QCOMPARE(hit.text.mid(match.start, match.end - match.start), QStringLiteral("zebra"));
+        // Alone, the common word is what the user asked for, and is marked.
+        const auto alone = keywordPassages(QStringLiteral("the"));
+        QVERIFY(!alone.empty());
+        QVERIFY(!alone.front().keywordMatches.empty());
+    }
+
     void keywordMatchesAreTextPositionsAndFileByteOffsets() {
         auto files = corpus();
         files[QStringLiteral("utf8.txt")] = "Caf\xc3\xa9 na\xc3\xafve: the Zebra and the zebra.\n";
         files[QStringLiteral("latin1.txt")] = "\xe9t\xe9 \xe0 la plage, zebra crossing.\n";
         indexFiles(files);
-        Searcher searcher(*m_index, *m_embedder);
-        SearchOptions options;
-        options.mode = SearchMode::Keyword;
-        auto hits = searcher.searchPassages(QStringLiteral("zebra"), options);
-        QVERIFY(hits.ok());
-        QCOMPARE(hits->size(), std::size_t(2));
-        for (const PassageHit& hit : *hits) {
+        const auto hits = keywordPassages(QStringLiteral("zebra"));
+        QCOMPARE(hits.size(), std::size_t(2));
+        for (const PassageHit& hit : hits) {
             const QByteArray bytes = readFile(hit.path);
             const int expected = hit.path.endsWith(QLatin1String("utf8.txt")) ? 2 : 1;
             QCOMPARE(int(hit.keywordMatches.size()), expected);

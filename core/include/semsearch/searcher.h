@@ -49,8 +49,10 @@ struct SearchOptions {
 };
 
 // A match of a query word or phrase in a passage: [start, end) positions in PassageHit::text,
-// and the same range as byte offsets in the file (exact but for UTF-8 files holding bytes that
-// are not UTF-8, where it may be off by the bad bytes before it).
+// and the same range as byte offsets counted as PassageHit::byteStart is (in the file for text
+// and Markdown, in the extracted text as UTF-8 for other formats; exact but for UTF-8 files
+// holding bytes that are not UTF-8, where it may be off by the bad bytes before it). For a
+// Markdown file changed since it was indexed, the bytes are the whole passage's.
 struct KeywordMatch {
     qsizetype start = 0;
     qsizetype end = 0;

@@ -50,10 +50,14 @@ public:
     SqliteKeywords(const SqliteKeywords&) = delete;
     SqliteKeywords& operator=(const SqliteKeywords&) = delete;
 
+    // `terms` without those that are one word found in more than half the passages, when
+    // another term is one word found in at most half: BM25 gives a common word (almost) no
+    // weight beside a rarer one, and its passages alone would trail the ranking, so a search
+    // ranks and marks the rarer terms only. Phrases are always kept.
+    Result<QStringList> withoutCommonWords(const QStringList& terms);
     // Passages matching any of `terms`, best first (ties by id), at most `limit`. With `allowed`
-    // (passage ids, ascending) only those count. No terms or limit <= 0: none. A term that is
-    // one word found in more than half the passages is left out while another term remains:
-    // BM25 gives it (almost) no weight, and its passages alone would trail the ranking.
+    // (passage ids, ascending) only those count. No terms or limit <= 0: none. Every term
+    // counts: leave common words out first (withoutCommonWords) where they should not.
     Result<std::vector<KeywordHit>> search(const QStringList& terms, int limit,
                                            const std::vector<std::int64_t>* allowed = nullptr);
     // Every passage matching any of `terms`, by ascending passage id (scores as in search()).
@@ -75,8 +79,6 @@ public:
     Result<std::int64_t> sizeBytes();
 
 private:
-    // `terms` without those of one word in more than half the passages, unless none is left.
-    Result<QStringList> withoutCommonWords(const QStringList& terms);
     // Sets each hit's documentId from the passages (0 for a passage that is gone).
     Result<void> fillDocuments(std::vector<KeywordHit>& hits);
 

@@ -1,6 +1,7 @@
 #include "pipeline/query_search.h"
 
 #include "pipeline/duplicate_folding.h"
+#include "pipeline/match_bytes.h"
 #include "pipeline/rank_fusion.h"
 
 #include "semsearch/index_folder.h"
@@ -53,15 +54,6 @@ std::vector<DocumentHit> groupByDocument(std::vector<PassageHit> passages, int c
     return documents;
 }
 
-// The length in the file of the first `characters` of a passage's text.
-std::int64_t encodedLength(const QString& text, qsizetype characters, const QString& encoding) {
-    if (encoding.startsWith(QLatin1String("utf-16")))
-        return 2 * std::int64_t(characters);
-    if (encoding == QLatin1String("latin-1"))
-        return characters;
-    return QStringView(text).left(characters).toUtf8().size();
-}
-
 } // namespace
 
 QuerySearch::QuerySearch(Searcher& searcher, const QString& text, const SearchOptions& options)
@@ -78,6 +70,10 @@ Result<void> QuerySearch::prepare() {
     // What a writer committed since, also for a search that reads no vectors (Keyword mode).
     if (auto refreshed = m_searcher.m_index.refresh(); !refreshed)
         return refreshed;
+    auto ranked = keywords().withoutCommonWords(m_query.keywordTerms());
+    if (!ranked)
+        return ranked.error();
+    m_rankedTerms = std::move(*ranked);
     auto excluded = keywords().allMatching(m_query.excluded);
     if (!excluded)
         return excluded.error();
@@ -153,8 +149,7 @@ Result<std::vector<KeywordHit>> QuerySearch::keywordHits(int count) {
     // Every phrase-holding passage is read: they rank above the rest whatever their BM25.
     const int wanted =
         (m_phrasesInPassage.isEmpty() ? count : kEveryMatch) + int(m_excludedPassageCount);
-    auto found =
-        keywords().search(m_query.keywordTerms(), wanted, m_allowed ? &*m_allowed : nullptr);
+    auto found = keywords().search(m_rankedTerms, wanted, m_allowed ? &*m_allowed : nullptr);
     if (!found)
         return found.error();
     dropExcluded(*found, m_excludedDocuments, &KeywordHit::documentId);
@@ -370,7 +365,7 @@ Result<std::vector<PassageHit>> QuerySearch::passages() {
 }
 
 Result<void> QuerySearch::markMatches(std::vector<PassageHit*> passages) {
-    const QStringList terms = m_query.keywordTerms();
+    const QStringList& terms = m_rankedTerms;
     if (terms.isEmpty() || passages.empty())
         return {};
     std::vector<std::int64_t> documentIds;
@@ -379,19 +374,13 @@ Result<void> QuerySearch::markMatches(std::vector<PassageHit*> passages) {
     auto documents = m_searcher.m_index.documents(documentIds);
     if (!documents)
         return documents.error();
-    QHash<std::int64_t, QString> encodingOf;
-    for (const DocumentRecord& document : *documents)
-        encodingOf.insert(document.id, document.encoding);
+    MatchBytes bytes(*documents);
     for (PassageHit* passage : passages) {
         auto ranges = keywords().matchesIn(passage->passageId, terms);
         if (!ranges)
             return ranges.error();
-        const QString encoding = encodingOf.value(passage->documentId);
         for (const TextRange& range : *ranges)
-            passage->keywordMatches.push_back(
-                {range.start, range.end,
-                 passage->byteStart + encodedLength(passage->text, range.start, encoding),
-                 passage->byteStart + encodedLength(passage->text, range.end, encoding)});
+            passage->keywordMatches.push_back(bytes.place(*passage, range));
     }
     return {};
 }

@@ -52,6 +52,9 @@ private:
     SearchOptions m_options;
     QString m_text;
     SearchQuery m_query;
+    // The query's words and phrases that rank and are marked: keywordTerms() without the words
+    // too common to tell passages apart (SqliteKeywords::withoutCommonWords).
+    QStringList m_rankedTerms;
     std::optional<std::vector<float>> m_vector;         // the query's, unless Keyword mode
     std::optional<std::vector<std::int64_t>> m_allowed; // passages within the filter, ascending
     QSet<std::int64_t> m_excludedDocuments;

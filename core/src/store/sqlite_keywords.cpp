@@ -99,8 +99,9 @@ Result<void> SqliteKeywords::fillDocuments(std::vector<KeywordHit>& hits) {
 // A word in more than half the passages adds almost nothing to BM25 (FTS5 clamps its IDF,
 // log((N - n + 0.5) / (n + 0.5)), to 1e-6), yet ranking by it scores nearly every passage: at
 // 100k passages that is most of a query's time. So a term that is one such word is left out
-// while a rarer term remains; its passages would only have trailed the ranking. Phrases of
-// several words are always kept (a phrase is rarer than its words).
+// while a word in at most half the passages remains; its passages would only have trailed the
+// ranking. Phrases of several words are always kept, but do not count as that rarer word: in a
+// small index every word may be in most passages, and then none is common.
 Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms) {
     if (terms.size() < 2)
         return terms;
@@ -123,6 +124,7 @@ Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms)
     if (!frequency)
         return frequency.error();
     QStringList kept;
+    bool rareWord = false;
     for (const QString& term : terms) {
         auto tokens = keywordQueryTokens(m_connection.db, term, m_connection.path);
         if (!tokens)
@@ -136,10 +138,12 @@ Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms)
                 return found.error();
             documents = *found ? (*frequency)->columnInt64(0) : 0;
         }
-        if (2 * documents <= passages)
+        const bool common = tokens->size() == 1 && 2 * documents > passages;
+        rareWord = rareWord || (tokens->size() == 1 && !common);
+        if (!common)
             kept << term;
     }
-    return kept.isEmpty() ? terms : kept;
+    return rareWord ? kept : terms;
 }
 
 Result<std::vector<KeywordHit>> SqliteKeywords::search(const QStringList& terms, int limit,
@@ -147,16 +151,13 @@ Result<std::vector<KeywordHit>> SqliteKeywords::search(const QStringList& terms,
     std::vector<KeywordHit> hits;
     if (terms.isEmpty() || limit <= 0)
         return hits;
-    auto ranked = withoutCommonWords(terms);
-    if (!ranked)
-        return ranked.error();
     // bm25() is negative, smaller is better: FTS5's rank order.
     auto q = m_connection.query("SELECT rowid, -bm25(passage_keywords) FROM passage_keywords "
                                 "WHERE passage_keywords MATCH ?1 "
                                 "ORDER BY bm25(passage_keywords), rowid");
     if (!q)
         return q.error();
-    (*q)->bind(1, matchExpression(*ranked));
+    (*q)->bind(1, matchExpression(terms));
     while (int(hits.size()) < limit) {
         auto row = (*q)->step();
         if (!row)
