@@ -4,7 +4,7 @@
 // modes and the fractions of peak are meaningful on any machine.
 //
 //   bench_embed --model DIR [--corpus FILE] [--batch-size 32] [--threads 0] [--repeat 1]
-//               [--precisions fp32,bf16,int8]
+//               [--precisions fp32,bf16,int8] [--quality-cache DIR]
 //
 // Output is plain "key: value" lines so a README can quote them.
 
@@ -28,12 +28,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #ifndef SEMSEARCH_BENCH_CORPUS
 #define SEMSEARCH_BENCH_CORPUS "bench/data/corpus.txt"
@@ -45,6 +48,32 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// User and system CPU seconds of this process so far. On a loaded machine the wall time of a
+// run swells with the time its threads wait for a core; with --threads 1 the CPU time does not
+// (the system part shows page faults and other kernel work the run causes).
+struct CpuSeconds {
+    double user = 0.0;
+    double system = 0.0;
+    long pageFaults = 0; // minor ones: each first touch of memory the process got afresh
+};
+
+CpuSeconds cpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) {
+        return double(t.tv_sec) + double(t.tv_usec) / 1e6;
+    };
+    return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt};
+}
+
+// User plus system CPU seconds of this process, to the nanosecond: getrusage's ticks are too
+// coarse for one query.
+double processCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
 // Runs `step` a few times to warm caches and allocators, then repeatedly for at least
@@ -226,6 +255,7 @@ struct ModeFigures {
     bool ran = false;
     double tokensPerSecond = 0.0;
     double process512Seconds = 0.0;
+    double process512CpuSeconds = 0.0;
 };
 
 double percentile(std::vector<double> values, double p) {
@@ -252,8 +282,10 @@ double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, 
     double best = std::numeric_limits<double>::infinity();
     for (int run = 0; run < repeat; ++run) {
         const Clock::time_point start = Clock::now();
+        const CpuSeconds cpuStart = cpuSeconds();
         auto result = embedder.embed(sentences);
         const double seconds = secondsSince(start);
+        const CpuSeconds cpuEnd = cpuSeconds();
         // Guards against measuring a broken run: every row present and finite.
         if (!result || result->rows != static_cast<std::size_t>(sentences.size()) ||
             !std::all_of(result->values.begin(), result->values.end(),
@@ -262,7 +294,9 @@ double embedCorpus(semsearch::Embedder& embedder, const QStringList& sentences, 
                          run + 1);
             return 0.0;
         }
-        std::printf("run %d seconds: %.3f\n", run + 1, seconds);
+        std::printf("run %d seconds: %.3f (cpu: user %.3f, system %.3f; page faults %ld)\n",
+                    run + 1, seconds, cpuEnd.user - cpuStart.user, cpuEnd.system - cpuStart.system,
+                    cpuEnd.pageFaults - cpuStart.pageFaults);
         best = std::min(best, seconds);
     }
     return best;
@@ -286,7 +320,9 @@ bool benchMode(const QString& model, semsearch::EmbedderOptions options,
     double checkSeconds = 0.0, openSeconds = 0.0;
     if (!openTimed(model, options, checkSeconds))
         return false;
-    std::printf("first open with the quality check, seconds: %.3f\n", checkSeconds);
+    std::printf(
+        "first open (with the quality check unless --quality-cache remembers it), seconds: %.3f\n",
+        checkSeconds);
     auto embedder = openTimed(model, options, openSeconds);
     if (!embedder)
         return false;
@@ -314,25 +350,32 @@ bool benchMode(const QString& model, semsearch::EmbedderOptions options,
     std::printf("fraction of %s peak: %.3f\n", mode, usefulGflops / peakGflops);
 
     // One short query at a time, as a search embeds it.
-    std::vector<double> queryMs;
+    std::vector<double> queryMs, queryCpuMs;
     for (int i = 0; i < 40; ++i) {
         const Clock::time_point start = Clock::now();
+        const double cpuStart = processCpuSeconds();
         if (!embedder->embed({QStringLiteral("how do I renew my passport")}))
             return false;
         queryMs.push_back(secondsSince(start) * 1000.0);
+        queryCpuMs.push_back((processCpuSeconds() - cpuStart) * 1000.0);
     }
     std::printf("query (batch 1) ms: p50 %.1f, p95 %.1f\n", percentile(queryMs, 0.5),
                 percentile(queryMs, 0.95));
+    std::printf("query (batch 1) cpu ms: p50 %.1f, p95 %.1f\n", percentile(queryCpuMs, 0.5),
+                percentile(queryCpuMs, 0.95));
     embedder.reset();
 
     // A short job from start to end: open the model, embed 512 sentences.
     const Clock::time_point start = Clock::now();
+    const double cpuStart = processCpuSeconds();
     double ignored = 0.0;
     auto fresh = openTimed(model, options, ignored);
     if (!fresh || !fresh->embed(sentences.mid(0, 512)))
         return false;
     figures.process512Seconds = secondsSince(start);
-    std::printf("open + embed 512 sentences, seconds: %.3f\n", figures.process512Seconds);
+    figures.process512CpuSeconds = processCpuSeconds() - cpuStart;
+    std::printf("open + embed 512 sentences, seconds: %.3f (cpu %.3f)\n", figures.process512Seconds,
+                figures.process512CpuSeconds);
     figures.tokensPerSecond = work.realTokens / best;
     figures.ran = true;
     return true;
@@ -357,6 +400,10 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"repeat", "Timed passes over the corpus; the fastest is reported.", "n", "1"});
     parser.addOption({"precisions", "The modes to measure, in order.", "list", "fp32,bf16,int8"});
+    parser.addOption({"quality-cache",
+                      "Where the quality checks are remembered across runs (default: a temporary "
+                      "folder, so every run checks afresh).",
+                      "dir"});
     parser.process(app);
 
     if (!parser.isSet("model")) {
@@ -403,7 +450,8 @@ int main(int argc, char** argv) {
         options.batchSize = batchSize;
         options.threads = threads;
         options.precision = precision;
-        options.qualityCacheFolder = cache.path();
+        options.qualityCacheFolder =
+            parser.isSet("quality-cache") ? parser.value("quality-cache") : cache.path();
         ModeFigures figures;
         figures.precision = precision;
         if (!benchMode(parser.value("model"), options, sentences, repeat, figures))
@@ -418,10 +466,11 @@ int main(int argc, char** argv) {
     for (const ModeFigures& f : all) {
         if (!f.ran || fp32 == all.end())
             continue;
-        std::printf("%s: tokens/s x%.2f, open + 512 sentences x%.2f\n",
+        std::printf("%s: tokens/s x%.2f, open + 512 sentences x%.2f (cpu x%.2f)\n",
                     qPrintable(semsearch::precisionName(f.precision)),
                     f.tokensPerSecond / fp32->tokensPerSecond,
-                    fp32->process512Seconds / f.process512Seconds);
+                    fp32->process512Seconds / f.process512Seconds,
+                    fp32->process512CpuSeconds / f.process512CpuSeconds);
     }
     std::printf("load average at end: %s\n", qPrintable(loadAverage()));
     return 0;

@@ -1,12 +1,15 @@
 // Indexing throughput on a real corpus, and end-to-end query latency at 10k and 100k passages.
 //
-//   bench_index --model DIR [--corpus DIR] [--threads N] [--queries N] [--sizes 10000,100000]
+//   bench_index --model DIR [--corpus DIR | --mixed] [--threads N] [--queries N]
+//               [--sizes 10000,100000]
 //
 // Part 1 indexes --corpus (default /usr/share/common-licenses, plain-text licences that every
 // Debian system has) into a fresh temporary index and reports files/s, passages/s, MB/s and the
-// share of the time spent outside the embedder. Part 2 fills temporary indexes with N synthetic
-// passages (random vectors: FAISS and SQLite do not care what the values mean) and times
-// Searcher::searchDocuments and searchPassages end to end, query embedding included.
+// share of the time spent outside the embedder. With --mixed it indexes the same licences made
+// into a folder of PDF (groff), HTML and DOCX (pandoc) and Markdown files, in turn, and reports
+// the time spent waiting for semsearch-extract apart from embedding. Part 2 fills temporary indexes
+// with N synthetic passages (random vectors: FAISS and SQLite do not care what the values mean) and
+// times Searcher::searchDocuments and searchPassages end to end, query embedding included.
 
 #include "synthetic_index.h"
 
@@ -16,7 +19,10 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -32,6 +38,66 @@ void print(const char* key, double value, int decimals = 1) {
     std::printf("%s: %.*f\n", key, decimals, value);
 }
 
+// Runs `program` with `input` on stdin; false (with a message) when it fails.
+bool runTool(const QString& program, const QStringList& arguments, const QByteArray& input) {
+    QProcess process;
+    process.start(program, arguments);
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(120000) || process.exitCode() != 0) {
+        std::fprintf(stderr, "%s failed: %s\n", qPrintable(program),
+                     process.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
+// The licences of `corpus` as PDF, HTML, DOCX and Markdown files in `folder`, in turn.
+bool makeMixedFolder(const QString& corpus, const QString& folder) {
+    const QStringList names = QDir(corpus).entryList(QDir::Files, QDir::Name);
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        QFile file(corpus + QLatin1Char('/') + names[i]);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = file.readAll();
+        const QString base = folder + QLatin1Char('/') + names[i];
+        bool made = true;
+        switch (i % 4) {
+        case 0: { // groff reads lines starting with . or ' as requests: escape them
+            QByteArray troff = ".ll 6.5i\n.nf\n";
+            for (QByteArray line : text.split('\n')) {
+                line.replace('\\', "\\e");
+                troff += (line.startsWith('.') || line.startsWith('\'') ? "\\&" : "") + line + '\n';
+            }
+            QProcess groff;
+            groff.setStandardOutputFile(base + QStringLiteral(".pdf"));
+            groff.start(QStringLiteral("groff"), {QStringLiteral("-Tpdf")});
+            groff.write(troff);
+            groff.closeWriteChannel();
+            made = groff.waitForFinished(120000) && groff.exitCode() == 0;
+            break;
+        }
+        case 1:
+        case 2: {
+            const QString format = i % 4 == 1 ? QStringLiteral("html") : QStringLiteral("docx");
+            made = runTool(QStringLiteral("pandoc"),
+                           {QStringLiteral("--from=markdown"), QStringLiteral("--standalone"),
+                            QStringLiteral("--metadata=title:") + names[i],
+                            QStringLiteral("--output=") + base + QLatin1Char('.') + format},
+                           text);
+            break;
+        }
+        default: {
+            QFile markdown(base + QStringLiteral(".md"));
+            made = markdown.open(QIODevice::WriteOnly) && markdown.write(text) == text.size();
+        }
+        }
+        if (!made)
+            return false;
+    }
+    return true;
+}
+
 bool indexCorpus(Embedder& embedder, const QString& corpus) {
     QTemporaryDir folder;
     auto index = IndexFolder::open(folder.path(), IndexFolder::Mode::Write);
@@ -39,7 +105,9 @@ bool indexCorpus(Embedder& embedder, const QString& corpus) {
         std::fprintf(stderr, "%s\n", qPrintable(index.error().message));
         return false;
     }
-    Indexer indexer(**index, embedder);
+    IndexOptions options;
+    options.extract.helperPath = QStringLiteral(SEMSEARCH_EXTRACT);
+    Indexer indexer(**index, embedder, options);
     auto stats = indexer.run({corpus});
     if (!stats) {
         std::fprintf(stderr, "%s\n", qPrintable(stats.error().message));
@@ -54,10 +122,12 @@ bool indexCorpus(Embedder& embedder, const QString& corpus) {
     print("text MB", double(s.bytesRead) / 1e6, 3);
     print("index seconds", s.seconds, 2);
     print("embed seconds", s.embedSeconds, 2);
+    print("extract seconds (semsearch-extract)", s.extractSeconds, 2);
     print("files/s", double(s.filesAdded + s.filesReused) / s.seconds, 2);
     print("passages/s", passages / s.seconds, 2);
     print("MB/s", double(s.bytesRead) / 1e6 / s.seconds, 4);
     print("share outside the embedder %", 100.0 * (s.seconds - s.embedSeconds) / s.seconds, 2);
+    print("share waiting for semsearch-extract %", 100.0 * s.extractSeconds / s.seconds, 2);
     return true;
 }
 
@@ -86,7 +156,10 @@ int main(int argc, char* argv[]) {
         QStringLiteral("fp32, bf16, int8 or auto (the quality check is remembered in the "
                        "user's cache folder, as the programs do)."),
         QStringLiteral("MODE"), QStringLiteral("fp32"));
-    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus, precisionOption});
+    const QCommandLineOption mixed(QStringLiteral("mixed"),
+                                   QStringLiteral("Index the corpus made into PDF, HTML, DOCX "
+                                                  "and Markdown files."));
+    parser.addOptions({model, corpus, threads, queries, sizes, skipCorpus, precisionOption, mixed});
     parser.process(app);
     const auto precision = parsePrecision(parser.value(QStringLiteral("precision")));
     if (!precision) {
@@ -106,7 +179,18 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "%s\n", qPrintable(embedder.error().message));
         return 1;
     }
-    if (!parser.isSet(skipCorpus) && !indexCorpus(**embedder, parser.value(corpus)))
+    QTemporaryDir mixedFolder;
+    QString indexed = parser.value(corpus);
+    if (parser.isSet(mixed)) {
+        QElapsedTimer making;
+        making.start();
+        if (!makeMixedFolder(indexed, mixedFolder.path()))
+            return 1;
+        std::printf("mixed folder made from %s in %.1f s\n", qPrintable(indexed),
+                    making.elapsed() / 1000.0);
+        indexed = mixedFolder.path();
+    }
+    if (!parser.isSet(skipCorpus) && !indexCorpus(**embedder, indexed))
         return 1;
 
     const QStringList queryTexts = {

@@ -13,6 +13,8 @@
 // lines so a README can quote them.
 
 #include "ann_bench.h"
+#include "hybrid_latency.h"
+
 #include "semsearch/faiss_vector_index.h"
 
 #include <QCommandLineParser>
@@ -106,8 +108,17 @@ int main(int argc, char** argv) {
         QStringLiteral("n"), QStringLiteral("200000"));
     const QCommandLineOption hnswOption(QStringLiteral("hnsw"),
                                         QStringLiteral("With --vectors: measure HNSW too."));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QStringLiteral("Also time hybrid against semantic document search (queries embedded with "
+                       "this model) and measure the keyword index."),
+        QStringLiteral("dir"));
+    const QCommandLineOption hybridOnlyOption(QStringLiteral("hybrid-only"),
+                                              QStringLiteral("With --model: skip the vector "
+                                                             "index measurements."));
     parser.addOptions({sizesOption, dimOption, queriesOption, threadsOption, fractionOption,
-                       folderOption, vectorsOption, fromOption, hnswOption});
+                       folderOption, vectorsOption, fromOption, hnswOption, modelOption,
+                       hybridOnlyOption});
     parser.process(app);
     if (parser.isSet(vectorsOption)) {
         // Line by line: a long run read while it goes, or cut short, still shows its figures.
@@ -121,7 +132,8 @@ int main(int argc, char** argv) {
                 fail(QStringLiteral("bad --vectors value '%1'").arg(size));
             if (semsearch::bench::runVectorsBenchmark(
                     n, parser.value(dimOption).toInt(), parser.value(queriesOption).toInt(),
-                    parser.isSet(hnswOption), parser.value(folderOption)) != 0)
+                    parser.isSet(hnswOption), parser.value(fromOption).toLongLong(),
+                    parser.value(folderOption)) != 0)
                 fail(QStringLiteral("the benchmark at %1 vectors failed").arg(n));
             std::printf("load_average: %s\n", qPrintable(loadAverage()));
         }
@@ -150,6 +162,15 @@ int main(int argc, char** argv) {
     std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
     std::printf("dim: %d\nqueries: %d\n", dim, queryCount);
 
+    if (parser.isSet(modelOption)) {
+        std::vector<long long> hybridSizes(sizes.begin(), sizes.end());
+        if (!semsearch::bench::measureHybrid(parser.value(modelOption), hybridSizes, queryCount))
+            return 1;
+        if (parser.isSet(hybridOnlyOption)) {
+            std::printf("\nload_average_end: %s\n", qPrintable(loadAverage()));
+            return 0;
+        }
+    }
     const std::vector<float> queries = randomVectors(std::size_t(queryCount) * dim, 12345);
     for (const std::int64_t n : sizes) {
         const std::vector<float> vectors = randomVectors(std::size_t(n) * dim, std::uint64_t(n));

@@ -55,8 +55,11 @@ std::vector<double> timeQueries(Embedder& search, int count, int pauseMs) {
     return ms;
 }
 
-bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries, int pauseMs) {
-    auto shared = std::make_shared<SharedEmbedder>(std::move(model));
+bool queryWhileIndexing(std::unique_ptr<Embedder> model, int queries, int pauseMs,
+                        int chunkTokens) {
+    auto shared = chunkTokens > 0 ? std::make_shared<SharedEmbedder>(std::move(model), chunkTokens)
+                                  : std::make_shared<SharedEmbedder>(std::move(model));
+    std::printf("chunks of %d tokens\n", shared->chunkTokens());
     auto search = shared->client(SharedEmbedder::Priority::Query);
     auto indexing = shared->client(SharedEmbedder::Priority::Background);
     const QStringList sentences = corpusSentences();
@@ -164,7 +167,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("fp32, bf16, int8 or auto, the window's default (the quality check is "
                        "remembered in the user's cache folder, as the programs do)."),
         QStringLiteral("MODE"), QStringLiteral("auto"));
-    parser.addOptions({modelOption, queries, size, batch, pause, precisionOption});
+    const QCommandLineOption chunk(QStringLiteral("chunk-tokens"),
+                                   QStringLiteral("Tokens per chunk of background work (default: "
+                                                  "the window's)."),
+                                   QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({modelOption, queries, size, batch, pause, precisionOption, chunk});
     parser.process(app);
     const auto precision = parsePrecision(parser.value(QStringLiteral("precision")));
     if (!precision) {
@@ -185,7 +192,7 @@ int main(int argc, char* argv[]) {
     }
     const ModelInfo info = (*model)->model();
     if (!queryWhileIndexing(std::move(model).value(), parser.value(queries).toInt(),
-                            parser.value(pause).toInt()))
+                            parser.value(pause).toInt(), parser.value(chunk).toInt()))
         return 1;
     if (!readerSeesCommit(info, parser.value(size).toInt(), parser.value(batch).toInt())) {
         std::fprintf(stderr, "the reader part failed\n");

@@ -4,8 +4,9 @@
 #      changelog and the metainfo's latest release are the project's;
 #   2. cpack builds the .deb from the build folder, and lintian reports no errors;
 #   3. the package installs (apt-get pulls its dependencies), the installed semsearch-cli
-#      prints its version and indexes and searches a small folder with the tiny test model,
-#      writing nothing outside its index;
+#      prints its version and indexes and searches a small folder (text, Markdown and a PDF
+#      read by the installed semsearch-extract) with the tiny test model, writing nothing
+#      outside its index;
 #   4. the package removes cleanly: none of its files is left in /usr.
 #
 #   bash packaging/check-deb.sh
@@ -25,7 +26,8 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 
 step "tools"
-bash "$root/packaging/install-packages.sh" desktop-file-utils appstream lintian dpkg-dev file
+bash "$root/packaging/install-packages.sh" desktop-file-utils appstream lintian dpkg-dev file \
+    groff
 
 step "desktop entry and metainfo"
 expect "desktop-file-validate" desktop-file-validate "$root/packaging/$id.desktop"
@@ -83,24 +85,41 @@ expect "/usr/bin/semsearch-cli --version prints 'semsearch-cli $version'" \
     [ "$(/usr/bin/semsearch-cli --version)" == "semsearch-cli $version" ]
 expect "/usr/bin/semsearch --version prints 'semsearch $version'" \
     [ "$(QT_QPA_PLATFORM=offscreen /usr/bin/semsearch --version 2>/dev/null)" == "semsearch $version" ]
+expect "/usr/bin/semsearch-extract --version prints 'semsearch-extract $version'" \
+    [ "$(/usr/bin/semsearch-extract --version)" == "semsearch-extract $version" ]
+expect "semsearch-extract has its manual page" \
+    [ -f /usr/share/man/man1/semsearch-extract.1.gz ]
 
-mkdir -p "$work/docs" "$work/home"
+mkdir -p "$work/docs" "$work/home" "$work/cache"
 echo "The cat sleeps on the warm sofa all afternoon." >"$work/docs/cat.txt"
 echo "Quarterly revenue grew by four percent." >"$work/docs/revenue.md"
 echo "The train to Oslo leaves at nine in the morning." >"$work/docs/train.txt"
-# A home of its own: the programs must write nothing there when given --index and --model.
-cli() { env -i PATH=/usr/bin:/bin HOME="$work/home" /usr/bin/semsearch-cli "$@" \
+# A PDF of two pages, read by the installed semsearch-extract.
+printf '.PP\nA first page about nothing much.\n.bp\n.PP\nThe lighthouse keeper counts ships at dawn.\n' |
+    groff -ms -Tpdf >"$work/docs/lighthouse.pdf"
+# A home of its own: given --index and --model, the programs write nothing there; what they
+# remember about this CPU (the precision checks) goes to the XDG cache folder, given here too.
+cli() { env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_CACHE_HOME="$work/cache" \
+    /usr/bin/semsearch-cli "$@" \
     --index "$work/index" --model "$root/tests/data/tiny-bert-max"; }
 expect "semsearch-cli index" cli index --quiet "$work/docs"
-# A passage's own text is its nearest neighbour whatever the model: cosine 1.
-found=$(cli search --json "Quarterly revenue grew by four percent." |
+# A passage's own text is its nearest neighbour whatever the model: cosine 1 (by meaning
+# alone; the default, hybrid, scores by rank fusion).
+found=$(cli search --json --mode semantic "Quarterly revenue grew by four percent." |
     grep -oE '"path":"[^"]*","score":[0-9.e-]+' | head -1 || true)
 expect "search ranks revenue.md first: $found" \
     [ "${found%,*}" == "\"path\":\"$work/docs/revenue.md\"" ]
 expect "its score is 1: $found" awk -v s="${found##*:}" 'BEGIN { exit !(s > 0.9999) }'
-expect "status counts 3 documents" grep -q '"documents":3' <<<"$(cli status --json)"
+# JSON objects list their keys in order: "page" comes just before "path".
+found=$(cli search --json --passages "The lighthouse keeper counts ships at dawn." |
+    grep -oE '"page":[0-9]+,"path":"[^"]*"' | head -1 || true)
+expect "search finds the PDF's second page first: $found" \
+    [ "$found" == "\"page\":2,\"path\":\"$work/docs/lighthouse.pdf\"" ]
+expect "status counts 4 documents" grep -q '"documents":4' <<<"$(cli status --json)"
 written=$(find "$work/home" -mindepth 1 | head -3)
 expect "semsearch-cli writes nothing into HOME: $written" [ -z "$written" ]
+expect "semsearch-cli remembers its precision checks in XDG_CACHE_HOME" \
+    [ -f "$work/cache/semsearch/precision-checks.json" ]
 written=$(find /usr -newer "$work/stamp" -type f 2>/dev/null | head -3)
 expect "nothing is written under /usr: $written" [ -z "$written" ]
 

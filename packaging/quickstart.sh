@@ -4,8 +4,12 @@
 #   bash packaging/quickstart.sh app     # set up, build, start semsearch
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
-# Packages come from Debian's archive only. apt-get runs as root, or through sudo when the
-# user is not root. BUILD_DIR (default: build) and JOBS (default: number of cores) may be set.
+# Packages come from Debian's archive only. The document readers need poppler and libxml2; the
+# tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext.
+# apt-get runs as root, or through sudo when the user is not root. BUILD_DIR (default: build),
+# JOBS (default: number of cores) and CMAKE_OPTIONS (more options for cmake's configure step)
+# may be set. The test build treats warnings in semsearch's own code as errors
+# (SEMSEARCH_WERROR), as a developer's should.
 set -euo pipefail
 
 mode=${1:-}
@@ -23,19 +27,27 @@ jobs=${JOBS:-$(nproc)}
 
 packages=(
     cmake g++ ninja-build pkg-config
-    qt6-base-dev qt6-qpa-plugins libgl-dev
+    qt6-base-dev qt6-qpa-plugins libgl-dev qt6-tools-dev qt6-l10n-tools
     libtorch-dev libopenblas0-openmp libdnnl-dev
-    libfaiss-dev libsqlite3-dev zlib1g-dev
+    libfaiss-dev libsqlite3-dev
+    libpoppler-cpp-dev libxml2-dev zlib1g-dev
+    pandoc poppler-utils groff ghostscript
 )
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+werror=OFF
+[ "$mode" = test ] && werror=ON
+# shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSEMSEARCH_WERROR=$werror ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = test ]; then
     cd "$build"
-    exec ctest --output-on-failure --timeout 600
+    # As many tests at once as cores: each test is one process that mostly waits on another
+    # (the CLI, a server) or runs a tiny model, and every test keeps to its own folders.
+    exec ctest --output-on-failure --timeout 600 --parallel "$jobs"
 else
     exec "$build/app/semsearch" "${@:2}"
 fi

@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QStringDecoder>
 
 #include <cmath>
@@ -235,6 +236,19 @@ Result<QStringList> TextReader::next(int maxTexts) {
         }
     }
     return texts;
+}
+
+QString numberText(std::int64_t n) {
+    QLocale locale;
+    // Qt groups digits for the system's "C" locale ("1,100"); C and POSIX mean none, and
+    // scripts that run the CLI under LC_ALL=C read plain numbers.
+    if (locale.language() == QLocale::C)
+        locale.setNumberOptions(QLocale::OmitGroupSeparator);
+    return locale.toString(qint64(n));
+}
+
+QString countText(std::int64_t n, const char* one, const char* many) {
+    return numberText(n) + QLatin1Char(' ') + QLatin1String(n == 1 ? one : many);
 }
 
 } // namespace semsearch::cli

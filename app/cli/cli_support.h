@@ -80,6 +80,14 @@ Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, Index
 
 // Writes `bytes` to stdout; false when stdout is gone (a closed pipe, a full disk).
 bool writeOut(const QByteArray& bytes);
+
+// A count for people to read, in the locale's number format (grouped where the locale groups,
+// e.g. "17,535" under en_US, "17535" under C) with the word for one or for more:
+// countText(1, "file", "files") is "1 file". The CLI speaks English only; JSON output keeps
+// plain numbers.
+QString countText(std::int64_t n, const char* one, const char* many);
+// A number alone in the locale's format; ungrouped in the C locale (LC_ALL=C), as scripts read it.
+QString numberText(std::int64_t n);
 // Appends a float32 as JSON with 9 significant digits (enough to read back the same float);
 // non-finite values become null.
 void appendJsonFloat(QByteArray& out, float value);

@@ -9,6 +9,7 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QLocale>
 
 #include <cstdio>
 #include <unistd.h>
@@ -36,12 +37,10 @@ void showProgress(const IndexProgress& p) {
         line = QStringLiteral("scanning folders…");
         break;
     case IndexProgress::Stage::Indexing:
-        line = QStringLiteral("%1/%2 files, %3 passages, %4 passages/s, ETA %5  %6")
-                   .arg(p.filesDone)
-                   .arg(p.filesTotal)
-                   .arg(p.passagesDone)
-                   .arg(p.passagesPerSecond, 0, 'f', 1)
-                   .arg(duration(p.secondsLeft),
+        line = QStringLiteral("%1/%2, %3, %4 passages/s, ETA %5  %6")
+                   .arg(numberText(p.filesDone), countText(p.filesTotal, "file", "files"),
+                        countText(p.passagesDone, "passage", "passages"),
+                        QLocale().toString(p.passagesPerSecond, 'f', 1), duration(p.secondsLeft),
                         escapedText(p.currentFile.section(QLatin1Char('/'), -1)));
         break;
     case IndexProgress::Stage::Removing:
@@ -78,13 +77,12 @@ QByteArray summary(const IndexStats& s, bool json) {
     }
     QStringList parts;
     for (const auto& [name, value] : counts)
-        parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(name));
-    return QStringLiteral("%1 files: %2; %3 removed (gone); %4 passages embedded in %5 s\n")
-        .arg(s.filesSeen)
-        .arg(parts.join(QStringLiteral(", ")))
-        .arg(s.filesRemoved)
-        .arg(s.passagesEmbedded)
-        .arg(s.seconds, 0, 'f', 1)
+        parts << QStringLiteral("%1 %2").arg(numberText(value), QLatin1String(name));
+    return QStringLiteral("%1: %2; %3 removed (gone); %4 in %5 s\n")
+        .arg(countText(s.filesSeen, "file", "files"), parts.join(QStringLiteral(", ")),
+             numberText(s.filesRemoved),
+             countText(s.passagesEmbedded, "passage embedded", "passages embedded"),
+             QLocale().toString(s.seconds, 'f', 1))
         .toUtf8();
 }
 
@@ -100,6 +98,56 @@ bool readAbortPoint(IndexOptions& options) {
     }
     options.abortAt = *point;
     return true;
+}
+
+// --max-file-size, --include-hidden, --exclude and the test-only abort point; std::nullopt,
+// having said why, when one cannot be read.
+std::optional<IndexOptions> indexOptionsFrom(const QCommandLineParser& parser) {
+    const auto maxMiB = intOption(parser, QStringLiteral("max-file-size"), 1);
+    if (!maxMiB)
+        return std::nullopt;
+    IndexOptions options;
+    if (!readAbortPoint(options))
+        return std::nullopt;
+    options.walk.maxFileBytes = qint64(*maxMiB) * 1024 * 1024;
+    options.walk.includeHidden = parser.isSet(QStringLiteral("include-hidden"));
+    options.walk.excludePatterns = parser.values(QStringLiteral("exclude"));
+    return options;
+}
+
+// The model to index with. The index as it is now, if there is one, tells the precision and
+// lends a sample of its passages to the quality check. Read-only, so that a model that fails to
+// open leaves no new index behind.
+Result<std::unique_ptr<Embedder>> openModelForIndexing(const QCommandLineParser& parser,
+                                                       std::optional<Precision> precision,
+                                                       bool reembedding) {
+    auto existing = openIndex(parser, IndexFolder::Mode::Read);
+    auto embedder = openModelFor(modelFolder(parser), existing ? existing->get() : nullptr,
+                                 precision, reembedding ? ModelUse::Reembed : ModelUse::Index);
+    if (!embedder) {
+        // Reading the index's precision fails on a damaged database with SQLite's bare
+        // complaint; the writer's own check says what it means and what to do.
+        auto intact = existing ? existing->get()->checkBeforeWriting() : Result<void>();
+        return intact ? embedder.error() : intact.error();
+    }
+    return embedder;
+}
+
+// Indexes the paths, or re-embeds the index.
+Result<IndexStats> indexOrReembed(const QCommandLineParser& parser, Embedder& embedder,
+                                  const IndexOptions& options, const ProgressCallback& progress,
+                                  WorkControl& control) {
+    if (parser.isSet(QStringLiteral("reembed")))
+        return reembedIndex(indexFolder(parser), embedder, parser.positionalArguments(), options,
+                            progress, &control);
+    auto index = openIndex(parser, IndexFolder::Mode::Write);
+    if (!index)
+        return index.error();
+    if (auto refusal =
+            modelMismatch(**index, embedder.model(), modelFolder(parser), ModelUse::Index))
+        return makeError(ErrorCode::Mismatch, *refusal);
+    Indexer indexer(**index, embedder, options);
+    return indexer.run(parser.positionalArguments(), progress, &control);
 }
 
 } // namespace
@@ -142,8 +190,8 @@ int runIndex(const QStringList& arguments) {
         printError(QStringLiteral("index needs at least one PATH"));
         return kExitUsage;
     }
-    const auto maxMiB = intOption(parser, QStringLiteral("max-file-size"), 1);
-    if (!maxMiB)
+    const std::optional<IndexOptions> options = indexOptionsFrom(parser);
+    if (!options)
         return kExitUsage;
     const auto precision = askedPrecision(parser);
     if (!precision) {
@@ -159,48 +207,17 @@ int runIndex(const QStringList& arguments) {
         }
     }
 
-    IndexOptions options;
-    if (!readAbortPoint(options))
-        return kExitUsage;
-    options.walk.maxFileBytes = qint64(*maxMiB) * 1024 * 1024;
-    options.walk.includeHidden = parser.isSet(hidden);
-    options.walk.excludePatterns = parser.values(exclude);
-
     // From here on Ctrl-C asks the work to stop after the current batch.
     WorkControl control;
     InterruptGuard interrupt(control);
     const bool showing = !parser.isSet(quiet) && isatty(STDERR_FILENO);
     const ProgressCallback progress = showing ? ProgressCallback(showProgress) : ProgressCallback();
-    const QString model = modelFolder(parser);
-    // The index as it is now, if there is one, tells the precision and lends a sample of its
-    // passages to the quality check. Read-only, so that a model that fails to open leaves no
-    // new index behind.
-    auto existing = openIndex(parser, IndexFolder::Mode::Read);
-    auto embedder = openModelFor(model, existing ? existing->get() : nullptr, *precision,
-                                 reembedding ? ModelUse::Reembed : ModelUse::Index);
-    if (existing)
-        existing->reset();
+    auto embedder = openModelForIndexing(parser, *precision, reembedding);
     if (!embedder) {
         printError(embedder.error().message);
         return kExitFailure;
     }
-    Result<IndexStats> stats = IndexStats();
-    if (reembedding) {
-        stats = reembedIndex(indexFolder(parser), **embedder, parser.positionalArguments(), options,
-                             progress, &control);
-    } else {
-        auto index = openIndex(parser, IndexFolder::Mode::Write);
-        if (!index) {
-            printError(index.error().message);
-            return kExitFailure;
-        }
-        if (auto refusal = modelMismatch(**index, (*embedder)->model(), model, ModelUse::Index)) {
-            printError(*refusal);
-            return kExitFailure;
-        }
-        Indexer indexer(**index, **embedder, options);
-        stats = indexer.run(parser.positionalArguments(), progress, &control);
-    }
+    Result<IndexStats> stats = indexOrReembed(parser, **embedder, *options, progress, control);
     if (showing)
         std::fputs("\r\033[K", stderr);
     if (!stats) {

@@ -19,7 +19,7 @@ using semsearch::cli::Command;
 constexpr Command kCommands[] = {
     {"index", "Add files and folders to the index, or bring them up to date",
      semsearch::cli::runIndex},
-    {"search", "Find passages by meaning", semsearch::cli::runSearch},
+    {"search", "Find passages by meaning and by keywords", semsearch::cli::runSearch},
     {"status", "Show what the index holds", semsearch::cli::runStatus},
     {"remove", "Remove files and folders from the index", semsearch::cli::runRemove},
     {"verify", "Check the index; --repair rebuilds the vector index file",

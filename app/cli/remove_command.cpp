@@ -33,7 +33,8 @@ int runRemove(const QStringList& arguments) {
         printError(removed.error().message);
         return kExitFailure;
     }
-    writeOut(QStringLiteral("%1 documents removed\n").arg(*removed).toUtf8());
+    writeOut(
+        (countText(*removed, "document", "documents") + QStringLiteral(" removed\n")).toUtf8());
     return kExitOk;
 }
 

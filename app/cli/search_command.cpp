@@ -1,8 +1,9 @@
-// semsearch-cli search QUERY: documents (or passages) ranked by meaning.
+// semsearch-cli search QUERY: documents (or passages) ranked by meaning and by keywords, or
+// --like FILE: the documents closest in meaning to a file. What it prints: search_output.h.
 
 #include "cli_support.h"
 #include "command.h"
-#include "semsearch/printable_text.h"
+#include "search_output.h"
 
 #include "semsearch/searcher.h"
 
@@ -10,9 +11,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+
+#include <optional>
+
+#include <unistd.h>
 
 namespace semsearch::cli {
 
@@ -29,67 +31,172 @@ std::int64_t parseDate(const QString& text) {
     return when.isValid() ? when.toMSecsSinceEpoch() : -1;
 }
 
-QJsonObject passageJson(const PassageHit& hit, bool withPath) {
-    QJsonObject object;
-    if (withPath)
-        object.insert(QStringLiteral("path"), hit.path);
-    object.insert(QStringLiteral("score"), double(hit.score));
-    object.insert(QStringLiteral("text"), hit.text);
-    object.insert(QStringLiteral("line"), hit.line);
-    object.insert(QStringLiteral("start"), qint64(hit.byteStart));
-    object.insert(QStringLiteral("end"), qint64(hit.byteEnd));
-    return object;
+std::optional<SearchMode> parseMode(const QString& text) {
+    if (text == QLatin1String("hybrid"))
+        return SearchMode::Hybrid;
+    if (text == QLatin1String("semantic"))
+        return SearchMode::Semantic;
+    if (text == QLatin1String("keyword"))
+        return SearchMode::Keyword;
+    return std::nullopt;
 }
 
-// One line of a passage for the terminal: whitespace runs as one space, other control
-// characters escaped (escapedText).
-QString snippet(const QString& text) {
-    QString flat = text.simplified();
-    flat = flat.size() > 200 ? flat.left(199) + QChar(0x2026) : flat;
-    return escapedText(flat);
+// --color WHEN: auto marks on a terminal unless NO_COLOR is set (no-color.org), as grep
+// --color=auto does; std::nullopt for another word.
+std::optional<bool> parseMarks(const QString& when) {
+    if (when == QLatin1String("always"))
+        return true;
+    if (when == QLatin1String("never"))
+        return false;
+    if (when == QLatin1String("auto"))
+        return isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR");
+    return std::nullopt;
+}
+
+// The filter of --path, --ext, --after and --before; std::nullopt, having said why, for a date
+// that cannot be read.
+std::optional<SearchFilter> filterFrom(const QCommandLineParser& parser) {
+    SearchFilter filter;
+    if (parser.isSet(QStringLiteral("path")))
+        filter.pathPrefix =
+            QDir::cleanPath(QFileInfo(parser.value(QStringLiteral("path"))).absoluteFilePath());
+    for (const QString& e :
+         parser.value(QStringLiteral("ext")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        filter.extensions << e.trimmed().toLower().remove(QLatin1Char('.'));
+    for (const auto& [name, target] :
+         {std::pair{QStringLiteral("after"), &filter.modifiedAfterMs},
+          std::pair{QStringLiteral("before"), &filter.modifiedBeforeMs}}) {
+        if (!parser.isSet(name))
+            continue;
+        *target = parseDate(parser.value(name));
+        if (*target < 0) {
+            printError(QStringLiteral("--%1 takes a date like 2024-05-31, not '%2'")
+                           .arg(name, parser.value(name)));
+            return std::nullopt;
+        }
+    }
+    return filter;
+}
+
+// The query, --like, --mode and --color as a request; std::nullopt, having said why, for a
+// usage error.
+std::optional<SearchRequest> requestFrom(const QCommandLineParser& parser) {
+    SearchRequest request;
+    request.query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
+    request.like = parser.value(QStringLiteral("like"));
+    request.passages = parser.isSet(QStringLiteral("passages"));
+    request.json = parser.isSet(QStringLiteral("json"));
+    request.options.exact = parser.isSet(QStringLiteral("exact"));
+    QString problem;
+    const auto mode = parseMode(parser.value(QStringLiteral("mode")));
+    const auto marks = parseMarks(parser.value(QStringLiteral("color")));
+    if (request.query.isEmpty() && request.like.isEmpty())
+        problem = QStringLiteral("search needs a QUERY (or --like FILE)");
+    else if (!request.query.isEmpty() && !request.like.isEmpty())
+        problem = QStringLiteral("search takes a QUERY or --like FILE, not both");
+    else if (!request.like.isEmpty() && request.passages)
+        problem = QStringLiteral("--like finds documents; it does not take --passages");
+    else if (!mode)
+        problem = QStringLiteral("--mode takes hybrid, semantic or keyword, not '%1'")
+                      .arg(parser.value(QStringLiteral("mode")));
+    else if (request.options.exact && *mode == SearchMode::Keyword && request.like.isEmpty())
+        problem = QStringLiteral("--exact compares vectors; --mode keyword uses none");
+    else if (!marks)
+        problem = QStringLiteral("--color takes auto, always or never, not '%1'")
+                      .arg(parser.value(QStringLiteral("color")));
+    if (!problem.isEmpty()) {
+        printError(problem);
+        return std::nullopt;
+    }
+    request.options.mode = *mode;
+    request.marks = *marks;
+    return request;
+}
+
+// The search itself, on an index (and a model, unless a keyword search needs none) that can
+// be opened; the output to print, or the error's message.
+Result<QByteArray> searchOutput(const QCommandLineParser& parser, const SearchRequest& request,
+                                std::optional<Precision> precision) {
+    auto index = openIndex(parser, IndexFolder::Mode::Read);
+    if (!index)
+        return index.error();
+    // Keyword search reads only the database: no model to load (seconds with a large one).
+    std::unique_ptr<Embedder> embedder;
+    if (request.options.mode != SearchMode::Keyword || !request.like.isEmpty()) {
+        auto opened = openModelFor(modelFolder(parser), index->get(), precision, ModelUse::Search);
+        if (!opened)
+            return opened.error();
+        embedder = std::move(opened).value();
+        if (auto refusal =
+                modelMismatch(**index, embedder->model(), modelFolder(parser), ModelUse::Search))
+            return makeError(ErrorCode::Mismatch, *refusal);
+    }
+    Searcher searcher = embedder ? Searcher(**index, *embedder) : Searcher(**index);
+    if (request.passages) {
+        auto hits = searcher.searchPassages(request.query, request.options);
+        if (!hits)
+            return hits.error();
+        return passagesOutput(embedder.get(), request, *hits);
+    }
+    auto hits = request.like.isEmpty() ? searcher.searchDocuments(request.query, request.options)
+                                       : searcher.similarDocuments(request.like, request.options);
+    if (!hits)
+        return hits.error();
+    return documentsOutput(embedder.get(), request, *hits);
+}
+
+// The options of `search`, added to `parser`.
+void addSearchOptions(QCommandLineParser& parser) {
+    parser.addOptions({indexOption(), modelOption()});
+    parser.addOptions({
+        {{QStringLiteral("k"), QStringLiteral("limit")},
+         QStringLiteral("How many results (default 10)."),
+         QStringLiteral("N"),
+         QStringLiteral("10")},
+        {QStringLiteral("passages"),
+         QStringLiteral("Return the top passages themselves instead of documents.")},
+        {QStringLiteral("json"), QStringLiteral("Print JSON.")},
+        {QStringLiteral("path"), QStringLiteral("Only files at or below PATH."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("ext"), QStringLiteral("Only files with these extensions, e.g. md,txt."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("after"), QStringLiteral("Only files modified after DATE (YYYY-MM-DD)."),
+         QStringLiteral("DATE")},
+        {QStringLiteral("before"), QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
+         QStringLiteral("DATE")},
+        {QStringLiteral("mode"),
+         QStringLiteral("hybrid (meaning and keywords, the default), semantic or keyword."),
+         QStringLiteral("MODE"), QStringLiteral("hybrid")},
+        {QStringLiteral("like"),
+         QStringLiteral("Find the documents closest in meaning to FILE instead of a QUERY."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("exact"),
+         QStringLiteral("Compare the query with every stored full-precision vector instead of "
+                        "using the vector index (slower: about a second per 100,000 passages).")},
+        {QStringLiteral("color"),
+         QStringLiteral("Mark the query's words in the text output: auto (on a terminal, "
+                        "unless NO_COLOR is set; the default), always or never."),
+         QStringLiteral("WHEN"), QStringLiteral("auto")},
+        precisionOption(QStringLiteral("the index's, else auto")),
+    });
+    parser.addPositionalArgument(QStringLiteral("QUERY"),
+                                 QStringLiteral("What to look for: words, \"a phrase\", -word "
+                                                "to leave out documents holding it."));
 }
 
 } // namespace
 
 int runSearch(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOptions({indexOption(), modelOption()});
-    const QCommandLineOption count(QStringList{QStringLiteral("k"), QStringLiteral("limit")},
-                                   QStringLiteral("How many results (default 10)."),
-                                   QStringLiteral("N"), QStringLiteral("10"));
-    const QCommandLineOption passages(
-        QStringLiteral("passages"),
-        QStringLiteral("Return the top passages themselves instead of documents."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption under(QStringLiteral("path"),
-                                   QStringLiteral("Only files at or below PATH."),
-                                   QStringLiteral("PATH"));
-    const QCommandLineOption ext(QStringLiteral("ext"),
-                                 QStringLiteral("Only files with these extensions, e.g. md,txt."),
-                                 QStringLiteral("LIST"));
-    const QCommandLineOption after(QStringLiteral("after"),
-                                   QStringLiteral("Only files modified after DATE (YYYY-MM-DD)."),
-                                   QStringLiteral("DATE"));
-    const QCommandLineOption before(QStringLiteral("before"),
-                                    QStringLiteral("Only files modified before DATE (YYYY-MM-DD)."),
-                                    QStringLiteral("DATE"));
-    const QCommandLineOption exact(
-        QStringLiteral("exact"),
-        QStringLiteral("Compare the query with every stored full-precision vector instead of "
-                       "using the vector index (slower: about a second per 100,000 passages)."));
-    parser.addOptions({count, passages, json, under, ext, after, before, exact,
-                       precisionOption(QStringLiteral("the index's, else auto"))});
-    parser.addPositionalArgument(QStringLiteral("QUERY"), QStringLiteral("What to look for."));
+    addSearchOptions(parser);
     if (auto stop = parseArguments(parser, QStringLiteral("search"),
-                                   QStringLiteral("Find the passages closest in meaning to "
-                                                  "QUERY."),
+                                   QStringLiteral("Find the passages that match QUERY by meaning "
+                                                  "and by keywords."),
                                    arguments))
         return *stop;
-    const QString query = parser.positionalArguments().join(QLatin1Char(' ')).trimmed();
-    if (query.isEmpty()) {
-        printError(QStringLiteral("search needs a QUERY"));
+    std::optional<SearchRequest> request = requestFrom(parser);
+    if (!request)
         return kExitUsage;
-    }
     const auto limit = intOption(parser, QStringLiteral("k"), 1);
     const auto precision = askedPrecision(parser);
     if (!limit)
@@ -98,105 +205,18 @@ int runSearch(const QStringList& arguments) {
         printError(precision.error().message);
         return kExitUsage;
     }
+    request->options.limit = *limit;
+    const std::optional<SearchFilter> filter = filterFrom(parser);
+    if (!filter)
+        return kExitUsage;
+    request->options.filter = *filter;
 
-    SearchOptions options;
-    options.limit = *limit;
-    options.exact = parser.isSet(exact);
-    if (parser.isSet(under))
-        options.filter.pathPrefix =
-            QDir::cleanPath(QFileInfo(parser.value(under)).absoluteFilePath());
-    for (const QString& e : parser.value(ext).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        options.filter.extensions << e.trimmed().toLower().remove(QLatin1Char('.'));
-    for (const auto& [option, target] : {std::pair{&after, &options.filter.modifiedAfterMs},
-                                         std::pair{&before, &options.filter.modifiedBeforeMs}}) {
-        if (!parser.isSet(*option))
-            continue;
-        *target = parseDate(parser.value(*option));
-        if (*target < 0) {
-            printError(QStringLiteral("--%1 takes a date like 2024-05-31, not '%2'")
-                           .arg(option->names().first(), parser.value(*option)));
-            return kExitUsage;
-        }
-    }
-
-    auto index = openIndex(parser, IndexFolder::Mode::Read);
-    if (!index) {
-        printError(index.error().message);
+    auto out = searchOutput(parser, *request, *precision);
+    if (!out) {
+        printError(out.error().message);
         return kExitFailure;
     }
-    auto embedder = openModelFor(modelFolder(parser), index->get(), *precision, ModelUse::Search);
-    if (!embedder) {
-        printError(embedder.error().message);
-        return kExitFailure;
-    }
-    if (auto refusal =
-            modelMismatch(**index, (*embedder)->model(), modelFolder(parser), ModelUse::Search)) {
-        printError(*refusal);
-        return kExitFailure;
-    }
-    Searcher searcher(**index, **embedder);
-
-    QByteArray out;
-    if (parser.isSet(passages)) {
-        auto hits = searcher.searchPassages(query, options);
-        if (!hits) {
-            printError(hits.error().message);
-            return kExitFailure;
-        }
-        if (parser.isSet(json)) {
-            QJsonArray results;
-            for (const PassageHit& hit : *hits)
-                results.append(passageJson(hit, true));
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
-                      .toJson(QJsonDocument::Compact) +
-                  '\n';
-        } else {
-            for (const PassageHit& hit : *hits)
-                out += QStringLiteral("%1  %2:%3\n      %4\n")
-                           .arg(hit.score, 0, 'f', 3)
-                           .arg(escapedText(hit.path))
-                           .arg(hit.line)
-                           .arg(snippet(hit.text))
-                           .toUtf8();
-        }
-    } else {
-        auto hits = searcher.searchDocuments(query, options);
-        if (!hits) {
-            printError(hits.error().message);
-            return kExitFailure;
-        }
-        if (parser.isSet(json)) {
-            QJsonArray results;
-            for (const DocumentHit& document : *hits) {
-                QJsonArray passageArray;
-                for (const PassageHit& hit : document.passages)
-                    passageArray.append(passageJson(hit, false));
-                results.append(QJsonObject{{QStringLiteral("path"), document.path},
-                                           {QStringLiteral("score"), double(document.score)},
-                                           {QStringLiteral("passages"), passageArray}});
-            }
-            out = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                            {QStringLiteral("results"), results}})
-                      .toJson(QJsonDocument::Compact) +
-                  '\n';
-        } else {
-            for (const DocumentHit& document : *hits) {
-                out += QStringLiteral("%1  %2\n")
-                           .arg(document.score, 0, 'f', 3)
-                           .arg(escapedText(document.path))
-                           .toUtf8();
-                for (const PassageHit& hit : document.passages)
-                    out += QStringLiteral("      %1: %2\n")
-                               .arg(hit.line)
-                               .arg(snippet(hit.text))
-                               .toUtf8();
-            }
-            if (hits->empty())
-                out = "no results\n";
-        }
-    }
-    if (!writeOut(out) || std::fflush(stdout) != 0) {
+    if (!writeOut(*out) || std::fflush(stdout) != 0) {
         printError(QStringLiteral("cannot write to stdout"));
         return kExitFailure;
     }

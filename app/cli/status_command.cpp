@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 namespace semsearch::cli {
 
@@ -124,10 +125,9 @@ int runStatus(const QStringList& arguments) {
                    .toUtf8();
         out += QStringLiteral("search:    %1\n").arg(vectorIndexText(*vectorIndex)).toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nsize:      %3 MB\nskipped:   %4\n")
-                   .arg(overview.totals.documents)
-                   .arg(overview.totals.passages)
-                   .arg(double((*index)->sizeOnDisk()) / 1e6, 0, 'f', 1)
-                   .arg(overview.skipped.size())
+                   .arg(numberText(overview.totals.documents), numberText(overview.totals.passages),
+                        QLocale().toString(double((*index)->sizeOnDisk()) / 1e6, 'f', 1),
+                        numberText(std::int64_t(overview.skipped.size())))
                    .toUtf8();
         for (const SkippedRecord& record : overview.skipped)
             out += QStringLiteral("  %1: %2\n")

@@ -3,6 +3,7 @@
 
 #include "brute_force_ranking.h"
 #include "cli_runner.h"
+#include "document_tools.h"
 #include "generous_wait.h"
 #include "reference_data.h"
 #include "test_files.h"
@@ -175,6 +176,44 @@ class TestCliIndex : public QObject {
     QString base() const { return m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction(); }
 
 private Q_SLOTS:
+    void searchJsonSaysPageAndSection() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        const ToolRun pdf = groffPdf(".PP\nA first page about nothing much.\n.bp\n"
+                                     ".PP\nThe lighthouse keeper counts ships.\n");
+        QVERIFY2(pdf.ok, qPrintable(pdf.problem));
+        QVERIFY(writeFile(docs + QStringLiteral("/light.pdf"), pdf.out));
+        QVERIFY(writeFile(docs + QStringLiteral("/page.html"),
+                          "<h1>Bread</h1><p>Knead the dough for ten minutes.</p>"));
+        QVERIFY(writeFile(docs + QStringLiteral("/plain.txt"), "Cats sleep all day.\n"));
+        // semsearch-cli finds semsearch-extract beside itself, as installed.
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        auto top = [&](const char* query) {
+            const RunResult search = cli.run(
+                {QStringLiteral("search"), QString::fromUtf8(query), QStringLiteral("--json"),
+                 QStringLiteral("--passages"), QStringLiteral("-k"), QStringLiteral("1")});
+            return QJsonDocument::fromJson(search.out)
+                .object()
+                .value(QStringLiteral("results"))
+                .toArray()
+                .at(0)
+                .toObject();
+        };
+        const QJsonObject light = top("The lighthouse keeper counts ships.");
+        QCOMPARE(light.value(QStringLiteral("path")).toString(),
+                 docs + QStringLiteral("/light.pdf"));
+        QCOMPARE(light.value(QStringLiteral("page")).toInt(), 2);
+        QVERIFY(!light.contains(QStringLiteral("section")));
+        const QJsonObject bread = top("Knead the dough for ten minutes.");
+        QCOMPARE(bread.value(QStringLiteral("section")).toString(), QStringLiteral("Bread"));
+        QVERIFY(!bread.contains(QStringLiteral("page")));
+        const QJsonObject cats = top("Cats sleep all day.");
+        QVERIFY(!cats.contains(QStringLiteral("page")) &&
+                !cats.contains(QStringLiteral("section")));
+    }
+
     void indexSearchStatusExport() {
         CliFixture cli(base());
         const QString docs = base() + QStringLiteral("/docs");
@@ -199,7 +238,8 @@ private Q_SLOTS:
 
         const RunResult search =
             cli.run({QStringLiteral("search"), QStringLiteral("sleeping cat"),
-                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5")});
+                     QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("5"),
+                     QStringLiteral("--mode"), QStringLiteral("semantic")});
         QVERIFY2(search.exitCode == 0, search.err.constData());
         const QJsonObject answer = QJsonDocument::fromJson(search.out).object();
         QCOMPARE(answer.value(QStringLiteral("query")).toString(), QStringLiteral("sleeping cat"));
@@ -231,10 +271,10 @@ private Q_SLOTS:
             expected.emplace_back(-cosine(passage.vector, query),
                                   passage.path + QLatin1Char(':') + passage.key);
         std::sort(expected.begin(), expected.end());
-        const RunResult top =
-            cli.run({QStringLiteral("search"), QStringLiteral("day of the committee"),
-                     QStringLiteral("--passages"), QStringLiteral("--json"), QStringLiteral("-k"),
-                     QStringLiteral("6")});
+        const RunResult top = cli.run(
+            {QStringLiteral("search"), QStringLiteral("day of the committee"),
+             QStringLiteral("--mode"), QStringLiteral("semantic"), QStringLiteral("--passages"),
+             QStringLiteral("--json"), QStringLiteral("-k"), QStringLiteral("6")});
         QCOMPARE(top.exitCode, 0);
         const QJsonArray hits =
             QJsonDocument::fromJson(top.out).object().value(QStringLiteral("results")).toArray();
@@ -293,6 +333,7 @@ private Q_SLOTS:
         for (int k : {5, 20}) {
             const RunResult search =
                 cli.run({QStringLiteral("search"), QString::fromUtf8(query),
+                         QStringLiteral("--mode"), QStringLiteral("semantic"),
                          QStringLiteral("--json"), QStringLiteral("-k"), QString::number(k)});
             QVERIFY2(search.exitCode == 0, search.err.constData());
             // The command shows three passages per document.
@@ -339,6 +380,37 @@ private Q_SLOTS:
         QCOMPARE(shared, 3);
         QCOMPARE(json.value(QStringLiteral("skipped")).toInt(), 3);
         QCOMPARE(json.value(QStringLiteral("removed")).toInt(), 1);
+    }
+
+    // Issue 16, 3: counts with the word for one or for more, and numbers in the locale's
+    // format (grouped under de_DE, plain under C); JSON keeps plain numbers.
+    void countsReadInTheLocalesFormat() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        QByteArray many;
+        for (int i = 0; i < 1100; ++i)
+            many += "Note " + QByteArray::number(i) + " is about the garden.\n\n";
+        QVERIFY(writeFile(docs + QStringLiteral("/garden.txt"), many));
+        QProcessEnvironment german = cli.environment();
+        german.insert(QStringLiteral("LC_ALL"), QStringLiteral("de_DE.UTF-8"));
+        const RunResult run =
+            runCli({QStringLiteral("index"), docs, QStringLiteral("--quiet")}, {}, german);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QRegularExpression summary(QStringLiteral(
+            "^1 file: 1 added, 0 updated, 0 reused, 0 unchanged, 0 skipped; 0 removed \\(gone\\); "
+            "(1\\.\\d{3}) passages embedded in \\d+,\\d s\n$"));
+        const QRegularExpressionMatch match = summary.match(QString::fromUtf8(run.out));
+        QVERIFY2(match.hasMatch(), run.out.constData());
+        QString passages = match.captured(1);
+
+        QProcessEnvironment plain = cli.environment();
+        plain.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        const RunResult status = runCli({QStringLiteral("status")}, {}, plain);
+        QVERIFY2(status.exitCode == 0, status.err.constData());
+        QVERIFY2(
+            status.out.contains("passages:  " + passages.remove(QLatin1Char('.')).toUtf8() + "\n"),
+            status.out.constData());
+        QVERIFY(status.out.contains("documents: 1\n"));
     }
 
     // Crash safety by design: the run is killed (SIGKILL) at a chosen point through the
@@ -752,6 +824,86 @@ private Q_SLOTS:
             QVERIFY2(passages.insert(key).second, qPrintable(QStringLiteral("duplicate ") + key));
         }
         QCOMPARE(int(documents.size()), files);
+    }
+
+    // search --json gives each passage's best sentences: checked against a brute force over
+    // sentences cut by hand, each embedded by `semsearch-cli embed`, positions in code points
+    // (the first sentence holds a character outside the BMP, two UTF-16 units).
+    void searchJsonGivesEachPassagesBestSentences() {
+        CliFixture cli(base());
+        const QString docs = base() + QStringLiteral("/docs");
+        const QStringList sentences = {
+            QStringLiteral("My cat \U0001F408 sleeps on the warm windowsill."),
+            QStringLiteral("The tax return is due in April."),
+            QStringLiteral("Whisk the eggs with sugar until pale."),
+            QStringLiteral("Where does the old bridge cross the river?")};
+        const QString text = sentences.join(QLatin1Char(' '));
+        QVERIFY(writeFile(docs + QStringLiteral("/notes.txt"), text.toUtf8() + '\n'));
+        const RunResult indexed =
+            cli.run({QStringLiteral("index"), docs, QStringLiteral("--quiet")});
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+
+        int losers = 0;
+        for (const QString& query :
+             {QStringLiteral("where does the cat sleep"), QStringLiteral("baking a cake"),
+              QStringLiteral("crossing water")}) {
+            const std::vector<float> q = embedQuery(cli, query.toUtf8());
+            QCOMPARE(q.size(), std::size_t(32));
+            std::vector<double> scores;
+            for (const QString& sentence : sentences) {
+                const std::vector<float> v = embedQuery(cli, sentence.toUtf8());
+                QCOMPARE(v.size(), q.size());
+                scores.push_back(cosine(v, q));
+            }
+            const double top = *std::max_element(scores.begin(), scores.end());
+            QJsonArray expected; // start, end in code points
+            qint64 at = 0;
+            for (qsizetype i = 0; i < sentences.size(); ++i) {
+                const qint64 length = sentences[i].toUcs4().size();
+                if (scores[i] >= top - 0.02)
+                    expected.append(QJsonArray{at, at + length});
+                else
+                    ++losers;
+                at += length + 1;
+            }
+
+            for (const bool passagesMode : {false, true}) {
+                QStringList arguments = {QStringLiteral("search"), query, QStringLiteral("--json")};
+                if (passagesMode)
+                    arguments << QStringLiteral("--passages");
+                const RunResult search = cli.run(arguments);
+                QVERIFY2(search.exitCode == 0, search.err.constData());
+                QJsonObject passage = QJsonDocument::fromJson(search.out)
+                                          .object()
+                                          .value(QStringLiteral("results"))
+                                          .toArray()
+                                          .first()
+                                          .toObject();
+                if (!passagesMode)
+                    passage =
+                        passage.value(QStringLiteral("passages")).toArray().first().toObject();
+                QCOMPARE(passage.value(QStringLiteral("text")).toString(), text);
+                QJsonArray actual;
+                const QJsonArray best = passage.value(QStringLiteral("best_sentences")).toArray();
+                for (const QJsonValue& sentence : best) {
+                    const QJsonObject s = sentence.toObject();
+                    actual.append(QJsonArray{s.value(QStringLiteral("start")).toInteger(),
+                                             s.value(QStringLiteral("end")).toInteger()});
+                    const qint64 start = s.value(QStringLiteral("start")).toInteger();
+                    const auto found = std::find_if(
+                        sentences.begin(), sentences.end(), [&](const QString& candidate) {
+                            return text.toUcs4().mid(start, candidate.toUcs4().size()) ==
+                                   candidate.toUcs4();
+                        });
+                    QVERIFY(found != sentences.end());
+                    const double score = scores[std::size_t(found - sentences.begin())];
+                    QVERIFY2(std::fabs(s.value(QStringLiteral("score")).toDouble() - score) <= 1e-4,
+                             qPrintable(QString::number(score)));
+                }
+                QCOMPARE(actual, expected);
+            }
+        }
+        QVERIFY2(losers > 0, "every sentence tied: the queries do not test the choice");
     }
 };
 

@@ -54,7 +54,8 @@ public:
     double bestScore(const QString& query, const QStringList& extra = {}) const {
         const RunResult found =
             run(QStringList{QStringLiteral("search"), query, QStringLiteral("--passages"),
-                            QStringLiteral("--json")} +
+                            QStringLiteral("--json"), QStringLiteral("--mode"),
+                            QStringLiteral("semantic")} +
                 extra);
         const QJsonArray results =
             QJsonDocument::fromJson(found.out).object().value(QStringLiteral("results")).toArray();

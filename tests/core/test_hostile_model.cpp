@@ -8,8 +8,8 @@
 #include "reference_data.h"
 #include "torch_bin_writer.h"
 
-#include "embed/pytorch_bin_file.h"
-#include "embed/safetensors_file.h"
+#include "embed/weights/pytorch_bin_file.h"
+#include "embed/weights/safetensors_file.h"
 #include "semsearch/embedder.h"
 #include "semsearch/model.h"
 

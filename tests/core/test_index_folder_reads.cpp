@@ -120,6 +120,8 @@ private Q_SLOTS:
         QCOMPARE(overview->skipped.size(), std::size_t(1));
         QCOMPARE(overview->skipped[0].path, QStringLiteral("/src/x.bin"));
         QCOMPARE(overview->skipped[0].reason, QStringLiteral("binary"));
+        // The types of the indexed documents, each once; a skipped file's is not one.
+        QCOMPARE(overview->extensions, QStringList({QStringLiteral("md"), QStringLiteral("txt")}));
     }
 
     void emptyIndexOverview() {
@@ -133,6 +135,7 @@ private Q_SLOTS:
         QVERIFY(!overview->precision);
         QCOMPARE(overview->totals.documents, 0);
         QVERIFY(overview->sources.empty() && overview->skipped.empty());
+        QVERIFY(overview->extensions.isEmpty());
         // Inside the writer's own transaction the overview sees it (and does not nest one).
         SqliteStore& store = (*writer)->store();
         QVERIFY(store.begin().ok());

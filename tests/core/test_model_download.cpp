@@ -429,20 +429,52 @@ private Q_SLOTS:
         verifyNothingAt(target());
     }
 
-    void proxyFromTheEnvironmentIsUsed() {
-        // A hub no resolver knows, reachable only through the proxy (the local server).
+    // A hub no resolver knows, reachable only through the proxy (the local server): from the
+    // environment, or from the options, which win over an environment's proxy that refuses (a
+    // closed port).
+    void proxyIsUsed_data() {
+        QTest::addColumn<QByteArray>("environment");
+        QTest::addColumn<bool>("inOptions");
+        QTest::newRow("environment") << m_hub.endpoint().toLatin1() << false;
+        QTest::newRow("options over environment") << QByteArray("http://127.0.0.1:1") << true;
+    }
+    void proxyIsUsed() {
+        QFETCH(QByteArray, environment);
+        QFETCH(bool, inOptions);
         ModelDownloadOptions proxied = options(QStringLiteral("test/tiny-bert-max"));
+        proxied.targetFolder += inOptions ? QStringLiteral("-options") : QString(); // one per row
         proxied.endpoint = QStringLiteral("http://hub.semsearch.invalid");
         proxied.useSystemProxy = true;
-        qputenv("http_proxy", m_hub.endpoint().toLatin1());
+        if (inOptions)
+            proxied.proxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port()); // no scheme: http
+        qputenv("http_proxy", environment);
         const ModelDownloadResult result = run(proxied);
         qunsetenv("http_proxy");
         QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->message));
-        verifyModelFolder(target(), tinyModelFiles());
+        verifyModelFolder(proxied.targetFolder, tinyModelFiles());
         const QList<HubRequest> requests = m_hub.requests();
         QVERIFY(!requests.isEmpty());
         for (const HubRequest& request : requests)
             QVERIFY2(request.proxied, qPrintable(request.path));
+    }
+
+    void malformedProxyIsRefused() {
+        for (const QString& proxy :
+             {QStringLiteral("proxy.example"), QStringLiteral("socks5://proxy.example:1080"),
+              QStringLiteral("http://proxy.example:8080/path"), QStringLiteral("http://:8080")}) {
+            QVERIFY2(proxyAddress(proxy).isEmpty(), qPrintable(proxy));
+            ModelDownloadOptions refused = options(QStringLiteral("test/tiny-bert-max"));
+            refused.proxy = proxy;
+            const ModelDownloadResult result = run(refused);
+            QVERIFY(!result.ok());
+            QCOMPARE(int(result.error->code), int(ErrorCode::InvalidArgument));
+            QVERIFY2(result.error->message.contains(QStringLiteral("proxy")),
+                     qPrintable(result.error->message));
+        }
+        QVERIFY(m_hub.requests().isEmpty());
+        QCOMPARE(proxyAddress(QStringLiteral(" user:secret@proxy.example:3128 ")),
+                 QUrl(QStringLiteral("http://user:secret@proxy.example:3128")));
+        QCOMPARE(proxyAddress(QStringLiteral("http://proxy.example:8080/")).port(), 8080);
     }
 
     void stalledTransferTimesOut() {

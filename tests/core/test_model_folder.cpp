@@ -3,7 +3,7 @@
 
 #include "model_folder_fixture.h"
 
-#include "embed/safetensors_file.h"
+#include "embed/weights/safetensors_file.h"
 #include "semsearch/embedder.h"
 
 #include <QTemporaryDir>

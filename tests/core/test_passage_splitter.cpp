@@ -459,6 +459,51 @@ private Q_SLOTS:
         for (const auto& result : results)
             QCOMPARE(result, expected);
     }
+
+    // splitSentences: the sentences written out by hand, as the splitter's rules find them.
+    void sentencesOfAText() {
+        const QString text = QStringLiteral(
+            "  First one. Hard-wrapped\nsecond one,\r\nstill second? Third!\n\nA heading\n\n"
+            "Last line without a stop\fNext page. \t");
+        const QStringList expected = {QStringLiteral("First one."),
+                                      QStringLiteral("Hard-wrapped\nsecond one,\r\nstill second?"),
+                                      QStringLiteral("Third!"),
+                                      QStringLiteral("A heading"),
+                                      QStringLiteral("Last line without a stop"),
+                                      QStringLiteral("Next page.")};
+        QStringList actual;
+        qsizetype previousEnd = 0;
+        for (const SentenceSpan& sentence : splitSentences(text)) {
+            QVERIFY(sentence.start >= previousEnd && sentence.end > sentence.start);
+            previousEnd = sentence.end;
+            actual << text.sliced(sentence.start, sentence.end - sentence.start);
+        }
+        QCOMPARE(actual, expected);
+        QVERIFY(splitSentences(QStringLiteral(" \n\t\n ")).empty());
+        QVERIFY(splitSentences(QString()).empty());
+    }
+
+    // The passages are packed from exactly these sentences: each passage's text, split on its
+    // own, gives sentences that tile the passage.
+    void passagesAreMadeOfWholeSentences() {
+        const QString text = hardWrap(QStringList(30, QStringLiteral("One sentence here. ") +
+                                                          QStringLiteral("Then a question? "))
+                                          .join(QString()),
+                                      50);
+        const DocumentText document = load(text.toUtf8());
+        const std::vector<SentenceSpan> sentences = splitSentences(document.text);
+        std::size_t next = 0;
+        for (const PassageSpan& passage : splitPassages(document, *m_tokenizer, 24)) {
+            QVERIFY(next < sentences.size());
+            QCOMPARE(sentences[next].start, passage.start);
+            while (next < sentences.size() && sentences[next].end < passage.end)
+                ++next;
+            QVERIFY(next < sentences.size());
+            QCOMPARE(sentences[next].end, passage.end);
+            ++next;
+        }
+        QCOMPARE(next, sentences.size());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPassageSplitter)

@@ -217,6 +217,7 @@ private Q_SLOTS:
         q.minCosine = 0.97;
         q.neighbourOverlap = 0.9;
         q.passed = true;
+        q.tokensPerSecond = 1234.5;
         const QString folder = cache.path() + QStringLiteral("/semsearch");
         QVERIFY(rememberQuality(folder, QStringLiteral("abc"), QStringLiteral("cpu A"), q).ok());
         QVERIFY(QFileInfo(folder).permissions() ==
@@ -228,6 +229,7 @@ private Q_SLOTS:
         QCOMPARE(back->texts, 300);
         QCOMPARE(back->meanCosine, 0.995);
         QCOMPARE(back->passed, true);
+        QCOMPARE(back->tokensPerSecond, 1234.5);
         QVERIFY(!rememberedQuality(folder, QStringLiteral("abd"), QStringLiteral("cpu A"),
                                    Precision::Int8));
         QVERIFY(!rememberedQuality(folder, QStringLiteral("abc"), QStringLiteral("cpu B"),
@@ -270,6 +272,60 @@ private Q_SLOTS:
         auto listed = rememberedQualities(tinyModelPath(), cache.path());
         QVERIFY(listed.ok());
         QCOMPARE(listed->size(), std::size_t(2)); // int8 as planted, bf16 from auto's check
+    }
+
+    // auto runs the fastest mode that passed, by the speeds remembered with the checks (planted
+    // here, so nothing is timed): whichever is faster wins, not a fixed order.
+    void autoRunsTheFastestPassingMode_data() {
+        QTest::addColumn<double>("int8Speed");
+        QTest::addColumn<double>("bf16Speed");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("bf16 faster") << 100.0 << 200.0 << int(Precision::Bf16);
+        QTest::newRow("int8 faster") << 300.0 << 200.0 << int(Precision::Int8);
+    }
+    void autoRunsTheFastestPassingMode() {
+        QFETCH(double, int8Speed);
+        QFETCH(double, bf16Speed);
+        QFETCH(int, expected);
+        if (!cpuRuns(Precision::Int8) || !cpuRuns(Precision::Bf16))
+            QSKIP("needs a CPU with both fast modes");
+        QTemporaryDir cache;
+        auto info = openEmbedder(tinyModelPath());
+        QVERIFY(info.ok());
+        for (auto [precision, speed] :
+             {std::pair(Precision::Int8, int8Speed), std::pair(Precision::Bf16, bf16Speed)}) {
+            PrecisionQuality passed;
+            passed.precision = precision;
+            passed.texts = 300;
+            passed.meanCosine = 0.9999;
+            passed.minCosine = 0.999;
+            passed.neighbourOverlap = 1.0;
+            passed.passed = true;
+            passed.tokensPerSecond = speed;
+            QVERIFY(rememberQuality(cache.path(), (*info)->model().weightsFingerprint,
+                                    cpuDescription(probeCpuFeatures()), passed)
+                        .ok());
+        }
+        auto chosen = openEmbedder(tinyModelPath(), withPrecision(Precision::Auto, cache.path()));
+        QVERIFY(chosen.ok());
+        QCOMPARE((*chosen)->precision(), Precision(expected));
+        QVERIFY((*chosen)->precisionQuality().has_value());
+        QCOMPARE((*chosen)->precisionQuality()->tokensPerSecond,
+                 expected == int(Precision::Int8) ? int8Speed : bf16Speed);
+    }
+
+    // A check run afresh measures the mode's speed and remembers it with the figures.
+    void theCheckMeasuresTheSpeed() {
+        if (!cpuRuns(Precision::Int8))
+            QSKIP("this CPU has no int8");
+        QTemporaryDir cache;
+        auto embedder = openEmbedder(tinyModelPath(), withPrecision(Precision::Int8, cache.path()));
+        QVERIFY(embedder.ok());
+        QVERIFY((*embedder)->precisionQuality()->tokensPerSecond > 0.0);
+        auto remembered = rememberedQuality(cache.path(), (*embedder)->model().weightsFingerprint,
+                                            cpuDescription(probeCpuFeatures()), Precision::Int8);
+        QVERIFY(remembered.has_value());
+        QCOMPARE(remembered->tokensPerSecond, (*embedder)->precisionQuality()->tokensPerSecond);
     }
 
     // A model made to break int8 is refused for int8 with the figures, and auto takes the next

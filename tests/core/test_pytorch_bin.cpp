@@ -7,11 +7,11 @@
 #include "reference_data.h"
 #include "torch_bin_writer.h"
 
-#include "embed/pytorch_bin_file.h"
-#include "embed/safetensors_file.h"
-#include "embed/state_dict_pickle.h"
-#include "embed/zip_archive.h"
+#include "embed/weights/pytorch_bin_file.h"
+#include "embed/weights/safetensors_file.h"
+#include "embed/weights/state_dict_pickle.h"
 #include "semsearch/embedder.h"
+#include "shared/zip_archive.h"
 
 #include <QRandomGenerator>
 #include <QTemporaryDir>

@@ -2,6 +2,7 @@
 // all-or-nothing, totals agree with what is stored, read-only stores never write, and readers in
 // other connections see only committed data. Every test works in a fresh temporary folder.
 
+#include "store/schema.h"
 #include "store_fixture.h"
 
 class TestStore : public QObject {
@@ -28,11 +29,11 @@ private Q_SLOTS:
         QVERIFY(!saved->has_value());
 
         RawDatabase raw(databasePath(dir));
-        QCOMPARE(raw.integer("PRAGMA user_version"), 3);
+        QCOMPARE(raw.integer("PRAGMA user_version"), currentSchemaVersion());
         QCOMPARE(raw.integer("PRAGMA application_id"), 0x534d5352);
         QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('documents', "
-                             "'passages', 'skipped', 'meta', 'sources')"),
-                 5);
+                             "'passages', 'skipped', 'meta', 'sources', 'passage_places')"),
+                 6);
     }
 
     void walModeAndForeignKeys() {

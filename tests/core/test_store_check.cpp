@@ -73,14 +73,27 @@ private Q_SLOTS:
         QCOMPARE(int(walked.error().code), int(ErrorCode::Corrupt));
     }
 
-    // A store of 120 documents "/d/000.txt" ... of 4 passages each, one source and one skip
-    // record, closed (so its WAL is folded into the file and dbstat sees the final pages).
+    // The 4 passages of document `d` of fillForSalvage: the last three with a page and a
+    // section (long enough to fill a few pages of passage_places), the first with neither.
+    static std::vector<PassageRecord> salvagePassages(int d) {
+        auto passages = passageList(4, QStringLiteral("doc%1").arg(d));
+        for (int i = 1; i < 4; ++i) {
+            passages[std::size_t(i)].page = d * 10 + i;
+            passages[std::size_t(i)].section =
+                QStringLiteral("Section %1.%2 ").arg(d).arg(i) + QString(60, QLatin1Char('s'));
+        }
+        return passages;
+    }
+
+    // A store of 120 documents "/d/000.txt" ... of 4 passages each (salvagePassages), one
+    // source and one skip record, closed (so its WAL is folded into the file and dbstat sees
+    // the final pages).
     void fillForSalvage(const QTemporaryDir& dir, QString longText = {}) {
         auto store = newStore(dir);
         QVERIFY(store);
         REQUIRE_OK(store->begin());
         for (int d = 0; d < 120; ++d) {
-            auto passages = passageList(4, QStringLiteral("doc%1").arg(d));
+            auto passages = salvagePassages(d);
             if (d == 60 && !longText.isEmpty())
                 passages[2].text = longText; // spills into overflow pages
             REQUIRE_OK(store->documents().put(
@@ -99,13 +112,16 @@ private Q_SLOTS:
         QCOMPARE(int(kept->size()), expectedDocuments);
         for (const DocumentRecord& record : *kept) {
             const int d = QFileInfo(record.path).baseName().toInt();
-            const auto passages = passageList(4, QStringLiteral("doc%1").arg(d));
+            const auto passages = salvagePassages(d);
             auto stored = salvaged.documents().passagesOf(record.id);
             REQUIRE_OK(stored);
             QCOMPARE(stored->size(), std::size_t(4));
-            for (std::size_t i = 0; i < 4; ++i)
+            for (std::size_t i = 0; i < 4; ++i) {
                 if (!(d == 60 && i == 2))
                     QCOMPARE((*stored)[i].text, passages[i].text);
+                QCOMPARE((*stored)[i].page, passages[i].page);
+                QCOMPARE((*stored)[i].section, passages[i].section);
+            }
             auto vectors = salvaged.documents().vectorsOf(idsOf(*stored));
             REQUIRE_OK(vectors);
             QVERIFY(sameBits(*vectors, vectorRows(4, d)));
@@ -212,6 +228,60 @@ private Q_SLOTS:
         auto salvaged = SqliteStore::open(salvagedPath);
         REQUIRE_OK(salvaged);
         expectSameAsBefore(**salvaged, 120);
+    }
+
+    // A damaged stretch of the passages' places: the documents that may have lost a place are
+    // left out and named (kept, they would show no page until their files change), the others
+    // keep every place.
+    void salvageDropsDocumentsThatLostAPlace() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        const std::vector<int> leaves = pagesOf(databasePath(dir), "passage_places", "leaf");
+        QVERIFY(leaves.size() > 4);
+        QVERIFY(damagePage(databasePath(dir), leaves[leaves.size() / 2]));
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QVERIFY2(report->unreadable.size() == 1 &&
+                     report->unreadable.front().startsWith(QStringLiteral("passage_places: rows")),
+                 qPrintable(report->unreadable.join(QLatin1Char('\n'))));
+        QVERIFY(!report->droppedDocuments.isEmpty());
+        QVERIFY(report->droppedDocuments.size() < 40);
+        QCOMPARE(report->documents + report->droppedDocuments.size(), 120);
+        QCOMPARE(report->passages, report->documents * 4);
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        auto problems = (*salvaged)->check();
+        REQUIRE_OK(problems);
+        QCOMPARE(*problems, QStringList());
+        expectSameAsBefore(**salvaged, int(report->documents));
+        RawDatabase raw(salvagedPath);
+        QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), report->documents * 3);
+    }
+
+    // Bytes overwritten inside a passage's text: SQLite cannot tell (no checksums), but the
+    // text is no longer UTF-8, so its document is left out and named; the others are kept.
+    void salvageDropsDocumentsWithGarbledText() {
+        QTemporaryDir dir;
+        fillForSalvage(dir);
+        {
+            QFile file(databasePath(dir));
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            const QByteArray bytes = file.readAll();
+            const QByteArray text = salvagePassages(42)[2].text.toUtf8();
+            const qsizetype at = bytes.indexOf(text);
+            QVERIFY(at > 0 && bytes.indexOf(text, at + 1) < 0);
+            QVERIFY(file.seek(at + 1));
+            QCOMPARE(file.write(QByteArray(3, '\xFF')), qint64(3));
+        }
+        const QString salvagedPath = dir.filePath(QStringLiteral("salvaged.sqlite"));
+        auto report = SqliteStore::salvage(databasePath(dir), salvagedPath);
+        REQUIRE_OK(report);
+        QCOMPARE(report->droppedDocuments, QStringList{QStringLiteral("/d/042.txt")});
+        QCOMPARE(report->documents, 119);
+        auto salvaged = SqliteStore::open(salvagedPath);
+        REQUIRE_OK(salvaged);
+        expectSameAsBefore(**salvaged, 119);
     }
 
     // Unreadable document rows: their passages survive but cannot be placed.

@@ -247,6 +247,47 @@ private Q_SLOTS:
         QCOMPARE(int(again.error().code), int(ErrorCode::NotFound));
     }
 
+    // Pages and sections (schema version 5): read with their passages, copied with them,
+    // removed with them; only passages that have a place get a row.
+    void placesRoundTripAndAreCopiedAndRemoved() {
+        QTemporaryDir dir;
+        auto store = newStore(dir);
+        QVERIFY(store);
+        std::vector<PassageRecord> passages = passageList(3);
+        passages[0].page = 4;
+        passages[1].section = QStringLiteral("Installation");
+        passages[2].page = 12;
+        passages[2].section = QStringLiteral("Usage");
+        auto id = store->documents().put(document(QStringLiteral("/d/a.pdf")), passages,
+                                         vectorRows(3, 1));
+        REQUIRE_OK(id);
+        auto check = [&](std::int64_t documentId) {
+            auto read = store->documents().passagesOf(documentId);
+            REQUIRE_OK(read);
+            QCOMPARE(read->size(), std::size_t(3));
+            QCOMPARE((*read)[0].page, 4);
+            QCOMPARE((*read)[0].section, QString());
+            QCOMPARE((*read)[1].page, 0);
+            QCOMPARE((*read)[1].section, QStringLiteral("Installation"));
+            QCOMPARE((*read)[2].page, 12);
+            QCOMPARE((*read)[2].section, QStringLiteral("Usage"));
+        };
+        check(*id);
+        auto copy = store->documents().putCopy(document(QStringLiteral("/d/b.pdf")), *id);
+        REQUIRE_OK(copy);
+        check(*copy);
+        auto byId = store->documents().passages({passages[2].id});
+        REQUIRE_OK(byId);
+        QCOMPARE(byId->front().section, QStringLiteral("Usage"));
+        RawDatabase raw(databasePath(dir));
+        QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), 6);
+        REQUIRE_OK(store->documents().remove(*id));
+        QCOMPARE(raw.integer("SELECT count(*) FROM passage_places"), 3);
+        auto problems = store->check();
+        REQUIRE_OK(problems);
+        QVERIFY2(problems->isEmpty(), qPrintable(problems->join(QLatin1Char('\n'))));
+    }
+
     void documentsUnderTreatsThePrefixAsAFolder() {
         QTemporaryDir dir;
         auto store = newStore(dir);

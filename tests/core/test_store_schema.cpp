@@ -4,6 +4,7 @@
 
 #include "store_fixture.h"
 
+#include "store/keyword_tokenizer.h"
 #include "store/schema.h"
 
 class TestStoreSchema : public QObject {
@@ -93,6 +94,66 @@ private Q_SLOTS:
         auto sources = (*store)->sources().all();
         REQUIRE_OK(sources);
         QVERIFY(sources->empty());
+    }
+
+    void versionThreeIndexUpgradesWithPassagesWithoutPlaces() {
+        QTemporaryDir dir;
+        const QString path = databasePath(dir);
+        {
+            RawDatabase raw(path);
+            const std::vector<SchemaMigration> three(schemaMigrations().begin(),
+                                                     schemaMigrations().begin() + 3);
+            REQUIRE_OK(migrateSchema(raw.handle(), path, three));
+            QCOMPARE(raw.integer("PRAGMA user_version"), 3);
+            QVERIFY(raw.exec("INSERT INTO documents VALUES (1, '/d/a.md', 1, 2, x'00', 'utf-8', "
+                             "3, 1, 4)"));
+            QVERIFY(raw.exec("INSERT INTO passages VALUES (7, 1, 0, 0, 5, 1, 'hello', x'00')"));
+        }
+        auto store = SqliteStore::open(path);
+        REQUIRE_OK(store);
+        RawDatabase raw(path);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 5);
+        auto passages = (*store)->documents().passages({7});
+        REQUIRE_OK(passages);
+        QCOMPARE(passages->size(), std::size_t(1));
+        QCOMPARE(passages->front().text, QStringLiteral("hello"));
+        QCOMPARE(passages->front().page, 0);
+        QCOMPARE(passages->front().section, QString());
+    }
+
+    // An index of version 4 (the keyword index, no places) gains the places table and keeps
+    // its keyword index working: step 5 runs after step 4, not instead of it.
+    void versionFourIndexUpgradesKeepingItsKeywordIndex() {
+        QTemporaryDir dir;
+        const QString path = databasePath(dir);
+        {
+            RawDatabase raw(path);
+            REQUIRE_OK(registerKeywordTokenizer(raw.handle(), path));
+            const std::vector<SchemaMigration> four(schemaMigrations().begin(),
+                                                    schemaMigrations().begin() + 4);
+            REQUIRE_OK(migrateSchema(raw.handle(), path, four));
+            QCOMPARE(raw.integer("PRAGMA user_version"), 4);
+            QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'passage_places'"),
+                     0);
+            QVERIFY(raw.exec("INSERT INTO documents VALUES (1, '/d/a.md', 1, 2, x'00', 'utf-8', "
+                             "3, 1, 4)"));
+            QVERIFY(raw.exec("INSERT INTO passages VALUES (7, 1, 0, 0, 5, 1, 'kestrel', x'00')"));
+        }
+        auto store = SqliteStore::open(path);
+        REQUIRE_OK(store);
+        RawDatabase raw(path);
+        QCOMPARE(raw.integer("PRAGMA user_version"), 5);
+        QCOMPARE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name IN ('passage_places', "
+                             "'passage_keywords')"),
+                 2);
+        auto passages = (*store)->documents().passages({7});
+        REQUIRE_OK(passages);
+        QCOMPARE(passages->size(), std::size_t(1));
+        QCOMPARE(passages->front().page, 0);
+        auto problems = (*store)->keywords().check();
+        REQUIRE_OK(problems);
+        QVERIFY2(problems->isEmpty(), qPrintable(problems->join('\n')));
     }
 
     // The migration runner itself, with a made-up history.

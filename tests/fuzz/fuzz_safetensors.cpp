@@ -3,7 +3,7 @@
 
 #include "fuzz_support.h"
 
-#include "embed/safetensors_file.h"
+#include "embed/weights/safetensors_file.h"
 
 #include <algorithm>
 

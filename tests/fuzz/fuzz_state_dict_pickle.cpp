@@ -3,7 +3,7 @@
 
 #include "fuzz_support.h"
 
-#include "embed/state_dict_pickle.h"
+#include "embed/weights/state_dict_pickle.h"
 
 using namespace semsearch;
 

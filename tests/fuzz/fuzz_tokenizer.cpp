@@ -68,8 +68,12 @@ void checkPassages(const QString& text, std::size_t maxTokens) {
         FUZZ_CHECK(onlySpace(previousEnd, passage.start));
         FUZZ_CHECK(passage.text == text.mid(passage.start, passage.end - passage.start));
         FUZZ_CHECK(passage.tokenCount == int(tokenizer().encode(passage.text, 0).size()));
-        QTextBoundaryFinder graphemes(QTextBoundaryFinder::Grapheme, passage.text);
-        const bool oneCharacter = graphemes.toNextBoundary() == passage.text.size();
+        // One character as the splitter sees it: in its text, not alone. Qt puts a boundary
+        // after the first character of a text that starts with "_" + U+093F, while inside a
+        // word the two are one cluster (found by this target).
+        QTextBoundaryFinder graphemes(QTextBoundaryFinder::Grapheme, text);
+        graphemes.setPosition(passage.start);
+        const bool oneCharacter = graphemes.toNextBoundary() == passage.end;
         FUZZ_CHECK(std::size_t(passage.tokenCount) <= maxTokens || oneCharacter);
         FUZZ_CHECK(passage.byteStart <= passage.byteEnd);
         previousEnd = passage.end;

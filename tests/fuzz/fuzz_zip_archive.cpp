@@ -4,7 +4,7 @@
 
 #include "fuzz_support.h"
 
-#include "embed/zip_archive.h"
+#include "shared/zip_archive.h"
 
 using namespace semsearch;
 

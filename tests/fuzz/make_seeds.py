@@ -122,6 +122,26 @@ def decoding_seeds():
         write("text_decoding", name, data)
 
 
+def markdown_seeds():
+    """Markdown with every kind of markup the reader leaves out, in UTF-8 and UTF-16."""
+    text = ("Intro before any heading.\n\n# Installation *Guide*\n\n"
+            "Run the **installer** and follow [the steps](https://example.com/x \"t\").\n"
+            "Caf\u00e9 _au lait_ is `optional`. ![logo](a.png) \\*literal\\*\n"
+            "<!-- a comment\nover two lines -->\nUsage\n-----\n\n"
+            "| Key | Meaning |\n|-----|:-------:|\n| q   | quit    |\n\n"
+            "> Quoted words stay.\n\n1. First step.\n- [x] Done item.\n\n"
+            "```sh\nmake install\n```\n[ref]: https://example.com/reference\n"
+            "<b>bold</b> and <https://example.com/auto> text.\n")
+    seeds = {
+        "utf8": text.encode("utf-8"),
+        "utf16le-bom": b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le"),
+        "unclosed": b"# *a [b](c `d <!-- e\n| f",
+        "empty": b"",
+    }
+    for name, data in seeds.items():
+        write("markdown", name, data)
+
+
 def model_config_seeds():
     files = ["config.json", "modules.json", "1_Pooling/config.json", "sentence_bert_config.json",
              "tokenizer_config.json", "config_sentence_transformers.json"]
@@ -142,4 +162,5 @@ if __name__ == "__main__":
     archive_seeds()
     tokenizer_seeds()
     decoding_seeds()
+    markdown_seeds()
     model_config_seeds()

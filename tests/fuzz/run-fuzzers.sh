@@ -14,7 +14,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD_DIR:-$root/build-fuzz}
 jobs=${JOBS:-$(nproc)}
 seconds=${1:-20}
-targets=(safetensors state_dict_pickle zip_archive tokenizer text_decoding model_config)
+targets=(safetensors state_dict_pickle zip_archive tokenizer text_decoding markdown model_config
+    html zip_document pdf)
 
 bash "$root/packaging/install-packages.sh" clang-14 libclang-rt-14-dev
 

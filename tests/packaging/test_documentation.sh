@@ -4,15 +4,17 @@
 #   that `semsearch-cli COMMAND --help` lists, and folders or files where a path goes;
 # - the manual pages document every command and option, and the version --version prints.
 #
-#   test_documentation.sh SEMSEARCH_CLI COMPLETION_FILE MAN_DIR [SEMSEARCH]
-# MAN_DIR holds the configured pages; SEMSEARCH (the GUI, optional) is checked against its page.
+#   test_documentation.sh SEMSEARCH_CLI SEMSEARCH_EXTRACT COMPLETION_FILE MAN_DIR [SEMSEARCH]
+# MAN_DIR holds the configured pages; SEMSEARCH_EXTRACT (the document helper) and SEMSEARCH (the
+# GUI, optional) are checked against their pages.
 # Each program start loads LibTorch (about half a second), so every --help runs once.
 set -uo pipefail
 export LC_ALL=C QT_QPA_PLATFORM=offscreen
 cli=$1
-completion=$2
-man_dir=$3
-gui=${4:-}
+extract=$2
+completion=$3
+man_dir=$4
+gui=${5:-}
 
 # shellcheck source=tests/support/expect.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/expect.sh"
@@ -90,6 +92,16 @@ for subcommand in $subcommands; do
             documents_option "$page" "$option"
     done
 done
+# The helper's page: its version and every option of its --help.
+page=$man_dir/semsearch-extract.1
+version=$("$extract" --version | awk '{ print $2 }')
+expect "semsearch-extract.1 is for version '$version'" has_version "$page" "$version"
+extract_options=$("$extract" --help | help_options)
+expect "options read from '$extract --help'" [ -n "$extract_options" ]
+for option in $extract_options; do
+    expect "semsearch-extract.1 documents $option" documents_option "$page" "$option"
+done
+
 if [ -n "$gui" ]; then
     page=$man_dir/semsearch.1
     version=$("$gui" --version 2>/dev/null | awk '{ print $2 }')

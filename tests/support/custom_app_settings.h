@@ -6,8 +6,8 @@
 
 namespace semsearch::test {
 
-inline ui::AppSettings customAppSettings() {
-    ui::AppSettings s;
+inline services::AppSettings customAppSettings() {
+    services::AppSettings s;
     s.modelFolder = QStringLiteral("/models/Smith, John/mini"); // a comma, as INI lists use
     s.indexFolder = QStringLiteral("/data/index ");             // a trailing space
     s.batchSize = 8;
@@ -17,6 +17,8 @@ inline ui::AppSettings customAppSettings() {
     s.watchFolders = false;
     s.searchResultLimit = 120;
     s.precision = Precision::Bf16;
+    s.downloadMirror = QStringLiteral("https://mirror.example:8443");
+    s.downloadProxy = QStringLiteral("proxy.example:3128");
     return s;
 }
 

@@ -5,7 +5,7 @@
 // entries, optionally with ZIP64 records. Written from the format descriptions (CPython's
 // pickletools, PKWARE's APPNOTE), not from the reader under test.
 
-#include "embed/zip_archive.h"
+#include "shared/zip_archive.h"
 
 #include <QByteArray>
 
@@ -77,31 +77,42 @@ struct ZipWriteOptions {
     std::uint16_t method = 0; // 0 = stored; others only label the (uncompressed) bytes
 };
 
-inline QByteArray writeZip(const std::vector<std::pair<std::string, QByteArray>>& entries,
-                           const ZipWriteOptions& options = {}) {
+// One entry as it is written: its stored bytes, compression method, CRC-32 and unpacked size
+// as the archive states them (which a test may make lie).
+struct ZipEntryBytes {
+    std::string name;
+    QByteArray stored;
+    std::uint16_t method = 0;
+    std::uint32_t crc = 0;
+    std::uint64_t unpackedSize = 0;
+};
+
+inline QByteArray writeZipEntries(const std::vector<ZipEntryBytes>& entries, bool zip64 = false) {
     auto le = PickleBuilder::le;
     QByteArray out, directory;
-    for (const auto& [name, data] : entries) {
+    for (const ZipEntryBytes& entry : entries) {
+        const std::string& name = entry.name;
+        const QByteArray& data = entry.stored;
         const std::uint64_t offset = std::uint64_t(out.size());
-        const std::uint32_t crc =
-            zipCrc32(reinterpret_cast<const unsigned char*>(data.data()), std::size_t(data.size()));
-        const std::uint32_t size32 = options.zip64 ? 0xffffffffu : std::uint32_t(data.size());
-        out += le(0x04034b50, 4) + le(45, 2) + le(0, 2) + le(options.method, 2) + le(0, 4) +
-               le(crc, 4) + le(data.size(), 4) + le(data.size(), 4) + le(name.size(), 2) +
+        const std::uint32_t crc = entry.crc;
+        const std::uint32_t size32 = zip64 ? 0xffffffffu : std::uint32_t(data.size());
+        const std::uint32_t unpacked32 = zip64 ? 0xffffffffu : std::uint32_t(entry.unpackedSize);
+        out += le(0x04034b50, 4) + le(45, 2) + le(0, 2) + le(entry.method, 2) + le(0, 4) +
+               le(crc, 4) + le(data.size(), 4) + le(entry.unpackedSize, 4) + le(name.size(), 2) +
                le(0, 2) + QByteArray::fromStdString(name) + data;
-        const QByteArray extra = options.zip64 ? le(1, 2) + le(24, 2) + le(data.size(), 8) +
-                                                     le(data.size(), 8) + le(offset, 8)
-                                               : QByteArray();
-        directory += le(0x02014b50, 4) + le(45, 2) + le(45, 2) + le(0, 2) + le(options.method, 2) +
-                     le(0, 4) + le(crc, 4) + le(size32, 4) + le(size32, 4) + le(name.size(), 2) +
-                     le(extra.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) +
-                     le(options.zip64 ? 0xffffffffu : std::uint32_t(offset), 4) +
+        const QByteArray extra = zip64 ? le(1, 2) + le(24, 2) + le(entry.unpackedSize, 8) +
+                                             le(data.size(), 8) + le(offset, 8)
+                                       : QByteArray();
+        directory += le(0x02014b50, 4) + le(45, 2) + le(45, 2) + le(0, 2) + le(entry.method, 2) +
+                     le(0, 4) + le(crc, 4) + le(size32, 4) + le(unpacked32, 4) +
+                     le(name.size(), 2) + le(extra.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) +
+                     le(0, 4) + le(zip64 ? 0xffffffffu : std::uint32_t(offset), 4) +
                      QByteArray::fromStdString(name) + extra;
     }
     const std::uint64_t directoryOffset = std::uint64_t(out.size());
     out += directory;
     const std::uint64_t count = entries.size();
-    if (options.zip64) {
+    if (zip64) {
         const std::uint64_t zip64End = std::uint64_t(out.size());
         out += le(0x06064b50, 4) + le(44, 8) + le(45, 2) + le(45, 2) + le(0, 4) + le(0, 4) +
                le(count, 8) + le(count, 8) + le(directory.size(), 8) + le(directoryOffset, 8);
@@ -113,6 +124,17 @@ inline QByteArray writeZip(const std::vector<std::pair<std::string, QByteArray>>
                le(directory.size(), 4) + le(directoryOffset, 4) + le(0, 2);
     }
     return out;
+}
+
+inline QByteArray writeZip(const std::vector<std::pair<std::string, QByteArray>>& entries,
+                           const ZipWriteOptions& options = {}) {
+    std::vector<ZipEntryBytes> written;
+    for (const auto& [name, data] : entries)
+        written.push_back({name, data, options.method,
+                           zipCrc32(reinterpret_cast<const unsigned char*>(data.data()),
+                                    std::size_t(data.size())),
+                           std::uint64_t(data.size())});
+    return writeZipEntries(written, options.zip64);
 }
 
 // Float32 values as little-endian bytes, a storage record's content.

@@ -5,9 +5,9 @@
 // machine's memory.
 
 #include "generous_wait.h"
-#include "main_window.h"
 #include "model_folder_fixture.h"
 #include "torch_bin_writer.h"
+#include "window/main_window.h"
 
 #include <QLabel>
 #include <QSignalSpy>
@@ -62,7 +62,7 @@ private Q_SLOTS:
         // 512 transposed views of one 4 MiB storage: 2 GiB of dense copies for a 4 MB file.
         QVERIFY(model.write(QStringLiteral("pytorch_model.bin"), transposedViewsBin(512, 1024)));
 
-        ui::AppSettings settings;
+        services::AppSettings settings;
         settings.modelFolder = model.path();
         settings.indexFolder = m_tmp.filePath(QStringLiteral("index"));
         settings.watchFolders = false;
@@ -86,7 +86,7 @@ private Q_SLOTS:
         QVERIFY(model.isValid());
         const QString named = parent.path() + QStringLiteral("/<i>slanted");
         QVERIFY(QDir().rename(model.path(), named));
-        ui::AppSettings settings;
+        services::AppSettings settings;
         settings.modelFolder = named;
         settings.indexFolder = m_tmp.filePath(QStringLiteral("index2"));
         settings.watchFolders = false;

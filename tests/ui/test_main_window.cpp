@@ -5,21 +5,25 @@
 #include "brute_force_ranking.h"
 #include "generous_wait.h"
 #include "indexing_session.h"
-#include "main_window.h"
 #include "model_folder_fixture.h"
+#include "older_schema.h"
 #include "reference_data.h"
-#include "result_list_model.h"
+#include "results/result_list_model.h"
 #include "stored_passages.h"
+#include "window/main_window.h"
 
 #include "semsearch/indexer.h"
 #include "semsearch/searcher.h"
 
+#include <QAction>
+#include <QComboBox>
 #include <QDropEvent>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -90,8 +94,8 @@ class TestMainWindow : public QObject {
     QString m_docs;
     QString m_index;
 
-    ui::AppSettings settings() const {
-        ui::AppSettings s;
+    services::AppSettings settings() const {
+        services::AppSettings s;
         s.modelFolder = tinyModelPath();
         s.indexFolder = m_index;
         s.watchFolders = false;
@@ -124,6 +128,7 @@ private Q_SLOTS:
 
     void init() {
         QVERIFY(m_tmp.isValid());
+        QSettings().remove(QStringLiteral("search/mode")); // the window remembers the last one
         const QString base = m_tmp.path() + QLatin1Char('/') + QTest::currentTestFunction();
         m_docs = base + QStringLiteral("/docs");
         m_index = base + QStringLiteral("/index");
@@ -133,7 +138,7 @@ private Q_SLOTS:
     }
 
     void missingModelSaysHowToGetOne() {
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.modelFolder = m_tmp.path() + QStringLiteral("/no-model-here");
         ui::MainWindow window(s);
         window.show();
@@ -168,7 +173,7 @@ private Q_SLOTS:
                               "Shelf " + QByteArray::number(i) + " holds old maps of " +
                                   QByteArray::number(1900 + i * 7) + ".\n"));
         buildIndex();
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.searchResultLimit = 5;
         ui::MainWindow window(s);
         window.show();
@@ -176,6 +181,9 @@ private Q_SLOTS:
         QCOMPARE(currentPage(window)->objectName(), QStringLiteral("readyPage"));
         auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
         auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
+        // By meaning only: the ranking brute force over the vectors gives.
+        auto* mode = window.findChild<QComboBox*>(QStringLiteral("searchMode"));
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Semantic)));
         QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
         QTest::keyClicks(query, typed);
         QVERIFY(shown.wait(kGenerousWaitMs));
@@ -197,6 +205,122 @@ private Q_SLOTS:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         // The best result is selected and previewed.
         QCOMPARE(results->currentIndex().row(), 0);
+    }
+
+    // The mode choice beside the field, a file dropped on the field ("more like this", which
+    // indexes nothing), "Find Similar Documents", and identical copies shown once.
+    // Words alone are looked up in the database: with no model to load, a keyword search still
+    // answers, where the other modes wait for a model.
+    void keywordSearchNeedsNoModel() {
+        QVERIFY(writeFile(m_docs + QStringLiteral("/xylo.txt"),
+                          "The xylophone was tuned by hand before the recital.\n"));
+        buildIndex();
+        services::AppSettings s = settings();
+        s.modelFolder = m_tmp.path() + QStringLiteral("/no-model-here");
+        ui::MainWindow window(s);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("noModelPage"),
+                                  kGenerousWaitMs);
+        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
+        auto* mode = window.findChild<QComboBox*>(QStringLiteral("searchMode"));
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Keyword)));
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(query, QStringLiteral("xylophone"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QAbstractItemModel* model =
+            window.findChild<QTreeView*>(QStringLiteral("results"))->model();
+        QCOMPARE(model->rowCount(), 1);
+        QCOMPARE(model->index(0, 0).data(ui::ResultListModel::PathRole).toString(),
+                 m_docs + QStringLiteral("/xylo.txt"));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("resultsSplitter"));
+        // By meaning, the same words need the model.
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Hybrid)));
+        QCOMPARE(currentPage(window)->objectName(), QStringLiteral("noModelPage"));
+    }
+
+    void searchModesMoreLikeThisAndCopies() {
+        QVERIFY(writeFile(m_docs + QStringLiteral("/xylo.txt"),
+                          "The xylophone was tuned by hand before the recital.\n"));
+        QVERIFY(writeFile(m_docs + QStringLiteral("/backup/cats.txt"), kCats));
+        buildIndex();
+        ui::MainWindow window(settings());
+        window.show();
+        QVERIFY(ready(window));
+        auto* query = window.findChild<QLineEdit*>(QStringLiteral("query"));
+        auto* mode = window.findChild<QComboBox*>(QStringLiteral("searchMode"));
+        QAbstractItemModel* model =
+            window.findChild<QTreeView*>(QStringLiteral("results"))->model();
+        QCOMPARE(mode->currentData().toInt(), int(SearchMode::Hybrid)); // the default
+        auto shownPaths = [&] {
+            QStringList paths;
+            for (int row = 0; row < model->rowCount(); ++row)
+                paths << model->index(row, 0).data(ui::ResultListModel::PathRole).toString();
+            return paths;
+        };
+
+        mode->setCurrentIndex(mode->findData(int(SearchMode::Keyword)));
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(query, QStringLiteral("xylophone"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shownPaths(), QStringList{m_docs + QStringLiteral("/xylo.txt")});
+
+        // Copies: one row naming the other place.
+        query->clear();
+        QTest::keyClicks(query, QStringLiteral("cats"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shownPaths().size(), 1);
+        QStringList both = shownPaths();
+        both << model->index(0, 0).data(ui::ResultListModel::DuplicatesRole).toStringList();
+        both.sort();
+        QCOMPARE(both, QStringList({m_docs + QStringLiteral("/backup/cats.txt"),
+                                    m_docs + QStringLiteral("/cats.txt")}));
+        // Expanded, the row lists the other place after its passages; Enter there opens it.
+        auto* results = window.findChild<QTreeView*>(QStringLiteral("results"));
+        const QModelIndex document = model->index(0, 0);
+        const QModelIndex copy = model->index(model->rowCount(document) - 1, 0, document);
+        QVERIFY(copy.data(ui::ResultListModel::IsCopyRole).toBool());
+        const QString other = document.data(ui::ResultListModel::DuplicatesRole).toStringList()[0];
+        QCOMPARE(copy.data(ui::ResultListModel::PathRole).toString(), other);
+        QStringList opened;
+        window.setUrlOpener([&](const QUrl& url) {
+            opened << url.toLocalFile();
+            return true;
+        });
+        results->expand(document);
+        results->setCurrentIndex(copy);
+        QTest::keyClick(results, Qt::Key_Return);
+        QCOMPARE(opened, QStringList{other});
+
+        // A file dropped on the field: documents like it, never itself or its copy.
+        QSignalSpy indexing(&window, &ui::MainWindow::indexingFinished);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(m_docs + QStringLiteral("/cats.txt"))});
+        QDragEnterEvent enter(query->rect().center(), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(query, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(query->rect().center()), Qt::CopyAction, &mime, Qt::LeftButton,
+                        Qt::NoModifier);
+        QApplication::sendEvent(query, &drop);
+        QVERIFY(drop.isAccepted());
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(query->text(), QStringLiteral("like:") + m_docs + QStringLiteral("/cats.txt"));
+        QStringList like = shownPaths();
+        like.sort();
+        QCOMPARE(like, QStringList({m_docs + QStringLiteral("/kitchen/recipe.txt"),
+                                    m_docs + QStringLiteral("/money/taxes.md"),
+                                    m_docs + QStringLiteral("/xylo.txt")}));
+        QCOMPARE(indexing.count(), 0);
+
+        // "Find Similar Documents" on the selected result.
+        window.findChild<QTreeView*>(QStringLiteral("results"))
+            ->setCurrentIndex(model->index(0, 0));
+        const QString selected = model->index(0, 0).data(ui::ResultListModel::PathRole).toString();
+        window.findChild<QAction*>(QStringLiteral("findSimilarAction"))->trigger();
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(query->text(), QStringLiteral("like:") + selected);
+        QVERIFY(!shownPaths().contains(selected));
+        QVERIFY(!shownPaths().isEmpty());
     }
 
     void droppedFolderIsIndexedAndSearchable() {
@@ -242,16 +366,17 @@ private Q_SLOTS:
         QVERIFY(cancel);
         QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
         // Cancel as soon as the first batch is committed, as a user clicking Cancel then would.
-        auto* session = window.findChild<ui::IndexingSession*>();
+        auto* session = window.findChild<services::IndexingSession*>();
         QVERIFY(session);
         bool clicked = false;
-        connect(session, &ui::IndexingSession::progress, this, [&](const IndexProgress& progress) {
-            if (!clicked && progress.stage == IndexProgress::Stage::Indexing &&
-                progress.filesDone > 0) {
-                clicked = true;
-                QTest::mouseClick(cancel, Qt::LeftButton);
-            }
-        });
+        connect(session, &services::IndexingSession::progress, this,
+                [&](const IndexProgress& progress) {
+                    if (!clicked && progress.stage == IndexProgress::Stage::Indexing &&
+                        progress.filesDone > 0) {
+                        clicked = true;
+                        QTest::mouseClick(cancel, Qt::LeftButton);
+                    }
+                });
         QVERIFY(dropOn(&window, {many}));
         QVERIFY(finished.wait(kGenerousWaitMs));
         QVERIFY(clicked);
@@ -324,7 +449,7 @@ private Q_SLOTS:
                                   QStringLiteral("pooling_mode_max_tokens"), false));
         QVERIFY(meanModel.setJson(QStringLiteral("1_Pooling/config.json"),
                                   QStringLiteral("pooling_mode_mean_tokens"), true));
-        ui::AppSettings s = settings();
+        services::AppSettings s = settings();
         s.modelFolder = meanModel.path();
         ui::MainWindow window(s);
         window.show();
@@ -350,6 +475,29 @@ private Q_SLOTS:
         auto counts = (*index)->store().counts();
         QVERIFY(counts.ok());
         QCOMPARE(counts->documents, 3);
+    }
+
+    // An index an older semsearch left: the window's reader does not write it; the window asks
+    // the one writer to upgrade it, says so, and then searches it.
+    void olderSchemaIsUpgradedByTheWriterThenSearched() {
+        buildIndex();
+        const QString database = m_index + QStringLiteral("/index.sqlite");
+        QVERIFY(makeSchemaVersion2(database));
+        ui::MainWindow window(settings());
+        QSignalSpy finished(&window, &ui::MainWindow::indexingFinished);
+        window.show();
+        QVERIFY(finished.wait(kGenerousWaitMs));
+        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(schemaVersionOf(database), currentSchemaVersion());
+        auto* status = window.findChild<QLabel*>(QStringLiteral("indexingStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("upgraded")), qPrintable(status->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(currentPage(window)->objectName(), QStringLiteral("readyPage"),
+                                  kGenerousWaitMs);
+        QSignalSpy shown(&window, &ui::MainWindow::resultsShown);
+        QTest::keyClicks(window.findChild<QLineEdit*>(QStringLiteral("query")),
+                         QStringLiteral("cats"));
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shown.first().first().toInt(), 3);
     }
 
     void secondWriterGetsAClearMessage() {

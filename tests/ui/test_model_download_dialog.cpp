@@ -2,10 +2,10 @@
 // hub: a download fills the bar and hands over a model that opens; Cancel leaves nothing at
 // the target; an error shows on one line and the fields come back.
 
+#include "dialogs/model_download_dialog.h"
 #include "generous_wait.h"
 #include "hub_fixtures.h"
 #include "local_hub_server.h"
-#include "model_download_dialog.h"
 #include "test_files.h"
 
 #include "semsearch/model.h"
@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -168,6 +169,61 @@ private Q_SLOTS:
         QVERIFY2(error->text().contains(QStringLiteral("<b>bold</b> <a href=")) &&
                      !error->text().contains(QChar(0x1b)),
                  qPrintable(error->text()));
+    }
+
+    // Issue 16, 10: offline, the dialog says what a desktop user can check (not HF_ENDPOINT),
+    // and the bar is busy rather than "0%" while the size is unknown.
+    void unreachableServerGetsDesktopWords() {
+        QTcpServer closed; // a port that was free a moment ago: nothing listens there now
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        ModelDownloadOptions options = defaults();
+        options.endpoint = QStringLiteral("http://127.0.0.1:%1").arg(port);
+        options.retries = 0;
+        ui::ModelDownloadDialog dialog(options);
+        dialog.show();
+        auto* error = child<QLabel>(dialog, "error");
+        auto* progress = child<QProgressBar>(dialog, "progress");
+        auto* start = child<QPushButton>(dialog, "download");
+        QVERIFY(error && progress && start);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QCOMPARE(progress->maximum(), 0); // busy, no figure
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isDownloading(), kGenerousWaitMs);
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("Check that this computer is online")) &&
+                     !error->text().startsWith(QStringLiteral("cannot")),
+                 qPrintable(error->text()));
+        QVERIFY(!error->text().contains(QLatin1Char('\n')));
+        QCOMPARE(progress->value(), 0);
+        QVERIFY(progress->maximum() > 0);
+    }
+
+    // Issue 16, 10: the mirror and proxy of Settings reach the window's download; the
+    // environment's hub address applies only while the settings name no mirror.
+    void settingsMirrorAndProxyReachTheDownload() {
+        qputenv("HF_ENDPOINT", "https://env-mirror.example");
+        services::AppSettings settings;
+        QCOMPARE(ui::downloadOptionsFrom(settings).endpoint,
+                 QStringLiteral("https://env-mirror.example"));
+        QVERIFY(ui::downloadOptionsFrom(settings).proxy.isEmpty());
+        // A hub no resolver knows, reachable only through the proxy of the settings.
+        settings.downloadMirror = QStringLiteral(" http://hub.semsearch.invalid ");
+        settings.downloadProxy = QStringLiteral("127.0.0.1:%1").arg(m_hub.port());
+        ModelDownloadOptions options = ui::downloadOptionsFrom(settings);
+        qunsetenv("HF_ENDPOINT");
+        QCOMPARE(options.endpoint, QStringLiteral("http://hub.semsearch.invalid"));
+        options.repository = QStringLiteral("test/tiny-bert-max");
+        options.targetFolder = target();
+        m_hub.resetCounters();
+        ui::ModelDownloadDialog dialog(options);
+        dialog.show();
+        QSignalSpy downloaded(&dialog, &ui::ModelDownloadDialog::modelDownloaded);
+        QTest::mouseClick(child<QPushButton>(dialog, "download"), Qt::LeftButton);
+        QVERIFY(downloaded.wait(kGenerousWaitMs));
+        QVERIFY(!m_hub.requests().isEmpty());
+        for (const HubRequest& request : m_hub.requests())
+            QVERIFY2(request.proxied, qPrintable(request.path));
     }
 
     void emptyFolderFieldShowsTheStandardPlace() {

@@ -3,7 +3,11 @@
 // the raw bytes here, independently of the code under test, and the highlighted ranges are
 // compared with the passage texts written in the test.
 
-#include "preview_pane.h"
+#include "document_tools.h"
+#include "generous_wait.h"
+#include "model_folder_fixture.h"
+#include "page_opener.h"
+#include "preview/preview_pane.h"
 #include "test_palettes.h"
 
 #include <QFile>
@@ -11,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QToolButton>
 #include <QtTest>
 
@@ -108,6 +113,15 @@ class TestPreviewPane : public QObject {
         return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(name));
     }
 
+    // PreviewPane::showDocument, waiting for the document read in the background to be shown.
+    static void showDocument(PreviewPane& pane, const QString& path,
+                             const std::vector<PassageHit>& passages, std::int64_t focus = 0) {
+        QSignalSpy shown(&pane, &PreviewPane::documentShown);
+        pane.showDocument(path, passages, focus);
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shown.first().first().toString(), path);
+    }
+
     // The pane shown and active, so that its shortcuts work.
     static void showActive(PreviewPane& pane) {
         pane.resize(420, 300);
@@ -160,7 +174,7 @@ private Q_SLOTS:
             hits.push_back(locate(bytes, encoding, passages[i], 100 + i, scores[i]));
 
         PreviewPane pane;
-        pane.showDocument(path, hits);
+        showDocument(pane, path, hits);
         QCOMPARE(pane.path(), path);
         QPlainTextEdit* edit = textOf(pane);
         QString shownText = text;
@@ -192,10 +206,10 @@ private Q_SLOTS:
         const QString path = write(QStringLiteral("ranks.txt"), bytes);
         PreviewPane pane;
         pane.setPalette(lightPalette());
-        pane.showDocument(path,
-                          {locate(bytes, Encoding::Utf8, QStringLiteral("Beta two."), 1, 0.3f),
-                           locate(bytes, Encoding::Utf8, QStringLiteral("Alpha one."), 2, 0.9f),
-                           locate(bytes, Encoding::Utf8, QStringLiteral("Gamma three."), 3, 0.6f)});
+        showDocument(pane, path,
+                     {locate(bytes, Encoding::Utf8, QStringLiteral("Beta two."), 1, 0.3f),
+                      locate(bytes, Encoding::Utf8, QStringLiteral("Alpha one."), 2, 0.9f),
+                      locate(bytes, Encoding::Utf8, QStringLiteral("Gamma three."), 3, 0.6f)});
         const auto selections = textOf(pane)->extraSelections();
         QCOMPARE(selections.size(), 3);
         const QColor base = Qt::white;
@@ -218,8 +232,9 @@ private Q_SLOTS:
         const QByteArray bytes = QByteArray("One. Two. Three.");
         const QString path = write(QStringLiteral("palette.txt"), bytes);
         PreviewPane pane;
-        pane.showDocument(path, {locate(bytes, Encoding::Utf8, QStringLiteral("One."), 1, 0.9f),
-                                 locate(bytes, Encoding::Utf8, QStringLiteral("Three."), 2, 0.1f)});
+        showDocument(pane, path,
+                     {locate(bytes, Encoding::Utf8, QStringLiteral("One."), 1, 0.9f),
+                      locate(bytes, Encoding::Utf8, QStringLiteral("Three."), 2, 0.1f)});
         // Set after showing: a palette change recolours what is shown.
         pane.setPalette(colours);
         const QColor text = colours.color(QPalette::Text);
@@ -248,7 +263,7 @@ private Q_SLOTS:
         showActive(pane);
         const std::vector<PassageHit> hits = {locate(bytes, Encoding::Utf8, needle, 1, 0.9f),
                                               locate(bytes, Encoding::Utf8, early, 2, 0.5f)};
-        pane.showDocument(path, hits);
+        showDocument(pane, path, hits);
         QPlainTextEdit* edit = textOf(pane);
         auto visibleBlocks = [&] {
             const QRect area = edit->viewport()->rect();
@@ -263,7 +278,7 @@ private Q_SLOTS:
         QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 2 of 2"));
 
         // A focus passage other than the best.
-        pane.showDocument(path, hits, 2);
+        showDocument(pane, path, hits, 2);
         std::tie(first, last) = visibleBlocks();
         QVERIFY2(first <= 4 && 4 <= last,
                  qPrintable(QStringLiteral("%1..%2").arg(first).arg(last)));
@@ -277,10 +292,10 @@ private Q_SLOTS:
         const QString path = write(QStringLiteral("cycle.txt"), bytes);
         PreviewPane pane;
         showActive(pane);
-        pane.showDocument(
-            path, {locate(bytes, Encoding::Utf8, QStringLiteral("Second match here."), 2, 0.9f),
-                   locate(bytes, Encoding::Utf8, QStringLiteral("Third match here."), 3, 0.5f),
-                   locate(bytes, Encoding::Utf8, QStringLiteral("First match here."), 1, 0.7f)});
+        showDocument(pane, path,
+                     {locate(bytes, Encoding::Utf8, QStringLiteral("Second match here."), 2, 0.9f),
+                      locate(bytes, Encoding::Utf8, QStringLiteral("Third match here."), 3, 0.5f),
+                      locate(bytes, Encoding::Utf8, QStringLiteral("First match here."), 1, 0.7f)});
         QPlainTextEdit* edit = textOf(pane);
         auto expectAt = [&](int match, const QString& passage) {
             QCOMPARE(pane.currentMatch(), match - 1);
@@ -333,7 +348,7 @@ private Q_SLOTS:
         QSignalSpy open(&pane, &PreviewPane::openRequested);
         QTest::keyClick(textOf(pane), Qt::Key_Return); // nothing shown: nothing to open
         QCOMPARE(open.size(), 0);
-        pane.showDocument(path, {});
+        showDocument(pane, path, {});
         QTest::keyClick(textOf(pane), Qt::Key_Return);
         QCOMPARE(open.size(), 1);
         QCOMPARE(open[0][0].toString(), path);
@@ -346,12 +361,12 @@ private Q_SLOTS:
         const QByteArray bytes = "Here today.";
         const QString path = write(QStringLiteral("notes.md"), bytes);
         PreviewPane pane;
-        pane.showDocument(path,
-                          {locate(bytes, Encoding::Utf8, QStringLiteral("Here today."), 1, 0.5f)});
+        showDocument(pane, path,
+                     {locate(bytes, Encoding::Utf8, QStringLiteral("Here today."), 1, 0.5f)});
         QCOMPARE(pane.matchCount(), 1);
         QVERIFY(QFile::remove(path));
-        pane.showDocument(path,
-                          {locate(bytes, Encoding::Utf8, QStringLiteral("Here today."), 1, 0.5f)});
+        showDocument(pane, path,
+                     {locate(bytes, Encoding::Utf8, QStringLiteral("Here today."), 1, 0.5f)});
         auto* notice = pane.findChild<QLabel*>(QStringLiteral("previewNotice"));
         QVERIFY(notice->isVisibleTo(&pane));
         QCOMPARE(notice->text(), QStringLiteral("notes.md can no longer be read: not found"));
@@ -378,7 +393,7 @@ private Q_SLOTS:
         QVERIFY(!write(QStringLiteral("changed.md"), after.toUtf8()).isEmpty());
 
         PreviewPane pane;
-        pane.showDocument(path, hits);
+        showDocument(pane, path, hits);
         auto* notice = pane.findChild<QLabel*>(QStringLiteral("previewNotice"));
         QVERIFY(notice->isVisibleTo(&pane));
         QCOMPARE(notice->text(),
@@ -392,13 +407,134 @@ private Q_SLOTS:
         QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 1 of 1"));
 
         // Nothing left that matches: the text is still shown, without highlights.
-        pane.showDocument(path, {hits[0]});
+        showDocument(pane, path, {hits[0]});
         QCOMPARE(textOf(pane)->toPlainText(), after);
         QCOMPARE(textOf(pane)->extraSelections().size(), 0);
         QCOMPARE(pane.currentMatch(), -1);
         QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("no match shown"));
         QCOMPARE(notice->text(), QStringLiteral("changed.md changed since it was indexed; "
                                                 "highlighting only what still matches (0 of 1)."));
+    }
+
+    void markdownShowsItsTextWithoutMarkup() {
+        const QByteArray bytes = "# Garden\n\nTomatoes need **full** sun. Water them [daily]"
+                                 "(https://example.com/water).\n";
+        const QString path = write(QStringLiteral("garden.md"), bytes);
+        // The byte range found in the file: from the passage's first word to the end of the
+        // markup that closes it.
+        PassageHit hit;
+        hit.passageId = 1;
+        hit.score = 0.5f;
+        hit.text = QStringLiteral("Tomatoes need full sun. Water them daily.");
+        hit.byteStart = bytes.indexOf("Tomatoes");
+        hit.byteEnd = bytes.indexOf("/water).") + 8;
+        hit.section = QStringLiteral("Garden");
+        PreviewPane pane;
+        showDocument(pane, path, {hit});
+        QCOMPARE(textOf(pane)->toPlainText(),
+                 QStringLiteral("Garden\n\nTomatoes need full sun. Water them daily.\n"));
+        const auto selections = textOf(pane)->extraSelections();
+        QCOMPARE(selections.size(), 1);
+        QCOMPARE(selectedText(selections[0].cursor), hit.text);
+        QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 1 of 1 \u00B7 Garden"));
+    }
+
+    void pdfShowsPagesAndTheMatchPage() {
+        const test::ToolRun pdf = test::groffPdf(".PP\nThe cat sleeps on the warm sofa.\n.bp\n"
+                                                 ".PP\nThe train to Oslo leaves at nine.\n");
+        QVERIFY2(pdf.ok, qPrintable(pdf.problem));
+        const QString path = write(QStringLiteral("travel.pdf"), pdf.out);
+        ReadOptions options;
+        options.extractor.helperPath = QStringLiteral(SEMSEARCH_EXTRACT);
+        // The passages as the indexer makes them.
+        DocumentReader reader(options);
+        auto document = reader.read(path);
+        QVERIFY(document.ok());
+        auto tokenizer = WordPieceTokenizer::load(tinyModelPath());
+        QVERIFY(tokenizer.ok());
+        std::vector<PassageHit> hits;
+        for (const PassageSpan& span : splitPassages(*document, *tokenizer, 128)) {
+            if (!span.text.contains(QLatin1String("Oslo")) &&
+                !span.text.contains(QLatin1String("sofa")))
+                continue;
+            PassageHit hit;
+            hit.passageId = std::int64_t(hits.size() + 1);
+            hit.score = span.text.contains(QLatin1String("Oslo")) ? 0.9f : 0.1f;
+            hit.text = span.text;
+            hit.byteStart = span.byteStart;
+            hit.byteEnd = span.byteEnd;
+            hit.page = span.page;
+            hits.push_back(hit);
+        }
+        QCOMPARE(hits.size(), std::size_t(2));
+        PreviewPane pane;
+        pane.setReadOptions(options);
+        showDocument(pane, path, hits);
+        const QString shown = textOf(pane)->toPlainText();
+        const qsizetype pageTwo = shown.indexOf(QStringLiteral("\u2014 page 2 \u2014"));
+        QVERIFY2(shown.startsWith(QStringLiteral("\u2014 page 1 \u2014\n\n")), qPrintable(shown));
+        QVERIFY(pageTwo > shown.indexOf(QLatin1String("sofa")));
+        QVERIFY(pageTwo < shown.indexOf(QLatin1String("Oslo")));
+        const auto selections = textOf(pane)->extraSelections();
+        QCOMPARE(selections.size(), 2);
+        QCOMPARE(selectedText(selections[1].cursor),
+                 hits[0].text.contains(QLatin1String("Oslo")) ? hits[0].text : hits[1].text);
+        QCOMPARE(labelText(pane, "previewMatch"), QStringLiteral("match 2 of 2 \u00B7 page 2"));
+    }
+
+    // A document that takes long to read (a helper that hangs until its time limit) leaves the
+    // window free: the pane says it is reading it, and a document asked for later is shown in
+    // its place, the slow answer discarded when it comes.
+    void slowDocumentsAreReadInTheBackground() {
+        qputenv("SEMSEARCH_EXTRACT_TEST_TRIGGERS", "1");
+        const QString slow = write(QStringLiteral("slow.pdf"), "%PDF-1.4\nsemsearch-test-hang\n");
+        const QString quick = write(QStringLiteral("quick.txt"), "Quick words.\n");
+        ReadOptions options;
+        options.extractor.helperPath = QStringLiteral(SEMSEARCH_EXTRACT);
+        options.extractor.timeoutMs = 1000;
+        PreviewPane pane;
+        pane.setReadOptions(options);
+        auto* notice = pane.findChild<QLabel*>(QStringLiteral("previewNotice"));
+        QSignalSpy shown(&pane, &PreviewPane::documentShown);
+        pane.showDocument(slow, {});
+        QCOMPARE(shown.size(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(notice->text(), QStringLiteral("Reading slow.pdf\u2026"),
+                                  kGenerousWaitMs);
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(notice->text(), QStringLiteral("slow.pdf can no longer be read: the PDF reader "
+                                                "took longer than 1 s"));
+
+        shown.clear();
+        pane.showDocument(slow, {});
+        pane.showDocument(quick, {});
+        QVERIFY(shown.wait(kGenerousWaitMs));
+        QCOMPARE(shown.first().first().toString(), quick);
+        QCOMPARE(textOf(pane)->toPlainText(), QStringLiteral("Quick words.\n"));
+        // Once the slow read has ended and its answer has been delivered, nothing changed.
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(kGenerousWaitMs));
+        QTest::qWait(100);
+        QCOMPARE(shown.size(), 1);
+        QCOMPARE(pane.path(), quick);
+        QCOMPARE(textOf(pane)->toPlainText(), QStringLiteral("Quick words.\n"));
+        QVERIFY(notice->isHidden());
+    }
+
+    void viewersThatTakeAPage() {
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("org.gnome.Evince.desktop"),
+                                           QStringLiteral("/d/a.pdf"), 12),
+                 QStringList({QStringLiteral("evince"), QStringLiteral("--page-index=12"),
+                              QStringLiteral("/d/a.pdf")}));
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("okularApplication_pdf.desktop"),
+                                           QStringLiteral("/d/a.pdf"), 3),
+                 QStringList({QStringLiteral("okular"), QStringLiteral("--page"),
+                              QStringLiteral("3"), QStringLiteral("/d/a.pdf")}));
+        QCOMPARE(services::pageOpenCommand(QStringLiteral("org.pwmt.zathura-pdf-poppler.desktop"),
+                                           QStringLiteral("/d/a.pdf"), 2),
+                 QStringList({QStringLiteral("zathura"), QStringLiteral("--page=2"),
+                              QStringLiteral("/d/a.pdf")}));
+        QVERIFY(services::pageOpenCommand(QStringLiteral("firefox.desktop"),
+                                          QStringLiteral("/d/a.pdf"), 2)
+                    .isEmpty());
     }
 };
 

@@ -2,8 +2,8 @@
 // show in the palette's colours (light and dark), the score bar's width follows the score, and
 // high-DPI images scale it. Pixels are measured, not compared against a saved picture.
 
-#include "result_delegate.h"
-#include "result_list_model.h"
+#include "results/result_delegate.h"
+#include "results/result_list_model.h"
 #include "test_palettes.h"
 
 #include <QImage>
@@ -145,6 +145,26 @@ private Q_SLOTS:
         QVERIFY(smallPassage.height() < small.height());
     }
 
+    // An identical copy's row: one line, in the placeholder colour, no bar.
+    void copyRowIsOneSecondaryLine() {
+        DocumentHit hit = documentHit(0.5f);
+        hit.duplicates = {QStringLiteral("/srv/backup/notes.md")};
+        m_model.setResults(QStringLiteral("cat"), {hit});
+        const QModelIndex copy = m_model.index(1, 0, m_model.index(0, 0));
+        const QPalette palette = lightPalette();
+        const QFont font = sizedFont(12);
+        const int line = QFontMetrics(font).lineSpacing();
+        ResultDelegate delegate;
+        const int height = delegate.sizeHint(optionFor(palette, font), copy).height();
+        QVERIFY2(height >= line && height < 2 * line, qPrintable(QString::number(height)));
+
+        const Painted painted = paintRow(copy, palette, font);
+        const QColor placeholder =
+            over(palette.color(QPalette::PlaceholderText), palette.color(QPalette::Base));
+        QVERIFY(pixelsNear(painted.image, painted.image.rect(), placeholder, 25) >= 15);
+        QCOMPARE(longestRun(painted.image, palette.color(QPalette::Highlight)), 0);
+    }
+
     void documentRowInLightAndDarkPalettes_data() {
         QTest::addColumn<QPalette>("palette");
         QTest::newRow("light") << lightPalette();
@@ -278,6 +298,13 @@ private Q_SLOTS:
         QTest::newRow("older, US")
             << american << QDateTime(QDate(2024, 5, 8), QTime(9, 0), Qt::UTC) << "5/8/24";
         QTest::newRow("unknown") << german << QDateTime() << "";
+        // Issue 16, 11: the C locale's short time has seconds ("today 16:53:07"); never shown.
+        QTest::newRow("today, C locale")
+            << QLocale::c() << QDateTime(QDate(2024, 5, 10), QTime(16, 53, 7), Qt::UTC)
+            << "today 16:53";
+        QTest::newRow("yesterday, US")
+            << american << QDateTime(QDate(2024, 5, 9), QTime(16, 53, 7), Qt::UTC)
+            << "yesterday 4:53 PM";
     }
     void modifiedText() {
         QFETCH(QLocale, locale);

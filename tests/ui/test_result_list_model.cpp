@@ -3,7 +3,7 @@
 // written out by hand (folder strings, collapsed snippets, emphasis ranges shifted by the
 // collapsing).
 
-#include "result_list_model.h"
+#include "results/result_list_model.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -12,8 +12,8 @@
 #include <QtTest>
 
 using namespace semsearch;
+using semsearch::services::TextRanges;
 using semsearch::ui::ResultListModel;
-using semsearch::ui::TextRanges;
 
 namespace {
 
@@ -158,6 +158,74 @@ private Q_SLOTS:
         QCOMPARE(roleOf(second, ResultListModel::PassageIdRole).toLongLong(), qint64(11));
         QCOMPARE(roleOf(second, Qt::AccessibleTextRole).toString(),
                  QStringLiteral("line 9, score 0.50: second passage"));
+        QCOMPARE(roleOf(second, ResultListModel::PlaceRole).toString(), QStringLiteral("line 9"));
+        QCOMPARE(roleOf(notes, ResultListModel::PlaceRole).toString(), QStringLiteral("line 3"));
+    }
+
+    // A PDF's passages are placed by page, not by a line of the extracted text.
+    void pdfPassagesAreShownByPage() {
+        const QString path = QStringLiteral("/home/tester/docs/paper.pdf");
+        DocumentHit paper;
+        paper.documentId = 3;
+        paper.path = path;
+        paper.score = 0.7f;
+        paper.passages = {passage(30, path, 0.7f, 40, QStringLiteral("The lighthouse keeper.")),
+                          passage(31, path, 0.6f, 2, QStringLiteral("A first page."))};
+        paper.passages[0].page = 12;
+        paper.passages[1].page = 1;
+        ResultListModel model;
+        model.setResults(QStringLiteral("lighthouse"), {paper});
+        const QModelIndex document = model.index(0, 0);
+        QCOMPARE(roleOf(document, ResultListModel::PlaceRole).toString(),
+                 QStringLiteral("page 12"));
+        const QModelIndex second = model.index(1, 0, document);
+        QCOMPARE(roleOf(second, ResultListModel::PlaceRole).toString(), QStringLiteral("page 1"));
+        QCOMPARE(roleOf(second, ResultListModel::LineRole).toInt(), 2);
+        QCOMPARE(roleOf(second, Qt::AccessibleTextRole).toString(),
+                 QStringLiteral("page 1, score 0.60: A first page."));
+    }
+
+    // Identical copies are child rows after the passages, each naming its copy.
+    void copyRowsFollowThePassages() {
+        std::vector<DocumentHit> hits = sampleHits();
+        const QString backup = QStringLiteral("/home/tester/backup/notes.md");
+        const QString usb = QStringLiteral("/media/usb/notes.md");
+        hits[0].duplicates = {backup, usb};
+        ResultListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setResults(QStringLiteral("cat"), hits);
+        const QModelIndex notes = model.index(0, 0);
+        QCOMPARE(model.rowCount(notes), 4); // two passages, two copies
+        QCOMPARE(model.rowCount(model.index(1, 0)), 1);
+        QCOMPARE(roleOf(notes, ResultListModel::DuplicatesRole).toStringList(),
+                 QStringList({backup, usb}));
+        QCOMPARE(roleOf(notes, ResultListModel::IsCopyRole).toBool(), false);
+        QCOMPARE(roleOf(model.index(1, 0, notes), ResultListModel::IsCopyRole).toBool(), false);
+
+        const QModelIndex first = model.index(2, 0, notes);
+        QCOMPARE(roleOf(first, ResultListModel::IsCopyRole).toBool(), true);
+        QCOMPARE(roleOf(first, ResultListModel::IsPassageRole).toBool(), false);
+        QCOMPARE(roleOf(first, Qt::DisplayRole).toString(),
+                 QStringLiteral("Also in ~/backup/notes.md"));
+        QCOMPARE(roleOf(first, ResultListModel::PathRole).toString(), backup);
+        QCOMPARE(roleOf(first, ResultListModel::FolderRole).toString(), QStringLiteral("~/backup"));
+        QCOMPARE(roleOf(first, Qt::ToolTipRole).toString(), backup);
+        QCOMPARE(roleOf(first, Qt::AccessibleTextRole).toString(),
+                 QStringLiteral("identical copy in ~/backup/notes.md"));
+        QCOMPARE(model.passageAt(first), nullptr);
+        QCOMPARE(model.documentAt(first)->documentId, std::int64_t(1));
+        const QModelIndex second = model.index(3, 0, notes);
+        QCOMPARE(roleOf(second, ResultListModel::PathRole).toString(), usb);
+        QCOMPARE(roleOf(second, Qt::DisplayRole).toString(),
+                 QStringLiteral("Also in /media/usb/notes.md"));
+        QCOMPARE(model.rowCount(second), 0);
+
+        // Emphasis still reaches the passage rows, not the copies.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setEmphasis(11, {{0, 6}});
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex(), model.index(1, 0, notes));
     }
 
     void folderStrings_data() {

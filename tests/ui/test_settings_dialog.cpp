@@ -6,7 +6,7 @@
 #include "custom_app_settings.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
-#include "settings_dialog.h"
+#include "settings/settings_dialog.h"
 
 #include "semsearch/precision_check.h"
 
@@ -21,26 +21,28 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <functional>
 
 using namespace semsearch;
 using namespace semsearch::test;
-using semsearch::ui::AppSettings;
+using semsearch::services::AppSettings;
 using semsearch::ui::SettingsDialog;
 
 Q_DECLARE_METATYPE(std::function<void(SettingsDialog&)>)
-Q_DECLARE_METATYPE(std::function<void(AppSettings&)>)
+Q_DECLARE_METATYPE(std::function<void(services::AppSettings&)>)
 
 namespace {
 
 using Edit = std::function<void(SettingsDialog&)>;
-using Change = std::function<void(AppSettings&)>;
+using Change = std::function<void(services::AppSettings&)>;
 
 template <typename T> T* child(const QObject& parent, const char* name) {
     return parent.findChild<T*>(QString::fromLatin1(name));
@@ -51,6 +53,27 @@ void retype(QLineEdit* edit, const QString& text) {
     edit->setFocus();
     edit->selectAll();
     QTest::keyClicks(edit, text);
+}
+
+// Presses OK and closes the message box that refuses the settings from within its own event
+// loop; returns what it said (text and informative text), empty when none came.
+QString pressOkAndReadRefusal(SettingsDialog& dialog) {
+    QString said;
+    QTimer answer;
+    answer.setInterval(20);
+    QObject::connect(&answer, &QTimer::timeout, &dialog, [&] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        answer.stop();
+        said = box->text() + QLatin1Char('\n') + box->informativeText();
+        box->accept();
+    });
+    answer.start();
+    QTest::mouseClick(dialog.findChild<QDialogButtonBox*>(QStringLiteral("buttons"))
+                          ->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    return said;
 }
 
 // The pieces of the expected status line, from the model's own files.
@@ -80,11 +103,11 @@ class TestSettingsDialog : public QObject {
 
 private Q_SLOTS:
     void settingsComeBackUnchanged() {
-        for (const AppSettings& s : {customAppSettings(), AppSettings{}}) {
+        for (const services::AppSettings& s : {customAppSettings(), services::AppSettings{}}) {
             SettingsDialog dialog(s);
             QVERIFY(dialog.settings() == s);
         }
-        AppSettings noPatterns = customAppSettings();
+        services::AppSettings noPatterns = customAppSettings();
         noPatterns.excludePatterns.clear();
         QVERIFY(SettingsDialog(noPatterns).settings() == noPatterns);
     }
@@ -94,19 +117,23 @@ private Q_SLOTS:
         QTest::addColumn<Change>("change");
         QTest::newRow("model folder") << Edit([](SettingsDialog& d) {
             retype(child<QLineEdit>(d, "modelFolder"), QStringLiteral("/other/model"));
-        }) << Change([](AppSettings& s) { s.modelFolder = QStringLiteral("/other/model"); });
+        }) << Change([](services::AppSettings& s) {
+            s.modelFolder = QStringLiteral("/other/model");
+        });
         QTest::newRow("index folder") << Edit([](SettingsDialog& d) {
             retype(child<QLineEdit>(d, "indexFolder"), QStringLiteral("/other/index"));
-        }) << Change([](AppSettings& s) { s.indexFolder = QStringLiteral("/other/index"); });
+        }) << Change([](services::AppSettings& s) {
+            s.indexFolder = QStringLiteral("/other/index");
+        });
         QTest::newRow("batch size") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "batchSize"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.batchSize = 9; });
+        }) << Change([](services::AppSettings& s) { s.batchSize = 9; });
         QTest::newRow("threads") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "threads"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.threads = 4; });
+        }) << Change([](services::AppSettings& s) { s.threads = 4; });
         QTest::newRow("documents shown") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "searchResultLimit"), Qt::Key_Down);
-        }) << Change([](AppSettings& s) { s.searchResultLimit = 119; });
+        }) << Change([](services::AppSettings& s) { s.searchResultLimit = 119; });
         QTest::newRow("excluded names") << Edit([](SettingsDialog& d) {
             auto* edit = child<QPlainTextEdit>(d, "excludePatterns");
             edit->setFocus();
@@ -114,18 +141,31 @@ private Q_SLOTS:
             QTest::keyClick(edit, Qt::Key_Return);
             QTest::keyClicks(edit, QStringLiteral("  *.bak "));
             QTest::keyClick(edit, Qt::Key_Return); // a blank line is no pattern
-        }) << Change([](AppSettings& s) { s.excludePatterns.append(QStringLiteral("*.bak")); });
+        }) << Change([](services::AppSettings& s) {
+            s.excludePatterns.append(QStringLiteral("*.bak"));
+        });
         QTest::newRow("maximum file size") << Edit([](SettingsDialog& d) {
             QTest::keyClick(child<QSpinBox>(d, "maxFileSize"), Qt::Key_Up);
-        }) << Change([](AppSettings& s) { s.maxFileMiB = 6; });
+        }) << Change([](services::AppSettings& s) { s.maxFileMiB = 6; });
         QTest::newRow("precision") << Edit([](SettingsDialog& d) {
             auto* box = child<QComboBox>(d, "precision");
             box->setFocus();
             QTest::keyClick(box, Qt::Key_Down); // bf16 -> int8
-        }) << Change([](AppSettings& s) { s.precision = Precision::Int8; });
+        }) << Change([](services::AppSettings& s) { s.precision = Precision::Int8; });
+        QTest::newRow("download mirror") << Edit([](SettingsDialog& d) {
+            retype(child<QLineEdit>(d, "downloadMirror"), QStringLiteral(" http://m.example "));
+        }) << Change([](services::AppSettings& s) {
+            s.downloadMirror = QStringLiteral("http://m.example");
+        });
+        QTest::newRow("download proxy") << Edit([](SettingsDialog& d) {
+            auto* proxy = child<QLineEdit>(d, "downloadProxy");
+            proxy->setFocus();
+            proxy->selectAll();
+            QTest::keyClick(proxy, Qt::Key_Delete);
+        }) << Change([](services::AppSettings& s) { s.downloadProxy.clear(); });
         QTest::newRow("watch folders") << Edit([](SettingsDialog& d) {
             QTest::mouseClick(child<QCheckBox>(d, "watchFolders"), Qt::LeftButton);
-        }) << Change([](AppSettings& s) { s.watchFolders = true; });
+        }) << Change([](services::AppSettings& s) { s.watchFolders = true; });
     }
     void eachWidgetChangesItsField() {
         QFETCH(Edit, edit);
@@ -134,9 +174,9 @@ private Q_SLOTS:
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         edit(dialog);
-        AppSettings expected = customAppSettings();
+        services::AppSettings expected = customAppSettings();
         change(expected);
-        const AppSettings got = dialog.settings();
+        const services::AppSettings got = dialog.settings();
         QCOMPARE(got.modelFolder, expected.modelFolder);
         QCOMPARE(got.indexFolder, expected.indexFolder);
         QCOMPARE(got.excludePatterns, expected.excludePatterns);
@@ -177,7 +217,7 @@ private Q_SLOTS:
         QVERIFY(rememberQuality(defaultCacheFolder(), (*model)->model().weightsFingerprint,
                                 cpuDescription(probeCpuFeatures()), int8)
                     .ok());
-        AppSettings s;
+        services::AppSettings s;
         s.modelFolder = tinyModelPath();
         SettingsDialog dialog(s);
         auto* box = child<QComboBox>(dialog, "precision");
@@ -189,7 +229,7 @@ private Q_SLOTS:
     }
 
     void specialValuesReadAsWords() {
-        AppSettings s = customAppSettings();
+        services::AppSettings s = customAppSettings();
         s.threads = 0;
         s.maxFileMiB = 0;
         SettingsDialog dialog(s);
@@ -214,7 +254,7 @@ private Q_SLOTS:
         auto* buttons = child<QDialogButtonBox>(dialog, "buttons");
         QVERIFY(buttons);
         QTest::mouseClick(buttons->button(QDialogButtonBox::RestoreDefaults), Qt::LeftButton);
-        QVERIFY(dialog.settings() == AppSettings{});
+        QVERIFY(dialog.settings() == services::AppSettings{});
         QCOMPARE(dialog.result(), int(QDialog::Rejected)); // still open, nothing accepted
     }
 
@@ -258,9 +298,9 @@ private Q_SLOTS:
     }
 
     void overriddenFoldersAreReadOnlyAndNotSaved() {
-        const AppSettings saved = customAppSettings();
+        const services::AppSettings saved = customAppSettings();
         SettingsDialog dialog(saved);
-        ui::SessionOverrides overrides;
+        services::SessionOverrides overrides;
         overrides.modelFolder = tinyModelPath();
         overrides.modelOrigin = QStringLiteral("--model");
         dialog.setOverridden(overrides);
@@ -288,7 +328,7 @@ private Q_SLOTS:
             child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::RestoreDefaults),
             Qt::LeftButton);
         QCOMPARE(model->text(), tinyModelPath());
-        QVERIFY(dialog.settings() == AppSettings{});
+        QVERIFY(dialog.settings() == services::AppSettings{});
 
         // Both folders overridden by the environment.
         overrides.indexFolder = QStringLiteral("/env/index");
@@ -306,12 +346,59 @@ private Q_SLOTS:
         QVERIFY(note->isHidden());
     }
 
+    // Issue 16, 9: a folder that holds no model is refused with what is missing, and the
+    // previous model stays (nothing is accepted, so nothing is saved).
+    void aFolderWithoutAModelIsRefused() {
+        AppSettings saved = customAppSettings();
+        saved.modelFolder = tinyModelPath();
+        SettingsDialog dialog(saved);
+        dialog.show();
+        QTemporaryDir notAModel;
+        QVERIFY(notAModel.isValid());
+        auto* folder = child<QLineEdit>(dialog, "modelFolder");
+        retype(folder, notAModel.path());
+        const QString said = pressOkAndReadRefusal(dialog);
+        QVERIFY2(said.contains(notAModel.path()), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("config.json")), qPrintable(said));
+        QVERIFY(dialog.isVisible());
+        QVERIFY(dialog.result() != QDialog::Accepted);
+        QCOMPARE(dialog.settings().modelFolder, tinyModelPath());
+        QCOMPARE(folder->text(), QDir::toNativeSeparators(tinyModelPath()));
+        // The model it had is accepted as before.
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    }
+
+    // Issue 16, 10: a mirror or proxy that is no address is refused, naming it, before it is
+    // saved; the dialog stays open with the field focused.
+    void malformedDownloadAddressesAreRefused() {
+        for (const char* name : {"downloadMirror", "downloadProxy"}) {
+            SettingsDialog dialog(customAppSettings());
+            dialog.show();
+            QApplication::setActiveWindow(&dialog);
+            QVERIFY(QTest::qWaitForWindowActive(&dialog));
+            auto* field = child<QLineEdit>(dialog, name);
+            retype(field, QStringLiteral("ftp:/nowhere"));
+            const QString said = pressOkAndReadRefusal(dialog);
+            QVERIFY2(said.contains(QStringLiteral("ftp:/nowhere")), qPrintable(said));
+            QVERIFY(dialog.isVisible());
+            QVERIFY(dialog.result() != QDialog::Accepted);
+            QCOMPARE(dialog.focusWidget(), field);
+            retype(field, QStringLiteral("http://127.0.0.1:8080"));
+            QTest::mouseClick(
+                child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                Qt::LeftButton);
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+    }
+
     void labelsHaveBuddiesAndInputsHaveNames() {
         SettingsDialog dialog(customAppSettings());
-        const QStringList inputs = {"modelFolder",     "modelBrowse",       "indexFolder",
-                                    "indexBrowse",     "batchSize",         "threads",
-                                    "excludePatterns", "searchResultLimit", "maxFileSize",
-                                    "watchFolders",    "precision"};
+        const QStringList inputs = {
+            "modelFolder", "modelBrowse",     "indexFolder",       "indexBrowse", "batchSize",
+            "threads",     "excludePatterns", "searchResultLimit", "maxFileSize", "watchFolders",
+            "precision",   "downloadMirror",  "downloadProxy"};
         QStringList withBuddy;
         for (QLabel* label : dialog.findChildren<QLabel*>()) {
             if (label->buddy()) {
@@ -321,8 +408,9 @@ private Q_SLOTS:
         }
         withBuddy.sort();
         QCOMPARE(withBuddy,
-                 QStringList({"batchSize", "excludePatterns", "indexFolder", "maxFileSize",
-                              "modelFolder", "precision", "searchResultLimit", "threads"}));
+                 QStringList({"batchSize", "downloadMirror", "downloadProxy", "excludePatterns",
+                              "indexFolder", "maxFileSize", "modelFolder", "precision",
+                              "searchResultLimit", "threads"}));
         for (const QString& name : inputs) {
             QWidget* widget = dialog.findChild<QWidget*>(name);
             QVERIFY2(widget, qPrintable(name));
@@ -338,10 +426,11 @@ private Q_SLOTS:
 
         // Alt + the underlined letter moves to the field.
         const QList<std::pair<Qt::Key, const char*>> mnemonics = {
-            {Qt::Key_B, "batchSize"},   {Qt::Key_T, "threads"},
-            {Qt::Key_I, "indexFolder"}, {Qt::Key_X, "excludePatterns"},
-            {Qt::Key_Z, "maxFileSize"}, {Qt::Key_D, "searchResultLimit"},
-            {Qt::Key_P, "precision"},   {Qt::Key_M, "modelFolder"},
+            {Qt::Key_B, "batchSize"},      {Qt::Key_T, "threads"},
+            {Qt::Key_I, "indexFolder"},    {Qt::Key_X, "excludePatterns"},
+            {Qt::Key_Z, "maxFileSize"},    {Qt::Key_D, "searchResultLimit"},
+            {Qt::Key_P, "precision"},      {Qt::Key_M, "modelFolder"},
+            {Qt::Key_H, "downloadMirror"}, {Qt::Key_Y, "downloadProxy"},
         };
         for (const auto& [key, name] : mnemonics) {
             QTest::keyClick(&dialog, key, Qt::AltModifier);
@@ -350,10 +439,10 @@ private Q_SLOTS:
         }
 
         // Tab goes top to bottom; the pattern list passes Tab on instead of inserting one.
-        const QStringList order = {"modelFolder",  "modelBrowse",      "precision",
-                                   "batchSize",    "threads",          "indexFolder",
-                                   "indexBrowse",  "excludePatterns",  "maxFileSize",
-                                   "watchFolders", "searchResultLimit"};
+        const QStringList order = {
+            "modelFolder",       "modelBrowse",    "precision",       "batchSize",   "threads",
+            "indexFolder",       "indexBrowse",    "excludePatterns", "maxFileSize", "watchFolders",
+            "searchResultLimit", "downloadMirror", "downloadProxy"};
         child<QLineEdit>(dialog, "modelFolder")->setFocus();
         QStringList visited;
         for (int i = 0; i < order.size(); ++i) {

@@ -2,8 +2,27 @@
 
 // The extraction layer of the indexing pipeline:
 //   walkPaths      files and folders -> the regular files to index (and what was skipped, why)
-//   readDocument   one file -> its decoded text, with size, mtime and content hash
+//   DocumentReader one file of any supported format -> its text, with size, mtime, content hash
+//                  and where each piece came from (page, section)
+//   readDocument   one plain-text file -> its decoded text (what DocumentReader uses for text)
 //   splitPassages  decoded text -> sentence-based passages that each fit the model's input
+//
+// Formats (DocumentFormat): plain text and Markdown are read in this process, with the tested
+// decoder below and byte offsets into the file. PDF, HTML, DOCX, ODT and EPUB go through
+// third-party parsers (poppler, libxml2) that never run in this process: DocumentReader hands
+// them, one file at a time, to the helper program semsearch-extract (app/extract/), which runs
+// under memory and time limits, so that a parser that crashes, hangs or floods memory costs
+// one skipped file and never the indexer (see ExtractorOptions).
+//
+// Adding a reader for a new type:
+//   1. a DocumentFormat value, its formatName() and readerName(), and its magic bytes or
+//      extension in detectFormat() (core/src/shared/document_format.cpp);
+//   2. a format parsed by our own code over decoded text (like Markdown): a function in
+//      core/src/extract/ called from DocumentReader::read; a format that needs a third-party
+//      parser: a reader in core/src/extract/formats/ (readers.h there, one file per format)
+//      listed in formats/readers.cpp's dispatch, and the parser's -dev package in
+//      packaging/quickstart.sh (the .deb picks the library up through dpkg-shlibdeps);
+//   3. tests made from real documents of that type (tests/core/test_extractor_readers.cpp).
 //
 // Positions: a "text position" is a UTF-16 code unit index into DocumentText::text (0 ..
 // text.size()); ranges are half-open [start, end). A "byte offset" is a position in the file's
@@ -26,6 +45,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace semsearch {
@@ -143,10 +163,63 @@ enum class TextEncoding {
                  // C1 control codes). Never fails, so no text file is lost to its encoding.
 };
 
+// ---------------------------------------------------------------------------------------------
+// Document formats
+
+enum class DocumentFormat {
+    PlainText, // any text file not named below; decoded by readDocument
+    Markdown,  // .md .markdown: text with its markup left out, offsets into the file
+    Html,      // .html .htm .xhtml, or content starting with <!DOCTYPE html> or <html
+    Pdf,       // content starting with %PDF-, or .pdf
+    Docx,      // a ZIP holding word/document.xml, or .docx
+    Odt,       // a ZIP whose mimetype is application/vnd.oasis.opendocument.text, or .odt
+    Epub,      // a ZIP whose mimetype is application/epub+zip, or .epub
+};
+
+// "text", "markdown", "html", "pdf", "docx", "odt", "epub": what DocumentRecord::encoding holds
+// for formats other than text (whose encoding is the text encoding's name).
+QString formatName(DocumentFormat format);
+// "the PDF reader", "the HTML reader", ...: for skip reasons ("the PDF reader crashed").
+QString readerName(DocumentFormat format);
+// Which reader takes a file: by content first (the first bytes of `bytes`, the file's content:
+// "%PDF-"; a ZIP archive's layout; an HTML doctype or <html> tag after an optional byte-order
+// mark and whitespace), then by the extension of `path`, ignoring case (so a ZIP of another
+// kind named .txt is PlainText, which readDocument skips as a binary file). Never fails.
+DocumentFormat detectFormat(const QString& path, QByteArrayView bytes);
+
+// Where a stretch of a document's text came from: from text position `start` up to the next
+// place's start (or the end of the text) the text lies on `page` (PDF pages, 1-based; 0 =
+// the format has no pages) in the section headed `section` (the text of the nearest heading
+// before it: Markdown, HTML, DOCX, ODT and EPUB headings; empty = before the first heading).
+struct DocumentPlace {
+    qsizetype start = 0;
+    int page = 0;
+    QString section;
+};
+
+// A stretch of a Markdown document's text copied verbatim from the file: text positions from
+// `start` up to the next run's start came from the file's bytes from `byteStart` on. A position
+// where a run begins maps to that run's first byte, so a range that ends where markup was left
+// out ("**bold**" -> "bold") ends after that markup in the file: [byteStart, byteEnd) holds the
+// text's characters in order, with only left-out markup between and after them.
+struct TextRun {
+    qsizetype start = 0;
+    qint64 byteStart = 0;
+};
+
 struct DocumentText {
     QString path; // as passed to readDocument
     QString text; // the decoded content, byte-order mark removed
     TextEncoding encoding = TextEncoding::Utf8;
+    DocumentFormat format = DocumentFormat::PlainText;
+    // Sorted by start, the first at 0 when not empty; empty for plain text.
+    std::vector<DocumentPlace> places;
+    // Markdown only: the text is the file's text with markup left out, and these runs (sorted,
+    // the first at 0) say where each kept stretch lies in the file, so that byte offsets stay
+    // offsets into the file. Empty otherwise: then the text is the whole file (plain text) or,
+    // for formats read by semsearch-extract, text made by the reader, and byte offsets are
+    // offsets into that text written as UTF-8.
+    std::vector<TextRun> runs;
     qint64 byteSize = 0;    // bytes read = the file's size
     qint64 modifiedMs = 0;  // last modification, ms since the Unix epoch
     qint64 changedMs = 0;   // last status change (ctime: any write, chmod, rename), likewise
@@ -158,8 +231,9 @@ struct DocumentText {
     std::vector<qsizetype> invalidBytes;
 
     // The byte offset in the FILE of text position `index` (clamped to 0 .. text.size()); exact
-    // for every encoding, byte-order mark counted. (For a DocumentText built in memory: the
-    // offset in `text` written with `encoding`.) O(index) for UTF-8, O(1) otherwise: for many
+    // for every encoding, byte-order mark counted, and for Markdown through `runs`. (For a
+    // DocumentText built in memory or by semsearch-extract: the offset in `text` written with
+    // `encoding`.) O(index) for UTF-8, O(1) otherwise: for many
     // positions use byteOffsets().
     qint64 byteOffset(qsizetype index) const;
 };
@@ -200,6 +274,90 @@ std::vector<qsizetype> textPositions(const DocumentText& document,
                                      const std::vector<qint64>& sortedByteOffsets);
 
 // ---------------------------------------------------------------------------------------------
+// Reading every format
+
+// Caps on what one document may cost; each exceeded cap skips the file with its reason.
+struct ExtractLimits {
+    // Text a reader may produce, as UTF-8: "more than 10 MiB of text".
+    qint64 maxTextBytes = 10 * 1024 * 1024;
+    // PDF pages: "more than 5000 pages (7200)".
+    int maxPages = 5000;
+    // DOCX, ODT, EPUB: all entries read from the ZIP together, unpacked ("unpacks to more than
+    // 256 MiB"), and the number of entries in the archive ("more than 10000 entries").
+    qint64 maxUnpackedBytes = 256 * 1024 * 1024;
+    int maxEntries = 10000;
+};
+
+// How the helper program semsearch-extract is run. One helper reads one file at a time; it is
+// started at the first file that needs it and ended with its DocumentReader. When it crashes,
+// is killed, overruns a limit or stops answering, it costs that one file (skipped with the
+// reason) and a fresh helper reads the next.
+struct ExtractorOptions {
+    // The program. Empty: semsearch-extract in the folder of the running program (the
+    // package installs it beside semsearch and semsearch-cli).
+    QString helperPath;
+    // Wall-clock time for one file, from sending it to the whole answer: "took longer than
+    // 30 s". The helper also stops itself after this much processor time plus 10 s, should it
+    // outlive its reader. <= 0: no limit.
+    int timeoutMs = 30000;
+    // The helper's address space (RLIMIT_AS): a reader that needs more fails its file with
+    // "needs more than 1 GiB of memory". <= 0: no limit.
+    qint64 memoryLimitBytes = qint64(1) << 30;
+    ExtractLimits limits;
+};
+
+struct ReadOptions {
+    // As readDocument's maxBytes, for files of every format. <= 0: no limit.
+    qint64 maxFileBytes = 20 * 1024 * 1024;
+    ExtractorOptions extractor;
+};
+
+// Reads files of every DocumentFormat into DocumentText (see detectFormat for which is which):
+//  - PlainText through readDocument;
+//  - Markdown through readDocument, then with the markup that is not words left out: heading
+//    marks (their text becomes the section), emphasis and code marks, link and image targets
+//    and reference definitions, table pipes and rules, block-quote and list marks, HTML tags and
+//    comments, backslashes of escapes. Line breaks all stay, so PassageSpan::line is the file's
+//    line, and `runs` keep byte offsets exact;
+//  - PDF (text in reading order, words hyphenated at line ends joined, a place per page), HTML
+//    (the <title> as the first line, then the body without tags, scripts, styles or hidden
+//    elements; headings and blocks end paragraphs), DOCX and ODT (paragraphs, headings, tables
+//    and lists in document order, each footnote after its paragraph) and EPUB (the chapters in
+//    reading order, read as HTML) through semsearch-extract. Their text uses "\n\n" between
+//    paragraphs and pages (no passage spans two pages) and encoding Utf8 (byte offsets are
+//    offsets into the extracted text).
+// byteSize, modifiedMs and contentHash always describe the file's own bytes.
+//
+// Not thread-safe: one DocumentReader per thread. The helper is a child process of the calling
+// process; a reader must be destroyed (which ends it) before the process forks for other ends.
+//
+// Errors, each "<path>: <problem>" on one line: readDocument's for every format (NotFound, Io,
+// Unsupported "larger than ..."), and Unsupported for a document that cannot be read, e.g.
+// "password-protected PDF", "no text layer: scanned pages?", "damaged PDF", "not a ZIP
+// archive", "unpacks to more than 256 MiB", "more than 10 MiB of text", "empty document",
+// "the PDF reader crashed (signal 11)", "the PDF reader took longer than 30 s", "the PDF reader
+// needs more than 1 GiB of memory", "cannot start semsearch-extract (PATH): not found or not
+// executable".
+class DocumentReader {
+public:
+    explicit DocumentReader(ReadOptions options = {});
+    ~DocumentReader();
+    DocumentReader(const DocumentReader&) = delete;
+    DocumentReader& operator=(const DocumentReader&) = delete;
+
+    Result<DocumentText> read(const QString& path);
+
+    // Wall-clock seconds spent waiting for semsearch-extract so far (starting it included).
+    double extractSeconds() const;
+    // How many times a helper was started (1 + restarts after failures); for tests.
+    int helperStarts() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Cutting into passages
 
 struct PassageSpan {
@@ -208,6 +366,8 @@ struct PassageSpan {
     qint64 byteStart = 0; // the same range in the file's bytes
     qint64 byteEnd = 0;
     int line = 1;       // 1-based line of `start` (\n, \r\n and a lone \r each end a line)
+    int page = 0;       // DocumentText::places in effect at `start`: the page (0 = none) and
+    QString section;    // the section heading (empty = none)
     int tokenCount = 0; // tokenizer.encode(text, 0).size(): word pieces plus [CLS] and [SEP]
     QString text;       // DocumentText::text.mid(start, end - start)
 };
@@ -239,5 +399,18 @@ struct PassageSpan {
 // each passage of several pieces once more to check its count.
 std::vector<PassageSpan> splitPassages(const DocumentText& document,
                                        const WordPieceTokenizer& tokenizer, std::size_t maxTokens);
+
+// A sentence of a text: [start, end) in text positions, trimmed of surrounding whitespace.
+struct SentenceSpan {
+    qsizetype start = 0;
+    qsizetype end = 0;
+};
+
+// The sentences of `text` exactly as splitPassages finds them (Unicode's sentence rules, a
+// single line break inside a paragraph counted as a space, no sentence crossing a paragraph
+// end), in text order; whitespace-only stretches give none. Applied to a passage's text it gives
+// the sentences the passage was packed from (a sentence too long for one passage was cut into
+// pieces; such a piece holds one sentence or part of one). Deterministic; linear in practice.
+std::vector<SentenceSpan> splitSentences(const QString& text);
 
 } // namespace semsearch

@@ -57,6 +57,9 @@ struct IndexOverview {
     StoreCounts totals;
     std::vector<SourceOverview> sources; // sorted by path
     std::vector<SkippedRecord> skipped;  // sorted by path
+    // The file name extensions of the indexed documents (the text after the last '.', lower
+    // case, no dot), sorted, each once: what a filter by type can offer.
+    QStringList extensions;
 };
 
 // A passage with the document it belongs to: what a search result shows.
@@ -226,6 +229,10 @@ private:
     Result<void> repairDatabase(VerifyReport& report);
     // Vectors holding NaN or infinity (see verify()).
     Result<void> checkVectorValues(VerifyReport& report, bool repair);
+    // The keyword index against the passages (see verify()): a problem line per disagreement,
+    // or with `repair` on a writable folder, rebuilt from the passages (nothing is lost: the
+    // passages hold all its text) and a line in report.repairs instead.
+    Result<void> verifyKeywordIndex(VerifyReport& report, bool repair);
     // After refresh(), runs `read` (called with the store) inside one read snapshot of the
     // store: a transaction that is rolled back.
     template <typename Read>

@@ -24,12 +24,30 @@
 // nothing is duplicated, and the vector cache is rebuilt from SQLite if it was left behind.
 //
 // Synchronous; runs on the caller's thread. One Indexer per IndexFolder opened for writing.
+//
+// A run is a list of stages, one file each in core/src/pipeline/ whose header states its input,
+// its output and the store calls it makes:
+//   claim    (index_claim)    the index takes this model, precision and these sources
+//   plan     (index_plan)     walk the sources; by stat: new, maybe changed, unchanged
+//   then batch by batch:
+//   prepare  (index_prepare)  read and decode (extract), compare content hashes: unchanged,
+//                             renamed or copied (vectors reused), new or changed (split into
+//                             passages)
+//   embed    (index_embed)    the new passages' vectors
+//   commit   (index_commit)   one store transaction, then the vector cache's catch-up
+//   then, unless cancelled:
+//   sweep    (index_sweep)    remove what vanished; the skip records and sources made final
+// Where the next features plug in: a document reader per file type goes into extract and is
+// called from prepare (index_prepare.h says how); an index written beside the passages (keyword
+// search) is written in commit's transaction and dropped where commit and sweep remove
+// documents (index_commit.h says how).
 
 #include "semsearch/abort_point.h"
 #include "semsearch/embedder.h"
 #include "semsearch/error.h"
 #include "semsearch/extract.h"
 #include "semsearch/index_folder.h"
+#include "semsearch/model_identity.h"
 #include "semsearch/progress.h"
 
 #include <QStringList>
@@ -38,6 +56,8 @@ namespace semsearch {
 
 struct IndexOptions {
     WalkOptions walk;
+    // How documents other than text and Markdown are read (walk.maxFileBytes caps every file).
+    ExtractorOptions extract;
     // A batch (one transaction, one progress report, one pause/cancel check) closes after this
     // many files or passages, whichever comes first. A single file is never split across
     // batches: a document is either fully indexed or not at all.
@@ -66,17 +86,10 @@ struct IndexStats {
     std::int64_t passagesReused = 0;
     std::int64_t bytesRead = 0;
     double seconds = 0;
-    double embedSeconds = 0; // time inside Embedder::embed
-    bool cancelled = false;  // stopped by the WorkControl; what was committed stays
+    double embedSeconds = 0;   // time inside Embedder::embed
+    double extractSeconds = 0; // time waiting for semsearch-extract (PDF, HTML, DOCX, ...)
+    bool cancelled = false;    // stopped by the WorkControl; what was committed stays
 };
-
-// The identity an index records for the vectors `model` makes.
-ModelIdentity modelIdentity(const ModelInfo& model);
-// True when the two make interchangeable vectors: the same weights fingerprint, dimension,
-// pooling and normalisation. The name (the model folder's) may differ.
-bool sameVectors(const ModelIdentity& a, const ModelIdentity& b);
-// "'bert-base-nli-max-tokens' (768 dimensions, max pooling)", for messages.
-QString describeModel(const ModelIdentity& model);
 
 class Indexer {
 public:

@@ -86,6 +86,10 @@ struct PrecisionQuality {
     // little; a trained model spreads texts out.
     double spreadCosine = 0.0;
     bool passed = false; // meets the thresholds above for its precision
+    // How fast the mode embedded on this machine when it was checked (a short timing of a few
+    // check texts after the comparison; `model check` replaces it with its full timing); 0 when
+    // not measured. `auto` runs the fastest mode that passed.
+    double tokensPerSecond = 0.0;
 
     // "mean cosine 0.99953, min 0.99712, 10-nearest overlap 0.964 over 262 texts"
     QString figures() const;

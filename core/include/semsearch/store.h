@@ -8,6 +8,7 @@
 //   sources()     the folders and files the user asked to index         (store_sources.h)
 //   skipped()     the files the indexer left out, and why               (store_skipped_files.h)
 //   metadata()    model, precision, vector generation, schema version   (store_metadata.h)
+//   keywords()    the keyword index (FTS5) over the passages' text       (store_keywords.h)
 // The records they take and give are in store_records.h.
 //
 // Conventions
@@ -46,6 +47,7 @@
 
 #include "semsearch/error.h"
 #include "semsearch/store_documents.h"
+#include "semsearch/store_keywords.h"
 #include "semsearch/store_metadata.h"
 #include "semsearch/store_records.h"
 #include "semsearch/store_skipped_files.h"
@@ -107,6 +109,7 @@ public:
     SqliteSources& sources() { return m_sources; }
     SqliteSkippedFiles& skipped() { return m_skipped; }
     SqliteIndexMetadata& metadata() { return m_metadata; }
+    SqliteKeywords& keywords() { return m_keywords; }
 
     // Totals over the whole store, in one statement (so they agree with each other).
     Result<StoreCounts> counts();
@@ -146,6 +149,7 @@ private:
     SqliteSources m_sources;
     SqliteSkippedFiles m_skipped;
     SqliteIndexMetadata m_metadata;
+    SqliteKeywords m_keywords;
 };
 
 } // namespace semsearch

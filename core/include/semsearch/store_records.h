@@ -29,7 +29,8 @@ struct DocumentRecord {
     std::int64_t modifiedMs = 0;
     std::int64_t changedMs = 0;   // the file's status-change time (ctime); 0 = unknown
     QByteArray contentHash;       // of the file's bytes; identical content shares vectors
-    QString encoding;             // the text encoding the file was decoded with, e.g. "UTF-8"
+    QString encoding;             // the text encoding the file was decoded with ("UTF-8", ...),
+                                  // or its format for formats semsearch-extract reads ("pdf")
     std::int64_t indexedAtMs = 0; // when the content was read; 0 on input = now
     int passageCount = 0;         // set by the store
 };
@@ -38,10 +39,14 @@ struct PassageRecord {
     std::int64_t id = 0;         // assigned by the store; ignored on input
     std::int64_t documentId = 0; // set by the store
     int ordinal = 0;             // 0-based position in its document, set by the store
-    std::int64_t byteStart = 0;  // [byteStart, byteEnd) in the file's bytes
+    std::int64_t byteStart = 0;  // [byteStart, byteEnd) in the file's bytes (Markdown, text) or
+                                 // in its extracted text as UTF-8 (formats semsearch-extract
+                                 // reads; see DocumentText::byteOffset)
     std::int64_t byteEnd = 0;
     int line = 1; // 1-based line of byteStart
     QString text;
+    int page = 0;    // 1-based page it starts on (PDF); 0 = none
+    QString section; // heading of the section it starts in; empty = none
 };
 
 // A file the indexer looked at and left out, and why ("binary", "too large", "unreadable: ...").
@@ -72,8 +77,9 @@ struct SalvageReport {
     std::int64_t passages = 0;
     std::int64_t sources = 0;
     std::int64_t skipped = 0;
-    // Found but not whole (a passage or vector unreadable or inconsistent), so left out: their
-    // paths, sorted. Indexing their files again restores them.
+    // Found but not whole (a passage, vector or place unreadable or inconsistent, or a text
+    // overwritten by damage, which shows as invalid UTF-8), so left out: their paths, sorted.
+    // Indexing their files again restores them.
     QStringList droppedDocuments;
     // Documents whose own row was unreadable: how many there were (as told by their surviving
     // passages) and those passages, left out. Their paths are unknown.

@@ -3,7 +3,7 @@
 // What config.json says a BERT's weights are, checked against what a weights file holds before
 // anything of the config's sizes is allocated. LibTorch-free.
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 #include "semsearch/model.h"
 
 #include <cstdint>

@@ -7,7 +7,9 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
 #include <new>
+#include <optional>
 
 namespace semsearch {
 
@@ -16,6 +18,36 @@ namespace {
 // The texts a check compares: the shipped set, then the caller's sample of an index.
 QStringList checkTexts(const EmbedderOptions& options) {
     return calibrationTexts() + options.extraCheckTexts;
+}
+
+// How fast `embedder` embeds `texts`, in tokens per second, from one timed pass. The embedder
+// must have embedded them once already: the first pass prepares oneDNN's kernels for each batch
+// shape, which for a small model costs more than the arithmetic.
+double tokensPerSecond(Embedder& embedder, const QStringList& texts, double* textsPerSecond) {
+    std::size_t tokens = 0;
+    for (const QString& text : texts)
+        tokens += embedder.tokenizer().encode(text.trimmed(), embedder.maxSeqLength()).size();
+    QElapsedTimer clock;
+    clock.start();
+    (void)embedder.embed(texts);
+    const double seconds = std::max(1e-9, double(clock.nsecsElapsed()) / 1e9);
+    if (textsPerSecond)
+        *textsPerSecond = double(texts.size()) / seconds;
+    return double(tokens) / seconds;
+}
+
+// The texts a check times a mode on: a spread of kSpeedTexts of `texts`, long and short alike,
+// so that the figure reflects what the mode does with varied input. Two batches' worth: enough
+// to compare the modes (they differ by tens of percent), short beside the check itself.
+constexpr qsizetype kSpeedTexts = 64;
+
+QStringList speedSample(const QStringList& texts) {
+    if (texts.size() <= kSpeedTexts)
+        return texts;
+    QStringList sample;
+    for (qsizetype i = 0; i < kSpeedTexts; ++i)
+        sample << texts[i * texts.size() / kSpeedTexts];
+    return sample;
 }
 
 // Runs the quality check for a fast mode in which `candidate` already embeds. The fp32 vectors
@@ -39,11 +71,19 @@ public:
         return {};
     }
 
+    // Compares, then times the mode on a sample (warmed by one untimed pass).
     Result<PrecisionQuality> run(Embedder& candidate) {
         auto vectors = candidate.embed(m_texts);
         if (!vectors)
             return vectors.error();
-        return compareWithReference(*m_reference, *vectors, candidate.precision());
+        auto quality = compareWithReference(*m_reference, *vectors, candidate.precision());
+        if (!quality)
+            return quality;
+        const QStringList sample = speedSample(m_texts);
+        if (auto warm = candidate.embed(sample); !warm)
+            return warm.error();
+        quality->tokensPerSecond = tokensPerSecond(candidate, sample, nullptr);
+        return quality;
     }
 
 private:
@@ -94,17 +134,16 @@ Error notAccurateEnough(const ModelInfo& model, const PrecisionQuality& q) {
                          .arg(precisionName(q.precision), model.name, q.figures(), needed));
 }
 
-// An embedder in `precision` (a fast mode) that has passed the check, or why not.
-Result<std::unique_ptr<Embedder>> checkedEmbedder(const OpenedModel& opened, Precision precision,
-                                                  const EmbedderOptions& options,
-                                                  QualityCheck& check) {
+// The check's result for `precision` (a fast mode) with this model on this CPU: remembered, or
+// run now and remembered. When it runs now, the embedder it checked is handed to `checked` (if
+// given), so that a caller that goes on to use it need not convert the weights again.
+Result<PrecisionQuality> knownQuality(const OpenedModel& opened, Precision precision,
+                                      const EmbedderOptions& options, QualityCheck& check,
+                                      std::unique_ptr<Embedder>* checked) {
     const QString cpu = cpuDescription(probeCpuFeatures());
     const QString fingerprint = opened.model.weightsFingerprint;
-    if (auto known = rememberedQuality(options.qualityCacheFolder, fingerprint, cpu, precision)) {
-        if (!known->passed)
-            return notAccurateEnough(opened.model, *known);
-        return admitted(makeTorchBertEmbedder(opened, precision), *known);
-    }
+    if (auto known = rememberedQuality(options.qualityCacheFolder, fingerprint, cpu, precision))
+        return *known;
     if (auto reference = check.makeReference(); !reference)
         return reference.error();
     auto candidate = makeTorchBertEmbedder(opened, precision);
@@ -115,12 +154,28 @@ Result<std::unique_ptr<Embedder>> checkedEmbedder(const OpenedModel& opened, Pre
         return quality.error();
     // A cache that cannot be written costs a check at the next start, nothing more.
     (void)rememberQuality(options.qualityCacheFolder, fingerprint, cpu, *quality);
-    if (!quality->passed)
-        return notAccurateEnough(opened.model, *quality);
-    return admitted(std::move(candidate), *quality);
+    if (checked)
+        *checked = std::move(candidate).value();
+    return quality;
 }
 
-// The fast modes worth trying for auto, fastest first.
+// An embedder in `precision` (a fast mode) that has passed the check, or why not.
+Result<std::unique_ptr<Embedder>> checkedEmbedder(const OpenedModel& opened, Precision precision,
+                                                  const EmbedderOptions& options,
+                                                  QualityCheck& check) {
+    std::unique_ptr<Embedder> checked;
+    auto quality = knownQuality(opened, precision, options, check, &checked);
+    if (!quality)
+        return quality.error();
+    if (!quality->passed)
+        return notAccurateEnough(opened.model, *quality);
+    if (checked)
+        return admitted(std::move(checked), *quality);
+    return admitted(makeTorchBertEmbedder(opened, precision), *quality);
+}
+
+// The fast modes worth trying for auto, in the order that breaks ties of speed (and decides
+// between modes whose speed is unknown): int8 first, as it has the faster matrix products.
 std::vector<Precision> autoCandidates() {
     const CpuFeatures cpu = probeCpuFeatures();
     std::vector<Precision> modes;
@@ -131,6 +186,25 @@ std::vector<Precision> autoCandidates() {
     if (cpu.runsBf16())
         modes.push_back(Precision::Bf16);
     return modes;
+}
+
+// What auto runs: the fastest fast mode that passed its check, by the speed measured at the
+// check; fp32 when none did. A mode that cannot run or be checked here is passed over. The
+// checks' embedders are dropped as soon as measured, so that no two fast models are held at
+// once; the one chosen is then made afresh.
+Result<std::unique_ptr<Embedder>>
+fastestPassing(const OpenedModel& opened, const EmbedderOptions& options, QualityCheck& check) {
+    std::optional<PrecisionQuality> best;
+    for (Precision precision : autoCandidates()) {
+        auto quality = knownQuality(opened, precision, options, check, nullptr);
+        if (quality && quality->passed &&
+            (!best || quality->tokensPerSecond > best->tokensPerSecond))
+            best = *quality;
+    }
+    if (best)
+        if (auto embedder = admitted(makeTorchBertEmbedder(opened, best->precision), *best))
+            return embedder;
+    return makeTorchBertEmbedder(opened, Precision::Fp32);
 }
 
 Result<std::unique_ptr<Embedder>> openInPrecision(const QString& modelFolder,
@@ -146,10 +220,7 @@ Result<std::unique_ptr<Embedder>> openInPrecision(const QString& modelFolder,
             return runs.error();
         return checkedEmbedder(*opened, options.precision, options, check);
     }
-    for (Precision precision : autoCandidates())
-        if (auto embedder = checkedEmbedder(*opened, precision, options, check))
-            return embedder;
-    return makeTorchBertEmbedder(*opened, Precision::Fp32);
+    return fastestPassing(*opened, options, check);
 }
 
 } // namespace
@@ -165,25 +236,6 @@ Result<std::unique_ptr<Embedder>> openEmbedder(const QString& modelFolder,
                          modelFolder + QStringLiteral(": not enough memory to load the model"));
     }
 }
-
-namespace {
-
-// Embeds the check's texts with `embedder` and measures the rate. The embedder must have
-// embedded them once already: the first pass prepares oneDNN's kernels for each batch shape,
-// which for a small model costs more than the arithmetic.
-void measureSpeed(Embedder& embedder, const QStringList& texts, PrecisionCheck& out) {
-    std::size_t tokens = 0;
-    for (const QString& text : texts)
-        tokens += embedder.tokenizer().encode(text.trimmed(), embedder.maxSeqLength()).size();
-    QElapsedTimer clock;
-    clock.start();
-    (void)embedder.embed(texts);
-    const double seconds = std::max(1e-9, double(clock.nsecsElapsed()) / 1e9);
-    out.textsPerSecond = double(texts.size()) / seconds;
-    out.tokensPerSecond = double(tokens) / seconds;
-}
-
-} // namespace
 
 Result<std::vector<PrecisionCheck>> checkPrecisions(const QString& modelFolder,
                                                     const std::vector<Precision>& precisions,
@@ -216,13 +268,17 @@ Result<std::vector<PrecisionCheck>> checkPrecisions(const QString& modelFolder,
             auto quality = check.run(**embedder);
             if (!quality)
                 return quality.error();
-            (void)rememberQuality(options.qualityCacheFolder, opened->model.weightsFingerprint, cpu,
-                                  *quality);
             result.quality = *quality;
         } else if (auto warm = (*embedder)->embed(texts); !warm) {
             return warm.error();
         }
-        measureSpeed(**embedder, texts, result);
+        result.tokensPerSecond = tokensPerSecond(**embedder, texts, &result.textsPerSecond);
+        if (result.quality) {
+            // The full timing replaces the check's short one: auto goes by it from now on.
+            result.quality->tokensPerSecond = result.tokensPerSecond;
+            (void)rememberQuality(options.qualityCacheFolder, opened->model.weightsFingerprint, cpu,
+                                  *result.quality);
+        }
         results.push_back(result);
     }
     return results;

@@ -1,6 +1,7 @@
 #include "semsearch/model.h"
 
 #include "embed/model_file.h"
+#include "embed/model_json.h"
 #include "semsearch/printable_text.h"
 
 #include <QDir>
@@ -22,29 +23,9 @@ QString quoted(const QString& value) {
     return printableText(value, kMaxQuotedCharacters);
 }
 
-// A positive integer field of at most `maximum`; `fallback` (when > 0) stands in for a missing
-// key.
-Result<int> readSize(const QJsonObject& object, const char* key, const QString& path, int maximum,
-                     int fallback = 0) {
-    const QJsonValue value = object.value(QLatin1String(key));
-    if (value.isUndefined() && fallback > 0)
-        return fallback;
-    const double number = value.toDouble(-1);
-    if (!value.isDouble() || number < 1 || number != std::floor(number))
-        return makeError(
-            ErrorCode::Corrupt,
-            path + QStringLiteral(": '%1' must be a positive integer").arg(QLatin1String(key)));
-    if (number > maximum)
-        return makeError(ErrorCode::Corrupt,
-                         path + QStringLiteral(": '%1' is %2, more than any model semsearch can "
-                                               "run has (at most %3)")
-                                    .arg(QLatin1String(key))
-                                    .arg(number, 0, 'g', 12)
-                                    .arg(maximum));
-    return static_cast<int>(number);
-}
-
-Result<BertConfig> readBertConfig(const QJsonObject& c, const QString& path) {
+Result<BertConfig> readBertConfig(const ModelJson& json) {
+    const QJsonObject& c = json.object();
+    const QString& path = json.path();
     const QString modelType = c.value(QStringLiteral("model_type")).toString();
     if (modelType != QLatin1String("bert"))
         return makeError(ErrorCode::Unsupported,
@@ -81,7 +62,7 @@ Result<BertConfig> readBertConfig(const QJsonObject& c, const QString& path) {
         {"type_vocab_size", &config.typeVocabSize, kMaxTypeVocabSize, 2},
     };
     for (const Field& field : fields) {
-        auto value = readSize(c, field.key, path, field.maximum, field.fallback);
+        auto value = json.positiveInteger(field.key, field.maximum, field.fallback);
         if (!value)
             return value.error();
         *field.target = *value;
@@ -219,24 +200,24 @@ struct SentenceSettings {
 Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPositions) {
     SentenceSettings settings;
     const QString stPath = folder + QStringLiteral("/sentence_bert_config.json");
-    QJsonObject stConfig;
+    ModelJson stConfig(stPath);
     if (QFileInfo::exists(stPath)) {
-        auto json = readModelJsonObject(stPath);
+        auto json = ModelJson::read(stPath);
         if (!json)
             return json.error();
-        stConfig = *json;
+        stConfig = std::move(json).value();
     }
-    const QJsonValue lowerCase = stConfig.value(QStringLiteral("do_lower_case"));
-    if (!lowerCase.isUndefined() && !lowerCase.isBool())
-        return makeError(ErrorCode::Corrupt,
-                         stPath + QStringLiteral(": 'do_lower_case' must be true or false"));
-    settings.lowerCaseInput = lowerCase.toBool(false);
+    auto lowerCase = stConfig.flag("do_lower_case", false);
+    if (!lowerCase)
+        return lowerCase.error();
+    settings.lowerCaseInput = *lowerCase;
 
     // max_seq_length from here; without it, sentence-transformers takes the smaller of the
     // encoder's limit and the tokenizer's model_max_length.
     int limit = maxPositions;
     const QString tokenizerPath = folder + QStringLiteral("/tokenizer_config.json");
-    if (!stConfig.contains(QStringLiteral("max_seq_length")) && QFileInfo::exists(tokenizerPath)) {
+    if (!stConfig.object().contains(QStringLiteral("max_seq_length")) &&
+        QFileInfo::exists(tokenizerPath)) {
         auto tokenizerConfig = readModelJsonObject(tokenizerPath);
         if (!tokenizerConfig)
             return tokenizerConfig.error();
@@ -246,7 +227,7 @@ Result<SentenceSettings> readSentenceSettings(const QString& folder, int maxPosi
         if (modelMax >= 2 && modelMax < limit)
             limit = static_cast<int>(modelMax);
     }
-    auto length = readSize(stConfig, "max_seq_length", stPath, kMaxPositions, limit);
+    auto length = stConfig.positiveInteger("max_seq_length", kMaxPositions, limit);
     if (!length)
         return length.error();
     settings.maxSeqLength = std::min(*length, maxPositions);
@@ -323,14 +304,14 @@ Result<ModelInfo> readModelInfo(const QString& folder) {
     info.name = QDir(info.folder).dirName();
 
     const QString configPath = info.folder + QStringLiteral("/config.json");
-    auto config = readModelJsonObject(configPath);
+    auto config = ModelJson::read(configPath);
     if (!config)
         return config.error();
-    auto bert = readBertConfig(*config, configPath);
+    auto bert = readBertConfig(*config);
     if (!bert)
         return bert.error();
     info.bert = *bert;
-    info.architecture = architectureOf(*config);
+    info.architecture = architectureOf(config->object());
 
     auto modules = readModules(info.folder);
     if (!modules)

@@ -6,8 +6,11 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -60,7 +63,43 @@ Error referenceOnly(const std::string& kernel) {
                          .arg(QString::fromStdString(kernel)));
 }
 
+// Every primitive leaves its scratchpad to the caller (OneDnnScratchpad says why).
+dnnl::primitive_attr withUserScratchpad(dnnl::primitive_attr attributes = {}) {
+    attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attributes;
+}
+
+// Adds the scratchpad `desc` asks for to `args`, from `scratchpad`.
+void addScratchpad(std::unordered_map<int, Memory>& args, const Memory::desc& desc,
+                   OneDnnScratchpad& scratchpad) {
+    if (const std::size_t bytes = desc.get_size(); bytes > 0)
+        args[DNNL_ARG_SCRATCHPAD] = Memory(desc, cpuEngine(), scratchpad.reserve(bytes));
+}
+
+constexpr std::size_t kScratchpadAlignment = 64; // a cache line, as oneDNN aligns its own
+
 } // namespace
+
+void* OneDnnScratchpad::reserve(std::size_t bytes, Block block) {
+    auto& data = m_data[static_cast<int>(block)];
+    std::size_t& size = m_bytes[static_cast<int>(block)];
+    if (bytes > size || !data) {
+        const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kScratchpadAlignment - 1) /
+                                    kScratchpadAlignment * kScratchpadAlignment;
+        data.reset(); // the old block first: never both at once
+        size = 0;
+        void* fresh = std::aligned_alloc(kScratchpadAlignment, rounded);
+        if (!fresh)
+            throw std::bad_alloc();
+        data.reset(fresh);
+        size = rounded;
+    }
+    return data.get();
+}
+
+void OneDnnScratchpad::Free::operator()(void* data) const {
+    std::free(data);
+}
 
 struct OneDnnLinear::Impl {
     std::int64_t in = 0;
@@ -69,46 +108,45 @@ struct OneDnnLinear::Impl {
     PostOp postOp = PostOp::None;
     std::vector<float> weightScales; // int8: per output channel
     std::vector<float> biasData;
-    Memory bias;   // over biasData: [1, out]; in int8 [1, 1, out], a post-op operand
+    Memory bias;   // over biasData: [1, out]; unused in int8, where the epilogue adds it
     Memory weight; // in the blocked layout, owned by oneDNN
     dnnl::stream stream;
+    std::shared_ptr<OneDnnScratchpad> scratchpad;
 
     // What one row count needs, cached by row count.
     struct Step {
         dnnl::matmul product;
+        Memory::desc productScratchpad;
         dnnl::reorder toBf16; // bf16: x into bfloat16
     };
     std::unordered_map<std::int64_t, Step> steps;
     // Per-call scratch, kept to spare the allocations.
     std::vector<std::uint16_t> xBf16;
-    std::vector<std::int8_t> xInt8;
-    std::vector<float> rowScales;
 
     bool int8() const { return precision == Precision::Int8; }
     Type inputType() const {
         return int8() ? Type::s8 : precision == Precision::Bf16 ? Type::bf16 : Type::f32;
     }
-    // int8 runs as a batch of one [rows, in] x [in, out] product: only in three dimensions do
-    // oneDNN 2.6's fast kernels take a per-row operand ([1, rows, 1], the row scales) as a
-    // post-op; in two they fall back to the reference kernel.
-    Memory::dims dims(std::int64_t rows, std::int64_t cols) const {
-        return int8() ? Memory::dims{1, rows, cols} : Memory::dims{rows, cols};
-    }
-    Tag plainTag() const { return int8() ? Tag::abc : Tag::ab; }
 
+    // int8 is the bare product into int32, with no scales and no post-op: what oneDNN 2.6 runs
+    // with its fast kernel on weights in the blocked layout it chose once. The per-row scale it
+    // cannot take as a scale, and as a binary post-op it got the reference kernel in two
+    // dimensions and, in three, a kernel on plain weights that it repacked at every call (seen
+    // with DNNL_VERBOSE=1: wei_s8::blocked:abc). dequantizeRows does the rest.
     dnnl::matmul::primitive_desc describe(std::int64_t rows, const Memory::desc& weightDesc) const {
-        const Memory::desc src(dims(rows, in), inputType(), plainTag());
-        const Memory::desc dst(dims(rows, out), Type::f32, plainTag());
-        // In int8 the bias is a post-op after the row scale: bias first would be scaled.
+        const Memory::desc src({rows, in}, inputType(), Tag::ab);
+        const Memory::desc dst({rows, out}, int8() ? Type::s32 : Type::f32, Tag::ab);
         const dnnl::matmul::desc product =
             int8() ? dnnl::matmul::desc(src, weightDesc, dst)
                    : dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst);
-        return dnnl::matmul::primitive_desc(product, attributes(rows), cpuEngine());
+        return dnnl::matmul::primitive_desc(product, attributes(), cpuEngine());
     }
 
     Step makeStep(std::int64_t rows) const {
         Step step;
-        step.product = dnnl::matmul(describe(rows, weight.get_desc()));
+        const auto described = describe(rows, weight.get_desc());
+        step.product = dnnl::matmul(described);
+        step.productScratchpad = described.scratchpad_desc();
         if (precision == Precision::Bf16)
             step.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
                 cpuEngine(), Memory::desc({rows, in}, Type::f32, Tag::ab), cpuEngine(),
@@ -116,25 +154,19 @@ struct OneDnnLinear::Impl {
         return step;
     }
 
-    dnnl::primitive_attr attributes(std::int64_t rows) const;
+    dnnl::primitive_attr attributes() const;
     void prepareWeight(const float* weight, const Memory::desc& blocked);
     void forward(Step& step, const float* x, std::int64_t rows, float* y);
+    void forwardInt8(Step& step, const float* x, std::int64_t rows, float* y);
 };
 
-// y = act(x W^T + b) (+ y): in fp32 and bf16 the bias goes into the product and the post-op
-// follows; in int8 the product is scaled per column (the weight scales; ones until
-// prepareWeight knows them) and per row (x's scales), then the bias and the post-op follow.
-dnnl::primitive_attr OneDnnLinear::Impl::attributes(std::int64_t rows) const {
-    dnnl::primitive_attr attributes;
+// y = act(x W^T + b) (+ y) in fp32 and bf16: the bias goes into the product and the post-op
+// follows. int8 has neither (describe() says why).
+dnnl::primitive_attr OneDnnLinear::Impl::attributes() const {
+    dnnl::primitive_attr attributes = withUserScratchpad();
+    if (int8())
+        return attributes;
     dnnl::post_ops ops;
-    if (int8()) {
-        attributes.set_output_scales(1 << 2, weightScales.empty()
-                                                 ? std::vector<float>(std::size_t(out), 1.0f)
-                                                 : weightScales);
-        ops.append_binary(dnnl::algorithm::binary_mul,
-                          Memory::desc({1, rows, 1}, Type::f32, Tag::abc));
-        ops.append_binary(dnnl::algorithm::binary_add, bias.get_desc());
-    }
     if (postOp == PostOp::GeluErf)
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
     else if (postOp == PostOp::AddToOutput)
@@ -144,7 +176,7 @@ dnnl::primitive_attr OneDnnLinear::Impl::attributes(std::int64_t rows) const {
 }
 
 // Reorders the weight into `blocked`: fp32 as is (bf16: the reorder rounds it), int8 quantized
-// per output channel first, with its scales set as the product's column scales.
+// per output channel first, its scales kept for the epilogue.
 void OneDnnLinear::Impl::prepareWeight(const float* w, const Memory::desc& blocked) {
     const dnnl::engine& engine = cpuEngine();
     weight = Memory(blocked, engine);
@@ -158,38 +190,57 @@ void OneDnnLinear::Impl::prepareWeight(const float* w, const Memory::desc& block
     std::vector<std::int8_t> quantized(static_cast<std::size_t>(in * out));
     std::vector<float> scales(static_cast<std::size_t>(out));
     quantizeRows(w, out, in, quantized.data(), scales.data());
-    Memory plain({{1, in, out}, Type::s8, Tag::acb}, engine, quantized.data());
+    Memory plain({{in, out}, Type::s8, Tag::ba}, engine, quantized.data());
     dnnl::reorder(plain, weight).execute(stream, plain, weight);
     stream.wait();
     weightScales = std::move(scales);
 }
 
 void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, float* y) {
+    if (int8())
+        return forwardInt8(step, x, rows, y);
     const dnnl::engine& engine = cpuEngine();
-    Memory src({dims(rows, in), Type::f32, plainTag()}, engine, const_cast<float*>(x));
-    std::unordered_map<int, Memory> args{{DNNL_ARG_WEIGHTS, weight}};
-    if (int8()) {
-        const auto count = static_cast<std::size_t>(rows);
-        xInt8.resize(count * static_cast<std::size_t>(in));
-        rowScales.resize(count);
-        quantizeRows(x, rows, in, xInt8.data(), rowScales.data());
-        src = Memory({dims(rows, in), Type::s8, Tag::abc}, engine, xInt8.data());
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] =
-            Memory({{1, rows, 1}, Type::f32, Tag::abc}, engine, rowScales.data());
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = bias;
-    } else {
-        args[DNNL_ARG_BIAS] = bias;
-        if (precision == Precision::Bf16) {
-            xBf16.resize(static_cast<std::size_t>(rows * in));
-            Memory rounded({{rows, in}, Type::bf16, Tag::ab}, engine, xBf16.data());
-            step.toBf16.execute(stream, src, rounded);
-            src = rounded;
-        }
+    Memory src({{rows, in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
+    std::unordered_map<int, Memory> args{{DNNL_ARG_WEIGHTS, weight}, {DNNL_ARG_BIAS, bias}};
+    if (precision == Precision::Bf16) {
+        xBf16.resize(static_cast<std::size_t>(rows * in));
+        Memory rounded({{rows, in}, Type::bf16, Tag::ab}, engine, xBf16.data());
+        step.toBf16.execute(stream, src, rounded);
+        src = rounded;
     }
     args[DNNL_ARG_SRC] = src;
-    args[DNNL_ARG_DST] = Memory({dims(rows, out), Type::f32, plainTag()}, engine, y);
+    args[DNNL_ARG_DST] = Memory({{rows, out}, Type::f32, Tag::ab}, engine, y);
+    addScratchpad(args, step.productScratchpad, *scratchpad);
     step.product.execute(stream, args);
     stream.wait();
+}
+
+// x quantized per row, the bare int32 product, then dequantizeRows with the bias and post-op.
+void OneDnnLinear::Impl::forwardInt8(Step& step, const float* x, std::int64_t rows, float* y) {
+    using Block = OneDnnScratchpad::Block;
+    const dnnl::engine& engine = cpuEngine();
+    const auto count = static_cast<std::size_t>(rows);
+    auto* xInt8 = static_cast<std::int8_t*>(
+        scratchpad->reserve(count * static_cast<std::size_t>(in), Block::Int8Input));
+    auto* rowScales =
+        static_cast<float*>(scratchpad->reserve(count * sizeof(float), Block::RowScales));
+    auto* accumulators = static_cast<std::int32_t*>(scratchpad->reserve(
+        count * static_cast<std::size_t>(out) * sizeof(std::int32_t), Block::Accumulators));
+    quantizeRows(x, rows, in, xInt8, rowScales);
+    std::unordered_map<int, Memory> args{
+        {DNNL_ARG_SRC, Memory({{rows, in}, Type::s8, Tag::ab}, engine, xInt8)},
+        {DNNL_ARG_WEIGHTS, weight},
+        {DNNL_ARG_DST, Memory({{rows, out}, Type::s32, Tag::ab}, engine, accumulators)}};
+    addScratchpad(args, step.productScratchpad, *scratchpad);
+    step.product.execute(stream, args);
+    stream.wait();
+    const Int8Product product{accumulators,    rowScales, weightScales.data(),
+                              biasData.data(), rows,      out};
+    dequantizeRows(product,
+                   postOp == PostOp::GeluErf       ? Int8Epilogue::GeluErf
+                   : postOp == PostOp::AddToOutput ? Int8Epilogue::AddToOutput
+                                                   : Int8Epilogue::None,
+                   y);
 }
 
 OneDnnLinear::OneDnnLinear(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -198,7 +249,8 @@ OneDnnLinear& OneDnnLinear::operator=(OneDnnLinear&&) noexcept = default;
 OneDnnLinear::~OneDnnLinear() = default;
 
 Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias, std::int64_t out,
-                                          std::int64_t in, PostOp postOp, Precision precision) {
+                                          std::int64_t in, PostOp postOp, Precision precision,
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad) {
     if (precision == Precision::Auto)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("a dense layer needs a resolved precision, not auto"));
@@ -210,12 +262,13 @@ Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias
         impl->precision = precision;
         impl->stream = dnnl::stream(engine);
         impl->postOp = postOp;
+        impl->scratchpad =
+            scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
         impl->biasData.assign(bias, bias + out);
-        impl->bias = Memory({impl->dims(1, out), Type::f32, impl->plainTag()}, engine,
-                            impl->biasData.data());
+        impl->bias = Memory({{1, out}, Type::f32, Tag::ab}, engine, impl->biasData.data());
 
-        const auto layout = impl->describe(
-            kLayoutRows, Memory::desc(impl->dims(in, out), impl->inputType(), Tag::any));
+        const auto layout =
+            impl->describe(kLayoutRows, Memory::desc({in, out}, impl->inputType(), Tag::any));
         if (const std::string kernel = layout.impl_info_str(); isReference(kernel))
             return referenceOnly(kernel);
         impl->prepareWeight(weight, layout.weights_desc());
@@ -248,6 +301,7 @@ struct OneDnnAttention::Impl {
     std::int64_t headSize = 0;
     float sqrtHeadSize = 0.0f; // the scores are divided by it, exactly as in transformers
     dnnl::stream stream;
+    std::shared_ptr<OneDnnScratchpad> scratchpad;
 
     // For one batch shape: Q K^T / sqrt(headSize) + mask, softmax, P V.
     struct Shape {
@@ -255,6 +309,7 @@ struct OneDnnAttention::Impl {
         dnnl::matmul scoresProduct;
         dnnl::softmax_forward softmax;
         dnnl::matmul contextProduct;
+        Memory::desc scoresScratchpad, softmaxScratchpad, contextScratchpad;
         std::string referenceKernel; // the first of the three that is a reference kernel, if any
     };
     std::map<std::pair<std::int64_t, std::int64_t>, Shape> shapes; // by (batch, tokens)
@@ -283,14 +338,15 @@ struct OneDnnAttention::Impl {
         ops.append_binary(dnnl::algorithm::binary_div,
                           Memory::desc({1, 1, 1, 1}, Type::f32, Tag::abcd));
         ops.append_binary(dnnl::algorithm::binary_add, s.mask);
-        dnnl::primitive_attr attributes;
+        dnnl::primitive_attr attributes = withUserScratchpad();
         attributes.set_post_ops(ops);
         const dnnl::matmul::primitive_desc scoresDesc(
             dnnl::matmul::desc(s.query, s.keyTransposed, s.scores), attributes, engine);
         const dnnl::softmax_forward::primitive_desc softmaxDesc(
-            dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, s.scores, 3), engine);
+            dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, s.scores, 3),
+            withUserScratchpad(), engine);
         const dnnl::matmul::primitive_desc contextDesc(
-            dnnl::matmul::desc(s.scores, s.value, s.context), engine);
+            dnnl::matmul::desc(s.scores, s.value, s.context), withUserScratchpad(), engine);
         for (const char* kernel : {scoresDesc.impl_info_str(), softmaxDesc.impl_info_str(),
                                    contextDesc.impl_info_str()}) {
             if (s.referenceKernel.empty() && isReference(kernel))
@@ -299,6 +355,9 @@ struct OneDnnAttention::Impl {
         s.scoresProduct = dnnl::matmul(scoresDesc);
         s.softmax = dnnl::softmax_forward(softmaxDesc);
         s.contextProduct = dnnl::matmul(contextDesc);
+        s.scoresScratchpad = scoresDesc.scratchpad_desc();
+        s.softmaxScratchpad = softmaxDesc.scratchpad_desc();
+        s.contextScratchpad = contextDesc.scratchpad_desc();
         return s;
     }
 };
@@ -308,8 +367,10 @@ OneDnnAttention::OneDnnAttention(OneDnnAttention&&) noexcept = default;
 OneDnnAttention& OneDnnAttention::operator=(OneDnnAttention&&) noexcept = default;
 OneDnnAttention::~OneDnnAttention() = default;
 
-Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t headSize) {
+Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t headSize,
+                                                std::shared_ptr<OneDnnScratchpad> scratchpad) {
     auto impl = std::make_unique<Impl>();
+    impl->scratchpad = scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
     impl->heads = heads;
     impl->headSize = headSize;
     impl->sqrtHeadSize = static_cast<float>(std::sqrt(static_cast<double>(headSize)));
@@ -348,16 +409,23 @@ Result<void> OneDnnAttention::forward(const float* qkv, const float* maskBias, s
         Memory mask(s.mask, engine, const_cast<float*>(maskBias));
         Memory probabilities(s.scores, engine, scores); // scores, then softmax in place
         Memory out(s.context, engine, context);
-        s.scoresProduct.execute(d.stream,
-                                {{DNNL_ARG_SRC, query},
-                                 {DNNL_ARG_WEIGHTS, key},
-                                 {DNNL_ARG_DST, probabilities},
-                                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
-                                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}});
-        s.softmax.execute(d.stream, {{DNNL_ARG_SRC, probabilities}, {DNNL_ARG_DST, probabilities}});
-        s.contextProduct.execute(
-            d.stream,
-            {{DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}});
+        std::unordered_map<int, Memory> scoresArgs{
+            {DNNL_ARG_SRC, query},
+            {DNNL_ARG_WEIGHTS, key},
+            {DNNL_ARG_DST, probabilities},
+            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
+            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}};
+        std::unordered_map<int, Memory> softmaxArgs{{DNNL_ARG_SRC, probabilities},
+                                                    {DNNL_ARG_DST, probabilities}};
+        std::unordered_map<int, Memory> contextArgs{
+            {DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}};
+        // The three run one after the other, so they share one scratchpad.
+        addScratchpad(scoresArgs, s.scoresScratchpad, *d.scratchpad);
+        s.scoresProduct.execute(d.stream, scoresArgs);
+        addScratchpad(softmaxArgs, s.softmaxScratchpad, *d.scratchpad);
+        s.softmax.execute(d.stream, softmaxArgs);
+        addScratchpad(contextArgs, s.contextScratchpad, *d.scratchpad);
+        s.contextProduct.execute(d.stream, contextArgs);
         d.stream.wait();
         return {};
     } catch (const std::exception& e) {

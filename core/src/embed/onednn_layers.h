@@ -7,10 +7,40 @@
 #include "semsearch/error.h"
 #include "semsearch/precision.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
 namespace semsearch {
+
+// Working memory oneDNN's kernels need during a call (int8's int32 accumulators, blocks of
+// activations), kept across calls. Left to oneDNN, it is allocated and freed at every call, and
+// each call then touches fresh pages: on the virtual machines measured, page faults took a fifth
+// of the int8 encoder's time. It grows to the largest call seen and never shrinks. Share one
+// among the layers one thread runs in turn (an encoder's); never between threads.
+class OneDnnScratchpad {
+public:
+    OneDnnScratchpad() = default;
+    OneDnnScratchpad(const OneDnnScratchpad&) = delete;
+    OneDnnScratchpad& operator=(const OneDnnScratchpad&) = delete;
+
+    // The blocks a call works in, each grown on its own: oneDNN's scratchpad, and the int8
+    // layers' quantized input, its row scales and the product's int32 accumulators, which as
+    // one block per layer would take tens of megabytes for each of bert-base's 48 layers.
+    enum class Block { OneDnn, Int8Input, RowScales, Accumulators };
+    static constexpr int kBlocks = 4;
+
+    // At least `bytes` of `block`, 64-byte aligned; valid until the next reserve of that block.
+    // Throws std::bad_alloc.
+    void* reserve(std::size_t bytes, Block block = Block::OneDnn);
+
+private:
+    struct Free {
+        void operator()(void* data) const;
+    };
+    std::unique_ptr<void, Free> m_data[kBlocks];
+    std::size_t m_bytes[kBlocks] = {};
+};
 
 // A dense layer y = x W^T + b. The weight is reordered once into the blocked layout oneDNN's
 // matmul prefers, and activations stay plain row-major, so a call costs the matrix product and
@@ -20,8 +50,9 @@ namespace semsearch {
 // In bf16 the weight is stored as bfloat16 and x is rounded to bfloat16 on the way in; the
 // product accumulates in fp32 and the bias and post-op work in fp32. In int8 the weight is
 // quantized once, symmetric per output channel (scale = max |row| / 127), and x per row at
-// every call (int8_rows.h); the int32 product is scaled back to fp32 before the bias and the
-// post-op. x and y are fp32 in every mode.
+// every call (int8_rows.h); oneDNN computes the bare int32 product, and our own epilogue
+// (dequantizeRows) scales it back to fp32 and adds the bias and the post-op. x and y are fp32 in
+// every mode.
 class OneDnnLinear {
 public:
     // Work fused into the product's epilogue, on the values still in registers.
@@ -35,9 +66,11 @@ public:
     // call. `precision` is Fp32, Bf16 or Int8 (Auto: InvalidArgument). Fails (Unsupported) when
     // oneDNN has no optimised kernel for this CPU and precision (only its slow reference one):
     // the caller then keeps its own path, or refuses the precision.
+    // `scratchpad` (null: one of its own) is where its kernels work.
     static Result<OneDnnLinear> create(const float* weight, const float* bias, std::int64_t out,
                                        std::int64_t in, PostOp postOp,
-                                       Precision precision = Precision::Fp32);
+                                       Precision precision = Precision::Fp32,
+                                       std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
 
     OneDnnLinear(OneDnnLinear&&) noexcept;
     OneDnnLinear& operator=(OneDnnLinear&&) noexcept;
@@ -61,8 +94,9 @@ private:
 class OneDnnAttention {
 public:
     // Fails when oneDNN has no optimised kernel for this CPU (only its slow reference one): the
-    // caller then keeps its own path.
-    static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize);
+    // caller then keeps its own path. `scratchpad` as for OneDnnLinear.
+    static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize,
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
 
     OneDnnAttention(OneDnnAttention&&) noexcept;
     OneDnnAttention& operator=(OneDnnAttention&&) noexcept;

@@ -9,6 +9,8 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <algorithm>
+
 namespace semsearch {
 
 namespace {
@@ -20,7 +22,7 @@ constexpr qint64 kMaxFileBytes = 4 * 1024 * 1024;
 
 // A result depends on the weights, the mode, the CPU and the code that computes both (a new
 // semsearch may round differently), and on how the check itself measures (kCheckVersion).
-constexpr int kCheckVersion = 1;
+constexpr int kCheckVersion = 2; // 2: with the speed of the mode
 
 QString key(const QString& fingerprint, const QString& cpu, Precision precision) {
     return QStringLiteral("%1|%2|%3|%4|%5")
@@ -41,7 +43,8 @@ QJsonObject toJson(const PrecisionQuality& q) {
                        {QStringLiteral("min_cosine"), q.minCosine},
                        {QStringLiteral("neighbour_overlap"), q.neighbourOverlap},
                        {QStringLiteral("spread_cosine"), q.spreadCosine},
-                       {QStringLiteral("passed"), q.passed}};
+                       {QStringLiteral("passed"), q.passed},
+                       {QStringLiteral("tokens_per_second"), q.tokensPerSecond}};
 }
 
 } // namespace
@@ -64,6 +67,7 @@ std::optional<PrecisionQuality> rememberedQuality(const QString& cacheFolder,
     q.neighbourOverlap = o.value(QStringLiteral("neighbour_overlap")).toDouble();
     q.spreadCosine = o.value(QStringLiteral("spread_cosine")).toDouble();
     q.passed = o.value(QStringLiteral("passed")).toBool();
+    q.tokensPerSecond = std::max(0.0, o.value(QStringLiteral("tokens_per_second")).toDouble());
     if (q.texts <= 0)
         return std::nullopt; // a damaged entry: check again
     return q;

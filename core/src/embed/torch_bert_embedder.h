@@ -4,7 +4,7 @@
 // can open a model folder once and build embedders of several precisions on it. No LibTorch
 // headers here; see torch_bert_encoder.h.
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 #include "semsearch/embedder.h"
 
 #include <memory>

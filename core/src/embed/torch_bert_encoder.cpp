@@ -17,6 +17,18 @@ namespace semsearch {
 
 namespace {
 
+// `slot` resized to `shape`, allocated on first use. Its storage only grows: reused across
+// calls, the encoder's large intermediate buffers touch fresh memory only when a batch outgrows
+// all before it (a fresh page costs a fault, expensive on virtual machines: see
+// OneDnnScratchpad).
+at::Tensor& reuse(at::Tensor& slot, at::IntArrayRef shape) {
+    if (!slot.defined())
+        slot = at::empty(shape);
+    else
+        slot.resize_(shape);
+    return slot;
+}
+
 // A dense layer y = x W^T + b followed by its post-op. Measured on the 2-core AVX-512 machines
 // this project targets, oneDNN runs BERT-sized fp32 matrix products at ~300-330 GFLOP/s where
 // Debian's OpenBLAS, which does not recognise the CPU and falls back to a generic kernel, manages
@@ -37,15 +49,17 @@ struct Linear {
     at::Tensor packedWeight;
 
     // `x` is [rows, in]. With PostOp::AddToOutput, `residual` ([rows, out]) is added and may be
-    // overwritten: the result is returned, not necessarily in `residual`.
-    Result<at::Tensor> operator()(const at::Tensor& x, const at::Tensor& residual = {}) {
+    // overwritten: the result is returned, not necessarily in `residual`. Otherwise the result
+    // may be written into `buffer` (resized to fit), which the caller keeps across calls.
+    Result<at::Tensor> operator()(const at::Tensor& x, const at::Tensor& residual,
+                                  at::Tensor& buffer) {
         if (dnnl) {
             const at::Tensor input = x.contiguous();
             const std::int64_t rows = input.size(0);
             // The residual is summed in place: it is the encoder's running state, read by nothing
             // else once this layer runs.
             at::Tensor y = postOp == PostOp::AddToOutput ? residual.contiguous()
-                                                         : at::empty({rows, bias.size(0)});
+                                                         : reuse(buffer, {rows, bias.size(0)});
             if (auto done = dnnl->forward(input.data_ptr<float>(), rows, y.data_ptr<float>());
                 !done)
                 return done.error();
@@ -99,6 +113,10 @@ struct TorchBertEncoder::Weights {
     LayerNorm embeddingNorm;
     std::vector<EncoderLayer> layers;
     std::optional<OneDnnAttention> attention; // shared by all layers; else LibTorch's
+    // Shared by every oneDNN layer: the encoder runs them one after the other on one thread.
+    std::shared_ptr<OneDnnScratchpad> scratchpad = std::make_shared<OneDnnScratchpad>();
+    // The intermediate results of a layer, reused by every layer and batch (reuse()).
+    at::Tensor qkvBuffer, scoresBuffer, contextBuffer, innerBuffer;
 
     at::Tensor layerNorm(const at::Tensor& x, const LayerNorm& norm) const {
         return at::layer_norm(x, {model.bert.hiddenSize}, norm.weight, norm.bias,
@@ -211,10 +229,11 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
                 return;
             const at::Tensor weight = layer.weight.contiguous();
             const at::Tensor bias = layer.bias.contiguous();
-            auto dnnl =
-                useOneDnn ? OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
-                                                 weight.size(0), weight.size(1), postOp, precision)
-                          : Result<OneDnnLinear>(makeError(ErrorCode::Unsupported, {}));
+            auto dnnl = useOneDnn
+                            ? OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
+                                                   weight.size(0), weight.size(1), postOp,
+                                                   precision, weights->scratchpad)
+                            : Result<OneDnnLinear>(makeError(ErrorCode::Unsupported, {}));
             if (!dnnl && precision != Precision::Fp32) {
                 // A fast precision has no fallback: LibTorch's path is fp32.
                 failure = makeError(ErrorCode::Unsupported,
@@ -263,8 +282,8 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
         // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
         // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
         if (useOneDnn)
-            if (auto attention =
-                    OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads))
+            if (auto attention = OneDnnAttention::create(
+                    model.bert.numHeads, h / model.bert.numHeads, weights->scratchpad))
                 weights->attention = std::move(*attention);
         return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
     } catch (const std::exception& e) {
@@ -326,14 +345,14 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
         const double scale = std::sqrt(static_cast<double>(headSize));
 
         for (EncoderLayer& layer : w.layers) {
-            auto qkvOut = layer.qkv(x);
+            auto qkvOut = layer.qkv(x, {}, w.qkvBuffer);
             if (!qkvOut)
                 return qkvOut.error();
             at::Tensor context;
             if (w.attention) {
                 const at::Tensor qkv = qkvOut->contiguous();
-                const at::Tensor scores = at::empty({b, heads, t, t});
-                context = at::empty({b * t, h});
+                const at::Tensor scores = reuse(w.scoresBuffer, {b, heads, t, t});
+                context = reuse(w.contextBuffer, {b * t, h});
                 if (auto done = w.attention->forward(
                         qkv.data_ptr<float>(), attentionBias.data_ptr<float>(), b, t,
                         scores.data_ptr<float>(), context.data_ptr<float>());
@@ -348,14 +367,15 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
                 context =
                     at::matmul(probabilities, qkv[2]).permute({0, 2, 1, 3}).reshape({b * t, h});
             }
-            auto attended = layer.attentionOutput(context, x);
+            at::Tensor unused;
+            auto attended = layer.attentionOutput(context, x, unused);
             if (!attended)
                 return attended.error();
             x = w.layerNorm(*attended, layer.attentionNorm);
-            auto inner = layer.intermediate(x);
+            auto inner = layer.intermediate(x, {}, w.innerBuffer);
             if (!inner)
                 return inner.error();
-            auto output = layer.output(*inner, x);
+            auto output = layer.output(*inner, x, unused);
             if (!output)
                 return output.error();
             x = w.layerNorm(*output, layer.outputNorm);

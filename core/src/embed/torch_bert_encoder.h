@@ -4,7 +4,7 @@
 // torch-free on purpose: LibTorch headers cost tens of seconds per translation unit, so only
 // torch_bert_encoder.cpp includes them.
 
-#include "embed/weights_file.h"
+#include "embed/weights/weights_file.h"
 #include "semsearch/error.h"
 #include "semsearch/model.h"
 #include "semsearch/precision.h"

@@ -2,6 +2,7 @@
 
 #include "embed/bert_text_normalizer.h"
 #include "embed/model_file.h"
+#include "embed/model_json.h"
 #include "semsearch/model.h"
 
 #include <QFile>
@@ -85,33 +86,21 @@ Result<std::vector<QString>> readVocabulary(const QString& path) {
     return vocabulary;
 }
 
-Result<bool> readFlag(const QJsonObject& json, const char* key, bool fallback,
-                      const QString& path) {
-    const QJsonValue value = json.value(QLatin1String(key));
-    if (value.isUndefined())
-        return fallback;
-    if (!value.isBool())
-        return makeError(
-            ErrorCode::Corrupt,
-            path + QStringLiteral(": '%1' must be true or false").arg(QLatin1String(key)));
-    return value.toBool();
-}
-
 // tokenizer_config.json. Settings that would change the ids in ways this tokenizer does not
 // implement are refused (Unsupported) rather than ignored, since silently different ids would
 // give wrong embeddings with no visible error.
 Result<TokenizerConfig> readTokenizerConfig(const QString& path) {
-    auto json = readModelJsonObject(path);
+    auto json = ModelJson::read(path);
     if (!json)
         return json.error();
-    const QJsonObject& c = *json;
+    const QJsonObject& c = json->object();
     TokenizerConfig config;
 
-    auto lowerCase = readFlag(c, "do_lower_case", config.doLowerCase, path);
+    auto lowerCase = json->flag("do_lower_case", config.doLowerCase);
     if (!lowerCase)
         return lowerCase.error();
     config.doLowerCase = *lowerCase;
-    auto chinese = readFlag(c, "tokenize_chinese_chars", config.tokenizeChineseChars, path);
+    auto chinese = json->flag("tokenize_chinese_chars", config.tokenizeChineseChars);
     if (!chinese)
         return chinese.error();
     config.tokenizeChineseChars = *chinese;
@@ -122,7 +111,7 @@ Result<TokenizerConfig> readTokenizerConfig(const QString& path) {
         return makeError(ErrorCode::Corrupt,
                          path + QStringLiteral(": 'strip_accents' must be true, false or null"));
 
-    auto basic = readFlag(c, "do_basic_tokenize", true, path);
+    auto basic = json->flag("do_basic_tokenize", true);
     if (!basic)
         return basic.error();
     if (!*basic)

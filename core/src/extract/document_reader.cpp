@@ -8,7 +8,9 @@
 #include "semsearch/extract.h"
 
 #include "extract/byte_size_text.h"
+#include "extract/file_bytes.h"
 #include "extract/utf8_sequences.h"
+#include "shared/windows_1252.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -18,7 +20,6 @@
 #include <QtEndian>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <optional>
 
@@ -29,14 +30,6 @@ namespace {
 // Same window as git's and grep's binary detection.
 constexpr qsizetype kBinaryProbeBytes = 8 * 1024;
 constexpr qint64 kReadChunkBytes = 1024 * 1024;
-
-// Windows-1252 for 0x80-0x9F; the five bytes it leaves undefined keep their Latin-1 value, as
-// in the WHATWG encoding standard.
-constexpr std::array<char16_t, 32> kWindows1252High = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
 
 Error fileError(ErrorCode code, const QString& path, const QString& problem) {
     return makeError(code, path + QStringLiteral(": ") + problem);
@@ -98,16 +91,6 @@ QString decodeUtf16(QByteArrayView bytes, bool littleEndian) {
     return text;
 }
 
-QString decodeLatin1(QByteArrayView bytes) {
-    QString text(bytes.size(), Qt::Uninitialized);
-    QChar* out = text.data();
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const auto byte = static_cast<unsigned char>(bytes[i]);
-        out[i] = (byte >= 0x80 && byte < 0xA0) ? QChar(kWindows1252High[byte - 0x80]) : QChar(byte);
-    }
-    return text;
-}
-
 // Reads at most limit + 1 bytes (limit <= 0: all), so an oversized file is never held whole.
 std::optional<QByteArray> readBytes(QFile& file, qint64 limit) {
     QByteArray bytes;
@@ -152,9 +135,92 @@ int utf8Length(const DocumentText& document, qsizetype i) {
     return 3;
 }
 
+// Bytes the code unit at `i` takes in the file (UTF-8: see utf8Length).
+int unitBytes(const DocumentText& document, qsizetype i) {
+    switch (document.encoding) {
+    case TextEncoding::Utf16LE:
+    case TextEncoding::Utf16BE:
+        return 2;
+    case TextEncoding::Latin1:
+        return 1;
+    case TextEncoding::Utf8:
+    case TextEncoding::Utf8WithBom:
+        break;
+    }
+    return utf8Length(document, i);
+}
+
+// Moves `cursor`, a code point's start whose byte offset is `bytes`, over the whole code points
+// that end at or before byte `wanted`, stopping at `end`. A surrogate pair is one step (in UTF-8
+// its high half counts 0 bytes and its low half 4).
+void advanceTo(const DocumentText& document, qint64 wanted, qsizetype end, qsizetype& cursor,
+               qint64& bytes) {
+    while (cursor < end) {
+        const int units = unitBytes(document, cursor) == 0 ? 2 : 1;
+        qint64 step = 0;
+        for (int i = 0; i < units; ++i)
+            step += unitBytes(document, cursor + i);
+        if (bytes + step > wanted)
+            break;
+        bytes += step;
+        cursor += units;
+    }
+}
+
+// The run holding text position `position` (Markdown).
+std::size_t runOf(const std::vector<TextRun>& runs, qsizetype position) {
+    const auto after =
+        std::upper_bound(runs.begin(), runs.end(), position,
+                         [](qsizetype p, const TextRun& run) { return p < run.start; });
+    return after == runs.begin() ? 0 : std::size_t(after - runs.begin() - 1);
+}
+
+// byteOffsets for text kept in runs: each run's bytes follow from its start.
+std::vector<qint64> byteOffsetsThroughRuns(const DocumentText& document,
+                                           const std::vector<qsizetype>& positions) {
+    std::vector<qint64> offsets;
+    offsets.reserve(positions.size());
+    std::size_t run = std::size_t(-1);
+    qsizetype cursor = 0;
+    qint64 bytes = 0;
+    for (qsizetype position : positions) {
+        position = std::clamp<qsizetype>(position, 0, document.text.size());
+        const std::size_t wanted = runOf(document.runs, position);
+        if (wanted != run || position < cursor) {
+            run = wanted;
+            cursor = document.runs[run].start;
+            bytes = document.runs[run].byteStart;
+        }
+        for (; cursor < position; ++cursor)
+            bytes += unitBytes(document, cursor);
+        offsets.push_back(bytes);
+    }
+    return offsets;
+}
+
+// textPositions for text kept in runs: a byte left out of the text maps to the next kept one.
+std::vector<qsizetype> textPositionsThroughRuns(const DocumentText& document,
+                                                const std::vector<qint64>& offsets) {
+    std::vector<qsizetype> positions;
+    positions.reserve(offsets.size());
+    const std::vector<TextRun>& runs = document.runs;
+    for (const qint64 offset : offsets) {
+        const auto after =
+            std::upper_bound(runs.begin(), runs.end(), offset,
+                             [](qint64 b, const TextRun& run) { return b < run.byteStart; });
+        const std::size_t run = after == runs.begin() ? 0 : std::size_t(after - runs.begin() - 1);
+        const qsizetype end = run + 1 < runs.size() ? runs[run + 1].start : document.text.size();
+        qsizetype cursor = runs[run].start;
+        qint64 bytes = runs[run].byteStart;
+        advanceTo(document, offset, end, cursor, bytes);
+        positions.push_back(cursor);
+    }
+    return positions;
+}
+
 } // namespace
 
-Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
+Result<FileBytes> readFileBytes(const QString& path, qint64 maxBytes) {
     const QFileInfo info(path);
     if (!info.exists())
         return fileError(ErrorCode::NotFound, path, QStringLiteral("not found"));
@@ -169,18 +235,32 @@ Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
     std::optional<QByteArray> read = readBytes(file, maxBytes);
     if (!read)
         return fileError(ErrorCode::Io, path, QStringLiteral("cannot read: ") + file.errorString());
-    const QByteArray& bytes = *read;
-    if (maxBytes > 0 && bytes.size() > maxBytes) // it grew since the check above
+    if (maxBytes > 0 && read->size() > maxBytes) // it grew since the check above
         return fileError(
             ErrorCode::Unsupported, path,
-            detail::tooLargeText(maxBytes, std::max(file.size(), qint64(bytes.size()))));
+            detail::tooLargeText(maxBytes, std::max(file.size(), qint64(read->size()))));
+    FileBytes result;
+    result.bytes = std::move(*read);
+    // From the open file, so that it describes the bytes just read even if the path is replaced.
+    result.modifiedMs = file.fileTime(QFileDevice::FileModificationTime).toMSecsSinceEpoch();
+    result.changedMs = file.fileTime(QFileDevice::FileMetadataChangeTime).toMSecsSinceEpoch();
+    return result;
+}
 
+Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
+    auto file = readFileBytes(path, maxBytes);
+    if (!file)
+        return file.error();
+    return decodeDocument(path, *file);
+}
+
+Result<DocumentText> decodeDocument(const QString& path, const FileBytes& file) {
+    const QByteArray& bytes = file.bytes;
     DocumentText document;
     document.path = path;
     document.byteSize = bytes.size();
-    // From the open file, so that it describes the bytes just read even if the path is replaced.
-    document.modifiedMs = file.fileTime(QFileDevice::FileModificationTime).toMSecsSinceEpoch();
-    document.changedMs = file.fileTime(QFileDevice::FileMetadataChangeTime).toMSecsSinceEpoch();
+    document.modifiedMs = file.modifiedMs;
+    document.changedMs = file.changedMs;
     document.contentHash = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
 
     const bool hasNul =
@@ -211,13 +291,15 @@ Result<DocumentText> readDocument(const QString& path, qint64 maxBytes) {
     } else {
         // Not UTF-8 after all (a mark followed by it too): keep every byte as text.
         document.encoding = TextEncoding::Latin1;
-        document.text = decodeLatin1(bytes);
+        document.text = detail::decodeWindows1252(bytes);
     }
     return document;
 }
 
 std::vector<qint64> byteOffsets(const DocumentText& document,
                                 const std::vector<qsizetype>& sortedPositions) {
+    if (!document.runs.empty())
+        return byteOffsetsThroughRuns(document, sortedPositions);
     std::vector<qint64> offsets;
     offsets.reserve(sortedPositions.size());
     const qint64 bom = bomLength(document.encoding);
@@ -254,6 +336,8 @@ std::vector<qint64> byteOffsets(const DocumentText& document,
 
 std::vector<qsizetype> textPositions(const DocumentText& document,
                                      const std::vector<qint64>& sortedByteOffsets) {
+    if (!document.runs.empty())
+        return textPositionsThroughRuns(document, sortedByteOffsets);
     std::vector<qsizetype> positions;
     positions.reserve(sortedByteOffsets.size());
     const qint64 bom = bomLength(document.encoding);
@@ -285,17 +369,7 @@ std::vector<qsizetype> textPositions(const DocumentText& document,
             cursor = 0;
             bytes = 0;
         }
-        // Whole code points only: a pair's high half has length 0 and its low half 4.
-        while (cursor < size) {
-            const int units = utf8Length(document, cursor) == 0 ? 2 : 1;
-            qint64 step = 0;
-            for (int i = 0; i < units; ++i)
-                step += utf8Length(document, cursor + i);
-            if (bytes + step > wanted)
-                break;
-            bytes += step;
-            cursor += units;
-        }
+        advanceTo(document, wanted, size, cursor, bytes);
         positions.push_back(cursor);
     }
     return positions;

@@ -37,6 +37,75 @@ struct Range {
     bool isEmpty() const { return start >= end; }
 };
 
+Range trimmedRange(const QString& text, Range range) {
+    while (range.start < range.end && text[range.start].isSpace())
+        ++range.start;
+    while (range.end > range.start && text[range.end - 1].isSpace())
+        --range.end;
+    return range;
+}
+
+// Trimmed stretches between blank lines (whitespace holding two or more line breaks) and
+// paragraph separators.
+std::vector<Range> paragraphsOf(const QString& text) {
+    std::vector<Range> out;
+    const qsizetype size = text.size();
+    qsizetype start = -1; // of the current paragraph, -1 between paragraphs
+    qsizetype end = 0;    // after its last non-space character so far
+    for (qsizetype i = 0; i < size;) {
+        if (!text[i].isSpace()) {
+            if (start < 0)
+                start = i;
+            end = ++i;
+            continue;
+        }
+        int lineBreaks = 0;
+        bool separator = false;
+        for (; i < size && text[i].isSpace(); ++i) {
+            const char16_t c = text[i].unicode();
+            if (c == u'\r' && i + 1 < size && text[i + 1] == u'\n')
+                continue; // \r\n is one line break, counted on the \n
+            lineBreaks += isLineBreak(c) ? 1 : 0;
+            separator = separator || isParagraphSeparator(c);
+        }
+        if ((lineBreaks >= 2 || separator) && start >= 0) {
+            out.push_back({start, end});
+            start = -1;
+        }
+    }
+    if (start >= 0)
+        out.push_back({start, end});
+    return out;
+}
+
+// The trimmed, non-empty sentences of each paragraph of `text`, paragraphs in order: what
+// passages are packed from, and what splitSentences reports.
+std::vector<std::vector<Range>> sentencesByParagraph(const QString& text) {
+    // The sentence finder sees line breaks as spaces; positions are the same in both.
+    QString sentenceView = text;
+    QChar* view = sentenceView.data();
+    for (qsizetype i = 0; i < sentenceView.size(); ++i) {
+        if (isLineBreak(view[i].unicode()))
+            view[i] = QLatin1Char(' ');
+    }
+    std::vector<std::vector<Range>> out;
+    for (const Range& paragraph : paragraphsOf(text)) {
+        QTextBoundaryFinder finder(QTextBoundaryFinder::Sentence,
+                                   sentenceView.constData() + paragraph.start,
+                                   paragraph.end - paragraph.start);
+        std::vector<Range>& sentences = out.emplace_back();
+        qsizetype previous = 0;
+        for (qsizetype next = finder.toNextBoundary(); next >= 0; next = finder.toNextBoundary()) {
+            const Range sentence =
+                trimmedRange(text, {paragraph.start + previous, paragraph.start + next});
+            previous = next;
+            if (!sentence.isEmpty())
+                sentences.push_back(sentence);
+        }
+    }
+    return out;
+}
+
 // A stretch that fits maxTokens on its own, with its word pieces (without [CLS] and [SEP]).
 struct Unit {
     Range range;
@@ -57,77 +126,21 @@ public:
         : m_text(text), m_tokenizer(tokenizer), m_maxTokens(maxTokens) {}
 
     std::vector<Cut> run() {
-        // The sentence finder sees line breaks as spaces; positions are the same in both.
-        QString sentenceView = m_text;
-        QChar* view = sentenceView.data();
-        for (qsizetype i = 0; i < sentenceView.size(); ++i) {
-            if (isLineBreak(view[i].unicode()))
-                view[i] = QLatin1Char(' ');
-        }
-        for (const Range& paragraph : paragraphs())
-            cutParagraph(sentenceView, paragraph);
+        for (const std::vector<Range>& paragraph : sentencesByParagraph(m_text))
+            cutParagraph(paragraph);
         return std::move(m_cuts);
     }
 
 private:
-    bool isSpace(qsizetype i) const { return m_text[i].isSpace(); }
-
-    Range trimmed(Range range) const {
-        while (range.start < range.end && isSpace(range.start))
-            ++range.start;
-        while (range.end > range.start && isSpace(range.end - 1))
-            --range.end;
-        return range;
-    }
+    Range trimmed(Range range) const { return trimmedRange(m_text, range); }
 
     std::size_t countTokens(Range range) const {
         return m_tokenizer.encode(m_text.sliced(range.start, range.end - range.start), 0).size();
     }
 
-    // Trimmed stretches between blank lines (whitespace holding two or more line breaks) and
-    // paragraph separators.
-    std::vector<Range> paragraphs() const {
-        std::vector<Range> out;
-        const qsizetype size = m_text.size();
-        qsizetype start = -1; // of the current paragraph, -1 between paragraphs
-        qsizetype end = 0;    // after its last non-space character so far
-        for (qsizetype i = 0; i < size;) {
-            if (!isSpace(i)) {
-                if (start < 0)
-                    start = i;
-                end = ++i;
-                continue;
-            }
-            int lineBreaks = 0;
-            bool separator = false;
-            for (; i < size && isSpace(i); ++i) {
-                const char16_t c = m_text[i].unicode();
-                if (c == u'\r' && i + 1 < size && m_text[i + 1] == u'\n')
-                    continue; // \r\n is one line break, counted on the \n
-                lineBreaks += isLineBreak(c) ? 1 : 0;
-                separator = separator || isParagraphSeparator(c);
-            }
-            if ((lineBreaks >= 2 || separator) && start >= 0) {
-                out.push_back({start, end});
-                start = -1;
-            }
-        }
-        if (start >= 0)
-            out.push_back({start, end});
-        return out;
-    }
-
-    void cutParagraph(const QString& sentenceView, Range paragraph) {
-        QTextBoundaryFinder finder(QTextBoundaryFinder::Sentence,
-                                   sentenceView.constData() + paragraph.start,
-                                   paragraph.end - paragraph.start);
+    void cutParagraph(const std::vector<Range>& sentences) {
         std::vector<Unit> run; // consecutive whole sentences that each fit
-        qsizetype previous = 0;
-        for (qsizetype next = finder.toNextBoundary(); next >= 0; next = finder.toNextBoundary()) {
-            const Range sentence = trimmed({paragraph.start + previous, paragraph.start + next});
-            previous = next;
-            if (sentence.isEmpty())
-                continue;
+        for (const Range& sentence : sentences) {
             const std::size_t tokens = countTokens(sentence);
             if (tokens <= m_maxTokens) {
                 run.push_back({sentence, tokens - kSpecialTokens});
@@ -281,6 +294,14 @@ private:
 
 } // namespace
 
+std::vector<SentenceSpan> splitSentences(const QString& text) {
+    std::vector<SentenceSpan> sentences;
+    for (const std::vector<Range>& paragraph : sentencesByParagraph(text))
+        for (const Range& sentence : paragraph)
+            sentences.push_back({sentence.start, sentence.end});
+    return sentences;
+}
+
 std::vector<PassageSpan> splitPassages(const DocumentText& document,
                                        const WordPieceTokenizer& tokenizer, std::size_t maxTokens) {
     const QString& text = document.text;
@@ -299,8 +320,11 @@ std::vector<PassageSpan> splitPassages(const DocumentText& document,
     passages.reserve(cuts.size());
     int line = 1;
     qsizetype scanned = 0; // text before this position has been counted into `line`
+    std::size_t place = 0; // document.places[place - 1] is in effect at `scanned`
     for (std::size_t i = 0; i < cuts.size(); ++i) {
         const Range range = cuts[i].range;
+        while (place < document.places.size() && document.places[place].start <= range.start)
+            ++place;
         for (; scanned < range.start; ++scanned) {
             const QChar c = text[scanned];
             if (c == u'\n' ||
@@ -313,6 +337,10 @@ std::vector<PassageSpan> splitPassages(const DocumentText& document,
         passage.byteStart = offsets[2 * i];
         passage.byteEnd = offsets[2 * i + 1];
         passage.line = line;
+        if (place > 0) {
+            passage.page = document.places[place - 1].page;
+            passage.section = document.places[place - 1].section;
+        }
         passage.tokenCount = int(cuts[i].tokens);
         passage.text = text.sliced(range.start, range.end - range.start);
         passages.push_back(std::move(passage));

@@ -523,6 +523,8 @@ Result<VerifyReport> IndexFolder::verify(bool repair) {
     // all.
     if (!report.problems.isEmpty())
         return report;
+    if (auto keywords = verifyKeywordIndex(report, repair); !keywords)
+        return keywords.error();
     if (auto values = checkVectorValues(report, repair); !values)
         return values.error();
     if (!report.problems.isEmpty())

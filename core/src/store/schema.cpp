@@ -76,6 +76,47 @@ constexpr const char* kVersion3 = R"sql(
 ALTER TABLE documents ADD COLUMN changed_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: the keyword index, an FTS5 table over the passages' text (see keyword_tokenizer.h
+// for how text is cut into words). Notes on the choices:
+//  - External content (content='passages'): the text is stored once, in the passages; the
+//    keyword index holds only its own inverted lists (about a third of the text's size).
+//  - Triggers keep it in step with the passages: every write of a passage, by any code path
+//    (putDocument, copies, removal, the cascade from a document, salvage), changes the keyword
+//    index in the same statement and so in the same transaction. A crash can never leave one
+//    ahead of the other, and no writer has to remember it.
+//  - 'rebuild' fills it from the passages already stored: an index upgrades without embedding
+//    anything again.
+#define SEMSEARCH_KEYWORD_INDEX_SQL                                                                \
+    "CREATE VIRTUAL TABLE IF NOT EXISTS passage_keywords USING fts5("                              \
+    "    text, content = 'passages', content_rowid = 'id', tokenize = 'semsearch');"               \
+    "CREATE TRIGGER IF NOT EXISTS passage_keywords_insert AFTER INSERT ON passages BEGIN"          \
+    "    INSERT INTO passage_keywords(rowid, text) VALUES (new.id, new.text);"                     \
+    "END;"                                                                                         \
+    "CREATE TRIGGER IF NOT EXISTS passage_keywords_delete AFTER DELETE ON passages BEGIN"          \
+    "    INSERT INTO passage_keywords(passage_keywords, rowid, text)"                              \
+    "        VALUES ('delete', old.id, old.text);"                                                 \
+    "END;"                                                                                         \
+    "CREATE TRIGGER IF NOT EXISTS passage_keywords_update AFTER UPDATE OF text ON passages BEGIN"  \
+    "    INSERT INTO passage_keywords(passage_keywords, rowid, text)"                              \
+    "        VALUES ('delete', old.id, old.text);"                                                 \
+    "    INSERT INTO passage_keywords(rowid, text) VALUES (new.id, new.text);"                     \
+    "END;"
+constexpr const char* kVersion4 = SEMSEARCH_KEYWORD_INDEX_SQL
+    "INSERT INTO passage_keywords(passage_keywords) VALUES ('rebuild');";
+
+// Version 5: where a passage came from in documents that have pages or sections (PDF pages,
+// headings of Markdown, HTML, DOCX, ODT and EPUB). A table of its own, with rows only for
+// passages that have a place: plain text needs none, and a column after passages.vector would
+// make every read of a passage's place step over the vector's overflow pages. Passages of an
+// older index have no place until their files are indexed again.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE passage_places (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    page       INTEGER NOT NULL,
+    section    TEXT    NOT NULL
+);
+)sql";
+
 static_assert(kStoreApplicationId == 1397576530, "kVersion1 spells the application id out");
 
 Result<std::int64_t> pragmaValue(sqlite3* db, const char* sql, const QString& file) {
@@ -150,11 +191,14 @@ Result<void> applyMigrations(sqlite3* db, const QString& file,
 
 } // namespace
 
+// The same statements as version 4 (they only ever create what is missing), for repairs.
+const char* const kKeywordIndexSql = SEMSEARCH_KEYWORD_INDEX_SQL;
+
 const std::vector<SchemaMigration>& schemaMigrations() {
     static const std::vector<SchemaMigration> migrations = {
-        {1, "initial schema", kVersion1},
-        {2, "sources", kVersion2},
-        {3, "status-change times", kVersion3},
+        {1, "initial schema", kVersion1},      {2, "sources", kVersion2},
+        {3, "status-change times", kVersion3}, {4, "keyword index", kVersion4},
+        {5, "passage places", kVersion5},
     };
     return migrations;
 }

@@ -10,6 +10,11 @@
 //      starts at 0.
 //   2  sources.
 //   3  documents.changed_ms: the file's status-change time (ctime) as last read; 0 = unknown.
+//   4  passage_keywords: an FTS5 keyword index over passages.text (tokenizer "semsearch", which
+//      every connection registers before this runs), kept in step by triggers; filled from the
+//      passages already stored.
+//   5  passage_places: the page and section of passages that have them (documents read by
+//      semsearch-extract, Markdown).
 
 #include "semsearch/error.h"
 
@@ -30,6 +35,10 @@ struct SchemaMigration {
     const char* description; // for error messages
     const char* sql;         // one or more statements, run inside the migration's transaction
 };
+
+// The keyword index's table and triggers as version 4 creates them, each only if missing (for
+// verify --repair; the table then still needs filling: KeywordStore::rebuild()).
+extern const char* const kKeywordIndexSql;
 
 // Every step from 1 to the current version, in order.
 const std::vector<SchemaMigration>& schemaMigrations();

@@ -102,7 +102,19 @@ Result<std::int64_t> insertPassage(StoreConnection& connection, std::int64_t doc
     (*q)->bindStaticBlob(7, vector, vectorBytes);
     if (auto done = (*q)->run(); !done)
         return done.error();
-    return connection.lastInsertId();
+    const std::int64_t id = connection.lastInsertId();
+    if (passage.page == 0 && passage.section.isEmpty())
+        return id;
+    auto place = connection.query(
+        "INSERT INTO passage_places(passage_id, page, section) VALUES (?1, ?2, ?3)");
+    if (!place)
+        return place.error();
+    (*place)->bind(1, id);
+    (*place)->bind(2, std::int64_t(passage.page));
+    (*place)->bind(3, passage.section);
+    if (auto done = (*place)->run(); !done)
+        return done.error();
+    return id;
 }
 
 // The ids of the document's passages, ascending.
@@ -248,8 +260,10 @@ Result<std::int64_t> SqliteDocuments::putCopy(DocumentRecord document, std::int6
         PassageRecord passage;
         QByteArray vector; // stored bytes, copied as they are
     };
-    auto q = m_connection.query("SELECT byte_start, byte_end, line, text, vector FROM passages "
-                                "WHERE document_id = ?1 ORDER BY ordinal");
+    auto q = m_connection.query("SELECT p.byte_start, p.byte_end, p.line, p.text, p.vector, "
+                                "coalesce(pp.page, 0), coalesce(pp.section, '') "
+                                "FROM " SEMSEARCH_PASSAGES_WITH_PLACES
+                                " WHERE p.document_id = ?1 ORDER BY p.ordinal");
     if (!q)
         return q.error();
     (*q)->bind(1, sourceId);
@@ -260,6 +274,8 @@ Result<std::int64_t> SqliteDocuments::putCopy(DocumentRecord document, std::int6
         copy.passage.line = int(row.columnInt64(2));
         copy.passage.text = row.columnText(3);
         copy.vector = row.columnBlob(4);
+        copy.passage.page = int(row.columnInt64(5));
+        copy.passage.section = row.columnText(6);
         return copy;
     });
     if (!copies)

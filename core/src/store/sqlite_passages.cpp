@@ -80,6 +80,8 @@ PassageRecord readPassage(const SqliteStatement& row) {
     passage.byteEnd = row.columnInt64(4);
     passage.line = int(row.columnInt64(5));
     passage.text = row.columnText(6);
+    passage.page = int(row.columnInt64(7));
+    passage.section = row.columnText(8);
     return passage;
 }
 
@@ -95,7 +97,8 @@ Error vectorSizeError(const StoreConnection& connection, std::int64_t passageId,
 }
 
 Result<std::vector<PassageRecord>> SqliteDocuments::passages(const std::vector<std::int64_t>& ids) {
-    auto q = m_connection.query("SELECT " SEMSEARCH_PASSAGE_COLUMNS " FROM passages WHERE id = ?1");
+    auto q = m_connection.query("SELECT " SEMSEARCH_PASSAGE_COLUMNS
+                                " FROM " SEMSEARCH_PASSAGES_WITH_PLACES " WHERE p.id = ?1");
     if (!q)
         return q.error();
     return lookUpEach<PassageRecord>(**q, ids, readPassage);
@@ -103,7 +106,8 @@ Result<std::vector<PassageRecord>> SqliteDocuments::passages(const std::vector<s
 
 Result<std::vector<PassageRecord>> SqliteDocuments::passagesOf(std::int64_t documentId) {
     auto q = m_connection.query("SELECT " SEMSEARCH_PASSAGE_COLUMNS
-                                " FROM passages WHERE document_id = ?1 ORDER BY ordinal");
+                                " FROM " SEMSEARCH_PASSAGES_WITH_PLACES
+                                " WHERE p.document_id = ?1 ORDER BY p.ordinal");
     if (!q)
         return q.error();
     (*q)->bind(1, documentId);

@@ -145,6 +145,10 @@ void SqliteStatement::reset() {
     m_bindError = 0;
 }
 
+double SqliteStatement::columnDouble(int column) const {
+    return sqlite3_column_double(m_statement, column);
+}
+
 std::int64_t SqliteStatement::columnInt64(int column) const {
     return sqlite3_column_int64(m_statement, column);
 }

@@ -61,6 +61,7 @@ public:
 
     // Columns are numbered from 0. Valid after step() returned true.
     std::int64_t columnInt64(int column) const;
+    double columnDouble(int column) const;
     QString columnText(int column) const;         // NULL -> null QString
     QByteArray columnBlob(int column) const;      // a copy; NULL or empty -> empty
     const void* columnBlobData(int column) const; // valid until the next step/reset

@@ -1,7 +1,7 @@
 // SqliteStore: opening, transactions, totals and the health checks. What it holds is in its
 // parts (sqlite_documents.cpp, sqlite_passages.cpp, sqlite_sources.cpp,
-// sqlite_skipped_files.cpp, sqlite_index_metadata.cpp), the connection they share in
-// store_connection.{h,cpp}.
+// sqlite_skipped_files.cpp, sqlite_index_metadata.cpp, sqlite_keywords.cpp), the connection they
+// share in store_connection.{h,cpp}.
 
 #include "semsearch/store.h"
 
@@ -68,7 +68,7 @@ Result<StoreCounts> readCounts(SqliteStatement& statement) {
 
 SqliteStore::SqliteStore(std::unique_ptr<StoreConnection> connection)
     : m_connection(std::move(connection)), m_documents(*m_connection), m_sources(*m_connection),
-      m_skipped(*m_connection), m_metadata(*m_connection) {}
+      m_skipped(*m_connection), m_metadata(*m_connection), m_keywords(*m_connection) {}
 
 SqliteStore::~SqliteStore() = default;
 

@@ -1,5 +1,6 @@
 #include "store/store_connection.h"
 
+#include "store/keyword_tokenizer.h"
 #include "store/meta_table.h"
 #include "store/schema.h"
 
@@ -89,6 +90,9 @@ Result<std::unique_ptr<StoreConnection>> StoreConnection::connect(const QString&
         !set)
         return set.error();
 
+    // Before the schema: the keyword index's table and triggers need its tokenizer.
+    if (auto tokenizer = registerKeywordTokenizer(connection->db, file); !tokenizer)
+        return tokenizer.error();
     Result<void> schema = mode == StoreMode::ReadWrite ? migrateSchema(connection->db, file)
                                                        : requireCurrentSchema(connection->db, file);
     if (!schema)

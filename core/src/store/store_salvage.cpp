@@ -21,6 +21,9 @@
 
 #include <limits>
 #include <memory>
+#include <set>
+#include <utility>
+#include <vector>
 
 namespace semsearch {
 
@@ -75,6 +78,8 @@ public:
     Result<void> copyFromBothEnds(const QByteArray& key);
     // The rows with these keys, each looked up on its own.
     Result<void> copyKeys(const QByteArray& key, const char* const* keys, std::size_t count);
+    // The stretches of keys [first, last] that copyByRowid could not read.
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& lostKeys() const { return m_lost; }
 
 private:
     struct Scan {
@@ -104,6 +109,7 @@ private:
     QByteArray m_columns;
     QStringList& m_unreadable;
     Statement m_insert;
+    std::vector<std::pair<std::int64_t, std::int64_t>> m_lost;
     std::int64_t m_end = std::numeric_limits<std::int64_t>::max(); // bound of stepForward
 };
 
@@ -198,6 +204,8 @@ Result<std::int64_t> TableCopier::copyByRowid(const QByteArray& key) {
                                                    " ORDER BY " + key + " DESC");
     if (!backward) {
         m_unreadable << QStringLiteral("%1: the table cannot be read").arg(name());
+        m_lost.emplace_back(std::numeric_limits<std::int64_t>::min(),
+                            std::numeric_limits<std::int64_t>::max());
         return 0;
     }
     auto tail = scan(backward.get(), true);
@@ -249,17 +257,20 @@ Result<std::int64_t> TableCopier::stepForward(const QByteArray& key,
             if (!*first)
                 return largest;
             m_unreadable << QStringLiteral("%1: the row with id %2").arg(name()).arg(**first);
+            m_lost.emplace_back(**first, **first);
             from = **first + 1;
             continue;
         }
         const std::optional<std::int64_t> resume = readableAfter(key, next);
         if (!resume && !end) {
             m_unreadable << QStringLiteral("%1: every row from id %2 on").arg(name()).arg(next);
+            m_lost.emplace_back(next, kMax);
             return std::max(largest, withMargin(next));
         }
         const std::int64_t last = resume ? *resume - 1 : m_end - 1;
         m_unreadable
             << QStringLiteral("%1: rows with ids %2 to %3").arg(name()).arg(next).arg(last);
+        m_lost.emplace_back(next, last);
         largest = std::max(largest, last);
         if (!resume)
             return largest;
@@ -312,6 +323,12 @@ public:
 
     Result<void> dropOrphanedPassages();
     Result<void> dropBrokenDocuments();
+    // Drops the documents with a passage text or section that is not valid UTF-8 text.
+    Result<void> dropDocumentsWithGarbledText();
+    // Drops the documents of passages whose place may be among `lost` (passage id stretches
+    // of passage_places that could not be read), then the places of passages not kept.
+    Result<void>
+    dropDocumentsWithLostPlaces(const std::vector<std::pair<std::int64_t, std::int64_t>>& lost);
     Result<void> continueCounters(std::optional<std::int64_t> oldSequence,
                                   std::int64_t largestPassageId);
     Result<void> count();
@@ -320,8 +337,9 @@ private:
     Result<std::int64_t> integer(const char* sql);
     // The meta value of `key`, std::nullopt when there is none.
     Result<std::optional<QString>> meta(const char* key);
-    // Deletes the documents listed by `select` (id, path) with their passages, and notes them.
-    Result<void> dropDocuments(const char* select, std::optional<std::int64_t> parameter);
+    // Deletes the documents listed by `select` (id, path; `parameters` bound to ?1, ?2, ...)
+    // with their passages, and notes them.
+    Result<void> dropDocuments(const char* select, const std::vector<std::int64_t>& parameters);
 
     sqlite3* m_db;
     const QString& m_path;
@@ -365,12 +383,12 @@ Result<void> SalvagedStore::dropOrphanedPassages() {
 }
 
 Result<void> SalvagedStore::dropDocuments(const char* select,
-                                          std::optional<std::int64_t> parameter) {
+                                          const std::vector<std::int64_t>& parameters) {
     auto q = SqliteStatement::prepare(m_db, select, m_path);
     if (!q)
         return q.error();
-    if (parameter)
-        q->bind(1, *parameter);
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        q->bind(int(i + 1), parameters[i]);
     auto found = collectRows<std::pair<std::int64_t, QString>>(*q, [](const SqliteStatement& row) {
         return std::pair(row.columnInt64(0), row.columnText(1));
     });
@@ -409,7 +427,7 @@ Result<void> SalvagedStore::dropBrokenDocuments() {
         for (const char* sql : {"DELETE FROM meta WHERE key LIKE 'model\\_%' ESCAPE '\\'"})
             if (auto done = executeSql(m_db, sql, m_path); !done)
                 return done;
-        return dropDocuments("SELECT id, path FROM documents ORDER BY path", std::nullopt);
+        return dropDocuments("SELECT id, path FROM documents ORDER BY path", {});
     }
     // The same invariants as check(): every passage there, ordinals 0..n-1, vectors of the
     // model's size, ordered byte ranges.
@@ -420,7 +438,52 @@ Result<void> SalvagedStore::dropBrokenDocuments() {
         "count(DISTINCT p.ordinal) != count(p.id) OR "
         "sum(typeof(p.vector) != 'blob' OR length(p.vector) != ?1) > 0 OR "
         "sum(p.byte_start < 0 OR p.byte_end < p.byte_start) > 0)) ORDER BY d.path",
-        std::int64_t(dimension) * std::int64_t(kBytesPerComponent));
+        {std::int64_t(dimension) * std::int64_t(kBytesPerComponent)});
+}
+
+// Damage inside a row's bytes goes unnoticed by SQLite, which keeps no checksums, and the next
+// indexing run would keep such a document, its file being unchanged. The store writes text
+// from QString, always valid UTF-8, so a text that is not has been overwritten (and most likely
+// the vector stored after it too).
+Result<void> SalvagedStore::dropDocumentsWithGarbledText() {
+    auto q = SqliteStatement::prepare(
+        m_db,
+        "SELECT p.document_id, typeof(p.text) = 'text' AND typeof(coalesce(pp.section, '')) = "
+        "'text', CAST(p.text AS BLOB), CAST(coalesce(pp.section, '') AS BLOB) FROM passages p "
+        "LEFT JOIN passage_places pp ON pp.passage_id = p.id",
+        m_path);
+    if (!q)
+        return q.error();
+    std::set<std::int64_t> garbled;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        if (q->columnInt64(1) == 0 || !QByteArrayView(q->columnBlob(2)).isValidUtf8() ||
+            !QByteArrayView(q->columnBlob(3)).isValidUtf8())
+            garbled.insert(q->columnInt64(0));
+    }
+    for (std::int64_t id : garbled)
+        if (auto dropped = dropDocuments("SELECT id, path FROM documents WHERE id = ?1", {id});
+            !dropped)
+            return dropped;
+    return {};
+}
+
+Result<void> SalvagedStore::dropDocumentsWithLostPlaces(
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& lost) {
+    for (const auto& [first, last] : lost)
+        if (auto dropped =
+                dropDocuments("SELECT DISTINCT d.id, d.path FROM documents d JOIN passages p ON "
+                              "p.document_id = d.id WHERE p.id BETWEEN ?1 AND ?2 ORDER BY d.path",
+                              {first, last});
+            !dropped)
+            return dropped;
+    return executeSql(
+        m_db, "DELETE FROM passage_places WHERE passage_id NOT IN (SELECT id FROM passages)",
+        m_path);
 }
 
 Result<void> SalvagedStore::continueCounters(std::optional<std::int64_t> oldSequence,
@@ -531,10 +594,24 @@ Result<void> copyReadableRows(sqlite3* from, sqlite3* to, const QString& toPath,
                        .copyByRowid("id");
     if (!largest)
         return largest.error();
+    // Places came with schema version 5. A place that cannot be read would leave its passage
+    // without its page for good (its file is unchanged, so it is not read again): the documents
+    // whose places may be among the lost ones go, like those that lost a passage.
+    std::vector<std::pair<std::int64_t, std::int64_t>> lostPlaces;
+    if (prepareSource(from, "SELECT passage_id, page, section FROM passage_places")) {
+        TableCopier places = copier("passage_places", "passage_id, page, section");
+        if (auto copied = places.copyByRowid("passage_id"); !copied)
+            return copied.error();
+        lostPlaces = places.lostKeys();
+    }
     SalvagedStore kept(to, toPath, report);
-    for (auto step : {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments})
+    for (auto step : {&SalvagedStore::dropOrphanedPassages, &SalvagedStore::dropBrokenDocuments,
+                      &SalvagedStore::dropDocumentsWithGarbledText})
         if (auto done = (kept.*step)(); !done)
             return done;
+    if (auto done = kept.dropDocumentsWithLostPlaces(lostPlaces); !done)
+        return done;
+    report.droppedDocuments.sort();
     if (auto done = kept.continueCounters(oldPassageSequence(from), *largest); !done)
         return done;
     return kept.count();
