@@ -512,9 +512,11 @@ private Q_SLOTS:
         const RunResult text = lists.run({QStringLiteral("status")});
         QVERIFY2(text.out.contains("search:    approximate"), text.out.constData());
 
-        const QStringList query = {QStringLiteral("search"), QStringLiteral("--passages"),
-                                   QStringLiteral("--json"), QStringLiteral("-k"),
-                                   QStringLiteral("5"),      QStringLiteral("walking the dog")};
+        // By meaning alone, so that the scores compared are cosines (hybrid's are rank fusion's).
+        const QStringList query = {QStringLiteral("search"),   QStringLiteral("--passages"),
+                                   QStringLiteral("--json"),   QStringLiteral("--mode"),
+                                   QStringLiteral("semantic"), QStringLiteral("-k"),
+                                   QStringLiteral("5"),        QStringLiteral("walking the dog")};
         const RunResult approximate = lists.run(query);
         const RunResult exact = lists.run(QStringList(query) << QStringLiteral("--exact"));
         QVERIFY2(approximate.exitCode == 0 && exact.exitCode == 0, exact.err.constData());
@@ -533,6 +535,17 @@ private Q_SLOTS:
             QVERIFY(std::abs(a.value(QStringLiteral("score")).toDouble() -
                              e.value(QStringLiteral("score")).toDouble()) < 1e-5);
         }
+
+        // --exact names a vector comparison; a keyword search has none to make exact.
+        const RunResult keyword =
+            lists.run({QStringLiteral("search"), QStringLiteral("--exact"),
+                       QStringLiteral("--mode"), QStringLiteral("keyword"), QStringLiteral("dog")});
+        QCOMPARE(keyword.exitCode, 2);
+        QVERIFY2(isOneLine(keyword.err) && keyword.err.contains("--exact"),
+                 keyword.err.constData());
+        const RunResult hybrid = lists.run(QStringList(query.mid(0, 3))
+                                           << QStringLiteral("--exact") << QStringLiteral("dog"));
+        QVERIFY2(hybrid.exitCode == 0, hybrid.err.constData());
 
         CliFixture capped(base() + QStringLiteral("/capped"));
         capped.setEnvironment(QStringLiteral("SEMSEARCH_APPROXIMATE_FROM"), QStringLiteral("8"));

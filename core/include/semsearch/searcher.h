@@ -37,7 +37,7 @@ struct SearchFilter {
 
 enum class SearchMode {
     Hybrid,   // meaning and keywords, fused by reciprocal rank (the front ends' default)
-    Semantic, // meaning only: the exact top-k by cosine
+    Semantic, // meaning only: the top-k by cosine (exact scores; see SearchOptions::exact)
     Keyword,  // keywords only: passages holding a query word or phrase, by BM25
 };
 
@@ -113,7 +113,9 @@ public:
     Result<std::vector<DocumentHit>> searchDocuments(const QString& query,
                                                      const SearchOptions& options = {});
     // The top-k passages over the whole index (or the filtered part), best first, as above at
-    // the level of passages: Semantic is the exact top-k by cosine.
+    // the level of passages: Semantic is the top-k by cosine, every score the exact cosine; the
+    // vector index may miss a passage of the exact top-k (recall@10 >= 0.95 is what its guard
+    // holds, vector_index_options.h) unless options.exact.
     Result<std::vector<PassageHit>> searchPassages(const QString& query,
                                                    const SearchOptions& options = {});
 
