@@ -9,12 +9,18 @@
 
 #include "ann_bench.h"
 
+#include "hybrid_latency.h"
+#include "synthetic_index.h"
+
+#include "semsearch/embedder.h"
 #include "semsearch/faiss_vector_index.h"
 #include "semsearch/index_folder.h"
-#include "synthetic_index.h"
+#include "semsearch/model_identity.h"
+#include "semsearch/searcher.h"
 
 #include <faiss/IndexHNSW.h>
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -65,10 +71,9 @@ struct Clustered {
     }
 };
 
-bool fillClustered(IndexFolder& index, const Clustered& data, std::int64_t count) {
+bool fillClustered(IndexFolder& index, const Clustered& data, std::int64_t count,
+                   const ModelIdentity& identity) {
     SqliteStore& store = index.store();
-    const ModelIdentity identity{QStringLiteral("synthetic"), data.dim, QStringLiteral("mean"),
-                                 true, QString()};
     if (!store.begin() || !store.metadata().setModelIdentity(identity))
         return false;
     constexpr int kPerDocument = 20;
@@ -94,6 +99,60 @@ bool fillClustered(IndexFolder& index, const Clustered& data, std::int64_t count
             return false;
     }
     return store.commit().ok();
+}
+
+int failWith(const QString& message) {
+    std::fprintf(stderr, "bench_search: %s\n", qPrintable(message));
+    return 1;
+}
+
+// The identity the index records: the model's, so that Searcher accepts its queries, else a
+// synthetic one.
+Result<ModelIdentity> identityFor(const VectorsBenchmark& settings) {
+    if (settings.model.isEmpty())
+        return ModelIdentity{QStringLiteral("synthetic"), settings.dim, QStringLiteral("mean"),
+                             true, QString()};
+    auto embedder = openEmbedder(settings.model);
+    if (!embedder)
+        return embedder.error();
+    if ((*embedder)->model().dimension() != settings.dim)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("--model %1 makes vectors of %2 values, not --dim %3")
+                             .arg(settings.model)
+                             .arg((*embedder)->model().dimension())
+                             .arg(settings.dim));
+    return modelIdentity((*embedder)->model());
+}
+
+// The index folder at `path` holding `n` clustered passages: reused when it already does (with
+// the same identity), else filled anew. Its vector cache is deleted either way, so that the
+// build that follows is measured.
+Result<void> prepareStore(const QString& path, const Clustered& data, std::int64_t n,
+                          const ModelIdentity& identity) {
+    {
+        auto writer = IndexFolder::open(path, IndexFolder::Mode::Write);
+        if (!writer)
+            return writer.error();
+        auto counts = (*writer)->store().counts();
+        auto recorded = (*writer)->model();
+        if (counts && counts->passages == n && recorded && *recorded &&
+            sameVectors(**recorded, identity)) {
+            std::printf("store: reused %s\n", qPrintable(path));
+        } else {
+            writer->reset();
+            QDir(path).removeRecursively();
+            writer = IndexFolder::open(path, IndexFolder::Mode::Write);
+            if (!writer)
+                return writer.error();
+            const Clock::time_point start = Clock::now();
+            if (!fillClustered(**writer, data, n, identity))
+                return makeError(ErrorCode::Io, path + QStringLiteral(": cannot fill the store"));
+            std::printf("fill_ms (store %lld passages in SQLite): %.0f\n",
+                        static_cast<long long>(n), msSince(start));
+        }
+    }
+    QFile::remove(QDir(path).filePath(QStringLiteral("vectors.faiss")));
+    return {};
 }
 
 struct Timings {
@@ -179,93 +238,201 @@ void measureHnsw(IndexFolder& index, int dim, const std::vector<float>& queries,
     }
 }
 
-} // namespace
+// The writer's build of the cache (training, adding, the recall guard, the atomic save), timed.
+Result<double> buildCache(const QString& path, const VectorIndexOptions& options) {
+    auto writer = IndexFolder::open(path, IndexFolder::Mode::Write);
+    if (!writer)
+        return writer.error();
+    (*writer)->setVectorIndexOptions(options);
+    const Clock::time_point start = Clock::now();
+    auto built = (*writer)->vectors();
+    const double buildMs = msSince(start);
+    if (!built)
+        return built.error();
+    auto state = (*writer)->vectorIndexState();
+    std::printf("build_ms (train, add, recall guard, save): %.0f\nindex: %s\n", buildMs,
+                state && *state ? qPrintable((*state)->toText()) : "?");
+    return buildMs;
+}
 
-int runVectorsBenchmark(std::int64_t n, int dim, int queryCount, bool hnsw,
-                        std::int64_t approximateFrom, const QString& folder) {
-    VectorIndexOptions options;
-    options.approximateFrom = approximateFrom;
-    QTemporaryDir tempDir(folder.isEmpty() ? QDir::tempPath() + QStringLiteral("/bench_ann-XXXXXX")
-                                           : folder + QStringLiteral("/bench_ann-XXXXXX"));
-    const QString path = tempDir.path();
-    const Clustered data(dim, 1000);
-    std::printf("\nvectors: %lld (dim %d, 1000 clusters)\n", static_cast<long long>(n), dim);
-    double buildMs = 0;
-    {
-        auto writer = IndexFolder::open(path, IndexFolder::Mode::Write);
-        if (!writer || !fillClustered(**writer, data, n))
-            return 1;
-        (*writer)->setVectorIndexOptions(options);
-        const Clock::time_point start = Clock::now();
-        auto built = (*writer)->vectors();
-        buildMs = msSince(start);
-        if (!built) {
-            std::fprintf(stderr, "bench_search: %s\n", qPrintable(built.error().message));
-            return 1;
-        }
-        auto state = (*writer)->vectorIndexState();
-        std::printf("build_ms (train, add, recall guard, save): %.0f\nindex: %s\n", buildMs,
-                    state && *state ? qPrintable((*state)->toText()) : "?");
-    }
+struct CompactFigures {
+    Timings timings;
+    double rssMb = 0;
+};
+
+// A reader's search of the cache: candidates plus exact re-ranking from the store.
+Result<CompactFigures> measureCompact(const QString& path, const VectorIndexOptions& options,
+                                      const std::vector<float>& queries, int dim) {
     malloc_trim(0);
     const double rssBefore = residentMb();
-    std::vector<float> queries(std::size_t(queryCount) * std::size_t(dim));
-    for (int q = 0; q < queryCount; ++q)
-        data.row(std::uint64_t(n) * 7 + std::uint64_t(q), queries.data() + std::size_t(q) * dim);
-
     auto reader = IndexFolder::open(path, IndexFolder::Mode::Read);
     if (!reader)
-        return 1;
+        return reader.error();
     (*reader)->setVectorIndexOptions(options);
     const Clock::time_point loadStart = Clock::now();
     auto vectors = (*reader)->vectors();
-    if (!vectors || !*vectors)
-        return 1;
+    if (!vectors)
+        return vectors.error();
+    if (!*vectors)
+        return makeError(ErrorCode::Internal, path + QStringLiteral(": no vector cache"));
     std::printf("load_ms (file in page cache): %.0f\n", msSince(loadStart));
-    const Timings approximate =
+    CompactFigures figures;
+    figures.timings =
         timeQueries(queries, dim, [&](const float* q) { return idsOf((*vectors)->search(q, 10)); });
-    const double rss = residentMb();
-    std::printf("rss_mb: %.0f (before loading the index: %.0f)\n", rss, rssBefore);
-    std::printf("disk_mb: vectors.faiss %.0f, index.sqlite %.0f\n",
-                double(QFileInfo(path + QStringLiteral("/vectors.faiss")).size()) / 1e6,
-                double(QFileInfo(path + QStringLiteral("/index.sqlite")).size()) / 1e6);
-    reader->reset();
-    malloc_trim(0);
-
-    // Today's exact scan: every float32 vector in memory (FaissVectorIndex), two threads.
-    auto flat = FaissVectorIndex::create(dim);
-    auto store = IndexFolder::open(path, IndexFolder::Mode::Read);
-    if (!flat || !store)
-        return 1;
-    std::vector<std::int64_t> ids;
-    std::vector<float> rows;
-    (void)(*store)->store().documents().forEachVector([&](std::int64_t id, const float* v) {
-        ids.push_back(id);
-        rows.insert(rows.end(), v, v + dim);
-        if (ids.size() == 4096) {
-            (void)(*flat)->add(ids, rows.data());
-            ids.clear();
-            rows.clear();
-        }
-        return true;
-    });
-    (void)(*flat)->add(ids, rows.data());
-    const Timings exact =
-        timeQueries(queries, dim, [&](const float* q) { return idsOf((*flat)->search(q, 10)); });
-    const double recall = recallAt10(approximate, exact);
+    figures.rssMb = residentMb();
+    std::printf("rss_mb: %.0f (before loading the index: %.0f)\n", figures.rssMb, rssBefore);
     std::printf("compact_cache: p50 %.2f ms p95 %.2f ms (vector part: candidates + exact "
                 "re-ranking from SQLite)\n",
-                approximate.p50, approximate.p95);
-    std::printf("exact_float32_scan: p50 %.2f ms p95 %.2f ms, %.0f MB of vectors in memory\n",
-                exact.p50, exact.p95, double(n) * dim * 4 / 1e6);
-    std::printf("recall_at_10: %.4f\n", recall);
-    flat->reset();
-    if (hnsw)
-        measureHnsw(**store, dim, queries, exact);
-    std::printf("{\"vectors\": %lld, \"p50_ms\": %.2f, \"p95_ms\": %.2f, \"recall_at_10\": %.4f, "
-                "\"rss_mb\": %.0f, \"build_ms\": %.0f, \"exact_p50_ms\": %.2f}\n",
-                static_cast<long long>(n), approximate.p50, approximate.p95, recall, rss, buildMs,
-                exact.p50);
+                figures.timings.p50, figures.timings.p95);
+    return figures;
+}
+
+// End to end as `search --mode semantic` runs a query: embedding it with the model, the vector
+// part, reading the passages and documents. The model's own memory is not the cache's, so
+// this runs after the resident memory is measured.
+Result<Timings> measureEndToEnd(const QString& path, const VectorIndexOptions& options,
+                                const QString& model, int queryCount) {
+    auto reader = IndexFolder::open(path, IndexFolder::Mode::Read);
+    if (!reader)
+        return reader.error();
+    (*reader)->setVectorIndexOptions(options);
+    auto embedder = openEmbedder(model);
+    if (!embedder)
+        return embedder.error();
+    Searcher searcher(**reader, **embedder);
+    SearchOptions semantic;
+    semantic.mode = SearchMode::Semantic;
+    const QStringList texts = corpusQueries(queryCount);
+    std::vector<double> endToEnd, embedding;
+    for (int q = -3; q < int(texts.size()); ++q) { // 3 warm-up queries
+        const QString& text = texts[std::max(q, 0)];
+        Clock::time_point start = Clock::now();
+        if (auto embedded = (*embedder)->embed({text}); !embedded)
+            return embedded.error();
+        const double embedMs = msSince(start);
+        start = Clock::now();
+        auto hits = searcher.searchDocuments(text, semantic);
+        if (!hits)
+            return hits.error();
+        if (q >= 0) {
+            endToEnd.push_back(msSince(start));
+            embedding.push_back(embedMs);
+        }
+    }
+    Timings t;
+    t.p50 = percentile(endToEnd, 0.5);
+    t.p95 = percentile(endToEnd, 0.95);
+    std::printf("end_to_end: p50 %.2f ms p95 %.2f ms (semantic document search, top 10, of "
+                "which embedding the query: p50 %.2f ms), rss with the model %.0f MB\n",
+                t.p50, t.p95, percentile(embedding, 0.5), residentMb());
+    return t;
+}
+
+// Today's exact scan: every float32 vector in memory (FaissVectorIndex), two threads.
+Result<Timings> measureExact(IndexFolder& store, int dim, const std::vector<float>& queries) {
+    auto flat = FaissVectorIndex::create(dim);
+    if (!flat)
+        return flat.error();
+    const Clock::time_point start = Clock::now();
+    std::vector<std::int64_t> ids;
+    std::vector<float> rows;
+    Result<void> added;
+    const auto flush = [&] {
+        if (added && !ids.empty())
+            added = (*flat)->add(ids, rows.data());
+        ids.clear();
+        rows.clear();
+    };
+    auto visited = store.store().documents().forEachVector([&](std::int64_t id, const float* v) {
+        ids.push_back(id);
+        rows.insert(rows.end(), v, v + dim);
+        if (ids.size() == 4096)
+            flush();
+        return added.ok();
+    });
+    flush();
+    if (!visited)
+        return visited.error();
+    if (!added)
+        return added.error();
+    const double buildMs = msSince(start);
+    const Timings exact =
+        timeQueries(queries, dim, [&](const float* q) { return idsOf((*flat)->search(q, 10)); });
+    std::printf("exact_float32_scan: p50 %.2f ms p95 %.2f ms, build (read and add) %.0f ms, "
+                "rss %.0f MB with its %.0f MB of vectors in memory\n",
+                exact.p50, exact.p95, buildMs, residentMb(),
+                double((*flat)->size()) * dim * 4 / 1e6);
+    return exact;
+}
+
+QString folderFor(std::int64_t n, const VectorsBenchmark& settings, QTemporaryDir& temporary) {
+    if (settings.folder.isEmpty())
+        return temporary.path();
+    return QDir(settings.folder)
+        .filePath(QStringLiteral("bench_ann-%1-%2").arg(n).arg(settings.dim));
+}
+
+} // namespace
+
+int runVectorsBenchmark(std::int64_t n, const VectorsBenchmark& settings) {
+    VectorIndexOptions options;
+    options.approximateFrom = settings.approximateFrom;
+    const int dim = settings.dim;
+    QTemporaryDir temporary(QDir::tempPath() + QStringLiteral("/bench_ann-XXXXXX"));
+    const QString path = folderFor(n, settings, temporary);
+    const Clustered data(dim, 1000);
+    std::printf("\nvectors: %lld (dim %d, 1000 clusters)\n", static_cast<long long>(n), dim);
+    auto identity = identityFor(settings);
+    if (!identity)
+        return failWith(identity.error().message);
+    if (auto prepared = prepareStore(path, data, n, *identity); !prepared)
+        return failWith(prepared.error().message);
+    auto buildMs = buildCache(path, options);
+    if (!buildMs)
+        return failWith(buildMs.error().message);
+
+    std::vector<float> queries(std::size_t(settings.queries) * std::size_t(dim));
+    for (int q = 0; q < settings.queries; ++q)
+        data.row(std::uint64_t(n) * 7 + std::uint64_t(q), queries.data() + std::size_t(q) * dim);
+    auto compact = measureCompact(path, options, queries, dim);
+    if (!compact)
+        return failWith(compact.error().message);
+    const double diskMb = double(QFileInfo(path + QStringLiteral("/vectors.faiss")).size()) / 1e6;
+    std::printf("disk_mb: vectors.faiss %.0f, index.sqlite %.0f\n", diskMb,
+                double(QFileInfo(path + QStringLiteral("/index.sqlite")).size()) / 1e6);
+    malloc_trim(0);
+    Timings endToEnd;
+    if (!settings.model.isEmpty()) {
+        auto measured = measureEndToEnd(path, options, settings.model, settings.queries);
+        if (!measured)
+            return failWith(measured.error().message);
+        endToEnd = *measured;
+        malloc_trim(0);
+    }
+
+    auto store = IndexFolder::open(path, IndexFolder::Mode::Read);
+    if (!store)
+        return failWith(store.error().message);
+    auto exact = measureExact(**store, dim, queries);
+    if (!exact)
+        return failWith(exact.error().message);
+    malloc_trim(0);
+    const double recall = recallAt10(compact->timings, *exact);
+    std::printf("recall_at_10: %.4f (compact cache against the exact float32 scan, %d clustered "
+                "queries)\n",
+                recall, settings.queries);
+    if (settings.hnsw)
+        measureHnsw(**store, dim, queries, *exact);
+    const auto orNull = [&](double ms) {
+        return settings.model.isEmpty() ? QByteArray("null") : QByteArray::number(ms, 'f', 2);
+    };
+    std::printf("{\"vectors\": %lld, \"p50_ms\": %.2f, \"p95_ms\": %.2f, \"recall_at_10\": "
+                "%.4f, \"rss_mb\": %.0f, \"build_ms\": %.0f, \"disk_mb\": %.0f, "
+                "\"end_to_end_p50_ms\": %s, \"end_to_end_p95_ms\": %s, \"exact_p50_ms\": %.2f, "
+                "\"exact_p95_ms\": %.2f}\n",
+                static_cast<long long>(n), compact->timings.p50, compact->timings.p95, recall,
+                compact->rssMb, *buildMs, diskMb, orNull(endToEnd.p50).constData(),
+                orNull(endToEnd.p95).constData(), exact->p50, exact->p95);
     std::fflush(stdout);
     return 0;
 }

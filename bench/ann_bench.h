@@ -9,9 +9,21 @@
 
 namespace semsearch::bench {
 
-// 0 on success; 1 after saying on stderr what failed. `folder`: where the temporary index goes
-// (empty: the system's temporary folder). `approximateFrom`: VectorIndexOptions's threshold.
-int runVectorsBenchmark(std::int64_t vectors, int dim, int queries, bool hnsw,
-                        std::int64_t approximateFrom, const QString& folder);
+struct VectorsBenchmark {
+    int dim = 768;
+    int queries = 200;
+    bool hnsw = false;            // measure FAISS's HNSW over the same 8-bit codes too
+    std::int64_t approximateFrom; // VectorIndexOptions's threshold
+    // Where the index folder goes. Empty: a temporary folder, removed afterwards. Else
+    // `folder`/bench_ann-N-D, kept, and reused by the next run when it holds N passages (its
+    // vector cache is deleted first, so the build is always measured).
+    QString folder;
+    // A model of `dim` values: queries are also timed end to end (embedding a corpus query,
+    // then Searcher's semantic document search); empty: the vector part only.
+    QString model;
+};
+
+// 0 on success; 1 after saying on stderr what failed.
+int runVectorsBenchmark(std::int64_t vectors, const VectorsBenchmark& settings);
 
 } // namespace semsearch::bench

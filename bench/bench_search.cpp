@@ -4,9 +4,13 @@
 //
 //   bench_search [--sizes 10000,100000] [--dim 768] [--queries 200] [--threads 0]
 //                [--allowed-fraction 0.1] [--folder DIR]
-//   bench_search --vectors 100000,1000000 [--hnsw] [--dim 768] [--queries 200] [--folder DIR]
+//   bench_search --vectors 100000,1000000 [--hnsw] [--approximate-from N] [--dim 768]
+//                [--queries 200] [--folder DIR] [--model DIR]
+//   bench_search --model DIR [--hybrid-only] [--sizes ...]
 //
-// --vectors measures the compact cache and the approximate index instead (ann_bench.cpp).
+// --vectors measures the compact cache and the approximate index instead (ann_bench.cpp; with
+// --model also end to end, the query embedded); --model alone adds hybrid against semantic
+// search (hybrid_latency.cpp).
 //
 // Each size is searched with 1 thread and with --threads (0 = one per hardware thread), for
 // k = 10 and 100, over everything and over an allowed subset. Output is plain "key: value"
@@ -126,14 +130,20 @@ int main(int argc, char** argv) {
         std::printf("command: %s\n",
                     qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
         std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
+        semsearch::bench::VectorsBenchmark settings;
+        settings.dim = parser.value(dimOption).toInt();
+        settings.queries = parser.value(queriesOption).toInt();
+        settings.hnsw = parser.isSet(hnswOption);
+        settings.approximateFrom = parser.value(fromOption).toLongLong();
+        settings.folder = parser.value(folderOption);
+        settings.model = parser.value(modelOption);
+        if (settings.dim < 1 || settings.queries < 1 || settings.approximateFrom < 1)
+            fail(QStringLiteral("bad arguments; see --help"));
         for (const QString& size : parser.value(vectorsOption).split(QLatin1Char(','))) {
             const long long n = size.toLongLong();
             if (n < 1)
                 fail(QStringLiteral("bad --vectors value '%1'").arg(size));
-            if (semsearch::bench::runVectorsBenchmark(
-                    n, parser.value(dimOption).toInt(), parser.value(queriesOption).toInt(),
-                    parser.isSet(hnswOption), parser.value(fromOption).toLongLong(),
-                    parser.value(folderOption)) != 0)
+            if (semsearch::bench::runVectorsBenchmark(n, settings) != 0)
                 fail(QStringLiteral("the benchmark at %1 vectors failed").arg(n));
             std::printf("load_average: %s\n", qPrintable(loadAverage()));
         }

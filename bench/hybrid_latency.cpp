@@ -62,6 +62,20 @@ std::int64_t databaseBytes(IndexFolder& index) {
 
 } // namespace
 
+QStringList corpusQueries(int count) {
+    const QStringList sentences = corpusSentences();
+    std::mt19937 random(7);
+    std::uniform_int_distribution<int> pick(0, int(sentences.size()) - 1);
+    QStringList queries;
+    for (int i = 0; i < count && !sentences.isEmpty(); ++i) {
+        const QStringList words = sentences[pick(random)].split(QLatin1Char(' '));
+        const int at =
+            std::uniform_int_distribution<int>(0, std::max(0, int(words.size()) - 3))(random);
+        queries << words.mid(at, 3).join(QLatin1Char(' '));
+    }
+    return queries;
+}
+
 bool measureHybrid(const QString& modelFolder, const std::vector<long long>& sizes, int queries) {
     auto embedder = openEmbedder(modelFolder);
     if (!embedder) {
@@ -69,16 +83,8 @@ bool measureHybrid(const QString& modelFolder, const std::vector<long long>& siz
         return false;
     }
     const QStringList sentences = corpusSentences();
+    const QStringList queryTexts = corpusQueries(queries);
     std::mt19937 random(7);
-    std::uniform_int_distribution<int> pick(0, int(sentences.size()) - 1);
-    QStringList queryTexts;
-    for (int i = 0; i < queries; ++i) {
-        // Three words of a corpus sentence: a typical short query, some words rare, some not.
-        const QStringList words = sentences[pick(random)].split(QLatin1Char(' '));
-        const int at =
-            std::uniform_int_distribution<int>(0, std::max(0, int(words.size()) - 3))(random);
-        queryTexts << words.mid(at, 3).join(QLatin1Char(' '));
-    }
     for (const long long n : sizes) {
         QTemporaryDir dir;
         auto index = IndexFolder::open(dir.path(), IndexFolder::Mode::Write);

@@ -5,10 +5,15 @@
 // vectors of the model's width.
 
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
 namespace semsearch::bench {
+
+// `count` typical short queries: three words cut from a sentence of bench/data/corpus.txt each,
+// some words rare, some not (a fixed seed: the same queries every run).
+QStringList corpusQueries(int count);
 
 // Prints "key: value" lines for each size; returns false (after a line on stderr) on failure.
 bool measureHybrid(const QString& modelFolder, const std::vector<long long>& sizes, int queries);
