@@ -7,8 +7,9 @@
 // (ScalarQuantizer QT_8bit: `trained` holds vmin then vdiff), so a query q scores
 //     sum_i q_i x_i = sum_i q_i (vmin_i + vdiff_i / 510)  +  sum_i (q_i vdiff_i / 255) c_i,
 // a constant per query plus one dot product of float weights with the codes
-// (codeDotKernel(), AVX-512 or AVX2). test_compact_index checks it against FAISS's decode.
-// The lists' own search (probing) is FAISS's; it opens no OpenMP region for one query.
+// (codeDotKernel(), AVX-512 or AVX2). test_compact_index checks it against FAISS's own search.
+// With lists, FAISS's coarse quantizer picks the lists to probe and the same kernel scores
+// their codes (FAISS's own list scan took most of a query's time at a million passages).
 
 #include "semsearch/faiss_compact_index.h"
 
@@ -25,6 +26,7 @@
 #include <faiss/IndexScalarQuantizer.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
+#include <faiss/invlists/InvertedLists.h>
 
 #include <zlib.h>
 
@@ -157,43 +159,63 @@ public:
     // Scores the codes of `ids` (or of every scanned row when ids is null), the k best.
     std::vector<ScoredId> scanCodes(const float* unitQuery, const std::vector<std::int64_t>* ids,
                                     std::size_t k) const {
-        std::vector<float> weights;
-        const float constant = queryWeights(unitQuery, weights);
+        if (!ids)
+            return scoreCodes(
+                unitQuery, std::size_t(m_map->ntotal), k,
+                [this](std::size_t i) { return m_codes->codes.data() + i * m_codes->code_size; },
+                [this](std::size_t i) { return m_map->id_map[i]; });
         std::vector<const std::uint8_t*> codes;
         std::vector<std::int64_t> codeIds;
-        if (ids) {
-            for (std::int64_t id : *ids)
-                if (const std::uint8_t* code = codeOf(id)) {
-                    codes.push_back(code);
-                    codeIds.push_back(id);
-                }
+        for (std::int64_t id : *ids)
+            if (const std::uint8_t* code = codeOf(id)) {
+                codes.push_back(code);
+                codeIds.push_back(id);
+            }
+        return scoreCodes(
+            unitQuery, codes.size(), k, [&](std::size_t i) { return codes[i]; },
+            [&](std::size_t i) { return codeIds[i]; });
+    }
+
+    // The `m_probes` lists nearest the query (FAISS's coarse quantizer), their codes scored by
+    // our kernel rather than FAISS's list scan, which decodes value by value in Debian's build.
+    std::vector<ScoredId> probeLists(const float* unitQuery, std::size_t k) const {
+        const std::size_t probes = std::min<std::size_t>(std::size_t(m_probes), m_lists->nlist);
+        std::vector<float> closeness(probes);
+        std::vector<FaissId> nearest(probes);
+        m_lists->quantizer->search(1, unitQuery, FaissId(probes), closeness.data(), nearest.data());
+        std::vector<const std::uint8_t*> codes;
+        std::vector<std::int64_t> codeIds;
+        const faiss::InvertedLists& lists = *m_lists->invlists;
+        for (const FaissId list : nearest) {
+            if (list < 0)
+                continue;
+            const std::size_t rows = lists.list_size(std::size_t(list));
+            faiss::InvertedLists::ScopedCodes listCodes(&lists, std::size_t(list));
+            faiss::InvertedLists::ScopedIds listIds(&lists, std::size_t(list));
+            for (std::size_t row = 0; row < rows; ++row) {
+                codes.push_back(listCodes.get() + row * lists.code_size);
+                codeIds.push_back(listIds[row]);
+            }
         }
-        const std::size_t count = ids ? codes.size() : std::size_t(m_map->ntotal);
+        return scoreCodes(
+            unitQuery, codes.size(), k, [&](std::size_t i) { return codes[i]; },
+            [&](std::size_t i) { return codeIds[i]; });
+    }
+
+    // The k best of `count` codes (code(i), with id(i)) by their score against the query.
+    template <typename Code, typename Id>
+    std::vector<ScoredId> scoreCodes(const float* unitQuery, std::size_t count, std::size_t k,
+                                     const Code& code, const Id& id) const {
+        std::vector<float> weights;
+        const float constant = queryWeights(unitQuery, weights);
         const std::size_t d = weights.size();
         std::vector<float> scores(count);
         const CodeDotFunction codeDot = codeDotKernel();
         scanInParallel(count, d, m_searchThreads, [&](std::size_t begin, std::size_t end) {
             for (std::size_t i = begin; i < end; ++i)
-                scores[i] = constant + codeDot(weights.data(),
-                                               ids ? codes[i] : m_codes->codes.data() + i * d, d);
+                scores[i] = constant + codeDot(weights.data(), code(i), d);
         });
-        return bestScored(count, k, [&](std::size_t i) {
-            return ScoredId{ids ? codeIds[i] : m_map->id_map[i], scores[i]};
-        });
-    }
-
-    std::vector<ScoredId> probeLists(const float* unitQuery, std::size_t k) const {
-        std::vector<float> distances(k);
-        std::vector<FaissId> labels(k);
-        faiss::SearchParametersIVF params;
-        params.nprobe = std::size_t(m_probes);
-        m_lists->search(1, unitQuery, FaissId(k), distances.data(), labels.data(), &params);
-        std::vector<ScoredId> found;
-        for (std::size_t i = 0; i < k; ++i)
-            if (labels[i] >= 0)
-                found.push_back({labels[i], distances[i]});
-        std::sort(found.begin(), found.end(), betterScored);
-        return found;
+        return bestScored(count, k, [&](std::size_t i) { return ScoredId{id(i), scores[i]}; });
     }
 };
 

@@ -1,0 +1,32 @@
+#pragma once
+
+// Synthetic clustered vectors for the vector index tests: a random centre per cluster (fixed
+// seed 7, so every call of a test shares the centres) plus normal noise of `spread` per value.
+// Approximate indexes need neighbourhoods to find; uniform random vectors have none.
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace semsearch::test {
+
+// `count` rows of `dim` values, row-major; `seed` picks the rows' clusters and noise.
+inline std::vector<float> clusteredVectors(int count, int dim, int clusters, float spread,
+                                           std::uint32_t seed) {
+    std::mt19937 random(7);
+    std::normal_distribution<float> normal;
+    std::vector<float> centres(std::size_t(clusters) * std::size_t(dim));
+    for (float& v : centres)
+        v = normal(random);
+    std::mt19937 noise(seed);
+    std::vector<float> rows(std::size_t(count) * std::size_t(dim));
+    for (int i = 0; i < count; ++i) {
+        const std::size_t cluster = std::size_t(noise() % std::uint32_t(clusters));
+        for (std::size_t j = 0; j < std::size_t(dim); ++j)
+            rows[std::size_t(i) * std::size_t(dim) + j] =
+                centres[cluster * std::size_t(dim) + j] + spread * normal(noise);
+    }
+    return rows;
+}
+
+} // namespace semsearch::test
