@@ -8,6 +8,8 @@
 #include "semsearch/indexer.h"
 #include "semsearch/reranked_vector_index.h"
 
+#include "clustered_vectors.h"
+
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -24,23 +26,10 @@ namespace {
 constexpr int kDim = 32;
 constexpr int kClusters = 40;
 
-// Clustered unit-ish vectors: a random centre per cluster plus noise as large as the centre's
-// spread, so that neighbours straddle the lists and probing one list is not enough.
+// Clustered vectors with noise as large as the centres' spread, so that neighbours straddle
+// the lists and probing one list is not enough.
 std::vector<float> clusteredVectors(int count, std::uint32_t seed) {
-    std::mt19937 random(7);
-    std::normal_distribution<float> normal;
-    std::vector<float> centres(std::size_t(kClusters) * kDim);
-    for (float& v : centres)
-        v = normal(random);
-    std::mt19937 noise(seed);
-    std::vector<float> rows(std::size_t(count) * kDim);
-    for (int i = 0; i < count; ++i) {
-        const std::size_t cluster = std::size_t(noise() % kClusters);
-        for (int j = 0; j < kDim; ++j)
-            rows[std::size_t(i) * kDim + std::size_t(j)] =
-                centres[cluster * kDim + std::size_t(j)] + 0.8f * normal(noise);
-    }
-    return rows;
+    return test::clusteredVectors(count, kDim, kClusters, 0.8f, seed);
 }
 
 // Stores `rows` as passages of documents of 10, from passage number `first`.
@@ -248,6 +237,51 @@ private Q_SLOTS:
         QVERIFY(hits.ok() && !hits->empty());
         QCOMPARE(hits->front().id, added.front());
         QVERIFY(std::abs(hits->front().score - 1.0f) < 1e-5f);
+    }
+
+    // Removing a few passages is patched in as well, and a reader that holds the saved lists
+    // catches up with the writer's additions and removals without a rebuild of its own.
+    void aFewChangesReachAReaderWithoutRebuild() {
+        auto writer = filledIndex(4000, smallThreshold());
+        QVERIFY(writer);
+        QVERIFY(writer->saveVectors().ok());
+        auto reader = IndexFolder::open(m_dir->path(), IndexFolder::Mode::Read);
+        QVERIFY(reader);
+        (*reader)->setVectorIndexOptions(smallThreshold());
+        bool rebuilt = true;
+        QVERIFY((*reader)->vectors(&rebuilt).ok());
+        QVERIFY(!rebuilt); // the saved lists, loaded
+
+        auto firstDocument =
+            writer->store().documents().find(QStringLiteral("/synthetic/doc0.txt"));
+        QVERIFY(firstDocument.ok() && firstDocument->has_value());
+        QVERIFY(writer->store().begin().ok());
+        auto removed = writer->store().documents().remove((*firstDocument)->id);
+        QVERIFY(removed.ok() && removed->size() == 10);
+        QVERIFY(writer->store().commit().ok());
+        const std::vector<float> extra = clusteredVectors(10, 56);
+        QVERIFY(storeRows(*writer, extra, 300000));
+        auto ids = writer->store().documents().passageIds({});
+        QVERIFY(ids.ok());
+        const std::vector<std::int64_t> added(ids->end() - 10, ids->end());
+        QVERIFY(writer->applyCommitted(added, extra.data(), *removed).ok());
+        auto written = writer->vectors(&rebuilt);
+        QVERIFY(written.ok());
+        QVERIFY(!rebuilt);
+        QVERIFY(!(*written)->contains(removed->front()));
+
+        auto read = (*reader)->vectors(&rebuilt);
+        QVERIFY(read.ok());
+        QVERIFY(!rebuilt);
+        QCOMPARE((*read)->size(), 4000);
+        for (std::int64_t gone : *removed)
+            QVERIFY(!(*read)->contains(gone));
+        auto hits = (*read)->search(extra.data() + 3 * kDim, 1);
+        QVERIFY(hits.ok() && !hits->empty());
+        QCOMPARE(hits->front().id, added[3]);
+        auto state = (*reader)->vectorIndexState();
+        QVERIFY(state.ok() && state->has_value());
+        QCOMPARE(int((*state)->kind), int(VectorIndexState::Kind::Lists));
     }
 
     // A damaged saved index (one byte flipped) is refused by its checksum and rebuilt; verify
