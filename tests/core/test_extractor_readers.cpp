@@ -168,7 +168,13 @@ private Q_SLOTS:
         QVERIFY(pdf.startsWith("%PDF-"));
         const ExtractReply reply = readPdf(pdf, defaultLimits());
         QVERIFY2(reply.ok, qPrintable(reply.problem));
-        QCOMPARE(words(reply.text), words(pdftotext(pdf)));
+        // pdftotext keeps the number groff prints atop page 2 ("-2-"); semsearch leaves a
+        // page's own number out (running_lines.h).
+        QStringList reference = pdftotext(pdf).split(QLatin1Char('\n'));
+        QCOMPARE(reference.removeIf(
+                     [](const QString& line) { return line.trimmed() == QLatin1String("-2-"); }),
+                 qsizetype(1));
+        QCOMPARE(words(reply.text), words(reference.join(QLatin1Char('\n'))));
     }
 
     void pdfPlacesArePages() {
@@ -261,12 +267,19 @@ private Q_SLOTS:
         for (int page = 2; page <= 4; ++page)
             QCOMPARE(pages[std::size_t(page - 1)], body(page).trimmed());
 
-        // Two pages say too little: nothing goes.
+        // Two pages say too little for a repeated line, but a page's own number goes: at the
+        // bottom or the top, set off by dashes, also where only one page has one. A number
+        // that is not the page's, or a line with more than a number, stays.
         std::vector<QString> two = {QStringLiteral("My Book\nBody one.\n1"),
                                     QStringLiteral("My Book\nBody two.\n2")};
-        const std::vector<QString> twoBefore = two;
         dropRunningLines(two);
-        QCOMPARE(two, twoBefore);
+        QCOMPARE(two, (std::vector<QString>{QStringLiteral("My Book\nBody one."),
+                                            QStringLiteral("My Book\nBody two.")}));
+        std::vector<QString> numbered = {QStringLiteral("Body one.\n7"),
+                                         QStringLiteral("-2-\nBody two.\nStep 2")};
+        dropRunningLines(numbered);
+        QCOMPARE(numbered, (std::vector<QString>{QStringLiteral("Body one.\n7"),
+                                                 QStringLiteral("Body two.\nStep 2")}));
 
         // A line at the top of 2 of 6 pages is under half: it stays.
         std::vector<QString> six;

@@ -58,19 +58,46 @@ void markRunningLines(const std::vector<QStringList>& lines, bool fromEnd,
                 drop[p][std::size_t(i)] = true;
 }
 
+// Whether `line` is nothing but the number `number`, maybe set off by spaces, dashes, dots or
+// brackets ("2", "- 2 -", "-2-", "[2]", "2.").
+bool isPageNumber(const QString& line, int number) {
+    static const QString setOff = QStringLiteral(" \t-\u2013\u2014.()[]");
+    QString digits;
+    for (QChar c : line) {
+        if (c.isDigit())
+            digits += c;
+        else if (!setOff.contains(c))
+            return false;
+    }
+    return digits == QString::number(number);
+}
+
+// Marks the first and last non-blank line of each page that is that page's own number: a
+// page number even where it appears on too few pages to repeat (a short document, a first
+// page without one).
+void markPageNumbers(const std::vector<QStringList>& lines, std::vector<std::vector<bool>>& drop) {
+    for (std::size_t p = 0; p < lines.size(); ++p)
+        for (bool fromEnd : {false, true}) {
+            const std::vector<int> edge = edgeLines(lines[p], fromEnd);
+            if (!edge.empty() && isPageNumber(lines[p][edge.front()], int(p) + 1))
+                drop[p][std::size_t(edge.front())] = true;
+        }
+}
+
 } // namespace
 
 void dropRunningLines(std::vector<QString>& pages) {
-    if (pages.size() < kMinRepeats)
-        return;
     std::vector<QStringList> lines;
     std::vector<std::vector<bool>> drop;
     for (const QString& page : pages) {
         lines.push_back(page.split(QLatin1Char('\n')));
         drop.emplace_back(std::size_t(lines.back().size()), false);
     }
-    markRunningLines(lines, false, drop);
-    markRunningLines(lines, true, drop);
+    markPageNumbers(lines, drop);
+    if (pages.size() >= kMinRepeats) {
+        markRunningLines(lines, false, drop);
+        markRunningLines(lines, true, drop);
+    }
     for (std::size_t p = 0; p < pages.size(); ++p) {
         QStringList kept;
         for (qsizetype i = 0; i < lines[p].size(); ++i)

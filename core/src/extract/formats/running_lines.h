@@ -15,8 +15,9 @@ namespace semsearch::extractor {
 // by "\n"). A line is taken for one when, compared with its runs of digits made alike (so that
 // page numbers match) and its spaces simplified, it is among the first (for a header) or the
 // last (for a footer) kEdgeLines non-blank lines of at least half of the pages, and of at least
-// kMinRepeats. Documents of fewer than kMinRepeats pages are left as they are: a line repeated
-// on two pages says too little. Everything else, blank lines included, stays in place.
+// kMinRepeats (a line repeated on two pages says too little). Besides, the first or last
+// non-blank line of a page that is nothing but that page's own number ("2", "- 2 -", "[2]")
+// goes on any document, however short. Everything else, blank lines included, stays in place.
 void dropRunningLines(std::vector<QString>& pages);
 
 constexpr int kEdgeLines = 3;
