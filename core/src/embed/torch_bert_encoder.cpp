@@ -1,6 +1,7 @@
 #include "embed/torch_bert_encoder.h"
 
 #include "embed/onednn_layers.h"
+#include "embed/pause_point.h"
 
 #include <QStringList>
 
@@ -345,6 +346,10 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
         const double scale = std::sqrt(static_cast<double>(headSize));
 
         for (EncoderLayer& layer : w.layers) {
+            // Here the call holds nothing of the shared buffers (the layer's intermediates in
+            // w.*Buffer, the oneDNN scratchpad): `x` is its own tensor. So the pause point may
+            // run another call on this encoder (pause_point.h).
+            embeddingPausePoint();
             auto qkvOut = layer.qkv(x, {}, w.qkvBuffer);
             if (!qkvOut)
                 return qkvOut.error();

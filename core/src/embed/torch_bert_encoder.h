@@ -34,7 +34,9 @@ public:
     // Runs one batch: `batch[i]` is one text's ids ([CLS] ... [SEP], at most the model's
     // max_position_embeddings). The batch is padded to its longest member; padding never changes
     // another member's vector beyond float rounding. Writes each pooled (and, if the model says
-    // so, L2-normalised) vector to `out[i]`, which must hold hidden_size floats.
+    // so, L2-normalised) vector to `out[i]`, which must hold hidden_size floats. Calls
+    // embeddingPausePoint() (pause_point.h) before each layer; a call made from there on this
+    // encoder runs to its end, and neither call's vectors change.
     Result<void> encode(const std::vector<const std::vector<TokenId>*>& batch,
                         const std::vector<float*>& out);
 
