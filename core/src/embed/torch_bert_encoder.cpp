@@ -302,6 +302,32 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
     }
 }
 
+namespace {
+
+// One vector per text from its tokens' last hidden states [b, t, h] and the attention mask
+// [b, t], as the model's pooling and normalisation say; contiguous.
+at::Tensor poolTokens(const at::Tensor& tokens, const at::Tensor& mask, const ModelInfo& model) {
+    const at::Tensor expandedMask = mask.unsqueeze(-1); // [b, t, 1]
+    at::Tensor pooled;
+    switch (model.pooling) {
+    case Pooling::Max:
+        // sentence-transformers' recipe: padding set to -1e9, then the max over tokens.
+        pooled = std::get<0>(tokens.masked_fill(expandedMask == 0, -1e9).max(1));
+        break;
+    case Pooling::Mean:
+        pooled = (tokens * expandedMask).sum(1) / expandedMask.sum(1).clamp_min(1e-9);
+        break;
+    case Pooling::Cls:
+        pooled = tokens.select(1, 0);
+        break;
+    }
+    if (model.normalize) // torch.nn.functional.normalize(p=2, dim=1, eps=1e-12)
+        pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+    return pooled.contiguous();
+}
+
+} // namespace
+
 Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenId>*>& batch,
                                       const std::vector<float*>& out) {
     if (batch.empty())
@@ -396,24 +422,7 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
             x = w.layerNorm(*output, layer.outputNorm);
         }
 
-        const at::Tensor tokens = x.view({b, t, h});
-        const at::Tensor expandedMask = mask.unsqueeze(-1); // [b, t, 1]
-        at::Tensor pooled;
-        switch (model.pooling) {
-        case Pooling::Max:
-            // sentence-transformers' recipe: padding set to -1e9, then the max over tokens.
-            pooled = std::get<0>(tokens.masked_fill(expandedMask == 0, -1e9).max(1));
-            break;
-        case Pooling::Mean:
-            pooled = (tokens * expandedMask).sum(1) / expandedMask.sum(1).clamp_min(1e-9);
-            break;
-        case Pooling::Cls:
-            pooled = tokens.select(1, 0);
-            break;
-        }
-        if (model.normalize) // torch.nn.functional.normalize(p=2, dim=1, eps=1e-12)
-            pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
-        pooled = pooled.contiguous();
+        const at::Tensor pooled = poolTokens(x.view({b, t, h}), mask, model);
         const float* result = pooled.data_ptr<float>();
         for (std::int64_t i = 0; i < b; ++i)
             std::memcpy(out[static_cast<std::size_t>(i)], result + i * h,
