@@ -3,6 +3,7 @@
 
 #include "reference_data.h"
 
+#include "embed/pause_point.h"
 #include "semsearch/shared_embedder.h"
 
 #include <QtTest>
@@ -50,6 +51,48 @@ public:
 
 private:
     std::unique_ptr<Embedder> m_inner;
+};
+
+// Background work that reaches a pause point in the middle of its call, as the encoder does
+// between layers, once the test lets it; records what ran in which order.
+class PausingEmbedder final : public Embedder {
+public:
+    explicit PausingEmbedder(std::unique_ptr<Embedder> inner) : m_inner(std::move(inner)) {}
+    const ModelInfo& model() const override { return m_inner->model(); }
+    const WordPieceTokenizer& tokenizer() const override { return m_inner->tokenizer(); }
+    std::size_t maxSeqLength() const override { return m_inner->maxSeqLength(); }
+    Result<EmbeddingMatrix> embed(const QStringList& texts) override {
+        if (texts != QStringList{QStringLiteral("background")}) {
+            record(QStringLiteral("query"));
+            return m_inner->embed(texts);
+        }
+        record(QStringLiteral("background starts"));
+        m_backgroundStarted = true;
+        while (!m_reachPausePoint)
+            std::this_thread::yield();
+        embeddingPausePoint();
+        record(QStringLiteral("background ends"));
+        return m_inner->embed(texts);
+    }
+    Result<EmbeddingMatrix> embedTokens(const std::vector<std::vector<TokenId>>& ids) override {
+        return m_inner->embedTokens(ids);
+    }
+    QStringList order() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_order;
+    }
+
+    std::atomic<bool> m_backgroundStarted{false};
+    std::atomic<bool> m_reachPausePoint{false};
+
+private:
+    void record(const QString& what) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_order << what;
+    }
+    std::unique_ptr<Embedder> m_inner;
+    std::mutex m_mutex;
+    QStringList m_order;
 };
 
 double maxDifference(const EmbeddingMatrix& a, const EmbeddingMatrix& b) {
@@ -178,6 +221,77 @@ private Q_SLOTS:
         QCOMPARE(recorder->m_order,
                  QStringList({QStringLiteral("one"), QStringLiteral("q"), QStringLiteral("two"),
                               QStringLiteral("three"), QStringLiteral("four")}));
+    }
+
+    void queryEmbedsAtTheChunksNextPausePoint() {
+        auto model = openEmbedder(tinyModelPath());
+        QVERIFY(model.ok());
+        auto pausing = std::make_unique<PausingEmbedder>(std::move(model).value());
+        PausingEmbedder* embedder = pausing.get();
+        auto shared = std::make_shared<SharedEmbedder>(std::move(pausing));
+        auto search = shared->client(SharedEmbedder::Priority::Query);
+        auto background = shared->client(SharedEmbedder::Priority::Background);
+
+        std::atomic<bool> indexed{false}, searched{false};
+        std::thread indexing(
+            [&] { indexed = background->embed({QStringLiteral("background")}).ok(); });
+        while (!embedder->m_backgroundStarted)
+            std::this_thread::yield();
+        std::thread query([&] { searched = search->embed({QStringLiteral("q")}).ok(); });
+        while (shared->queriesWaiting() == 0)
+            std::this_thread::yield();
+        embedder->m_reachPausePoint = true;
+        indexing.join();
+        query.join();
+        QVERIFY(indexed && searched);
+        // The query ran inside the background chunk, at its pause point, not after it.
+        QCOMPARE(embedder->order(),
+                 QStringList({QStringLiteral("background starts"), QStringLiteral("query"),
+                              QStringLiteral("background ends")}));
+        // With no query waiting, the pause point lets the chunk go on at once.
+        embedder->m_reachPausePoint = true;
+        QVERIFY(background->embed({QStringLiteral("background")}).ok());
+    }
+
+    // The encoder pauses before each layer; a call made there on the same model (what a query
+    // does through SharedEmbedder) leaves both calls' vectors as they are without the pause.
+    void encoderRunsAnotherCallAtItsPausePoints() {
+        auto plain = openEmbedder(tinyModelPath());
+        EmbedderOptions batchesOfFour;
+        batchesOfFour.batchSize = 4;
+        auto model = openEmbedder(tinyModelPath(), batchesOfFour);
+        QVERIFY(plain.ok() && model.ok());
+        QStringList texts;
+        for (int i = 0; i < 10; ++i)
+            texts << QStringLiteral("a passage ") + QStringLiteral("word ").repeated(i * 3);
+        const QStringList queries = {QStringLiteral("where do trees grow"),
+                                     QStringLiteral("a much longer query with many more words "
+                                                    "than any passage of this batch has at all")};
+        auto expectedTexts = (*plain)->embed(texts);
+        auto expectedQueries = (*plain)->embed(queries);
+        QVERIFY(expectedTexts.ok() && expectedQueries.ok());
+
+        int pauses = 0;
+        std::vector<Result<EmbeddingMatrix>> queried;
+        Result<EmbeddingMatrix> got = EmbeddingMatrix{};
+        {
+            const ScopedPausePoint pause([&] {
+                ++pauses;
+                queried.push_back((*model)->embed(queries));
+            });
+            got = (*model)->embed(texts);
+        }
+        QVERIFY(got.ok());
+        // 10 texts in batches of 4: 3 batches of the model's layers.
+        QCOMPARE(pauses, 3 * (*plain)->model().bert.numLayers);
+        QVERIFY(maxDifference(*got, *expectedTexts) < 1e-6);
+        for (const auto& vectors : queried) {
+            QVERIFY(vectors.ok());
+            QVERIFY(maxDifference(*vectors, *expectedQueries) < 1e-6);
+        }
+        // Uninstalled with its scope.
+        QVERIFY((*model)->embed(texts).ok());
+        QCOMPARE(pauses, 3 * (*plain)->model().bert.numLayers);
     }
 };
 

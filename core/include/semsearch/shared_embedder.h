@@ -2,10 +2,11 @@
 
 // One loaded model shared by two threads: the GUI searches while it indexes, and a second copy
 // of bert-base would cost another 440 MB. Calls take turns on the model; a query (priority)
-// goes ahead of background work, which is cut into chunks of about `chunkTokens` tokens so that
-// a query waits at most for one chunk instead of a whole indexing batch. (bert-base on 2 cores
-// embeds about 1,500 tokens/s: 384 tokens are a quarter of a second. Chunks of 32 texts took up
-// to 2.9 s with long sentences: bench/bench_window.)
+// goes ahead of background work, which is cut into chunks of about `chunkTokens` tokens, and
+// within a chunk, a query waiting when the encoder reaches its next layer embeds there
+// (embed/pause_point.h) before the chunk goes on: a query waits for one layer of one chunk,
+// about a twelfth of it in bert-base. (Chunks of 32 texts took up to 2.9 s with long sentences;
+// chunks of 384 tokens, without the pause, about 80 ms in int8: bench/bench_window.)
 //
 //   auto shared = std::make_shared<SharedEmbedder>(std::move(embedder));
 //   auto forSearch = shared->client(SharedEmbedder::Priority::Query);
@@ -41,6 +42,11 @@ public:
     int queriesWaiting();
 
 private:
+    friend class SharedEmbedderClient;
+    // Called by background work holding the turn: lets every query waiting now (and any that
+    // comes before they are done) have the model, then takes the turn back.
+    void letQueriesGo();
+
     class Turn {
     public:
         Turn(SharedEmbedder& owner, Priority priority);

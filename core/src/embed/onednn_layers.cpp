@@ -120,8 +120,6 @@ struct OneDnnLinear::Impl {
         dnnl::reorder toBf16; // bf16: x into bfloat16
     };
     std::unordered_map<std::int64_t, Step> steps;
-    // Per-call scratch, kept to spare the allocations.
-    std::vector<std::uint16_t> xBf16;
 
     bool int8() const { return precision == Precision::Int8; }
     Type inputType() const {
@@ -203,8 +201,11 @@ void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, 
     Memory src({{rows, in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
     std::unordered_map<int, Memory> args{{DNNL_ARG_WEIGHTS, weight}, {DNNL_ARG_BIAS, bias}};
     if (precision == Precision::Bf16) {
-        xBf16.resize(static_cast<std::size_t>(rows * in));
-        Memory rounded({{rows, in}, Type::bf16, Tag::ab}, engine, xBf16.data());
+        // In the shared scratchpad: a buffer per layer took 48 of them, up to 25 MB each, and
+        // each first touch of a page faulted (OneDnnScratchpad).
+        const Memory::desc roundedDesc({rows, in}, Type::bf16, Tag::ab);
+        Memory rounded(roundedDesc, engine,
+                       scratchpad->reserve(roundedDesc.get_size(), OneDnnScratchpad::Block::Input));
         step.toBf16.execute(stream, src, rounded);
         src = rounded;
     }
@@ -221,7 +222,7 @@ void OneDnnLinear::Impl::forwardInt8(Step& step, const float* x, std::int64_t ro
     const dnnl::engine& engine = cpuEngine();
     const auto count = static_cast<std::size_t>(rows);
     auto* xInt8 = static_cast<std::int8_t*>(
-        scratchpad->reserve(count * static_cast<std::size_t>(in), Block::Int8Input));
+        scratchpad->reserve(count * static_cast<std::size_t>(in), Block::Input));
     auto* rowScales =
         static_cast<float*>(scratchpad->reserve(count * sizeof(float), Block::RowScales));
     auto* accumulators = static_cast<std::int32_t*>(scratchpad->reserve(
@@ -299,15 +300,20 @@ Result<void> OneDnnLinear::forward(const float* x, std::int64_t rows, float* y) 
 struct OneDnnAttention::Impl {
     std::int64_t heads = 0;
     std::int64_t headSize = 0;
-    float sqrtHeadSize = 0.0f; // the scores are divided by it, exactly as in transformers
+    float sqrtHeadSize = 0.0f;    // the scores are divided by it, exactly as in transformers
+    Type productType = Type::f32; // of Q, K, V and the probabilities
     dnnl::stream stream;
     std::shared_ptr<OneDnnScratchpad> scratchpad;
 
-    // For one batch shape: Q K^T / sqrt(headSize) + mask, softmax, P V.
+    bool bf16() const { return productType == Type::bf16; }
+
+    // For one batch shape: (bf16: the QKV rows rounded), Q K^T / sqrt(headSize) + mask, softmax,
+    // P V.
     struct Shape {
-        Memory::desc query, keyTransposed, value, scores, mask, context;
+        Memory::desc qkv, query, keyTransposed, value, scores, probabilities, mask, context;
+        dnnl::reorder toBf16;
         dnnl::matmul scoresProduct;
-        dnnl::softmax_forward softmax;
+        dnnl::softmax_v2_forward softmax;
         dnnl::matmul contextProduct;
         Memory::desc scoresScratchpad, softmaxScratchpad, contextScratchpad;
         std::string referenceKernel; // the first of the three that is a reference kernel, if any
@@ -323,16 +329,21 @@ struct OneDnnAttention::Impl {
         // Head h of token j of text i starts at qkv[(i * tokens + j) * qkvRow + h * headSize]
         // (+ hidden for the key, + 2 hidden for the value): [batch, heads, tokens, headSize]
         // with these strides. The key is read transposed by swapping its last two strides.
-        s.query = Memory::desc({batch, heads, tokens, headSize}, Type::f32,
+        s.qkv = Memory::desc({batch * tokens, qkvRow}, productType, Tag::ab);
+        s.query = Memory::desc({batch, heads, tokens, headSize}, productType,
                                Dims{tokens * qkvRow, headSize, qkvRow, 1});
-        s.keyTransposed = Memory::desc({batch, heads, headSize, tokens}, Type::f32,
+        s.keyTransposed = Memory::desc({batch, heads, headSize, tokens}, productType,
                                        Dims{tokens * qkvRow, headSize, 1, qkvRow});
         s.value = s.query;
         s.scores = Memory::desc({batch, heads, tokens, tokens}, Type::f32, Tag::abcd);
+        s.probabilities = Memory::desc({batch, heads, tokens, tokens}, productType, Tag::abcd);
         s.mask = Memory::desc({batch, 1, 1, tokens}, Type::f32, Tag::abcd);
         // The context in [batch, tokens, heads, headSize] order, i.e. [batch * tokens, hidden].
         s.context = Memory::desc({batch, heads, tokens, headSize}, Type::f32,
                                  Dims{tokens * hidden, headSize, hidden, 1});
+        if (bf16())
+            s.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
+                engine, Memory::desc({batch * tokens, qkvRow}, Type::f32, Tag::ab), engine, s.qkv));
 
         dnnl::post_ops ops;
         ops.append_binary(dnnl::algorithm::binary_div,
@@ -342,25 +353,84 @@ struct OneDnnAttention::Impl {
         attributes.set_post_ops(ops);
         const dnnl::matmul::primitive_desc scoresDesc(
             dnnl::matmul::desc(s.query, s.keyTransposed, s.scores), attributes, engine);
-        const dnnl::softmax_forward::primitive_desc softmaxDesc(
-            dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, s.scores, 3),
+        const dnnl::softmax_v2_forward::primitive_desc softmaxDesc(
+            dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference,
+                                           dnnl::algorithm::softmax_accurate, s.scores,
+                                           s.probabilities, 3),
             withUserScratchpad(), engine);
         const dnnl::matmul::primitive_desc contextDesc(
-            dnnl::matmul::desc(s.scores, s.value, s.context), withUserScratchpad(), engine);
+            dnnl::matmul::desc(s.probabilities, s.value, s.context), withUserScratchpad(), engine);
         for (const char* kernel : {scoresDesc.impl_info_str(), softmaxDesc.impl_info_str(),
                                    contextDesc.impl_info_str()}) {
             if (s.referenceKernel.empty() && isReference(kernel))
                 s.referenceKernel = kernel;
         }
         s.scoresProduct = dnnl::matmul(scoresDesc);
-        s.softmax = dnnl::softmax_forward(softmaxDesc);
+        s.softmax = dnnl::softmax_v2_forward(softmaxDesc);
         s.contextProduct = dnnl::matmul(contextDesc);
         s.scoresScratchpad = scoresDesc.scratchpad_desc();
         s.softmaxScratchpad = softmaxDesc.scratchpad_desc();
         s.contextScratchpad = contextDesc.scratchpad_desc();
         return s;
     }
+
+    const Shape& shape(std::int64_t batch, std::int64_t tokens) {
+        auto found = shapes.find({batch, tokens});
+        if (found == shapes.end()) {
+            if (shapes.size() >= kMaxCachedShapes)
+                shapes.clear();
+            found = shapes.emplace(std::make_pair(batch, tokens), describe(batch, tokens)).first;
+        }
+        return found->second;
+    }
+
+    void forward(const Shape& s, const float* qkv, const float* maskBias, float* scores,
+                 float* context);
 };
+
+// The three steps (four in bf16) run one after the other, so they share one scratchpad.
+void OneDnnAttention::Impl::forward(const Shape& s, const float* qkv, const float* maskBias,
+                                    float* scores, float* context) {
+    using Block = OneDnnScratchpad::Block;
+    const dnnl::engine& engine = cpuEngine();
+    const std::int64_t hidden = heads * headSize;
+    Memory input(s.qkv, engine, const_cast<float*>(qkv));
+    Memory probabilities(s.probabilities, engine, scores); // fp32: the softmax runs in place
+    if (bf16()) {
+        Memory plain({s.qkv.dims(), Type::f32, Tag::ab}, engine, const_cast<float*>(qkv));
+        input = Memory(s.qkv, engine, scratchpad->reserve(s.qkv.get_size(), Block::AttentionInput));
+        s.toBf16.execute(stream, plain, input);
+        probabilities =
+            Memory(s.probabilities, engine,
+                   scratchpad->reserve(s.probabilities.get_size(), Block::Probabilities));
+    }
+    auto* rows = static_cast<char*>(input.get_data_handle());
+    const std::size_t element = bf16() ? 2 : sizeof(float);
+    Memory query(s.query, engine, rows);
+    Memory key(s.keyTransposed, engine, rows + hidden * element);
+    Memory value(s.value, engine, rows + 2 * hidden * element);
+    Memory divisor({{1, 1, 1, 1}, Type::f32, Tag::abcd}, engine, &sqrtHeadSize);
+    Memory mask(s.mask, engine, const_cast<float*>(maskBias));
+    Memory rawScores(s.scores, engine, scores);
+    Memory out(s.context, engine, context);
+    std::unordered_map<int, Memory> scoresArgs{
+        {DNNL_ARG_SRC, query},
+        {DNNL_ARG_WEIGHTS, key},
+        {DNNL_ARG_DST, rawScores},
+        {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
+        {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}};
+    std::unordered_map<int, Memory> softmaxArgs{{DNNL_ARG_SRC, rawScores},
+                                                {DNNL_ARG_DST, probabilities}};
+    std::unordered_map<int, Memory> contextArgs{
+        {DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}};
+    addScratchpad(scoresArgs, s.scoresScratchpad, *scratchpad);
+    s.scoresProduct.execute(stream, scoresArgs);
+    addScratchpad(softmaxArgs, s.softmaxScratchpad, *scratchpad);
+    s.softmax.execute(stream, softmaxArgs);
+    addScratchpad(contextArgs, s.contextScratchpad, *scratchpad);
+    s.contextProduct.execute(stream, contextArgs);
+    stream.wait();
+}
 
 OneDnnAttention::OneDnnAttention(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 OneDnnAttention::OneDnnAttention(OneDnnAttention&&) noexcept = default;
@@ -368,12 +438,18 @@ OneDnnAttention& OneDnnAttention::operator=(OneDnnAttention&&) noexcept = defaul
 OneDnnAttention::~OneDnnAttention() = default;
 
 Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t headSize,
-                                                std::shared_ptr<OneDnnScratchpad> scratchpad) {
+                                                std::shared_ptr<OneDnnScratchpad> scratchpad,
+                                                Precision products) {
+    if (products != Precision::Fp32 && products != Precision::Bf16)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("attention computes in fp32 or bf16, not %1")
+                             .arg(precisionName(products)));
     auto impl = std::make_unique<Impl>();
     impl->scratchpad = scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
     impl->heads = heads;
     impl->headSize = headSize;
     impl->sqrtHeadSize = static_cast<float>(std::sqrt(static_cast<double>(headSize)));
+    impl->productType = products == Precision::Bf16 ? Type::bf16 : Type::f32;
     try {
         impl->stream = dnnl::stream(cpuEngine());
         // A small shape shows which kernels oneDNN has for this CPU.
@@ -389,44 +465,8 @@ Result<void> OneDnnAttention::forward(const float* qkv, const float* maskBias, s
                                       std::int64_t tokens, float* scores, float* context) {
     if (batch < 1 || tokens < 1)
         return {};
-    Impl& d = *m_impl;
     try {
-        auto shape = d.shapes.find({batch, tokens});
-        if (shape == d.shapes.end()) {
-            if (d.shapes.size() >= kMaxCachedShapes)
-                d.shapes.clear();
-            shape =
-                d.shapes.emplace(std::make_pair(batch, tokens), d.describe(batch, tokens)).first;
-        }
-        const Impl::Shape& s = shape->second;
-        const dnnl::engine& engine = cpuEngine();
-        const std::int64_t hidden = d.heads * d.headSize;
-        float* input = const_cast<float*>(qkv);
-        Memory query(s.query, engine, input);
-        Memory key(s.keyTransposed, engine, input + hidden);
-        Memory value(s.value, engine, input + 2 * hidden);
-        Memory divisor({{1, 1, 1, 1}, Type::f32, Tag::abcd}, engine, &d.sqrtHeadSize);
-        Memory mask(s.mask, engine, const_cast<float*>(maskBias));
-        Memory probabilities(s.scores, engine, scores); // scores, then softmax in place
-        Memory out(s.context, engine, context);
-        std::unordered_map<int, Memory> scoresArgs{
-            {DNNL_ARG_SRC, query},
-            {DNNL_ARG_WEIGHTS, key},
-            {DNNL_ARG_DST, probabilities},
-            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, divisor},
-            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, mask}};
-        std::unordered_map<int, Memory> softmaxArgs{{DNNL_ARG_SRC, probabilities},
-                                                    {DNNL_ARG_DST, probabilities}};
-        std::unordered_map<int, Memory> contextArgs{
-            {DNNL_ARG_SRC, probabilities}, {DNNL_ARG_WEIGHTS, value}, {DNNL_ARG_DST, out}};
-        // The three run one after the other, so they share one scratchpad.
-        addScratchpad(scoresArgs, s.scoresScratchpad, *d.scratchpad);
-        s.scoresProduct.execute(d.stream, scoresArgs);
-        addScratchpad(softmaxArgs, s.softmaxScratchpad, *d.scratchpad);
-        s.softmax.execute(d.stream, softmaxArgs);
-        addScratchpad(contextArgs, s.contextScratchpad, *d.scratchpad);
-        s.contextProduct.execute(d.stream, contextArgs);
-        d.stream.wait();
+        m_impl->forward(m_impl->shape(batch, tokens), qkv, maskBias, scores, context);
         return {};
     } catch (const std::exception& e) {
         return dnnlError("in attention", e);

@@ -24,11 +24,13 @@ public:
     OneDnnScratchpad(const OneDnnScratchpad&) = delete;
     OneDnnScratchpad& operator=(const OneDnnScratchpad&) = delete;
 
-    // The blocks a call works in, each grown on its own: oneDNN's scratchpad, and the int8
-    // layers' quantized input, its row scales and the product's int32 accumulators, which as
-    // one block per layer would take tens of megabytes for each of bert-base's 48 layers.
-    enum class Block { OneDnn, Int8Input, RowScales, Accumulators };
-    static constexpr int kBlocks = 4;
+    // The blocks a call works in, each grown on its own: oneDNN's scratchpad, the layers'
+    // input in their product's type (int8: quantized; bf16: rounded), int8's row scales and the
+    // product's int32 accumulators, which as one block per layer would take tens of megabytes for
+    // each of bert-base's 48 layers, and bf16 attention's copy of the QKV rows and its
+    // probabilities.
+    enum class Block { OneDnn, Input, RowScales, Accumulators, AttentionInput, Probabilities };
+    static constexpr int kBlocks = 6;
 
     // At least `bytes` of `block`, 64-byte aligned; valid until the next reserve of that block.
     // Throws std::bad_alloc.
@@ -90,13 +92,24 @@ private:
 // BERT's multi-head self-attention, softmax(Q K^T / sqrt(head size) + mask) V per head, on
 // strided views of the fused QKV projection: the heads are never copied out of it, and the
 // context is written straight into [tokens, hidden] order. The scale and the mask are fused into
-// the score product, the softmax runs in place.
+// the score product.
+//
+// `products` says how the two matrix products compute. Fp32: all in fp32, the softmax in place.
+// Bf16: the QKV rows are rounded to bfloat16 once (one pass, into the scratchpad), both products
+// take bfloat16 and accumulate in fp32; the scores, their scale and mask and the softmax stay
+// fp32, and the softmax writes its probabilities in bfloat16 for the second product; the context
+// comes out in fp32. Measured on bert-base shapes, one thread (2026-12-06): attention's products
+// in fp32 were 10% of the bf16 encoder's oneDNN time (DNNL_VERBOSE), and each of them took
+// 1.0-1.8 times as long in fp32 as in bf16 (32 texts of 24 tokens, 8 of 128); rounding the QKV
+// rows costs 0.14 ms at 768 rows, against 0.5-1.5 ms saved.
 class OneDnnAttention {
 public:
-    // Fails when oneDNN has no optimised kernel for this CPU (only its slow reference one): the
-    // caller then keeps its own path. `scratchpad` as for OneDnnLinear.
+    // `products` is Fp32 or Bf16 (anything else: InvalidArgument). Fails (Unsupported) when
+    // oneDNN has no optimised kernel for this CPU and those products (only its slow reference
+    // one): the caller then keeps its own path. `scratchpad` as for OneDnnLinear.
     static Result<OneDnnAttention> create(std::int64_t heads, std::int64_t headSize,
-                                          std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr,
+                                          Precision products = Precision::Fp32);
 
     OneDnnAttention(OneDnnAttention&&) noexcept;
     OneDnnAttention& operator=(OneDnnAttention&&) noexcept;
@@ -106,7 +119,7 @@ public:
     //           token, each `heads` x `headSize` (hidden = heads x headSize)
     // maskBias: [batch, tokens], added to every score of that key: 0 for real tokens, the lowest
     //           float for padding
-    // scores:   scratch, batch x heads x tokens x tokens floats
+    // scores:   scratch, batch x heads x tokens x tokens floats (the probabilities too, in fp32)
     // context:  [batch * tokens, hidden], the output
     // All row-major and dense. Runs on the calling thread's OpenMP thread count. Not thread-safe
     // (it caches primitives per batch shape), like the encoder that owns it.

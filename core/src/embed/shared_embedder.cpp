@@ -1,5 +1,7 @@
 #include "semsearch/shared_embedder.h"
 
+#include "embed/pause_point.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -25,10 +27,18 @@ SharedEmbedder::Turn::~Turn() {
     m_owner.m_changed.notify_all();
 }
 
+void SharedEmbedder::letQueriesGo() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (m_queriesWaiting == 0)
+        return;
+    m_busy = false;
+    m_changed.notify_all();
+    m_changed.wait(lock, [&] { return !m_busy && m_queriesWaiting == 0; });
+    m_busy = true;
+}
+
 SharedEmbedder::SharedEmbedder(std::unique_ptr<Embedder> model, int chunkTokens)
     : m_model(std::move(model)), m_chunkTokens(std::max(1, chunkTokens)) {}
-
-namespace {
 
 class SharedEmbedderClient final : public Embedder {
 public:
@@ -77,10 +87,11 @@ public:
 
 private:
     // Background work in chunks of about chunkTokens() tokens (`tokens`: each text's count), so
-    // that a query waits for one chunk at most. The texts are taken shortest first, so that each
-    // chunk holds texts of about the same length and pads little: chunks of texts in their own
-    // order ran at half the speed (bench/bench_window). Each text is embedded on its own, so
-    // neither the order nor the chunking changes a vector.
+    // that a query waits for one chunk at most, and within a chunk, at the encoder's next pause
+    // point (before each layer) for the queries waiting then to embed. The texts are taken shortest
+    // first, so that each chunk holds texts of about the same length and pads little: chunks of
+    // texts in their own order ran at half the speed (bench/bench_window). Each text is embedded on
+    // its own, so neither the order nor the chunking changes a vector.
     template <typename EmbedRows>
     Result<EmbeddingMatrix> inChunks(const std::vector<std::size_t>& tokens,
                                      EmbedRows&& embedRows) {
@@ -101,8 +112,10 @@ private:
                 used += tokens[order[from]];
                 rows.push_back(order[from]);
             }
-            auto part = m_shared->withModel(
-                m_priority, [&](Embedder& model) { return embedRows(model, rows); });
+            auto part = m_shared->withModel(m_priority, [&](Embedder& model) {
+                const ScopedPausePoint pause([this] { m_shared->letQueriesGo(); });
+                return embedRows(model, rows);
+            });
             if (!part)
                 return part.error();
             for (std::size_t i = 0; i < rows.size(); ++i)
@@ -115,8 +128,6 @@ private:
     std::shared_ptr<SharedEmbedder> m_shared;
     SharedEmbedder::Priority m_priority;
 };
-
-} // namespace
 
 int SharedEmbedder::queriesWaiting() {
     std::lock_guard<std::mutex> lock(m_mutex);

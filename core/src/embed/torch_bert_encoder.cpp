@@ -1,6 +1,7 @@
 #include "embed/torch_bert_encoder.h"
 
 #include "embed/onednn_layers.h"
+#include "embed/pause_point.h"
 
 #include <QStringList>
 
@@ -281,15 +282,51 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
         // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
         // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
         // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
-        if (useOneDnn)
-            if (auto attention = OneDnnAttention::create(
-                    model.bert.numHeads, h / model.bert.numHeads, weights->scratchpad))
+        // bf16 runs attention's two products in bf16 too (onednn_layers.h has the figures).
+        // int8 keeps them in fp32: with them in bf16, bench_embed's int8 CPU time on one thread
+        // was 7.18 s against 7.25 s (2026-12-06, load 3.5-6), within the noise.
+        const Precision attentionProducts =
+            precision == Precision::Bf16 ? Precision::Bf16 : Precision::Fp32;
+        if (useOneDnn) {
+            auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
+                                                     weights->scratchpad, attentionProducts);
+            if (!attention && attentionProducts != Precision::Fp32) // no bf16 kernel: fp32's
+                attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
+                                                    weights->scratchpad);
+            if (attention)
                 weights->attention = std::move(*attention);
+        }
         return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
     } catch (const std::exception& e) {
         return torchError("while loading the model weights", e);
     }
 }
+
+namespace {
+
+// One vector per text from its tokens' last hidden states [b, t, h] and the attention mask
+// [b, t], as the model's pooling and normalisation say; contiguous.
+at::Tensor poolTokens(const at::Tensor& tokens, const at::Tensor& mask, const ModelInfo& model) {
+    const at::Tensor expandedMask = mask.unsqueeze(-1); // [b, t, 1]
+    at::Tensor pooled;
+    switch (model.pooling) {
+    case Pooling::Max:
+        // sentence-transformers' recipe: padding set to -1e9, then the max over tokens.
+        pooled = std::get<0>(tokens.masked_fill(expandedMask == 0, -1e9).max(1));
+        break;
+    case Pooling::Mean:
+        pooled = (tokens * expandedMask).sum(1) / expandedMask.sum(1).clamp_min(1e-9);
+        break;
+    case Pooling::Cls:
+        pooled = tokens.select(1, 0);
+        break;
+    }
+    if (model.normalize) // torch.nn.functional.normalize(p=2, dim=1, eps=1e-12)
+        pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+    return pooled.contiguous();
+}
+
+} // namespace
 
 Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenId>*>& batch,
                                       const std::vector<float*>& out) {
@@ -345,6 +382,10 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
         const double scale = std::sqrt(static_cast<double>(headSize));
 
         for (EncoderLayer& layer : w.layers) {
+            // Here the call holds nothing of the shared buffers (the layer's intermediates in
+            // w.*Buffer, the oneDNN scratchpad): `x` is its own tensor. So the pause point may
+            // run another call on this encoder (pause_point.h).
+            embeddingPausePoint();
             auto qkvOut = layer.qkv(x, {}, w.qkvBuffer);
             if (!qkvOut)
                 return qkvOut.error();
@@ -381,24 +422,7 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
             x = w.layerNorm(*output, layer.outputNorm);
         }
 
-        const at::Tensor tokens = x.view({b, t, h});
-        const at::Tensor expandedMask = mask.unsqueeze(-1); // [b, t, 1]
-        at::Tensor pooled;
-        switch (model.pooling) {
-        case Pooling::Max:
-            // sentence-transformers' recipe: padding set to -1e9, then the max over tokens.
-            pooled = std::get<0>(tokens.masked_fill(expandedMask == 0, -1e9).max(1));
-            break;
-        case Pooling::Mean:
-            pooled = (tokens * expandedMask).sum(1) / expandedMask.sum(1).clamp_min(1e-9);
-            break;
-        case Pooling::Cls:
-            pooled = tokens.select(1, 0);
-            break;
-        }
-        if (model.normalize) // torch.nn.functional.normalize(p=2, dim=1, eps=1e-12)
-            pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
-        pooled = pooled.contiguous();
+        const at::Tensor pooled = poolTokens(x.view({b, t, h}), mask, model);
         const float* result = pooled.data_ptr<float>();
         for (std::int64_t i = 0; i < b; ++i)
             std::memcpy(out[static_cast<std::size_t>(i)], result + i * h,

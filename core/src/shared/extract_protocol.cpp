@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStringDecoder>
 #include <QtEndian>
 
 #include <array>
@@ -115,7 +116,10 @@ Result<ExtractReply> decodeReply(const QByteArray& payload) {
             return malformed("reply");
         return reply;
     }
-    reply.text = QString::fromUtf8(body);
+    // Every character as sent, a leading U+FEFF too (fromUtf8 would drop it as a byte-order
+    // mark, and the places' positions would then be off by one).
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringConverter::Flag::ConvertInitialBom);
+    reply.text = utf8(body);
     qsizetype previous = 0;
     for (const QJsonValue& value : header.value(QStringLiteral("places")).toArray()) {
         const QJsonArray fields = value.toArray();
