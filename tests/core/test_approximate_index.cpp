@@ -318,11 +318,14 @@ private Q_SLOTS:
     }
 
     // A saved index older than the store (a writer committed without saving) is not used.
+    // (The writer is closed first: while it is open, a reader of this process shares its cache.)
     void staleSavedIndexIsNotUsed() {
-        auto index = filledIndex(4000, smallThreshold());
-        QVERIFY(index);
-        QVERIFY(index->saveVectors().ok());
-        QVERIFY(storeRows(*index, clusteredVectors(10, 77), 200000));
+        {
+            auto index = filledIndex(4000, smallThreshold());
+            QVERIFY(index);
+            QVERIFY(index->saveVectors().ok());
+            QVERIFY(storeRows(*index, clusteredVectors(10, 77), 200000));
+        }
         auto reader = IndexFolder::open(m_dir->path(), IndexFolder::Mode::Read);
         QVERIFY(reader);
         bool rebuilt = false;

@@ -41,6 +41,7 @@ namespace semsearch {
 
 class FaissCompactIndex;
 class RerankedVectorIndex;
+class SharedVectorCache;
 
 // A source with what is indexed at or below it.
 struct SourceOverview {
@@ -161,8 +162,9 @@ public:
     // nothing changed since the last call; call it before each search so a reader sees what a
     // writer has committed: a reader that already holds the vectors applies only the passages added
     // and removed since (no rebuild). `rebuilt` tells whether a full rebuild happened. Null while
-    // nothing is indexed (no model identity yet). The folder owns the index; the pointer is valid
-    // until the next vectors(), applyCommitted() or verify(), which may replace it.
+    // nothing is indexed (no model identity yet). The pointer stays valid as long as the folder.
+    // Folders of one process open on the same database share one cache (the window's writer
+    // and reader: no second copy in memory), so a reader may find it already current.
     Result<VectorIndex*> vectors(bool* rebuilt = nullptr);
 
     // For the writer, after committing changes to the store: applies them to the in-memory
@@ -219,9 +221,18 @@ private:
     IndexFolder() = default;
     // (Re)opens m_store on the database, in the folder's mode, noting the file's state.
     Result<void> openStore();
+    // The vector cache's changes, each with m_cache's lock held exclusively:
+    // every stored vector read into a new cache (the old one freed first);
     Result<void> rebuildVectors();
-    // Puts `index`, tuned as `state` says, in place as the cache vectors() gives.
-    void adoptVectors(std::unique_ptr<FaissCompactIndex> index, const VectorIndexState& state);
+    // `index`, tuned as `state` says and reflecting `generation`, put in place as the cache;
+    void adoptVectors(std::unique_ptr<FaissCompactIndex> index, VectorIndexState state,
+                      std::int64_t generation);
+    // the cache brought to `generation` by whatever costs least (loaded, caught up, rebuilt);
+    Result<void> bringVectorsUpTo(std::int64_t generation, bool* rebuilt);
+    // (with the lock held either way) whether the cache can be searched at `generation` as it is.
+    bool vectorsAreCurrent(std::int64_t generation) const;
+    // The full vectors of `ids` for the re-ranker (RerankedVectorIndex::FullVectors).
+    Result<void> readFullVectors(std::vector<std::int64_t>& ids, std::vector<float>& rows);
     void dropVectors();
     // The cache check of verify(), for a healthy database.
     Result<void> verifyVectorCache(VerifyReport& report, bool repair);
@@ -237,20 +248,21 @@ private:
     // store: a transaction that is rolled back.
     template <typename Read>
     auto inSnapshot(Read&& read) -> decltype(read(std::declval<SqliteStore&>()));
-    // Brings m_vectors to the store's generation by adding and removing the changed passages;
-    // false when a rebuild is the better way (another model, mostly new vectors).
+    // Brings the cache to the store's generation by adding and removing the changed passages
+    // (lock held exclusively); false when a rebuild is the better way (another model, mostly
+    // new vectors).
     Result<bool> catchUpVectors();
 
     QString m_folder;
     Mode m_mode = Mode::Read;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<SqliteStore> m_store;
-    std::unique_ptr<FaissCompactIndex> m_compact;    // the cache vectors() keeps current
-    std::unique_ptr<RerankedVectorIndex> m_reranked; // over m_compact: what vectors() gives
-    VectorIndexState m_state;                        // how m_compact was built and tuned
+    // The compact cache vectors() keeps current, shared with the other folders of this
+    // process open on the same database (shared_vector_cache.h says why and how it is locked).
+    std::shared_ptr<SharedVectorCache> m_cache;
+    std::unique_ptr<RerankedVectorIndex> m_reranked; // over m_cache: what vectors() gives
     VectorIndexOptions m_options;
-    std::int64_t m_vectorsGeneration = -1; // the store generation m_vectors reflects
-    QString m_databaseState;               // the database's size and time when m_store was opened
+    QString m_databaseState; // the database's size and time when m_store was opened
     bool m_checkedForWriting = false;
 };
 

@@ -4,6 +4,7 @@
 #include "semsearch/folder_move.h"
 #include "semsearch/reranked_vector_index.h"
 
+#include "pipeline/shared_vector_cache.h"
 #include "pipeline/vector_index_build.h"
 
 #include <QDir>
@@ -13,7 +14,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <mutex>
 #include <set>
+#include <shared_mutex>
 
 #include <cerrno>
 #include <cstring>
@@ -198,6 +201,15 @@ Result<void> IndexFolder::openStore() {
         return store.error(); // a store already open stays as it was
     m_store = std::move(store).value();
     m_databaseState = state;
+    if (!m_cache) { // the first time: the cache goes with the database first opened
+        m_cache = SharedVectorCache::of(databasePath());
+        m_reranked = std::make_unique<RerankedVectorIndex>(
+            *m_cache,
+            [this](std::vector<std::int64_t>& ids, std::vector<float>& rows) {
+                return readFullVectors(ids, rows);
+            },
+            m_options.candidates);
+    }
     return {};
 }
 
@@ -221,7 +233,9 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
     // SQLite deletes a WAL file by its path when the last writer closes; closing both before
     // the folders move keeps that from ever touching the other folder's files.
     for (IndexFolder* folder : {index.get(), replacement.get()}) {
-        folder->dropVectors();
+        // Let go of the caches (another folder of this process may still search the old one).
+        folder->m_reranked.reset();
+        folder->m_cache.reset();
         folder->m_store.reset();
     }
     const QString staging = replacement->m_folder;
@@ -238,46 +252,43 @@ Result<void> IndexFolder::replace(std::unique_ptr<IndexFolder> index,
 }
 
 void IndexFolder::dropVectors() {
-    m_reranked.reset();
-    m_compact.reset();
-    m_vectorsGeneration = -1;
+    if (!m_cache)
+        return;
+    std::unique_lock writing(m_cache->lock());
+    m_cache->drop();
 }
 
-void IndexFolder::adoptVectors(std::unique_ptr<FaissCompactIndex> index,
-                               const VectorIndexState& state) {
-    m_reranked.reset();
-    m_compact = std::move(index);
-    m_state = state;
-    if (m_state.candidates <= 0)
-        m_state.candidates = m_options.candidates;
-    if (m_compact->usesLists())
-        m_compact->setProbes(m_state.probes);
-    // The store reference is looked up per call: a snapshot reader reopens its store.
-    const auto fullVectors = [this](std::vector<std::int64_t>& ids,
-                                    std::vector<float>& rows) -> Result<void> {
-        auto read = m_store->documents().vectorsOf(ids);
-        if (read) {
-            rows = std::move(*read);
-            return {};
-        }
-        if (read.error().code != ErrorCode::NotFound)
-            return read.error();
-        // A writer removed some of them since they were found: keep the rest.
-        std::vector<std::int64_t> kept;
-        rows.clear();
-        for (std::int64_t id : ids) {
-            auto one = m_store->documents().vectorsOf({id});
-            if (!one && one.error().code != ErrorCode::NotFound)
-                return one.error();
-            if (one) {
-                kept.push_back(id);
-                rows.insert(rows.end(), one->begin(), one->end());
-            }
-        }
-        ids = std::move(kept);
+void IndexFolder::adoptVectors(std::unique_ptr<FaissCompactIndex> index, VectorIndexState state,
+                               std::int64_t generation) {
+    if (state.candidates <= 0)
+        state.candidates = m_options.candidates;
+    m_cache->adopt(std::move(index), state, generation);
+}
+
+Result<void> IndexFolder::readFullVectors(std::vector<std::int64_t>& ids,
+                                          std::vector<float>& rows) {
+    // The store is looked up per call: a snapshot reader reopens its store.
+    auto read = m_store->documents().vectorsOf(ids);
+    if (read) {
+        rows = std::move(*read);
         return {};
-    };
-    m_reranked = std::make_unique<RerankedVectorIndex>(*m_compact, fullVectors, m_state.candidates);
+    }
+    if (read.error().code != ErrorCode::NotFound)
+        return read.error();
+    // A writer removed some of them since they were found: keep the rest.
+    std::vector<std::int64_t> kept;
+    rows.clear();
+    for (std::int64_t id : ids) {
+        auto one = m_store->documents().vectorsOf({id});
+        if (!one && one.error().code != ErrorCode::NotFound)
+            return one.error();
+        if (one) {
+            kept.push_back(id);
+            rows.insert(rows.end(), one->begin(), one->end());
+        }
+    }
+    ids = std::move(kept);
+    return {};
 }
 
 Result<void> IndexFolder::rebuildVectors() {
@@ -288,7 +299,7 @@ Result<void> IndexFolder::rebuildVectors() {
     auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
-    dropVectors();
+    m_cache->drop();    // first: memory holds one cache at a time, even while building
     if (dimension <= 0) // nothing indexed yet: an empty index of unknown width is all there is
         return {};
     auto previous = vectorIndexState();
@@ -307,8 +318,7 @@ Result<void> IndexFolder::rebuildVectors() {
         *previous);
     if (!built)
         return built.error();
-    adoptVectors(std::move(built->index), built->state);
-    m_vectorsGeneration = *generation;
+    adoptVectors(std::move(built->index), built->state, *generation);
     return {};
 }
 
@@ -334,6 +344,7 @@ Result<std::vector<ScoredId>> IndexFolder::searchExactly(const float* query, int
 }
 
 Result<bool> IndexFolder::catchUpVectors() {
+    FaissCompactIndex& compact = *m_cache->compact();
     // One snapshot for the generation, the ids and the vectors, so they agree with each other.
     if (auto begun = m_store->begin(); !begun)
         return begun.error();
@@ -344,13 +355,13 @@ Result<bool> IndexFolder::catchUpVectors() {
             return generation.error();
         if (!identity)
             return identity.error();
-        if (!*identity || (*identity)->dimension != m_compact->dimension())
+        if (!*identity || (*identity)->dimension != compact.dimension())
             return false; // a new model: nothing to keep
         auto stored = m_store->documents().passageIds({});
         if (!stored)
             return stored.error();
         // Passage ids are never reused, so a changed passage is a removed id plus an added one.
-        const std::vector<std::int64_t> cached = m_compact->ids();
+        const std::vector<std::int64_t> cached = compact.ids();
         std::vector<std::int64_t> added;
         std::vector<std::int64_t> removed;
         std::set_difference(stored->begin(), stored->end(), cached.begin(), cached.end(),
@@ -362,20 +373,27 @@ Result<bool> IndexFolder::catchUpVectors() {
         auto vectors = m_store->documents().vectorsOf(added);
         if (!vectors)
             return vectors.error();
-        if (auto gone = m_compact->remove(removed); !gone)
+        if (auto gone = compact.remove(removed); !gone)
             return gone.error();
         if (!added.empty())
-            if (auto put = m_compact->add(added, vectors->data()); !put)
+            if (auto put = compact.add(added, vectors->data()); !put)
                 return put.error();
-        m_vectorsGeneration = *generation;
+        m_cache->setGeneration(*generation);
         return true;
     }();
     (void)m_store->rollback(); // read only: nothing to keep
     if (!result) {
         // The in-memory index may be half updated: forget it, so the caller rebuilds.
-        dropVectors();
+        m_cache->drop();
     }
     return result;
+}
+
+bool IndexFolder::vectorsAreCurrent(std::int64_t generation) const {
+    // A writer rebuilds what its commits moved too far (applyCommitted); its readers meanwhile
+    // search the patched cache.
+    return m_cache->compact() && m_cache->generation() >= generation &&
+           !(m_mode == Mode::Write && m_cache->rebuildWanted());
 }
 
 Result<VectorIndex*> IndexFolder::vectors(bool* rebuilt) {
@@ -386,43 +404,64 @@ Result<VectorIndex*> IndexFolder::vectors(bool* rebuilt) {
     auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
-    if (m_compact && m_vectorsGeneration == *generation)
-        return m_reranked.get();
+    {
+        std::shared_lock reading(m_cache->lock());
+        if (vectorsAreCurrent(*generation)) {
+            m_reranked->setCandidatesPerQuery(m_cache->state().candidates);
+            return m_reranked.get();
+        }
+    }
+    std::unique_lock writing(m_cache->lock());
+    bool built = false;
+    if (auto current = bringVectorsUpTo(*generation, &built); !current)
+        return current.error();
+    if (rebuilt)
+        *rebuilt = built;
+    if (!m_cache->compact())
+        return nullptr;
+    m_reranked->setCandidatesPerQuery(m_cache->state().candidates);
+    writing.unlock();
+    if (built && m_mode == Mode::Write)
+        if (auto saved = saveVectors(); !saved)
+            return saved.error();
+    return m_reranked.get();
+}
+
+Result<void> IndexFolder::bringVectorsUpTo(std::int64_t generation, bool* rebuilt) {
+    *rebuilt = false;
+    if (vectorsAreCurrent(generation))
+        return {}; // another thread of this process did it while this one waited
 
     // First use: try the saved cache, but only if it holds exactly the current generation.
-    if (!m_compact) {
+    if (!m_cache->compact()) {
         auto saved = m_store->metadata().savedIndexGeneration();
         auto identity = m_store->metadata().modelIdentity();
         auto state = vectorIndexState();
-        if (saved && identity && state && *saved && **saved == *generation && *identity) {
+        if (saved && identity && state && *saved && **saved == generation && *identity) {
             auto loaded = FaissCompactIndex::load(vectorIndexPath(), (*identity)->dimension);
             auto counts = m_store->counts();
             if (loaded && counts && (*loaded)->size() == counts->passages) {
-                adoptVectors(std::move(loaded).value(), state->value_or(VectorIndexState()));
-                m_vectorsGeneration = *generation;
-                return m_reranked.get();
+                adoptVectors(std::move(loaded).value(), state->value_or(VectorIndexState()),
+                             generation);
+                return {};
             }
         }
     }
 
     // A reader whose writer committed a batch: apply the difference, which costs the changed
     // vectors only, where a rebuild reads every vector (about a second per 100k).
-    if (m_compact && m_mode == Mode::Read) {
+    if (m_cache->compact() && m_mode == Mode::Read) {
         auto caughtUp = catchUpVectors();
         if (!caughtUp)
             return caughtUp.error();
         if (*caughtUp)
-            return m_reranked.get();
+            return {};
     }
 
     if (auto done = rebuildVectors(); !done)
         return done.error();
-    if (rebuilt)
-        *rebuilt = true;
-    if (m_mode == Mode::Write && m_compact)
-        if (auto saved = saveVectors(); !saved)
-            return saved.error();
-    return m_reranked.get();
+    *rebuilt = true;
+    return {};
 }
 
 Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedIds,
@@ -431,42 +470,43 @@ Result<void> IndexFolder::applyCommitted(const std::vector<std::int64_t>& addedI
     auto generation = m_store->metadata().vectorGeneration();
     if (!generation)
         return generation.error();
-    // Only an index that was current before this commit can be patched; otherwise rebuild on
-    // the next vectors() call.
-    if (!m_compact) {
+    std::unique_lock writing(m_cache->lock());
+    if (!m_cache->compact()) {
         auto identity = m_store->metadata().modelIdentity();
         if (!identity)
             return identity.error();
         auto counts = m_store->counts();
         if (!counts)
             return counts.error();
-        // The very first commit into an empty index starts the cache right here.
-        // Its quantizer learns its ranges from this first batch.
-        if (*identity && counts->passages == std::int64_t(addedIds.size()) && removedIds.empty()) {
-            auto fresh = FaissCompactIndex::createScan((*identity)->dimension, addedVectors,
-                                                       std::int64_t(addedIds.size()));
-            if (!fresh)
-                return fresh.error();
-            VectorIndexState scan;
-            scan.candidates = m_options.candidates;
-            adoptVectors(std::move(fresh).value(), scan);
-        } else {
+        // The very first commit into an empty index starts the cache right here; its quantizer
+        // learns its ranges from this first batch. Any other cache that is missing is rebuilt by
+        // the next vectors() or saveVectors() call: only a current one can be patched.
+        if (!*identity || counts->passages != std::int64_t(addedIds.size()) || !removedIds.empty())
             return {};
-        }
+        auto fresh = FaissCompactIndex::createScan((*identity)->dimension, addedVectors,
+                                                   std::int64_t(addedIds.size()));
+        if (!fresh)
+            return fresh.error();
+        adoptVectors(std::move(fresh).value(), VectorIndexState(), *generation - 1);
     }
-    if (!removedIds.empty())
-        if (auto removed = m_compact->remove(removedIds); !removed)
-            return removed.error();
-    if (!addedIds.empty())
-        if (auto added = m_compact->add(addedIds, addedVectors); !added)
-            return added.error();
-    m_vectorsGeneration = *generation;
+    // A reader of this process may have caught up with this commit first.
+    if (m_cache->generation() < *generation) {
+        FaissCompactIndex& compact = *m_cache->compact();
+        if (!removedIds.empty())
+            if (auto removed = compact.remove(removedIds); !removed)
+                return removed.error();
+        if (!addedIds.empty())
+            if (auto added = compact.add(addedIds, addedVectors); !added)
+                return added.error();
+        m_cache->setGeneration(*generation);
+    }
     // Across the threshold, or grown or shrunk by more than the regrowth fraction since the
     // recall was measured: rebuilt (retrained and measured again) by the next vectors() or
     // saveVectors(). A few passages more or less are only patched in, as above.
-    const std::int64_t passages = m_compact->size();
-    if (needsRebuild(m_state, passages, m_options) || needsMeasuring(m_state, passages, m_options))
-        dropVectors();
+    const std::int64_t passages = m_cache->compact()->size();
+    if (needsRebuild(m_cache->state(), passages, m_options) ||
+        needsMeasuring(m_cache->state(), passages, m_options))
+        m_cache->setRebuildWanted(true);
     return {};
 }
 
@@ -476,17 +516,20 @@ Result<void> IndexFolder::saveVectors(AbortPoint abortAt) {
                          m_folder + QStringLiteral(": index is open read-only"));
     if (auto current = vectors(); !current)
         return current.error();
-    if (!m_compact)
+    std::shared_lock reading(m_cache->lock());
+    if (!m_cache->compact())
         return {}; // nothing indexed yet
-    if (auto saved = m_compact->save(vectorIndexPath(), databaseFileMode(databasePath()),
+    if (auto saved =
+            m_cache->compact()->save(vectorIndexPath(), databaseFileMode(databasePath()),
                                      [abortAt] { abortIfAt(abortAt, AbortPoint::CacheWritten); });
         !saved)
         return saved.error();
     abortIfAt(abortAt, AbortPoint::CacheRenamed);
-    if (auto recorded = m_store->metadata().setValue(kVectorIndexStateKey, m_state.toText());
+    if (auto recorded =
+            m_store->metadata().setValue(kVectorIndexStateKey, m_cache->state().toText());
         !recorded)
         return recorded;
-    return m_store->metadata().setSavedIndexGeneration(m_vectorsGeneration);
+    return m_store->metadata().setSavedIndexGeneration(m_cache->generation());
 }
 
 Result<void> IndexFolder::checkBeforeWriting() {
@@ -578,8 +621,10 @@ Result<void> IndexFolder::verifyVectorCache(VerifyReport& report, bool repair) {
         }
     }
     if (!cacheProblems.isEmpty() && repair && m_mode == Mode::Write) {
+        std::unique_lock writing(m_cache->lock());
         if (auto rebuilt = rebuildVectors(); !rebuilt)
             return rebuilt.error();
+        writing.unlock();
         if (auto savedNow = saveVectors(); !savedNow)
             return savedNow.error();
         report.vectorCacheRebuilt = true;
