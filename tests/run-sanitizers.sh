@@ -24,7 +24,7 @@ tests=(
     test_model_layouts test_file_walker test_document_reader test_passage_splitter test_searcher
     test_vector_index test_store test_indexer test_shared_embedder test_folder_move test_reembed
     test_model_download test_cli test_extractor_readers test_document_reader_formats
-    test_indexer_documents
+    test_indexer_documents test_approximate_index test_compact_index test_shared_vector_cache
 )
 replays=(safetensors state_dict_pickle zip_archive tokenizer text_decoding markdown model_config
     html zip_document pdf)

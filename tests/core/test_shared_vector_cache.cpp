@@ -64,16 +64,6 @@ bool commitRows(IndexFolder& writer, int count, int first) {
     return writer.applyCommitted(ids, rows.data(), {}).ok();
 }
 
-double trueCosine(const float* a, const float* b) {
-    double ab = 0, aa = 0, bb = 0;
-    for (int i = 0; i < kDim; ++i) {
-        ab += double(a[i]) * b[i];
-        aa += double(a[i]) * a[i];
-        bb += double(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
-}
-
 } // namespace
 
 class TestSharedVectorCache : public QObject {
@@ -153,7 +143,8 @@ private Q_SLOTS:
                 auto stored = (*reader)->store().documents().vectorsOf({hit.id});
                 if (!stored)
                     problem = QStringLiteral("passage %1 is not stored").arg(hit.id);
-                else if (std::abs(trueCosine(query.data(), stored->data()) - hit.score) > 1e-5)
+                else if (std::abs(test::trueCosine(query.data(), stored->data(), kDim) -
+                                  hit.score) > 1e-5)
                     problem = QStringLiteral("passage %1 scored %2").arg(hit.id).arg(hit.score);
             }
             ++searches;

@@ -4,6 +4,7 @@
 // seed 7, so every call of a test shares the centres) plus normal noise of `spread` per value.
 // Approximate indexes need neighbourhoods to find; uniform random vectors have none.
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -27,6 +28,18 @@ inline std::vector<float> clusteredVectors(int count, int dim, int clusters, flo
                 centres[cluster * std::size_t(dim) + j] + spread * normal(noise);
     }
     return rows;
+}
+
+// The cosine of two vectors of `dim` values in double precision: the tests' own reference,
+// apart from the code under test.
+inline double trueCosine(const float* a, const float* b, int dim) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < dim; ++i) {
+        ab += double(a[i]) * b[i];
+        aa += double(a[i]) * a[i];
+        bb += double(b[i]) * b[i];
+    }
+    return ab / std::sqrt(aa * bb);
 }
 
 } // namespace semsearch::test
