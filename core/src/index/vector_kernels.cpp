@@ -77,9 +77,15 @@ __attribute__((target("avx2,fma"))) float dotAvx2(const float* a, const float* b
 }
 
 // uint8 -> int32 -> float, 16 (AVX-512) or 8 (AVX2) at a time; macros, not lambdas, because a
-// lambda does not inherit its function's target attribute.
+// lambda does not inherit its function's target attribute. The AVX-512 conversions are the
+// zero-masked forms with every lane set, the same instructions: the plain ones start from
+// _mm512_undefined_*(), which GCC 12 at -O2 reports as maybe uninitialized (a false positive
+// that -Werror turns into a failed build).
 #define widen16(p)                                                                                 \
-    _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))))
+    _mm512_maskz_cvtepi32_ps(                                                                      \
+        __mmask16(0xffff),                                                                         \
+        _mm512_maskz_cvtepu8_epi32(__mmask16(0xffff),                                              \
+                                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))))
 #define widen8(p)                                                                                  \
     _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))))
 
