@@ -174,6 +174,41 @@ private Q_SLOTS:
                  (std::vector<std::int64_t>{list[0].id, list[1].id, list[2].id, list[3].id}));
     }
 
+    // What counts as common follows the passages as they change, whoever writes them: the
+    // store keeps its count of passages between searches (counting a million takes
+    // milliseconds) and must notice its own writes and another connection's commits.
+    void commonWordsFollowEveryWrite() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("index.sqlite"));
+        auto store = SqliteStore::open(file);
+        REQUIRE_OK(store);
+        SqliteStore& s = **store;
+        REQUIRE_OK(s.metadata().setModelIdentity(testModel()));
+        auto list = passages({QStringLiteral("the cat"), QStringLiteral("the dog"),
+                              QStringLiteral("the owl"), QStringLiteral("a zebra")});
+        REQUIRE_OK(s.documents().put(document(QStringLiteral("/d/a.txt")), list, vectors(4, 1)));
+        const QStringList query{QStringLiteral("the"), QStringLiteral("zebra")};
+        const QStringList rarerOnly{QStringLiteral("zebra")};
+        QCOMPARE(*s.keywords().withoutCommonWords(query), rarerOnly); // "the": 3 of 4
+
+        // This connection's write: "the" is now in 3 of 7 passages, no longer common.
+        auto more =
+            passages({QStringLiteral("an emu"), QStringLiteral("a yak"), QStringLiteral("a gnu")});
+        REQUIRE_OK(s.documents().put(document(QStringLiteral("/d/b.txt")), more, vectors(3, 2)));
+        QCOMPARE(*s.keywords().withoutCommonWords(query), query);
+
+        // Another connection removes them again: 3 of 4, common again.
+        {
+            auto other = SqliteStore::open(file);
+            REQUIRE_OK(other);
+            auto gone = (*other)->documents().find(QStringLiteral("/d/b.txt"));
+            REQUIRE_OK(gone);
+            QVERIFY(gone->has_value());
+            REQUIRE_OK((*other)->documents().remove((*gone)->id));
+        }
+        QCOMPARE(*s.keywords().withoutCommonWords(query), rarerOnly);
+    }
+
     // An index made by schema version 3 (no keyword index) upgrades on its first open for
     // writing: every vector stays bit for bit, and its passages become searchable by keyword.
     void previousSchemaUpgradesKeepingEveryVector() {

@@ -25,6 +25,8 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace semsearch {
@@ -81,8 +83,14 @@ public:
 private:
     // Sets each hit's documentId from the passages (0 for a passage that is gone).
     Result<void> fillDocuments(std::vector<KeywordHit>& hits);
+    // The passages the keyword index holds. Counting a million rows costs milliseconds, so the
+    // count is kept until the database changes: PRAGMA data_version tells of other connections'
+    // commits, SQLite's total_changes of this connection's own writes.
+    Result<std::int64_t> passageCount();
 
     StoreConnection& m_connection;
+    std::optional<std::pair<std::int64_t, std::int64_t>> m_passagesCountedAt;
+    std::int64_t m_passageCount = 0;
 };
 
 } // namespace semsearch

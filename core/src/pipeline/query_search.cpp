@@ -303,21 +303,24 @@ Result<std::vector<DocumentHit>> QuerySearch::documents() {
         return prepared.error();
     if (nothingToSearch() || m_options.limit <= 0)
         return std::vector<DocumentHit>();
-    auto counts = m_searcher.m_index.store().counts();
-    if (!counts)
-        return counts.error();
     // Identical copies fold into one result: read deeper until enough distinct ones remain.
     for (int count = m_options.limit;; count *= 4) {
         auto ranked = rankDocuments(count);
         if (!ranked)
             return ranked.error();
-        const bool exhausted = int(ranked->size()) < count || count >= counts->documents;
+        const bool filled = int(ranked->size()) >= count;
         auto folded =
             foldDuplicates(m_searcher.m_index.store(), std::move(*ranked), m_options.limit);
         if (!folded)
             return folded.error();
-        if (int(folded->size()) < m_options.limit && !exhausted)
-            continue;
+        if (int(folded->size()) < m_options.limit && filled) {
+            // Counted only here: a count of a million passages' documents costs milliseconds.
+            auto counts = m_searcher.m_index.store().counts();
+            if (!counts)
+                return counts.error();
+            if (count < counts->documents)
+                continue;
+        }
         std::vector<PassageHit*> passages;
         for (DocumentHit& document : *folded)
             for (PassageHit& passage : document.passages)

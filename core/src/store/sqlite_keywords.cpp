@@ -9,6 +9,8 @@
 
 #include <QHash>
 
+#include <sqlite3.h>
+
 #include <algorithm>
 
 namespace semsearch {
@@ -102,6 +104,26 @@ Result<void> SqliteKeywords::fillDocuments(std::vector<KeywordHit>& hits) {
 // while a word in at most half the passages remains; its passages would only have trailed the
 // ranking. Phrases of several words are always kept, but do not count as that rarer word: in a
 // small index every word may be in most passages, and then none is common.
+Result<std::int64_t> SqliteKeywords::passageCount() {
+    auto version = m_connection.query("PRAGMA data_version");
+    if (!version)
+        return version.error();
+    if (auto row = (*version)->step(); !row)
+        return row.error();
+    const std::pair<std::int64_t, std::int64_t> state{(*version)->columnInt64(0),
+                                                      sqlite3_total_changes64(m_connection.db)};
+    if (m_passagesCountedAt == state)
+        return m_passageCount;
+    auto total = m_connection.query("SELECT count(*) FROM passage_keywords_docsize");
+    if (!total)
+        return total.error();
+    if (auto row = (*total)->step(); !row)
+        return row.error();
+    m_passageCount = (*total)->columnInt64(0);
+    m_passagesCountedAt = state;
+    return m_passageCount;
+}
+
 Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms) {
     if (terms.size() < 2)
         return terms;
@@ -112,13 +134,9 @@ Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms)
                                m_connection.path);
         !made)
         return made.error();
-    auto total = m_connection.query("SELECT count(*) FROM passage_keywords_docsize");
-    if (!total)
-        return total.error();
-    auto row = (*total)->step();
-    if (!row)
-        return row.error();
-    const std::int64_t passages = (*total)->columnInt64(0);
+    auto passages = passageCount();
+    if (!passages)
+        return passages.error();
     auto frequency = m_connection.query("SELECT doc FROM temp.passage_keyword_words "
                                         "WHERE term = ?1");
     if (!frequency)
@@ -138,7 +156,7 @@ Result<QStringList> SqliteKeywords::withoutCommonWords(const QStringList& terms)
                 return found.error();
             documents = *found ? (*frequency)->columnInt64(0) : 0;
         }
-        const bool common = tokens->size() == 1 && 2 * documents > passages;
+        const bool common = tokens->size() == 1 && 2 * documents > *passages;
         rareWord = rareWord || (tokens->size() == 1 && !common);
         if (!common)
             kept << term;
