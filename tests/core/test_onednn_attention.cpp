@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -71,7 +72,24 @@ std::vector<double> referenceContext(const Inputs& in) {
     return context;
 }
 
-// The largest difference from the reference, or a failure message.
+// bfloat16 as the attention takes and gives it in bf16: a float's upper half, rounded to
+// nearest even (no NaNs here).
+std::uint16_t toBfloat16(float value) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return static_cast<std::uint16_t>(bits >> 16);
+}
+
+float fromBfloat16(std::uint16_t half) {
+    const std::uint32_t bits = std::uint32_t(half) << 16;
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+// The largest difference from the reference, or a failure message. In bf16 the QKV rows go in
+// and the context comes out in bfloat16.
 Result<double> largestError(Precision products) {
     auto attention = OneDnnAttention::create(kHeads, kHeadSize, nullptr, products);
     if (!attention)
@@ -79,10 +97,18 @@ Result<double> largestError(Precision products) {
     const Inputs in = randomInputs();
     std::vector<float> scores(kBatch * kHeads * kTokens * kTokens);
     std::vector<float> context(kBatch * kTokens * kHidden);
-    if (auto done = attention->forward(in.qkv.data(), in.maskBias.data(), kBatch, kTokens,
-                                       scores.data(), context.data());
+    const bool bf16 = products == Precision::Bf16;
+    std::vector<std::uint16_t> qkvBf16, contextBf16(bf16 ? context.size() : 0);
+    for (float v : bf16 ? in.qkv : std::vector<float>())
+        qkvBf16.push_back(toBfloat16(v));
+    const void* qkv = bf16 ? static_cast<const void*>(qkvBf16.data()) : in.qkv.data();
+    void* out = bf16 ? static_cast<void*>(contextBf16.data()) : context.data();
+    if (auto done =
+            attention->forward(qkv, in.maskBias.data(), kBatch, kTokens, scores.data(), out);
         !done)
         return done.error();
+    for (std::size_t k = 0; k < contextBf16.size(); ++k)
+        context[k] = fromBfloat16(contextBf16[k]);
     const std::vector<double> expected = referenceContext(in);
     double worst = 0;
     for (std::size_t k = 0; k < expected.size(); ++k)
@@ -104,9 +130,9 @@ private Q_SLOTS:
         QVERIFY2(*error < 1e-5, qPrintable(QString::number(*error)));
     }
 
-    // Q, K, V and the probabilities rounded to bfloat16 (8 significant bits, a relative error of
-    // up to 2^-9 each), fp32 sums: on values of about 1 the context is off by a few thousandths,
-    // while a head, a mask or a scale gone wrong is off by tenths or more.
+    // Q, K, V, the probabilities and the context rounded to bfloat16 (8 significant bits, a
+    // relative error of up to 2^-9 each), fp32 sums: on values of about 1 the context is off by a
+    // few thousandths, while a head, a mask or a scale gone wrong is off by tenths or more.
     void bf16MatchesTheReferenceWithinItsRounding() {
         if (!checkCpuRuns(Precision::Bf16, probeCpuFeatures()).ok())
             QSKIP("this CPU has no bf16 (the refusal is tested in test_precision)");

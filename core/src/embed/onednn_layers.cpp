@@ -106,7 +106,9 @@ struct OneDnnLinear::Impl {
     std::int64_t out = 0;
     Precision precision = Precision::Fp32;
     PostOp postOp = PostOp::None;
-    std::vector<float> weightScales; // int8: per output channel
+    Activations input = Activations::Fp32;  // of x
+    Activations output = Activations::Fp32; // of y
+    std::vector<float> weightScales;        // int8: per output channel
     std::vector<float> biasData;
     Memory bias;   // over biasData: [1, out]; unused in int8, where the epilogue adds it
     Memory weight; // in the blocked layout, owned by oneDNN
@@ -117,7 +119,7 @@ struct OneDnnLinear::Impl {
     struct Step {
         dnnl::matmul product;
         Memory::desc productScratchpad;
-        dnnl::reorder toBf16; // bf16: x into bfloat16
+        dnnl::reorder toBf16; // bf16 with fp32 input: x into bfloat16
     };
     std::unordered_map<std::int64_t, Step> steps;
 
@@ -133,7 +135,10 @@ struct OneDnnLinear::Impl {
     // with DNNL_VERBOSE=1: wei_s8::blocked:abc). dequantizeRows does the rest.
     dnnl::matmul::primitive_desc describe(std::int64_t rows, const Memory::desc& weightDesc) const {
         const Memory::desc src({rows, in}, inputType(), Tag::ab);
-        const Memory::desc dst({rows, out}, int8() ? Type::s32 : Type::f32, Tag::ab);
+        const Type dstType = int8()                        ? Type::s32
+                             : output == Activations::Bf16 ? Type::bf16
+                                                           : Type::f32;
+        const Memory::desc dst({rows, out}, dstType, Tag::ab);
         const dnnl::matmul::desc product =
             int8() ? dnnl::matmul::desc(src, weightDesc, dst)
                    : dnnl::matmul::desc(src, weightDesc, bias.get_desc(), dst);
@@ -145,7 +150,7 @@ struct OneDnnLinear::Impl {
         const auto described = describe(rows, weight.get_desc());
         step.product = dnnl::matmul(described);
         step.productScratchpad = described.scratchpad_desc();
-        if (precision == Precision::Bf16)
+        if (precision == Precision::Bf16 && input == Activations::Fp32)
             step.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
                 cpuEngine(), Memory::desc({rows, in}, Type::f32, Tag::ab), cpuEngine(),
                 Memory::desc({rows, in}, Type::bf16, Tag::ab)));
@@ -154,7 +159,7 @@ struct OneDnnLinear::Impl {
 
     dnnl::primitive_attr attributes() const;
     void prepareWeight(const float* weight, const Memory::desc& blocked);
-    void forward(Step& step, const float* x, std::int64_t rows, float* y);
+    void forward(Step& step, const void* x, std::int64_t rows, void* y);
     void forwardInt8(Step& step, const float* x, std::int64_t rows, float* y);
 };
 
@@ -194,13 +199,16 @@ void OneDnnLinear::Impl::prepareWeight(const float* w, const Memory::desc& block
     weightScales = std::move(scales);
 }
 
-void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, float* y) {
+void OneDnnLinear::Impl::forward(Step& step, const void* x, std::int64_t rows, void* y) {
     if (int8())
-        return forwardInt8(step, x, rows, y);
+        return forwardInt8(step, static_cast<const float*>(x), rows, static_cast<float*>(y));
     const dnnl::engine& engine = cpuEngine();
-    Memory src({{rows, in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
+    const auto typeOf = [](Activations a) {
+        return a == Activations::Bf16 ? Type::bf16 : Type::f32;
+    };
+    Memory src({{rows, in}, typeOf(input), Tag::ab}, engine, const_cast<void*>(x));
     std::unordered_map<int, Memory> args{{DNNL_ARG_WEIGHTS, weight}, {DNNL_ARG_BIAS, bias}};
-    if (precision == Precision::Bf16) {
+    if (precision == Precision::Bf16 && input == Activations::Fp32) {
         // In the shared scratchpad: a buffer per layer took 48 of them, up to 25 MB each, and
         // each first touch of a page faulted (OneDnnScratchpad).
         const Memory::desc roundedDesc({rows, in}, Type::bf16, Tag::ab);
@@ -210,7 +218,7 @@ void OneDnnLinear::Impl::forward(Step& step, const float* x, std::int64_t rows, 
         src = rounded;
     }
     args[DNNL_ARG_SRC] = src;
-    args[DNNL_ARG_DST] = Memory({{rows, out}, Type::f32, Tag::ab}, engine, y);
+    args[DNNL_ARG_DST] = Memory({{rows, out}, typeOf(output), Tag::ab}, engine, y);
     addScratchpad(args, step.productScratchpad, *scratchpad);
     step.product.execute(stream, args);
     stream.wait();
@@ -251,10 +259,19 @@ OneDnnLinear::~OneDnnLinear() = default;
 
 Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias, std::int64_t out,
                                           std::int64_t in, PostOp postOp, Precision precision,
-                                          std::shared_ptr<OneDnnScratchpad> scratchpad) {
+                                          std::shared_ptr<OneDnnScratchpad> scratchpad,
+                                          Activations input, Activations output) {
     if (precision == Precision::Auto)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("a dense layer needs a resolved precision, not auto"));
+    const bool bfloat16Activations = input == Activations::Bf16 || output == Activations::Bf16;
+    if (bfloat16Activations && precision != Precision::Bf16)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("bfloat16 activations need a bf16 layer, not %1")
+                             .arg(precisionName(precision)));
+    if (output == Activations::Bf16 && postOp == PostOp::AddToOutput)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("a bfloat16 output cannot hold the residual sum"));
     try {
         const dnnl::engine& engine = cpuEngine();
         auto impl = std::make_unique<Impl>();
@@ -263,6 +280,8 @@ Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias
         impl->precision = precision;
         impl->stream = dnnl::stream(engine);
         impl->postOp = postOp;
+        impl->input = input;
+        impl->output = output;
         impl->scratchpad =
             scratchpad ? std::move(scratchpad) : std::make_shared<OneDnnScratchpad>();
         impl->biasData.assign(bias, bias + out);
@@ -279,7 +298,7 @@ Result<OneDnnLinear> OneDnnLinear::create(const float* weight, const float* bias
     }
 }
 
-Result<void> OneDnnLinear::forward(const float* x, std::int64_t rows, float* y) {
+Result<void> OneDnnLinear::forward(const void* x, std::int64_t rows, void* y) {
     if (rows < 1)
         return {};
     Impl& d = *m_impl;
@@ -307,11 +326,9 @@ struct OneDnnAttention::Impl {
 
     bool bf16() const { return productType == Type::bf16; }
 
-    // For one batch shape: (bf16: the QKV rows rounded), Q K^T / sqrt(headSize) + mask, softmax,
-    // P V.
+    // For one batch shape: Q K^T / sqrt(headSize) + mask, softmax, P V.
     struct Shape {
-        Memory::desc qkv, query, keyTransposed, value, scores, probabilities, mask, context;
-        dnnl::reorder toBf16;
+        Memory::desc query, keyTransposed, value, scores, probabilities, mask, context;
         dnnl::matmul scoresProduct;
         dnnl::softmax_v2_forward softmax;
         dnnl::matmul contextProduct;
@@ -329,7 +346,6 @@ struct OneDnnAttention::Impl {
         // Head h of token j of text i starts at qkv[(i * tokens + j) * qkvRow + h * headSize]
         // (+ hidden for the key, + 2 hidden for the value): [batch, heads, tokens, headSize]
         // with these strides. The key is read transposed by swapping its last two strides.
-        s.qkv = Memory::desc({batch * tokens, qkvRow}, productType, Tag::ab);
         s.query = Memory::desc({batch, heads, tokens, headSize}, productType,
                                Dims{tokens * qkvRow, headSize, qkvRow, 1});
         s.keyTransposed = Memory::desc({batch, heads, headSize, tokens}, productType,
@@ -339,11 +355,8 @@ struct OneDnnAttention::Impl {
         s.probabilities = Memory::desc({batch, heads, tokens, tokens}, productType, Tag::abcd);
         s.mask = Memory::desc({batch, 1, 1, tokens}, Type::f32, Tag::abcd);
         // The context in [batch, tokens, heads, headSize] order, i.e. [batch * tokens, hidden].
-        s.context = Memory::desc({batch, heads, tokens, headSize}, Type::f32,
+        s.context = Memory::desc({batch, heads, tokens, headSize}, productType,
                                  Dims{tokens * hidden, headSize, hidden, 1});
-        if (bf16())
-            s.toBf16 = dnnl::reorder(dnnl::reorder::primitive_desc(
-                engine, Memory::desc({batch * tokens, qkvRow}, Type::f32, Tag::ab), engine, s.qkv));
 
         dnnl::post_ops ops;
         ops.append_binary(dnnl::algorithm::binary_div,
@@ -384,27 +397,21 @@ struct OneDnnAttention::Impl {
         return found->second;
     }
 
-    void forward(const Shape& s, const float* qkv, const float* maskBias, float* scores,
-                 float* context);
+    void forward(const Shape& s, const void* qkv, const float* maskBias, float* scores,
+                 void* context);
 };
 
-// The three steps (four in bf16) run one after the other, so they share one scratchpad.
-void OneDnnAttention::Impl::forward(const Shape& s, const float* qkv, const float* maskBias,
-                                    float* scores, float* context) {
-    using Block = OneDnnScratchpad::Block;
+// The three steps run one after the other, so they share one scratchpad.
+void OneDnnAttention::Impl::forward(const Shape& s, const void* qkv, const float* maskBias,
+                                    float* scores, void* context) {
     const dnnl::engine& engine = cpuEngine();
     const std::int64_t hidden = heads * headSize;
-    Memory input(s.qkv, engine, const_cast<float*>(qkv));
     Memory probabilities(s.probabilities, engine, scores); // fp32: the softmax runs in place
-    if (bf16()) {
-        Memory plain({s.qkv.dims(), Type::f32, Tag::ab}, engine, const_cast<float*>(qkv));
-        input = Memory(s.qkv, engine, scratchpad->reserve(s.qkv.get_size(), Block::AttentionInput));
-        s.toBf16.execute(stream, plain, input);
-        probabilities =
-            Memory(s.probabilities, engine,
-                   scratchpad->reserve(s.probabilities.get_size(), Block::Probabilities));
-    }
-    auto* rows = static_cast<char*>(input.get_data_handle());
+    if (bf16())
+        probabilities = Memory(s.probabilities, engine,
+                               scratchpad->reserve(s.probabilities.get_size(),
+                                                   OneDnnScratchpad::Block::Probabilities));
+    auto* rows = static_cast<char*>(const_cast<void*>(qkv));
     const std::size_t element = bf16() ? 2 : sizeof(float);
     Memory query(s.query, engine, rows);
     Memory key(s.keyTransposed, engine, rows + hidden * element);
@@ -461,8 +468,8 @@ Result<OneDnnAttention> OneDnnAttention::create(std::int64_t heads, std::int64_t
     }
 }
 
-Result<void> OneDnnAttention::forward(const float* qkv, const float* maskBias, std::int64_t batch,
-                                      std::int64_t tokens, float* scores, float* context) {
+Result<void> OneDnnAttention::forward(const void* qkv, const float* maskBias, std::int64_t batch,
+                                      std::int64_t tokens, float* scores, void* context) {
     if (batch < 1 || tokens < 1)
         return {};
     try {

@@ -27,10 +27,9 @@ public:
     // The blocks a call works in, each grown on its own: oneDNN's scratchpad, the layers'
     // input in their product's type (int8: quantized; bf16: rounded), int8's row scales and the
     // product's int32 accumulators, which as one block per layer would take tens of megabytes for
-    // each of bert-base's 48 layers, and bf16 attention's copy of the QKV rows and its
-    // probabilities.
-    enum class Block { OneDnn, Input, RowScales, Accumulators, AttentionInput, Probabilities };
-    static constexpr int kBlocks = 6;
+    // each of bert-base's 48 layers, and bf16 attention's probabilities.
+    enum class Block { OneDnn, Input, RowScales, Accumulators, Probabilities };
+    static constexpr int kBlocks = 5;
 
     // At least `bytes` of `block`, 64-byte aligned; valid until the next reserve of that block.
     // Throws std::bad_alloc.
@@ -43,6 +42,14 @@ private:
     std::unique_ptr<void, Free> m_data[kBlocks];
     std::size_t m_bytes[kBlocks] = {};
 };
+
+// The type of the activations a layer reads or writes: float, or bfloat16 (the upper 16 bits of
+// a float, rounded to nearest even, held as std::uint16_t). In a bf16 encoder a product that
+// feeds another product writes bfloat16 straight from its registers and the next one reads it as
+// it is: the rounding pass over the activations this spares (a oneDNN reorder before each bf16
+// product) took 7% of the bf16 encoder's oneDNN time (DNNL_VERBOSE=1, bert-base shapes, 2
+// threads, 2026-12-06). Rounded once either way, the values are the same.
+enum class Activations { Fp32, Bf16 };
 
 // A dense layer y = x W^T + b. The weight is reordered once into the blocked layout oneDNN's
 // matmul prefers, and activations stay plain row-major, so a call costs the matrix product and
@@ -68,20 +75,24 @@ public:
     // call. `precision` is Fp32, Bf16 or Int8 (Auto: InvalidArgument). Fails (Unsupported) when
     // oneDNN has no optimised kernel for this CPU and precision (only its slow reference one):
     // the caller then keeps its own path, or refuses the precision.
-    // `scratchpad` (null: one of its own) is where its kernels work.
+    // `scratchpad` (null: one of its own) is where its kernels work. `input` and `output` say
+    // the type of x and y; bfloat16 ones need Precision::Bf16, and a bfloat16 y cannot hold the
+    // residual of PostOp::AddToOutput (InvalidArgument).
     static Result<OneDnnLinear> create(const float* weight, const float* bias, std::int64_t out,
                                        std::int64_t in, PostOp postOp,
                                        Precision precision = Precision::Fp32,
-                                       std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr);
+                                       std::shared_ptr<OneDnnScratchpad> scratchpad = nullptr,
+                                       Activations input = Activations::Fp32,
+                                       Activations output = Activations::Fp32);
 
     OneDnnLinear(OneDnnLinear&&) noexcept;
     OneDnnLinear& operator=(OneDnnLinear&&) noexcept;
     ~OneDnnLinear();
 
-    // x: [rows, in], y: [rows, out], both row-major and dense; they must not overlap. Runs on
-    // the calling thread's OpenMP thread count. Not thread-safe (it caches one primitive per
-    // row count), like the encoder that owns it.
-    Result<void> forward(const float* x, std::int64_t rows, float* y);
+    // x: [rows, in], y: [rows, out], both row-major and dense, of the types create() was given;
+    // they must not overlap. Runs on the calling thread's OpenMP thread count. Not thread-safe
+    // (it caches one primitive per row count), like the encoder that owns it.
+    Result<void> forward(const void* x, std::int64_t rows, void* y);
 
 private:
     struct Impl;
@@ -95,13 +106,13 @@ private:
 // the score product.
 //
 // `products` says how the two matrix products compute. Fp32: all in fp32, the softmax in place.
-// Bf16: the QKV rows are rounded to bfloat16 once (one pass, into the scratchpad), both products
-// take bfloat16 and accumulate in fp32; the scores, their scale and mask and the softmax stay
-// fp32, and the softmax writes its probabilities in bfloat16 for the second product; the context
-// comes out in fp32. Measured on bert-base shapes, one thread (2026-12-06): attention's products
-// in fp32 were 10% of the bf16 encoder's oneDNN time (DNNL_VERBOSE), and each of them took
-// 1.0-1.8 times as long in fp32 as in bf16 (32 texts of 24 tokens, 8 of 128); rounding the QKV
-// rows costs 0.14 ms at 768 rows, against 0.5-1.5 ms saved.
+// Bf16: the QKV rows come in bfloat16 (the projection writes them so: Activations), both
+// products take bfloat16 and accumulate in fp32; the scores, their scale and mask and the softmax
+// stay fp32, and the softmax writes its probabilities in bfloat16 for the second product; the
+// context comes out in bfloat16, for the next product. Measured on bert-base shapes, one thread
+// (2026-12-06): attention's products in fp32 were 10% of the bf16 encoder's oneDNN time
+// (DNNL_VERBOSE), and each of them took 1.0-1.8 times as long in fp32 as in bf16 (32 texts of 24
+// tokens, 8 of 128).
 class OneDnnAttention {
 public:
     // `products` is Fp32 or Bf16 (anything else: InvalidArgument). Fails (Unsupported) when
@@ -116,15 +127,16 @@ public:
     ~OneDnnAttention();
 
     // qkv:      [batch * tokens, 3 * hidden], each row the query, key and value projections of a
-    //           token, each `heads` x `headSize` (hidden = heads x headSize)
+    //           token, each `heads` x `headSize` (hidden = heads x headSize); float in fp32,
+    //           bfloat16 in bf16 (see Activations)
     // maskBias: [batch, tokens], added to every score of that key: 0 for real tokens, the lowest
     //           float for padding
     // scores:   scratch, batch x heads x tokens x tokens floats (the probabilities too, in fp32)
-    // context:  [batch * tokens, hidden], the output
+    // context:  [batch * tokens, hidden], the output; float in fp32, bfloat16 in bf16
     // All row-major and dense. Runs on the calling thread's OpenMP thread count. Not thread-safe
     // (it caches primitives per batch shape), like the encoder that owns it.
-    Result<void> forward(const float* qkv, const float* maskBias, std::int64_t batch,
-                         std::int64_t tokens, float* scores, float* context);
+    Result<void> forward(const void* qkv, const float* maskBias, std::int64_t batch,
+                         std::int64_t tokens, float* scores, void* context);
 
 private:
     struct Impl;

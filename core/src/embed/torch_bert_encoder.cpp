@@ -18,13 +18,13 @@ namespace semsearch {
 
 namespace {
 
-// `slot` resized to `shape`, allocated on first use. Its storage only grows: reused across
-// calls, the encoder's large intermediate buffers touch fresh memory only when a batch outgrows
-// all before it (a fresh page costs a fault, expensive on virtual machines: see
+// `slot` resized to `shape`, allocated on first use as `type`. Its storage only grows: reused
+// across calls, the encoder's large intermediate buffers touch fresh memory only when a batch
+// outgrows all before it (a fresh page costs a fault, expensive on virtual machines: see
 // OneDnnScratchpad).
-at::Tensor& reuse(at::Tensor& slot, at::IntArrayRef shape) {
+at::Tensor& reuse(at::Tensor& slot, at::IntArrayRef shape, at::ScalarType type = at::kFloat) {
     if (!slot.defined())
-        slot = at::empty(shape);
+        slot = at::empty(shape, at::TensorOptions().dtype(type));
     else
         slot.resize_(shape);
     return slot;
@@ -44,6 +44,8 @@ struct Linear {
     at::Tensor weight; // [out, in]
     at::Tensor bias;   // [out]
     PostOp postOp = PostOp::None;
+    // bf16: whether x comes in and y goes out in bfloat16 (onednn_layers.h, Activations).
+    Activations input = Activations::Fp32, output = Activations::Fp32;
     std::optional<OneDnnLinear> dnnl; // the weight lives here then, `weight` is dropped
     // The fallback when OneDnnLinear is unavailable: for at::mkldnn_linear when LibTorch has
     // oneDNN, else `weight` for at::linear.
@@ -59,10 +61,11 @@ struct Linear {
             const std::int64_t rows = input.size(0);
             // The residual is summed in place: it is the encoder's running state, read by nothing
             // else once this layer runs.
-            at::Tensor y = postOp == PostOp::AddToOutput ? residual.contiguous()
-                                                         : reuse(buffer, {rows, bias.size(0)});
-            if (auto done = dnnl->forward(input.data_ptr<float>(), rows, y.data_ptr<float>());
-                !done)
+            const at::ScalarType type = output == Activations::Bf16 ? at::kBFloat16 : at::kFloat;
+            at::Tensor y = postOp == PostOp::AddToOutput
+                               ? residual.contiguous()
+                               : reuse(buffer, {rows, bias.size(0)}, type);
+            if (auto done = dnnl->forward(input.data_ptr(), rows, y.data_ptr()); !done)
                 return done.error();
             return y;
         }
@@ -224,8 +227,11 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
         auto norm = [&](const std::string& prefix) {
             return LayerNorm{tensor(prefix + ".weight", {h}), tensor(prefix + ".bias", {h})};
         };
-        auto pack = [&](Linear& layer, Linear::PostOp postOp) {
+        auto pack = [&](Linear& layer, Linear::PostOp postOp, Activations input = Activations::Fp32,
+                        Activations output = Activations::Fp32) {
             layer.postOp = postOp;
+            layer.input = input;
+            layer.output = output;
             if (failure)
                 return;
             const at::Tensor weight = layer.weight.contiguous();
@@ -233,7 +239,7 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
             auto dnnl = useOneDnn
                             ? OneDnnLinear::create(weight.data_ptr<float>(), bias.data_ptr<float>(),
                                                    weight.size(0), weight.size(1), postOp,
-                                                   precision, weights->scratchpad)
+                                                   precision, weights->scratchpad, input, output)
                             : Result<OneDnnLinear>(makeError(ErrorCode::Unsupported, {}));
             if (!dnnl && precision != Precision::Fp32) {
                 // A fast precision has no fallback: LibTorch's path is fp32.
@@ -249,6 +255,29 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
             }
         };
 
+        // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
+        // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
+        // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
+        // bf16 runs attention's two products in bf16 too (onednn_layers.h has the figures).
+        // int8 keeps them in fp32: with them in bf16, bench_embed's int8 CPU time on one thread
+        // was 7.18 s against 7.25 s (2026-12-06, load 3.5-6), within the noise.
+        const bool bf16 = precision == Precision::Bf16;
+        bool bf16Attention = false;
+        if (useOneDnn) {
+            auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
+                                                     weights->scratchpad,
+                                                     bf16 ? Precision::Bf16 : Precision::Fp32);
+            bf16Attention = bf16 && attention.ok();
+            if (!attention && bf16) // no bf16 kernel: fp32's
+                attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
+                                                    weights->scratchpad);
+            if (attention)
+                weights->attention = std::move(*attention);
+        }
+        // In bf16 the products hand each other bfloat16 wherever no fp32 step comes between:
+        // the projection to attention in bf16 and back, the intermediate layer to the output.
+        const Activations toAttention = bf16Attention ? Activations::Bf16 : Activations::Fp32;
+        const Activations toOutput = bf16 ? Activations::Bf16 : Activations::Fp32;
         weights->wordEmbeddings =
             tensor("embeddings.word_embeddings.weight", {model.bert.vocabSize, h});
         weights->positionEmbeddings =
@@ -271,31 +300,14 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
             layer.intermediate = linear(p + ".intermediate.dense", inner, h);
             layer.output = linear(p + ".output.dense", h, inner);
             layer.outputNorm = norm(p + ".output.LayerNorm");
-            pack(layer.qkv, Linear::PostOp::None);
-            pack(layer.attentionOutput, Linear::PostOp::AddToOutput);
-            pack(layer.intermediate, Linear::PostOp::GeluErf);
-            pack(layer.output, Linear::PostOp::AddToOutput);
+            pack(layer.qkv, Linear::PostOp::None, Activations::Fp32, toAttention);
+            pack(layer.attentionOutput, Linear::PostOp::AddToOutput, toAttention);
+            pack(layer.intermediate, Linear::PostOp::GeluErf, Activations::Fp32, toOutput);
+            pack(layer.output, Linear::PostOp::AddToOutput, toOutput);
             weights->layers.push_back(std::move(layer));
         }
         if (failure)
             return *failure;
-        // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
-        // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
-        // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
-        // bf16 runs attention's two products in bf16 too (onednn_layers.h has the figures).
-        // int8 keeps them in fp32: with them in bf16, bench_embed's int8 CPU time on one thread
-        // was 7.18 s against 7.25 s (2026-12-06, load 3.5-6), within the noise.
-        const Precision attentionProducts =
-            precision == Precision::Bf16 ? Precision::Bf16 : Precision::Fp32;
-        if (useOneDnn) {
-            auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
-                                                     weights->scratchpad, attentionProducts);
-            if (!attention && attentionProducts != Precision::Fp32) // no bf16 kernel: fp32's
-                attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
-                                                    weights->scratchpad);
-            if (attention)
-                weights->attention = std::move(*attention);
-        }
         return std::unique_ptr<TorchBertEncoder>(new TorchBertEncoder(std::move(weights)));
     } catch (const std::exception& e) {
         return torchError("while loading the model weights", e);
@@ -393,10 +405,10 @@ Result<void> TorchBertEncoder::encode(const std::vector<const std::vector<TokenI
             if (w.attention) {
                 const at::Tensor qkv = qkvOut->contiguous();
                 const at::Tensor scores = reuse(w.scoresBuffer, {b, heads, t, t});
-                context = reuse(w.contextBuffer, {b * t, h});
-                if (auto done = w.attention->forward(
-                        qkv.data_ptr<float>(), attentionBias.data_ptr<float>(), b, t,
-                        scores.data_ptr<float>(), context.data_ptr<float>());
+                context = reuse(w.contextBuffer, {b * t, h}, qkv.scalar_type());
+                if (auto done =
+                        w.attention->forward(qkv.data_ptr(), attentionBias.data_ptr<float>(), b, t,
+                                             scores.data_ptr<float>(), context.data_ptr());
                     !done)
                     return done.error();
             } else {
