@@ -1,5 +1,8 @@
 #include "semsearch/exact_vector_index.h"
 
+#include "index/scan_support.h"
+#include "index/vector_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
@@ -7,10 +10,6 @@
 namespace semsearch {
 
 namespace {
-
-bool allFiniteValues(const float* values, std::size_t count) {
-    return std::all_of(values, values + count, [](float v) { return std::isfinite(v); });
-}
 
 // `in` scaled to unit length, in double; an all-zero vector stays zero.
 void unitVector(const float* in, std::size_t d, double* out) {
@@ -52,7 +51,7 @@ Result<void> ExactVectorIndex::add(const std::vector<std::int64_t>& ids, const f
             return invalid(QStringLiteral("passage %1 is already present").arg(ids[i]));
         if (!seen.insert(ids[i]).second)
             return invalid(QStringLiteral("passage %1 is given twice").arg(ids[i]));
-        if (!allFiniteValues(vectors + i * d, d))
+        if (!allFinite(vectors + i * d, d))
             return invalid(
                 QStringLiteral("the vector of passage %1 holds NaN or infinity").arg(ids[i]));
     }
@@ -88,13 +87,9 @@ Result<void> ExactVectorIndex::remove(const std::vector<std::int64_t>& ids) {
 Result<std::vector<ScoredId>>
 ExactVectorIndex::search(const float* query, int k,
                          const std::vector<std::int64_t>* allowed) const {
-    if (!query)
-        return invalid(QStringLiteral("no query"));
-    if (k < 0)
-        return invalid(QStringLiteral("k = %1 is negative").arg(k));
+    if (auto checked = checkSearchArguments(query, k, m_dimension); !checked)
+        return checked.error();
     const std::size_t d = std::size_t(m_dimension);
-    if (!allFiniteValues(query, d))
-        return invalid(QStringLiteral("the query holds NaN or infinity"));
     std::vector<double> unitQuery(d);
     unitVector(query, d, unitQuery.data());
 

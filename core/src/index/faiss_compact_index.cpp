@@ -394,13 +394,9 @@ Result<void> FaissCompactIndex::remove(const std::vector<std::int64_t>& ids) {
 Result<std::vector<ScoredId>>
 FaissCompactIndex::search(const float* query, int k,
                           const std::vector<std::int64_t>* allowed) const {
-    if (!query)
-        return invalid(QStringLiteral("no query"));
-    if (k < 0)
-        return invalid(QStringLiteral("k = %1 is negative").arg(k));
+    if (auto checked = checkSearchArguments(query, k, dimension()); !checked)
+        return checked.error();
     const std::size_t d = std::size_t(dimension());
-    if (!allFinite(query, d))
-        return invalid(QStringLiteral("the query holds NaN or infinity"));
     if (k == 0 || size() == 0)
         return std::vector<ScoredId>();
     try {

@@ -284,16 +284,10 @@ Result<void> FaissVectorIndex::remove(const std::vector<std::int64_t>& ids) {
 Result<std::vector<ScoredId>>
 FaissVectorIndex::search(const float* query, int k,
                          const std::vector<std::int64_t>* allowed) const {
-    if (!query)
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("vector index: no query"));
-    if (k < 0)
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("vector index: k = %1 is negative").arg(k));
+    if (auto checked = checkSearchArguments(query, k, dimension()); !checked)
+        return checked.error();
     const faiss::IndexIDMap2& map = *m_impl->m_index;
     const std::size_t d = std::size_t(dimension());
-    if (!allFinite(query, d))
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("vector index: the query holds NaN or infinity"));
     if (k == 0 || map.ntotal == 0)
         return std::vector<ScoredId>();
 

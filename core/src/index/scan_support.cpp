@@ -1,5 +1,7 @@
 #include "index/scan_support.h"
 
+#include "index/vector_kernels.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -12,6 +14,19 @@ namespace {
 constexpr std::size_t kMinValuesPerThread = std::size_t(1) << 21;
 
 } // namespace
+
+Result<void> checkSearchArguments(const float* query, int k, int dimension) {
+    auto invalid = [](const QString& problem) {
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("vector index: ") + problem);
+    };
+    if (!query)
+        return invalid(QStringLiteral("no query"));
+    if (k < 0)
+        return invalid(QStringLiteral("k = %1 is negative").arg(k));
+    if (!allFinite(query, std::size_t(dimension)))
+        return invalid(QStringLiteral("the query holds NaN or infinity"));
+    return {};
+}
 
 void scanInParallel(std::size_t count, std::size_t valuesPerRow, int threads,
                     const std::function<void(std::size_t begin, std::size_t end)>& scan) {

@@ -3,6 +3,7 @@
 // What every scan of a vector cache does around its kernel: split the rows over threads when
 // there are enough values to pay for them, and keep the k best scores.
 
+#include "semsearch/error.h"
 #include "semsearch/vector_index.h"
 
 #include <cstddef>
@@ -17,6 +18,10 @@ namespace semsearch {
 // can be started, the calling thread does that share.
 void scanInParallel(std::size_t count, std::size_t valuesPerRow, int threads,
                     const std::function<void(std::size_t begin, std::size_t end)>& scan);
+
+// The checks every VectorIndex::search makes on its arguments: a query of `dimension` finite
+// values, and k >= 0. InvalidArgument naming the problem ("vector index: ...").
+Result<void> checkSearchArguments(const float* query, int k, int dimension);
 
 // Best first: higher score, then smaller id (the order vector_index.h promises).
 inline bool betterScored(const ScoredId& a, const ScoredId& b) {
