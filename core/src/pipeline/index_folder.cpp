@@ -305,7 +305,10 @@ Result<void> IndexFolder::rebuildVectors() {
     auto previous = vectorIndexState();
     if (!previous)
         return previous.error();
-    // Only the writer measures: it saves what it measured for every reader.
+    // Only the writer measures: it saves what it measured for every reader. Its re-ranker reads
+    // the vectors directly, not through readFullVectors(): nothing removes passages while the
+    // writer itself builds, so every id it asks for exists, and one that does not is an error
+    // to report, which readFullVectors() would quietly leave out as a reader's race.
     auto built = buildCompactVectors(
         *m_store, dimension, m_options, m_mode == Mode::Write,
         [this](std::vector<std::int64_t>& ids, std::vector<float>& rows) -> Result<void> {
