@@ -1022,7 +1022,7 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     </message>
     <message>
         <source>Brows&amp;e…</source>
-        <translation>Durchsu&amp;chen …</translation>
+        <translation>Durchs&amp;uchen …</translation>
     </message>
     <message>
         <source>Browse for the index folder</source>
@@ -1138,7 +1138,7 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     </message>
     <message>
         <source>Maximum file si&amp;ze:</source>
-        <translation>Höchste Datei&amp;größe:</translation>
+        <translation>Höchste D&amp;ateigröße:</translation>
     </message>
     <message>
         <source>Search</source>

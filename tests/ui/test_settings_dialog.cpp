@@ -4,6 +4,7 @@
 // (mnemonics, tab order, accessible names).
 
 #include "custom_app_settings.h"
+#include "mnemonic_clashes.h"
 #include "model_folder_fixture.h"
 #include "reference_data.h"
 #include "settings/settings_dialog.h"
@@ -432,6 +433,7 @@ private Q_SLOTS:
             {Qt::Key_P, "precision"},      {Qt::Key_M, "modelFolder"},
             {Qt::Key_H, "downloadMirror"}, {Qt::Key_Y, "downloadProxy"},
         };
+        QCOMPARE(mnemonicClashes(dialog), QStringList());
         for (const auto& [key, name] : mnemonics) {
             QTest::keyClick(&dialog, key, Qt::AltModifier);
             QVERIFY(QApplication::focusWidget());

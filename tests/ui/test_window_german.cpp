@@ -3,9 +3,12 @@
 // installed. The strings checked are the catalogue's, read here independently of the code.
 
 #include "common/translations.h"
+#include "custom_app_settings.h"
 #include "generous_wait.h"
+#include "mnemonic_clashes.h"
 #include "model_folder_fixture.h"
 #include "results/result_delegate.h"
+#include "settings/settings_dialog.h"
 #include "window/indexing_bar.h"
 #include "window/main_window.h"
 
@@ -64,6 +67,18 @@ private Q_SLOTS:
         QVERIFY(mode);
         QCOMPARE(mode->itemText(0), QStringLiteral("Bedeutung + Wörter"));
         QCOMPARE(mode->accessibleName(), QStringLiteral("Suchen nach"));
+    }
+
+    // Each field of the settings keeps its own Alt+letter in German too (the German letters were
+    // chosen apart from the English ones, and two once clashed: Alt+C on both Browse buttons,
+    // Alt+G on precision and file size).
+    void settingsMnemonicsAreTheirOwn() {
+        ui::SettingsDialog dialog(customAppSettings());
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QCOMPARE(dialog.windowTitle().isEmpty(), false);
+        const QStringList clashes = mnemonicClashes(dialog);
+        QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QStringLiteral("; "))));
     }
 
     // Plural forms and the German number format.
