@@ -1,0 +1,29 @@
+#pragma once
+
+// Where a shared index lives: a PostgreSQL database named by a connection URI, beside the local
+// index that lives in a folder. A front end asks isSharedIndexLocation() to tell the two apart
+// (`--index`, SEMSEARCH_INDEX, the settings), and shows a location only in its display form.
+//
+// Recognised: postgresql://[user[:password]@][host][:port][/dbname][?param=value&...] and the
+// same with postgres:// (libpq's two URI prefixes, lower case as libpq requires). The
+// keyword/value form ("host=... dbname=...") is not a location: it could be a folder's name.
+//
+// Passwords: semsearch never asks for, stores or prints one. libpq finds it (~/.pgpass,
+// PGPASSWORD, PGSERVICE) or the user writes it into the URI; every message and log line shows
+// displayLocation(), from which any password is removed.
+
+#include <QString>
+
+namespace semsearch {
+
+// True when `location` names a shared index on PostgreSQL rather than a folder.
+bool isSharedIndexLocation(const QString& location);
+
+// The location with every password removed: the one in the user part
+// ("postgresql://ann:secret@db/team" -> "postgresql://ann@db/team") and any password parameter
+// in the query string ("?password=secret&sslmode=require" -> "?sslmode=require"). When in doubt
+// it removes more, never less: anything between "//" and the last "@" before the query string
+// is taken as the user part. A location that is not a shared index is returned as is.
+QString displayLocation(const QString& location);
+
+} // namespace semsearch
