@@ -1,0 +1,239 @@
+#include "shared_index/pg_schema.h"
+
+#include "shared_index/pg_connection.h"
+#include "shared_index/pg_lock_keys.h"
+
+namespace semsearch {
+
+namespace {
+
+// Version 1. The columns mirror the local store's (store/schema.cpp, versions 1 to 5); what
+// differs, and why:
+//  - sources are keyed by path alone: a source is one folder for the whole team (a shared
+//    mount has the same path on every machine), indexed by one machine at a time; `machine`
+//    names the one that indexes it. Documents and skipped files carry their source and machine
+//    so that a searcher can say where a result lives.
+//  - passages.id is an identity column (a sequence, NO CYCLE): PostgreSQL never hands a value
+//    out twice, even after the row with the largest id is deleted or its transaction rolled
+//    back. Passage ids are the ids in every searcher's local vector cache, and a recycled id
+//    could make a stale cache return a passage that is not the one it embedded. GENERATED
+//    ALWAYS refuses an id given by hand.
+//  - a passage's place (page, section) sits in its row: PostgreSQL moves the 3 KiB vector out of
+//    line (TOAST) anyway, so reading a passage's text and place never touches it. STORAGE
+//    EXTERNAL stores it uncompressed: float32 vectors do not compress, and trying costs time
+//    on every write.
+//  - vector: float32 little-endian, dimension x 4 bytes (the model's dimension is in meta).
+//  - changes is the change log: one row per commit that added or removed passages, with a
+//    generation that increases by one per commit. A commit takes kChangeLogLockClass
+//    (pg_advisory_xact_lock) right before it reads max(generation) + 1 and holds it to its
+//    end: generations become visible in the order they were given, so a searcher that has
+//    seen generation n never later finds a commit with a smaller one it missed (a plain
+//    sequence would allow that: numbers are taken in one order and committed in another).
+//  - source_leases names who holds a source's lease (source_lease.h); the lock itself is the
+//    truth, a row only says who took it and since when.
+//  - meta holds the model identity and precision under the local store's keys, and
+//    schema_version.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE meta (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
+
+CREATE TABLE sources (
+    path       text   PRIMARY KEY,
+    machine    text   NOT NULL,
+    added_ms   bigint NOT NULL,
+    indexed_ms bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE source_leases (
+    path           text        PRIMARY KEY,
+    lock_key       integer     NOT NULL,
+    holder         text        NOT NULL,
+    client_address text        NOT NULL,
+    server_pid     integer     NOT NULL,
+    session_start  timestamptz NOT NULL,
+    since          timestamptz NOT NULL
+);
+
+CREATE TABLE documents (
+    id            bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source        text    NOT NULL REFERENCES sources(path) ON DELETE CASCADE,
+    machine       text    NOT NULL,
+    path          text    NOT NULL UNIQUE,
+    size          bigint  NOT NULL,
+    modified_ms   bigint  NOT NULL,
+    changed_ms    bigint  NOT NULL DEFAULT 0,
+    content_hash  bytea   NOT NULL,
+    encoding      text    NOT NULL,
+    indexed_at_ms bigint  NOT NULL,
+    passage_count integer NOT NULL
+);
+CREATE INDEX documents_by_content_hash ON documents(content_hash);
+CREATE INDEX documents_by_source ON documents(source);
+
+CREATE TABLE passages (
+    id          bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    document_id bigint  NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal     integer NOT NULL,
+    byte_start  bigint  NOT NULL,
+    byte_end    bigint  NOT NULL,
+    line        integer NOT NULL,
+    page        integer NOT NULL DEFAULT 0,
+    section     text    NOT NULL DEFAULT '',
+    text        text    NOT NULL,
+    vector      bytea   NOT NULL CHECK (octet_length(vector) % 4 = 0)
+);
+ALTER TABLE passages ALTER COLUMN vector SET STORAGE EXTERNAL;
+CREATE INDEX passages_by_document ON passages(document_id);
+
+CREATE TABLE skipped (
+    path    text   PRIMARY KEY,
+    source  text   NOT NULL REFERENCES sources(path) ON DELETE CASCADE,
+    machine text   NOT NULL,
+    reason  text   NOT NULL,
+    at_ms   bigint NOT NULL
+);
+
+CREATE TABLE changes (
+    generation   bigint      PRIMARY KEY CHECK (generation > 0),
+    machine      text        NOT NULL,
+    committed_at timestamptz NOT NULL DEFAULT now(),
+    added        bigint[]    NOT NULL DEFAULT '{}',
+    removed      bigint[]    NOT NULL DEFAULT '{}'
+);
+)sql";
+
+Error newerSchemaError(PgConnection& connection, int version, int known) {
+    return connection.error(ErrorCode::Unsupported,
+                            QStringLiteral("the shared index has schema version %1, newer than "
+                                           "this semsearch understands (%2); use a newer "
+                                           "semsearch")
+                                .arg(version)
+                                .arg(known));
+}
+
+int lastVersion(const std::vector<PgMigration>& migrations) {
+    return migrations.empty() ? 0 : migrations.back().version;
+}
+
+Result<void> applyMigrations(PgConnection& connection, const std::vector<PgMigration>& migrations) {
+    // The lock first, then the version: another machine may have created or upgraded the
+    // schema while we waited for it, and each statement of a READ COMMITTED transaction sees
+    // what committed before it started.
+    if (auto locked = connection.execute("SELECT pg_advisory_xact_lock($1, 0)",
+                                         {PgParam::integer(kSchemaLockClass)});
+        !locked)
+        return locked.error();
+    auto version = sharedIndexVersion(connection);
+    if (!version)
+        return version.error();
+    if (*version > lastVersion(migrations))
+        return newerSchemaError(connection, *version, lastVersion(migrations));
+    for (const PgMigration& step : migrations) {
+        if (step.version <= *version)
+            continue;
+        if (auto applied = connection.executeScript(step.sql); !applied) {
+            const Error& error = applied.error();
+            return makeError(error.code,
+                             error.message + QStringLiteral(" (creating schema version %1, %2)")
+                                                 .arg(step.version)
+                                                 .arg(QString::fromUtf8(step.description)));
+        }
+        if (auto set =
+                connection.execute("INSERT INTO meta(key, value) VALUES ('schema_version', $1) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                   {PgParam::integer(step.version)});
+            !set)
+            return set.error();
+    }
+    return {};
+}
+
+} // namespace
+
+const std::vector<PgMigration>& sharedIndexMigrations() {
+    static const std::vector<PgMigration> migrations = {
+        {1, "initial schema", kVersion1},
+    };
+    return migrations;
+}
+
+int currentSharedIndexVersion() {
+    return lastVersion(sharedIndexMigrations());
+}
+
+Result<int> sharedIndexVersion(PgConnection& connection) {
+    // pg_class read with the statement's own snapshot, not to_regclass(): name lookups go
+    // through the session's catalog cache, which keeps "no such table" until the session next
+    // accepts invalidations. A creator that looked before waiting for the schema lock would
+    // still not see the tables another machine created meanwhile, and fail creating them again
+    // (test_pg_schema's concurrent creators did).
+    auto meta =
+        connection.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'meta' "
+                         "AND relnamespace = current_schema()::regnamespace)");
+    if (!meta)
+        return meta.error();
+    if (!meta->boolean(0, 0))
+        return 0;
+    auto version = connection.query("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!version)
+        return version.error();
+    bool ok = false;
+    const int number = version->rowCount() == 1 ? version->text(0, 0).toInt(&ok) : 0;
+    if (!ok || number <= 0)
+        return connection.error(ErrorCode::Unsupported,
+                                QStringLiteral("the database has a table named meta but is not "
+                                               "a semsearch shared index"));
+    return number;
+}
+
+Result<void> migrateSharedIndex(PgConnection& connection,
+                                const std::vector<PgMigration>& migrations) {
+    // The common case, an index already current, takes no lock.
+    auto version = sharedIndexVersion(connection);
+    if (!version)
+        return version.error();
+    if (*version == lastVersion(migrations) && *version > 0)
+        return {};
+    if (*version > lastVersion(migrations))
+        return newerSchemaError(connection, *version, lastVersion(migrations));
+
+    if (auto begun = connection.executeScript("BEGIN"); !begun)
+        return begun.error();
+    Result<void> applied = applyMigrations(connection, migrations);
+    if (applied)
+        applied = connection.executeScript("COMMIT");
+    if (!applied) {
+        // Nothing to add when the rollback fails too: the server drops the transaction with the
+        // connection.
+        (void)connection.executeScript("ROLLBACK");
+        return applied.error();
+    }
+    return {};
+}
+
+Result<void> requireCurrentSharedIndex(PgConnection& connection,
+                                       const std::vector<PgMigration>& migrations) {
+    auto version = sharedIndexVersion(connection);
+    if (!version)
+        return version.error();
+    const int current = lastVersion(migrations);
+    if (*version > current)
+        return newerSchemaError(connection, *version, current);
+    if (*version == 0)
+        return connection.error(ErrorCode::NotFound,
+                                QStringLiteral("no shared index here yet (nothing was indexed "
+                                               "into this database)"));
+    if (*version < current)
+        return connection.error(ErrorCode::Unsupported,
+                                QStringLiteral("the shared index has schema version %1 and needs "
+                                               "an upgrade to version %2, which only a writer "
+                                               "can do; index into it once with a role that "
+                                               "may write")
+                                    .arg(*version)
+                                    .arg(current));
+    return {};
+}
+
+} // namespace semsearch
