@@ -4,8 +4,9 @@
 #   bash packaging/quickstart.sh app     # set up, build, start semsearch
 #   bash packaging/quickstart.sh test    # set up, build, run the whole test suite (CI runs this)
 #
-# Packages come from Debian's archive only. The document readers need poppler and libxml2; the
-# tests make their documents with pandoc, groff and Ghostscript and read PDFs with pdftotext.
+# Packages come from Debian's archive only. The document readers need poppler and libxml2, a
+# shared index libpq; the tests make their documents with pandoc, groff and Ghostscript, read
+# PDFs with pdftotext and run a PostgreSQL 15 server (test mode only).
 # apt-get runs as root, or through sudo when the user is not root. BUILD_DIR (default: build),
 # JOBS (default: number of cores) and CMAKE_OPTIONS (more options for cmake's configure step)
 # may be set. The test build treats warnings in semsearch's own code as errors
@@ -29,10 +30,15 @@ packages=(
     cmake g++ ninja-build pkg-config
     qt6-base-dev qt6-qpa-plugins libgl-dev qt6-tools-dev qt6-l10n-tools
     libtorch-dev libopenblas0-openmp libdnnl-dev
-    libfaiss-dev libsqlite3-dev
+    libfaiss-dev libsqlite3-dev libpq-dev
     libpoppler-cpp-dev libxml2-dev zlib1g-dev
     pandoc poppler-utils groff ghostscript
 )
+# The shared index's tests start a private PostgreSQL server of their own; the app needs only
+# the client library (libpq).
+if [ "$mode" = test ]; then
+    packages+=(postgresql-15)
+fi
 
 bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
