@@ -16,7 +16,7 @@ constexpr std::int32_t kSchemaLockClass = 0x534d5353; // "SMSS"
 
 // pg_advisory_xact_lock(kChangeLogLockClass, 0): held by a commit from the moment it picks
 // its generation to its end, so that generations become visible in the order they were given
-// (see pg_schema.cpp, the change log).
+// (change_log.h).
 constexpr std::int32_t kChangeLogLockClass = 0x534d5347; // "SMSG"
 
 // pg_try_advisory_lock(kSourceLeaseClass, key of the source's path): a source's lease, held by

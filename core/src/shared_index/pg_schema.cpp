@@ -24,11 +24,8 @@ namespace {
 //    on every write.
 //  - vector: float32 little-endian, dimension x 4 bytes (the model's dimension is in meta).
 //  - changes is the change log: one row per commit that added or removed passages, with a
-//    generation that increases by one per commit. A commit takes kChangeLogLockClass
-//    (pg_advisory_xact_lock) right before it reads max(generation) + 1 and holds it to its
-//    end: generations become visible in the order they were given, so a searcher that has
-//    seen generation n never later finds a commit with a smaller one it missed (a plain
-//    sequence would allow that: numbers are taken in one order and committed in another).
+//    generation that increases by one per commit, given under a lock so that generations
+//    become visible in their order (change_log.h says why not a sequence).
 //  - source_leases names who holds a source's lease (source_lease.h); the lock itself is the
 //    truth, a row only says who took it and since when.
 //  - meta holds the model identity and precision under the local store's keys, and
