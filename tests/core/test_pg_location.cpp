@@ -49,6 +49,12 @@ private Q_SLOTS:
                                         << "postgresql://ann@db/team";
         QTest::newRow("password with raw @ and /") << "postgresql://ann:p@ss/w@db:5432/team"
                                                    << "postgresql://ann@db:5432/team";
+        QTest::newRow("password with raw ?") << "postgresql://ann:pa?ss@db/team?sslmode=require"
+                                             << "postgresql://ann@db/team?sslmode=require";
+        QTest::newRow("password with raw ? and @") << "postgresql://ann:p?a@ss@db/team"
+                                                   << "postgresql://ann@db/team";
+        QTest::newRow("@ in a parameter") << "postgresql://db/team?options=-c%20x@y"
+                                          << "postgresql://db/team?options=-c%20x@y";
         QTest::newRow("password parameter")
             << "postgresql://ann@db/team?sslmode=require&password=s3cret&connect_timeout=5"
             << "postgresql://ann@db/team?sslmode=require&connect_timeout=5";
@@ -86,6 +92,9 @@ private Q_SLOTS:
         QTest::newRow("bad percent-encoding")
             << QStringLiteral("postgresql://ann:Pw%zz-bad@127.0.0.1:%1/team").arg(port)
             << QStringList{"Pw%zz-bad", "zz-bad"};
+        QTest::newRow("raw ? in the password")
+            << QStringLiteral("postgresql://ann:Pw?raw-q@127.0.0.1:%1/team").arg(port)
+            << QStringList{"Pw?raw-q", "raw-q"};
         QTest::newRow("bad percent-encoding in a parameter")
             << QStringLiteral("postgresql://127.0.0.1:%1/team?password=Pw%zz-bad").arg(port)
             << QStringList{"Pw%zz-bad", "zz-bad"};

@@ -30,12 +30,31 @@ bool isPasswordParameter(const QString& parameter) {
                .compare(QLatin1String("password"), Qt::CaseInsensitive) == 0;
 }
 
-// The text between "//" and the last '@' before the query string, or an empty string.
-QString userPart(const QString& location, int start) {
-    const int queryStart = location.indexOf(QLatin1Char('?'), start);
-    const QString beforeQuery = location.left(queryStart < 0 ? location.size() : queryStart);
-    const int at = beforeQuery.lastIndexOf(QLatin1Char('@'));
-    return at >= start ? beforeQuery.mid(start, at - start) : QString();
+// Where the user part ends: the index of its '@', or -1 when there is none. libpq ends it at
+// an '@' that comes before any '/' (so a raw '?' may sit in a password); a password typed with
+// a raw '@' or '/' is only inside the part that ends at the last '@' before the query string.
+// Of the two, the later: what is shown then never holds a password, whichever way it was typed.
+int userPartEnd(const QString& location, int start) {
+    int libpqEnd = -1;
+    for (int i = start; i < location.size(); ++i) {
+        if (location[i] == QLatin1Char('/'))
+            break;
+        if (location[i] == QLatin1Char('@')) {
+            libpqEnd = i;
+            break;
+        }
+    }
+    const int queryStart = location.indexOf(QLatin1Char('?'), libpqEnd < 0 ? start : libpqEnd);
+    const int lastAt = location.lastIndexOf(QLatin1Char('@'),
+                                            queryStart < 0 ? location.size() - 1 : queryStart - 1);
+    const int end = std::max(libpqEnd, lastAt);
+    return end >= start ? end : -1;
+}
+
+// Where the query string starts (its '?'), or -1.
+int queryStart(const QString& location, int start) {
+    const int userEnd = userPartEnd(location, start);
+    return location.indexOf(QLatin1Char('?'), userEnd < 0 ? start : userEnd + 1);
 }
 
 } // namespace
@@ -45,12 +64,13 @@ QStringList passwordsInLocation(const QString& location) {
     if (start == 0)
         return {};
     QStringList typed;
-    const QString user = userPart(location, start);
+    const int userEnd = userPartEnd(location, start);
+    const QString user = userEnd < 0 ? QString() : location.mid(start, userEnd - start);
     if (user.contains(QLatin1Char(':')))
         typed.append(user.section(QLatin1Char(':'), 1));
-    const int queryStart = location.indexOf(QLatin1Char('?'), start);
-    if (queryStart >= 0) {
-        const QStringList parameters = location.mid(queryStart + 1).split(QLatin1Char('&'));
+    const int query = queryStart(location, start);
+    if (query >= 0) {
+        const QStringList parameters = location.mid(query + 1).split(QLatin1Char('&'));
         for (const QString& parameter : parameters) {
             if (isPasswordParameter(parameter))
                 typed.append(parameter.section(QLatin1Char('='), 1));
@@ -83,23 +103,17 @@ QString displayLocation(const QString& location) {
     const int start = prefixLength(location);
     if (start == 0)
         return location;
-    const int queryStart = location.indexOf(QLatin1Char('?'), start);
-    const QString beforeQuery = location.mid(0, queryStart < 0 ? location.size() : queryStart);
-    QString shown = beforeQuery.left(start);
-    // The last '@' rather than the first: a password typed with a raw '@' or '/' in it is
-    // still inside what we cut out.
-    const int at = beforeQuery.lastIndexOf(QLatin1Char('@'));
-    if (at >= start) {
-        const QString userPart = beforeQuery.mid(start, at - start);
-        shown += userPart.section(QLatin1Char(':'), 0, 0) + QLatin1Char('@');
-        shown += beforeQuery.mid(at + 1);
-    } else {
-        shown += beforeQuery.mid(start);
-    }
-    if (queryStart < 0)
+    const int userEnd = userPartEnd(location, start);
+    const int query = queryStart(location, start);
+    QString shown = location.left(start);
+    if (userEnd >= 0)
+        shown += location.mid(start, userEnd - start).section(QLatin1Char(':'), 0, 0);
+    const int hostStart = userEnd >= 0 ? userEnd : start;
+    shown += location.mid(hostStart, (query < 0 ? location.size() : query) - hostStart);
+    if (query < 0)
         return shown;
     QStringList kept;
-    const QStringList parameters = location.mid(queryStart + 1).split(QLatin1Char('&'));
+    const QStringList parameters = location.mid(query + 1).split(QLatin1Char('&'));
     for (const QString& parameter : parameters) {
         if (!isPasswordParameter(parameter))
             kept.append(parameter);
