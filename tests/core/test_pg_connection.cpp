@@ -6,8 +6,10 @@
 #include "shared_index/pg_connection.h"
 
 #include <QFile>
+#include <QTemporaryFile>
 #include <QtTest>
 
+#include <cstdio>
 #include <memory>
 
 #include <arpa/inet.h>
@@ -216,6 +218,27 @@ private Q_SLOTS:
         auto again = connection->query("SELECT 1");
         QVERIFY(!again);
         QCOMPARE(again.error().code, ErrorCode::Io);
+    }
+
+    // The server's notices are not printed on stderr (libpq's default), where they would land
+    // in the CLI's output.
+    void noticesStayQuiet() {
+        auto connection = PgConnection::open(writer());
+        QVERIFY2(connection.ok(), connection ? "" : qPrintable(connection.error().message));
+        QTemporaryFile captured;
+        QVERIFY(captured.open());
+        std::fflush(stderr);
+        const int savedStderr = ::dup(STDERR_FILENO);
+        QVERIFY(savedStderr >= 0);
+        QVERIFY(::dup2(captured.handle(), STDERR_FILENO) >= 0);
+        auto raised = connection->execute("DO $$ BEGIN RAISE NOTICE 'notice-for-the-test'; END $$");
+        std::fflush(stderr);
+        ::dup2(savedStderr, STDERR_FILENO);
+        ::close(savedStderr);
+        QVERIFY2(raised.ok(), raised ? "" : qPrintable(raised.error().message));
+        captured.seek(0);
+        const QByteArray printed = captured.readAll();
+        QVERIFY2(!printed.contains("notice-for-the-test"), printed.constData());
     }
 
     // Text and bytes go in as parameters and come back unchanged: quotes, a statement

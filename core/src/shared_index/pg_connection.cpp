@@ -174,6 +174,10 @@ Result<PgConnection> PgConnection::open(const QString& location, const PgConnect
     if (PQstatus(connection.m_connection.get()) != CONNECTION_OK)
         return connectError(shown, location,
                             oneLine(PQerrorMessage(connection.m_connection.get())));
+    // libpq prints the server's notices (NOTICE, WARNING) to stderr by default, which would
+    // land in the CLI's output and the window's log; errors come back as values instead.
+    PQsetNoticeProcessor(
+        connection.m_connection.get(), [](void*, const char*) {}, nullptr);
     // Text of every language arrives and leaves as UTF-8, whatever the database's default.
     if (PQsetClientEncoding(connection.m_connection.get(), "UTF8") != 0)
         return connection.error(ErrorCode::Unsupported,
