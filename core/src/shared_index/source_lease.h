@@ -17,7 +17,9 @@
 // kept, at the cost of a rare wait for an unrelated source.
 //
 // A SourceLease refers to the connection that took it, which must outlive it; it releases the
-// lease when destroyed (if the connection is still open).
+// lease when destroyed (if the connection is still open). Advisory locks count per session: a
+// session that takes a source it already holds gets a second lease, and the source is free
+// for others once both are released. One writer holds one lease per source it indexes.
 
 #include "semsearch/error.h"
 
