@@ -11,17 +11,10 @@ namespace semsearch {
 
 namespace {
 
-// An array parameter in PostgreSQL's text form, "{1,2,3}": ids only, never user text.
+// The ids ascending, as the change log keeps them.
 PgParam idArray(std::vector<std::int64_t> ids) {
     std::sort(ids.begin(), ids.end());
-    QByteArray text = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i > 0)
-            text += ',';
-        text += QByteArray::number(qlonglong(ids[i]));
-    }
-    text += '}';
-    return PgParam{text, false, false};
+    return PgParam::integers(ids);
 }
 
 Result<std::vector<std::int64_t>> parseIds(PgConnection& connection, const QString& text) {

@@ -95,6 +95,34 @@ PgParam PgParam::bytes(const QByteArray& bytes) {
     return PgParam{bytes, true, false};
 }
 
+PgParam PgParam::integers(const std::vector<std::int64_t>& numbers) {
+    QByteArray text = "{";
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        if (i > 0)
+            text += ',';
+        text += QByteArray::number(qlonglong(numbers[i]));
+    }
+    text += '}';
+    return PgParam{text, false, false};
+}
+
+PgParam PgParam::texts(const QStringList& texts) {
+    QByteArray array = "{";
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        if (i > 0)
+            array += ',';
+        array += '"';
+        for (char c : texts[i].toUtf8()) {
+            if (c == '"' || c == '\\')
+                array += '\\';
+            array += c;
+        }
+        array += '"';
+    }
+    array += '}';
+    return PgParam{array, false, false};
+}
+
 PgParam PgParam::none() {
     return PgParam{QByteArray(), false, true};
 }

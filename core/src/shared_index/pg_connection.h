@@ -28,6 +28,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,10 @@ struct PgParam {
     static PgParam text(const QString& text);
     static PgParam integer(std::int64_t number);
     static PgParam bytes(const QByteArray& bytes);
+    // A bigint[] in PostgreSQL's text form, "{1,2,3}" (cast it: $1::bigint[]), in the given order.
+    static PgParam integers(const std::vector<std::int64_t>& numbers);
+    // A text[] likewise ($1::text[]); each element quoted, so any text is a plain value.
+    static PgParam texts(const QStringList& texts);
     static PgParam none();
 };
 
