@@ -19,6 +19,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -702,6 +703,50 @@ private Q_SLOTS:
         QVERIFY(changes.ok());
         QCOMPARE(changes->back().added.size(), std::size_t(1));
         QVERIFY(sameBits(changes->back().vectors.data(), vector.data(), kDimension));
+    }
+
+    // Two first batches of a new index at once: the second waits for the first's model and
+    // then agrees with it (same model) or is a Mismatch (another), never a duplicate-key error.
+    void firstBatchesAtOnceAgreeOnTheModel() {
+        for (const int otherDimension : {kDimension, 32}) {
+            const QString location = freshIndex();
+            QVERIFY(!location.isEmpty());
+            auto first = PgConnection::open(location);
+            auto second = PgConnection::open(location);
+            auto observer = PgConnection::open(location);
+            QVERIFY(first && second && observer);
+            auto firstBatch = SharedIndexBatch::begin(*first, QStringLiteral("a"), testModel());
+            QVERIFY(firstBatch.ok());
+            std::optional<Result<SharedIndexBatch>> secondBatch;
+            std::thread starter([&] {
+                secondBatch.emplace(SharedIndexBatch::begin(*second, QStringLiteral("b"),
+                                                            testModel(otherDimension)));
+                if (*secondBatch)
+                    (void)(*secondBatch)->commit();
+            });
+            // The second waits on the first's uncommitted meta rows.
+            bool waited = false;
+            for (int i = 0; i < 500 && !waited; ++i) {
+                auto waiting =
+                    observer->query("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid = $1",
+                                    {PgParam::integer(second->serverPid())});
+                waited = waiting && waiting->integer(0, 0) > 0;
+                if (!waited)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            auto committed = firstBatch->commit();
+            starter.join();
+            QVERIFY2(waited, "the second batch did not wait for the first");
+            QVERIFY2(committed.ok(), committed ? "" : qPrintable(committed.error().message));
+            QVERIFY(secondBatch.has_value());
+            if (otherDimension == kDimension) {
+                QVERIFY2(secondBatch->ok(),
+                         *secondBatch ? "" : qPrintable((*secondBatch).error().message));
+            } else {
+                QVERIFY(!*secondBatch);
+                QCOMPARE((*secondBatch).error().code, ErrorCode::Mismatch);
+            }
+        }
     }
 
     // The first batch records the model; another model is refused, as is a vector of the
