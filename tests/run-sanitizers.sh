@@ -15,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build-asan}
 jobs=${JOBS:-$(nproc)}
 
-# Every test of the engine, the shared index's PostgreSQL adapter (test_pg_*: 21 s under ASan),
+# Every test of the engine, the shared index's PostgreSQL adapter (test_pg_*: about 29 s under ASan),
 # the model download and the CLI's own input parsing (test_cli).
 # Left out, for CI's time: test_cli_index (2.5 min of CPU under ASan, mostly embedding 1500
 # files four times over around kill -9; test_indexer covers the indexer here) and test_cli_model
@@ -27,6 +27,7 @@ tests=(
     test_model_download test_cli test_extractor_readers test_document_reader_formats
     test_indexer_documents test_approximate_index test_compact_index test_shared_vector_cache
     test_pg_location test_pg_connection test_pg_schema test_pg_source_lease test_pg_change_log
+    test_pg_shared_index
 )
 replays=(safetensors state_dict_pickle zip_archive tokenizer text_decoding markdown model_config
     html zip_document pdf)
