@@ -705,6 +705,65 @@ private Q_SLOTS:
         QVERIFY(sameBits(changes->back().vectors.data(), vector.data(), kDimension));
     }
 
+    // The export reads a page at a time from a server-side cursor: while the caller looks at a
+    // passage, the exporting session sits in its transaction having last run a FETCH (one
+    // big SELECT read whole would show that instead). Stopping early is a success.
+    void theExportFetchesPageByPage() {
+        const QString location = freshIndex();
+        QVERIFY(!location.isEmpty());
+        auto connection = PgConnection::open(location);
+        auto observer = PgConnection::open(location);
+        QVERIFY(connection && observer);
+        const QString source = QStringLiteral("/team/pages");
+        auto lease = SourceLease::take(*connection, source);
+        QVERIFY(lease.ok());
+        auto batch = SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel());
+        QVERIFY(batch && batch->addSource(source, 1));
+        for (int i = 0; i < 10; ++i) {
+            DocumentRecord document;
+            document.path = source + QStringLiteral("/%1.txt").arg(i);
+            std::vector<PassageRecord> passages(5);
+            QVERIFY(batch->putDocument(source, document, passages,
+                                       std::vector<float>(5 * kDimension, float(i))));
+        }
+        QVERIFY(batch->commit());
+
+        int seen = 0;
+        QStringList lastQueries;
+        auto exported = exportPassages(
+            *connection,
+            [&](const SharedPassage& passage, const float* vector) {
+                if (vector[0] != float(passage.document.path.section(QLatin1Char('/'), -1)
+                                           .section(QLatin1Char('.'), 0, 0)
+                                           .toInt()))
+                    lastQueries << QStringLiteral("wrong vector");
+                if (seen % 10 == 5) {
+                    auto activity =
+                        observer->query("SELECT state || ': ' || query FROM pg_stat_activity "
+                                        "WHERE pid = $1",
+                                        {PgParam::integer(connection->serverPid())});
+                    lastQueries << (activity ? activity->text(0, 0) : QStringLiteral("?"));
+                }
+                return ++seen < 42;
+            },
+            10);
+        QVERIFY2(exported.ok(), exported ? "" : qPrintable(exported.error().message));
+        QCOMPARE(*exported, std::int64_t(1)); // the one commit above
+        QCOMPARE(seen, 42);
+        QCOMPARE(lastQueries.size(), 4); // at passages 5, 15, 25 and 35
+        for (const QString& query : lastQueries)
+            QVERIFY2(query.startsWith(QStringLiteral("idle in transaction: FETCH FORWARD 10 ")),
+                     qPrintable(query));
+        // The transaction ended with the export: the connection is free for the next reads.
+        auto counts = sharedCounts(*connection);
+        QVERIFY2(counts.ok(), counts ? "" : qPrintable(counts.error().message));
+        QCOMPARE(counts->total.passages, std::int64_t(50));
+        auto state = observer->query("SELECT state FROM pg_stat_activity WHERE pid = $1",
+                                     {PgParam::integer(connection->serverPid())});
+        QVERIFY(state.ok());
+        QCOMPARE(state->text(0, 0), QStringLiteral("idle"));
+    }
+
     // Two first batches of a new index at once: the second waits for the first's model and
     // then agrees with it (same model) or is a Mismatch (another), never a duplicate-key error.
     void firstBatchesAtOnceAgreeOnTheModel() {

@@ -6,6 +6,7 @@
 
 #include <QHash>
 
+#include <algorithm>
 #include <utility>
 
 namespace semsearch {
@@ -229,5 +230,7 @@ exportPassages(PgConnection& connection,
         return generation->integer(0, 0);
     });
 }
+
+#undef SEMSEARCH_PASSAGE_COLUMNS
 
 } // namespace semsearch
