@@ -83,7 +83,9 @@ QString modelFolder(const QCommandLineParser& parser) {
 
 QCommandLineOption indexOption() {
     return QCommandLineOption(QStringLiteral("index"),
-                              QStringLiteral("Index folder (default: $SEMSEARCH_INDEX, else %1).")
+                              QStringLiteral("Index folder (default: $SEMSEARCH_INDEX, else %1); "
+                                             "'status' also reads a shared index at a "
+                                             "postgresql:// location.")
                                   .arg(QDir::toNativeSeparators(defaultIndexFolder())),
                               QStringLiteral("DIR"));
 }

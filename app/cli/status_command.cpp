@@ -5,6 +5,8 @@
 #include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
+#include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_overview.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -52,6 +54,69 @@ QString vectorIndexText(const std::optional<VectorIndexState>& state) {
     return scan;
 }
 
+QJsonValue modelJson(const std::optional<ModelIdentity>& model) {
+    if (!model)
+        return QJsonValue();
+    return QJsonObject{{QStringLiteral("name"), model->name},
+                       {QStringLiteral("dimension"), model->dimension},
+                       {QStringLiteral("pooling"), model->pooling},
+                       {QStringLiteral("normalize"), model->normalize},
+                       {QStringLiteral("fingerprint"), model->weightsFingerprint}};
+}
+
+QString modelText(const std::optional<ModelIdentity>& model) {
+    return model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
+                       .arg(escapedText(model->name))
+                       .arg(model->dimension)
+                       .arg(model->pooling)
+                 : QStringLiteral("none yet");
+}
+
+// status of a shared index on PostgreSQL: what it holds, and which machine indexes each source.
+int sharedStatus(const QString& location, bool json) {
+    auto read = readSharedIndexOverview(location);
+    if (!read) {
+        printError(read.error().message);
+        return kExitFailure;
+    }
+    const SharedIndexOverview& overview = *read;
+    QByteArray out;
+    if (json) {
+        QJsonArray sources;
+        for (const SharedSourceOverview& source : overview.sources)
+            sources.append(
+                QJsonObject{{QStringLiteral("path"), source.source.path},
+                            {QStringLiteral("machine"), source.machine},
+                            {QStringLiteral("documents"), qint64(source.counts.documents)},
+                            {QStringLiteral("passages"), qint64(source.counts.passages)},
+                            {QStringLiteral("skipped"), qint64(source.counts.skipped)}});
+        const QJsonObject object{{QStringLiteral("index"), overview.location},
+                                 {QStringLiteral("shared"), true},
+                                 {QStringLiteral("documents"), qint64(overview.totals.documents)},
+                                 {QStringLiteral("passages"), qint64(overview.totals.passages)},
+                                 {QStringLiteral("skipped"), qint64(overview.totals.skipped)},
+                                 {QStringLiteral("generation"), qint64(overview.generation)},
+                                 {QStringLiteral("model"), modelJson(overview.model)},
+                                 {QStringLiteral("sources"), sources}};
+        out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    } else {
+        out +=
+            QStringLiteral("index:     %1 (shared)\n").arg(escapedText(overview.location)).toUtf8();
+        out += QStringLiteral("model:     %1\n").arg(modelText(overview.model)).toUtf8();
+        out += QStringLiteral("documents: %1\npassages:  %2\nskipped:   %3\ngeneration: %4\n")
+                   .arg(numberText(overview.totals.documents), numberText(overview.totals.passages),
+                        numberText(overview.totals.skipped), numberText(overview.generation))
+                   .toUtf8();
+        for (const SharedSourceOverview& source : overview.sources)
+            out += QStringLiteral("  %1 (indexed by %2): %3 documents, %4 passages\n")
+                       .arg(escapedText(source.source.path), escapedText(source.machine),
+                            numberText(source.counts.documents), numberText(source.counts.passages))
+                       .toUtf8();
+    }
+    writeOut(out);
+    return kExitOk;
+}
+
 } // namespace
 
 int runStatus(const QStringList& arguments) {
@@ -68,6 +133,8 @@ int runStatus(const QStringList& arguments) {
                                    arguments))
         return *stop;
 
+    if (const QString location = indexFolder(parser); isSharedIndexLocation(location))
+        return sharedStatus(location, parser.isSet(json));
     auto index = openIndex(parser, IndexFolder::Mode::Read);
     if (!index) {
         printError(index.error().message);
@@ -97,13 +164,7 @@ int runStatus(const QStringList& arguments) {
                            {QStringLiteral("precision"),
                             overview.precision ? QJsonValue(precisionText) : QJsonValue()}};
         if (overview.model)
-            object.insert(
-                QStringLiteral("model"),
-                QJsonObject{{QStringLiteral("name"), overview.model->name},
-                            {QStringLiteral("dimension"), overview.model->dimension},
-                            {QStringLiteral("pooling"), overview.model->pooling},
-                            {QStringLiteral("normalize"), overview.model->normalize},
-                            {QStringLiteral("fingerprint"), overview.model->weightsFingerprint}});
+            object.insert(QStringLiteral("model"), modelJson(overview.model));
         object.insert(QStringLiteral("vector_index"), vectorIndexJson(*vectorIndex));
         QJsonArray skippedArray;
         for (const SkippedRecord& record : overview.skipped)
@@ -113,13 +174,7 @@ int runStatus(const QStringList& arguments) {
         out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     } else {
         out += QStringLiteral("index:     %1\n").arg(escapedText((*index)->folder())).toUtf8();
-        out += QStringLiteral("model:     %1\n")
-                   .arg(overview.model ? QStringLiteral("%1 (%2 dimensions, %3 pooling)")
-                                             .arg(escapedText(overview.model->name))
-                                             .arg(overview.model->dimension)
-                                             .arg(overview.model->pooling)
-                                       : QStringLiteral("none yet"))
-                   .toUtf8();
+        out += QStringLiteral("model:     %1\n").arg(modelText(overview.model)).toUtf8();
         out += QStringLiteral("precision: %1\n")
                    .arg(overview.precision ? precisionText : QStringLiteral("none yet"))
                    .toUtf8();

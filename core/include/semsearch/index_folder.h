@@ -94,7 +94,8 @@ public:
     // empty (0 bytes, or never committed) beside a vector cache that holds vectors is Corrupt in
     // either mode, saying so: the database was lost or truncated, and a new one would quietly
     // start the index over. A database SQLite cannot read at all is Corrupt, saying that
-    // nothing in it can be recovered.
+    // nothing in it can be recovered. Unsupported, before anything is touched, for a `folder`
+    // that names a shared index on PostgreSQL (shared_index_location.h) instead.
     static Result<std::unique_ptr<IndexFolder>> open(const QString& folder, Mode mode);
     ~IndexFolder();
 

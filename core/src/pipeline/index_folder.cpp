@@ -3,6 +3,7 @@
 #include "semsearch/faiss_compact_index.h"
 #include "semsearch/folder_move.h"
 #include "semsearch/reranked_vector_index.h"
+#include "semsearch/shared_index_location.h"
 
 #include "pipeline/shared_vector_cache.h"
 #include "pipeline/vector_index_build.h"
@@ -144,6 +145,13 @@ QString IndexFolder::vectorIndexPath() const {
 }
 
 Result<std::unique_ptr<IndexFolder>> IndexFolder::open(const QString& folder, Mode mode) {
+    // Taken as a folder, "postgresql://ann:secret@db/team" would become the folders
+    // "postgresql:/ann:secret@db/team" below the working directory, password and all.
+    if (isSharedIndexLocation(folder))
+        return makeError(ErrorCode::Unsupported,
+                         displayLocation(folder) +
+                             QStringLiteral(": a shared index on PostgreSQL; this version reads "
+                                            "only its status, and cannot search or index it yet"));
     std::unique_ptr<IndexFolder> index(new IndexFolder);
     index->m_folder = QFileInfo(folder).absoluteFilePath();
     index->m_mode = mode;

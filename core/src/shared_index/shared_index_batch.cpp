@@ -3,6 +3,7 @@
 #include "shared_index/change_log.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_lock_keys.h"
+#include "shared_index/shared_index_reads.h"
 #include "shared_index/source_lease.h"
 #include "shared_index/vector_bytes.h"
 
@@ -102,26 +103,21 @@ Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const
                         PgParam::text(model.weightsFingerprint)});
         !recorded)
         return recorded.error();
-    auto stored = connection.query(
-        "SELECT coalesce(max(value) FILTER (WHERE key = 'model_name'), ''), "
-        "coalesce(max(value) FILTER (WHERE key = 'model_dimension'), ''), "
-        "coalesce(max(value) FILTER (WHERE key = 'model_pooling'), ''), "
-        "coalesce(max(value) FILTER (WHERE key = 'model_normalize'), ''), "
-        "coalesce(max(value) FILTER (WHERE key = 'model_weights_fingerprint'), '') FROM meta");
+    auto stored = sharedModel(connection);
     if (!stored)
         return stored.error();
-    const bool same =
-        stored->text(0, 0) == model.name &&
-        stored->text(0, 1) == QString::number(model.dimension) &&
-        stored->text(0, 2) == model.pooling &&
-        stored->text(0, 3) == (model.normalize ? QLatin1String("1") : QLatin1String("0")) &&
-        stored->text(0, 4) == model.weightsFingerprint;
+    const ModelIdentity& held = stored->value_or(ModelIdentity());
+    const bool same = held.name == model.name && held.dimension == model.dimension &&
+                      held.pooling == model.pooling && held.normalize == model.normalize &&
+                      held.weightsFingerprint == model.weightsFingerprint;
     if (!same)
         return connection.error(ErrorCode::Mismatch,
                                 QStringLiteral("holds vectors of the model '%1' (%2 dimensions); "
                                                "this semsearch uses the model '%3' (%4 "
                                                "dimensions), and vectors of two models never mix")
-                                    .arg(stored->text(0, 0), stored->text(0, 1), model.name)
+                                    .arg(held.name)
+                                    .arg(held.dimension)
+                                    .arg(model.name)
                                     .arg(model.dimension));
     return batch;
 }

@@ -74,19 +74,65 @@ template <typename T, typename Read> Result<T> inSnapshot(PgConnection& connecti
 
 } // namespace
 
-Result<int> sharedDimension(PgConnection& connection) {
-    auto stored = connection.query("SELECT value FROM meta WHERE key = 'model_dimension'");
+Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection) {
+    // The meta keys of the model identity are the local store's (store/meta_table.h).
+    auto stored = connection.query(
+        "SELECT max(value) FILTER (WHERE key = 'model_name'), "
+        "max(value) FILTER (WHERE key = 'model_dimension'), "
+        "coalesce(max(value) FILTER (WHERE key = 'model_pooling'), ''), "
+        "coalesce(max(value) FILTER (WHERE key = 'model_normalize'), ''), "
+        "coalesce(max(value) FILTER (WHERE key = 'model_weights_fingerprint'), '') FROM meta");
     if (!stored)
         return stored.error();
-    if (stored->rowCount() == 0)
-        return 0;
+    if (stored->isNull(0, 0) && stored->isNull(0, 1))
+        return std::optional<ModelIdentity>();
+    ModelIdentity model;
+    model.name = stored->text(0, 0);
     bool ok = false;
-    const int dimension = stored->text(0, 0).toInt(&ok);
-    if (!ok || dimension <= 0)
+    model.dimension = stored->text(0, 1).toInt(&ok);
+    if (!ok || model.dimension <= 0)
         return connection.error(ErrorCode::Corrupt,
                                 QStringLiteral("the model dimension '%1' is not a positive number")
-                                    .arg(stored->text(0, 0).left(40)));
-    return dimension;
+                                    .arg(stored->text(0, 1).left(40)));
+    model.pooling = stored->text(0, 2);
+    model.normalize = stored->text(0, 3) == QLatin1String("1");
+    model.weightsFingerprint = stored->text(0, 4);
+    return std::optional<ModelIdentity>(std::move(model));
+}
+
+Result<int> sharedDimension(PgConnection& connection) {
+    auto model = sharedModel(connection);
+    if (!model)
+        return model.error();
+    return *model ? (*model)->dimension : 0;
+}
+
+Result<SharedIndexOverview> sharedOverview(PgConnection& connection) {
+    return inSnapshot<SharedIndexOverview>(connection, [&]() -> Result<SharedIndexOverview> {
+        SharedIndexOverview overview;
+        overview.location = connection.location();
+        auto model = sharedModel(connection);
+        if (!model)
+            return model.error();
+        auto counts = sharedCounts(connection);
+        if (!counts)
+            return counts.error();
+        auto sources = sharedSources(connection);
+        if (!sources)
+            return sources.error();
+        auto generation = connection.query("SELECT coalesce(max(generation), 0) FROM changes");
+        if (!generation)
+            return generation.error();
+        overview.model = std::move(*model);
+        overview.totals = counts->total;
+        for (SharedSource& source : *sources) {
+            const StoreCounts sourceCounts = counts->bySource[source.source.path];
+            overview.sources.push_back(
+                {std::move(source.source), std::move(source.machine), sourceCounts});
+        }
+        overview.generation = generation->integer(0, 0);
+        return overview;
+    });
 }
 
 Result<SharedCounts> sharedCounts(PgConnection& connection) {

@@ -14,6 +14,7 @@
 // id was added with.
 
 #include "semsearch/error.h"
+#include "semsearch/shared_index_overview.h"
 #include "semsearch/store_records.h"
 
 #include <QString>
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace semsearch {
@@ -66,8 +68,16 @@ Result<std::vector<SharedSource>> sharedSources(PgConnection& connection);
 Result<std::vector<SharedPassage>> sharedPassages(PgConnection& connection,
                                                   const std::vector<std::int64_t>& ids);
 
+// The model identity the first batch recorded in meta; std::nullopt before it. Corrupt when
+// its dimension is not a positive number.
+Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection);
+
 // The model's dimension from meta; 0 when no batch has recorded a model yet.
 Result<int> sharedDimension(PgConnection& connection);
+
+// The model, counts, sources and last generation, in one snapshot (its own READ ONLY
+// transaction: the connection must not be in one).
+Result<SharedIndexOverview> sharedOverview(PgConnection& connection);
 
 // The changes after `generation`, oldest first, at most `limit` of them.
 Result<std::vector<VectorChange>> changesSinceWithVectors(PgConnection& connection,
