@@ -178,6 +178,30 @@ Result<at::Tensor> loadTensor(const WeightsFile& file, const std::string& name,
     return tensor;
 }
 
+// Attention on oneDNN for `model`, its products in bf16 when `bf16` and this CPU has the kernel,
+// else in fp32; left empty when oneDNN has no fast kernel at all (the encoder then runs
+// LibTorch's). True when the products run in bf16.
+// LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute copies:
+// 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against 0.8-1.2 and
+// 12-13.5 ms with OneDnnAttention (measured). bf16 runs attention's two products in bf16 too
+// (onednn_layers.h has the figures). int8 keeps them in fp32: with them in bf16, bench_embed's
+// int8 CPU time on one thread was 7.18 s against 7.25 s (2026-12-06, load 3.5-6), within the
+// noise.
+bool prepareAttention(const ModelInfo& model, bool bf16,
+                      const std::shared_ptr<OneDnnScratchpad>& scratchpad,
+                      std::optional<OneDnnAttention>& attention) {
+    const std::int64_t heads = model.bert.numHeads;
+    const std::int64_t headSize = model.bert.hiddenSize / heads;
+    auto made = OneDnnAttention::create(heads, headSize, scratchpad,
+                                        bf16 ? Precision::Bf16 : Precision::Fp32);
+    const bool inBf16 = bf16 && made.ok();
+    if (!made && bf16) // no bf16 kernel: fp32's
+        made = OneDnnAttention::create(heads, headSize, scratchpad);
+    if (made)
+        attention = std::move(*made);
+    return inBf16;
+}
+
 } // namespace
 
 TorchBertEncoder::TorchBertEncoder(std::unique_ptr<Weights> weights)
@@ -255,25 +279,9 @@ Result<std::unique_ptr<TorchBertEncoder>> TorchBertEncoder::load(const ModelInfo
             }
         };
 
-        // LibTorch's attention goes through Debian's OpenBLAS one head at a time plus permute
-        // copies: 4.1 ms per bert-base layer at 32 x 24 tokens and 76 ms at 32 x 128, against
-        // 0.8-1.2 and 12-13.5 ms with OneDnnAttention (measured).
-        // bf16 runs attention's two products in bf16 too (onednn_layers.h has the figures).
-        // int8 keeps them in fp32: with them in bf16, bench_embed's int8 CPU time on one thread
-        // was 7.18 s against 7.25 s (2026-12-06, load 3.5-6), within the noise.
         const bool bf16 = precision == Precision::Bf16;
-        bool bf16Attention = false;
-        if (useOneDnn) {
-            auto attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
-                                                     weights->scratchpad,
-                                                     bf16 ? Precision::Bf16 : Precision::Fp32);
-            bf16Attention = bf16 && attention.ok();
-            if (!attention && bf16) // no bf16 kernel: fp32's
-                attention = OneDnnAttention::create(model.bert.numHeads, h / model.bert.numHeads,
-                                                    weights->scratchpad);
-            if (attention)
-                weights->attention = std::move(*attention);
-        }
+        const bool bf16Attention =
+            useOneDnn && prepareAttention(model, bf16, weights->scratchpad, weights->attention);
         // In bf16 the products hand each other bfloat16 wherever no fp32 step comes between:
         // the projection to attention in bf16 and back, the intermediate layer to the output.
         const Activations toAttention = bf16Attention ? Activations::Bf16 : Activations::Fp32;
