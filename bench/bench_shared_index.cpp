@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <vector>
 
@@ -243,10 +244,14 @@ int main(int argc, char** argv) {
 
     // 1. Fill.
     double fillSeconds = 0;
+    double fillCpuSeconds = 0; // this process's share (libpq, escaping parameters); the rest is
+                               // the server's and the round trips' (a few per document)
     for (int written = 0; written < passages; written += batchSize) {
         auto documents =
             makeBatch(std::min(batchSize, passages - written), dimension, nextDocument, random);
+        const std::clock_t cpuStart = std::clock();
         fillSeconds += writeBatch(writer, documents, dimension).total;
+        fillCpuSeconds += double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
     }
     const auto size = check(writer.query("SELECT pg_database_size(current_database()), "
                                          "pg_total_relation_size('passages')"),
@@ -256,6 +261,7 @@ int main(int argc, char** argv) {
     std::printf("fill: %.1f s, %.0f passages/s, %.1f MB of vectors/s (time in SharedIndexBatch "
                 "only, generation excluded)\n",
                 fillSeconds, passages / fillSeconds, passages * vectorMb / fillSeconds);
+    std::printf("fill_client_cpu: %.1f s of the fill's %.1f s\n", fillCpuSeconds, fillSeconds);
     std::printf("database_mb: %.0f (passages table with its indexes and TOAST: %.0f; vectors "
                 "alone %.0f)\n",
                 double(size.integer(0, 0)) / 1e6, double(size.integer(0, 1)) / 1e6,
@@ -274,6 +280,7 @@ int main(int argc, char** argv) {
     cache.ids.reserve(std::size_t(counts.total.passages));
     cache.vectors.reserve(std::size_t(counts.total.passages) * std::size_t(storedDimension));
     const auto exportStart = Clock::now();
+    const std::clock_t exportCpuStart = std::clock();
     std::int64_t generation =
         check(exportPassages(
                   searcher,
@@ -285,6 +292,9 @@ int main(int argc, char** argv) {
                   pageRows),
               "export");
     const double exportSeconds = secondsSince(exportStart);
+    // This process's share: libpq receiving the rows and decoding the vectors' bytea (results
+    // come in text form, hex-escaped). The rest is the server's and the wait between the two.
+    const double exportCpuSeconds = double(std::clock() - exportCpuStart) / CLOCKS_PER_SEC;
     const double coldSeconds = secondsSince(coldStart);
     if (std::int64_t(cache.ids.size()) != passages)
         fail(QStringLiteral("the export read %1 passages, not %2")
@@ -295,6 +305,8 @@ int main(int argc, char** argv) {
                 "and count reads\n",
                 exportSeconds, cache.ids.size(), double(cache.ids.size()) / exportSeconds,
                 double(cache.ids.size()) * vectorMb / exportSeconds, pageRows, coldSeconds);
+    std::printf("cold_start_client_cpu: %.2f s of the export's %.2f s\n", exportCpuSeconds,
+                exportSeconds);
     std::printf("cold_start_rss_mb: peak +%.0f over %.0f (the cache's vectors: %.0f)\n",
                 statusMb("VmHWM") - rssBefore, rssBefore,
                 double(cache.vectors.size()) * sizeof(float) / 1e6);
