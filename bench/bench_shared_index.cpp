@@ -45,6 +45,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 using namespace semsearch;
@@ -95,9 +96,14 @@ double percentile(std::vector<double> values, double p) {
     return values[rank];
 }
 
+// Thrown rather than exiting on the spot, so that the server's destructor runs on the way out:
+// it stops the server and removes its folder (hundreds of MB at 100k passages).
+struct Failure {
+    QString what;
+};
+
 [[noreturn]] void fail(const QString& what) {
-    std::fprintf(stderr, "bench_shared_index: %s\n", qPrintable(what));
-    std::exit(1);
+    throw Failure{what};
 }
 
 template <typename T> T check(Result<T> result, const char* what) {
@@ -187,42 +193,8 @@ struct Cache {
     std::vector<float> vectors;
 };
 
-} // namespace
-
-int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Fill, cold start and catch-up costs of the shared index's data layer."));
-    parser.addHelpOption();
-    const QCommandLineOption passagesOption(QStringLiteral("passages"),
-                                            QStringLiteral("Passages to fill the index with."),
-                                            QStringLiteral("n"), QStringLiteral("100000"));
-    const QCommandLineOption dimOption(QStringLiteral("dim"), QStringLiteral("Dimension."),
-                                       QStringLiteral("n"), QStringLiteral("768"));
-    const QCommandLineOption batchOption(QStringLiteral("batch"),
-                                         QStringLiteral("Passages per committed batch."),
-                                         QStringLiteral("n"), QStringLiteral("512"));
-    const QCommandLineOption repeatOption(QStringLiteral("repeat"),
-                                          QStringLiteral("Catch-up repetitions."),
-                                          QStringLiteral("n"), QStringLiteral("20"));
-    const QCommandLineOption pageOption(QStringLiteral("page-rows"),
-                                        QStringLiteral("Rows per FETCH of the export."),
-                                        QStringLiteral("n"), QStringLiteral("256"));
-    parser.addOptions({passagesOption, dimOption, batchOption, repeatOption, pageOption});
-    parser.process(app);
-    const int passages = parser.value(passagesOption).toInt();
-    const int dimension = parser.value(dimOption).toInt();
-    const int batchSize = parser.value(batchOption).toInt();
-    const int repeat = parser.value(repeatOption).toInt();
-    const int pageRows = parser.value(pageOption).toInt();
-    if (passages < 1 || dimension < 1 || batchSize < 1 || repeat < 1 || pageRows < 1)
-        fail(QStringLiteral("bad arguments; see --help"));
-    // Line by line: a long run read while it goes, or cut short, still shows its figures.
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
-    std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
-
+// The three measurements, printed as they finish.
+void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     test::PostgresServer server;
     if (!server.isRunning())
         fail(QStringLiteral("no PostgreSQL server: ") + server.error());
@@ -345,5 +317,50 @@ int main(int argc, char** argv) {
     line("searcher_catch_up", catchUpMs, "changesSinceWithVectors fetching that batch's vectors");
     line("searcher_idle_poll", idleMs, "changesSinceWithVectors when nothing is new");
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Fill, cold start and catch-up costs of the shared index's data layer."));
+    parser.addHelpOption();
+    const QCommandLineOption passagesOption(QStringLiteral("passages"),
+                                            QStringLiteral("Passages to fill the index with."),
+                                            QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption dimOption(QStringLiteral("dim"), QStringLiteral("Dimension."),
+                                       QStringLiteral("n"), QStringLiteral("768"));
+    const QCommandLineOption batchOption(QStringLiteral("batch"),
+                                         QStringLiteral("Passages per committed batch."),
+                                         QStringLiteral("n"), QStringLiteral("512"));
+    const QCommandLineOption repeatOption(QStringLiteral("repeat"),
+                                          QStringLiteral("Catch-up repetitions."),
+                                          QStringLiteral("n"), QStringLiteral("20"));
+    const QCommandLineOption pageOption(QStringLiteral("page-rows"),
+                                        QStringLiteral("Rows per FETCH of the export."),
+                                        QStringLiteral("n"), QStringLiteral("256"));
+    parser.addOptions({passagesOption, dimOption, batchOption, repeatOption, pageOption});
+    parser.process(app);
+    const int passages = parser.value(passagesOption).toInt();
+    const int dimension = parser.value(dimOption).toInt();
+    const int batchSize = parser.value(batchOption).toInt();
+    const int repeat = parser.value(repeatOption).toInt();
+    const int pageRows = parser.value(pageOption).toInt();
+    if (passages < 1 || dimension < 1 || batchSize < 1 || repeat < 1 || pageRows < 1) {
+        std::fprintf(stderr, "bench_shared_index: bad arguments; see --help\n");
+        return 1;
+    }
+    // Line by line: a long run read while it goes, or cut short, still shows its figures.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
+    std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
+    try {
+        run(passages, dimension, batchSize, repeat, pageRows);
+    } catch (const Failure& failure) {
+        std::fprintf(stderr, "bench_shared_index: %s\n", qPrintable(failure.what));
+        return 1;
+    }
     return 0;
 }
