@@ -234,6 +234,20 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
                 "only, generation excluded)\n",
                 fillSeconds, passages / fillSeconds, passages * vectorMb / fillSeconds);
     std::printf("fill_client_cpu: %.1f s of the fill's %.1f s\n", fillCpuSeconds, fillSeconds);
+    // The server's own work beside the writer's on the same cores: autovacuum of the tables the
+    // fill grows (insert-triggered since PostgreSQL 13) and checkpoints.
+    const auto background = check(
+        writer.query("SELECT (SELECT coalesce(sum(autovacuum_count), 0) FROM pg_stat_all_tables "
+                     "WHERE relname = 'passages' OR relid = (SELECT reltoastrelid FROM pg_class "
+                     "WHERE relname = 'passages')), "
+                     "(SELECT coalesce(sum(autoanalyze_count), 0) FROM pg_stat_user_tables), "
+                     "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)"),
+        "server statistics");
+    std::printf("fill_server_background: %lld autovacuum runs on passages and its TOAST table, "
+                "%lld autoanalyze runs, %lld checkpoints\n",
+                static_cast<long long>(background.integer(0, 0)),
+                static_cast<long long>(background.integer(0, 1)),
+                static_cast<long long>(background.integer(0, 2)));
     std::printf("database_mb: %.0f (passages table with its indexes and TOAST: %.0f; vectors "
                 "alone %.0f)\n",
                 double(size.integer(0, 0)) / 1e6, double(size.integer(0, 1)) / 1e6,
