@@ -1,0 +1,380 @@
+// bench_shared_index: what the shared index's data layer (semsearch_pg, core/src/shared_index/)
+// costs at a size a team's corpus reaches. Synthetic passages: 768-d random unit vectors, a
+// short text each, documents of 8 passages, all in one source.
+//
+//   bench_shared_index [--passages 100000] [--dim 768] [--batch 512] [--repeat 20]
+//                      [--page-rows 256]
+//
+// Three figures, in the order they are run:
+//   fill        N passages written in batches of --batch through SharedIndexBatch, one
+//               transaction (and one change-log row) per batch, as an indexer commits;
+//   cold start  a new searcher (own connection, empty cache) reads every passage's id and
+//               vector into memory with exportPassages(), as it would to fill its cache;
+//   catch-up    that searcher, now at the latest generation, while a writer commits one more
+//               batch --repeat times: the writer's time for the batch and for its COMMIT, the
+//               searcher's for changesSinceWithVectors() fetching it, and for a poll that finds
+//               nothing new. Cold start runs before catch-up so that it reads exactly N passages
+//               and leaves the searcher at the latest generation, as a real one would be.
+//
+// The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
+// temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
+// may be assumed running on a machine that builds semsearch, and a shared server's other
+// clients would make the figures meaningless. That server is the tests' one: fsync=off,
+// synchronous_commit=off, full_page_writes=off, so COMMIT does not wait for the disk; a real
+// server's commits cost at least one WAL flush more. Client and server share this machine's
+// cores: the figures include the server's work, and no network.
+//
+// Output is plain "key: value" lines so a README can quote them.
+
+#include "postgres_server.h"
+#include "shared_index/pg_connection.h"
+#include "shared_index/pg_schema.h"
+#include "shared_index/shared_index_batch.h"
+#include "shared_index/shared_index_reads.h"
+#include "shared_index/source_lease.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+using namespace semsearch;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPassagesPerDocument = 8;
+const QString kSource = QStringLiteral("/bench/corpus");
+const QString kMachine = QStringLiteral("bench-writer");
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+QString loadAverage() {
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("unknown");
+    return QString::fromLatin1(file.readLine()).section(QLatin1Char(' '), 0, 2);
+}
+
+// A "VmRSS"/"VmHWM" line of /proc/self/status (in kB, i.e. KiB) in MB of 10^6 bytes, the
+// unit of every other figure here.
+double statusMb(const char* field) {
+    QFile file(QStringLiteral("/proc/self/status"));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray prefix = QByteArray(field) + ':';
+    for (QByteArray line = file.readLine(); !line.isEmpty(); line = file.readLine())
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).trimmed().split(' ').value(0).toDouble() * 1024.0 / 1e6;
+    return 0;
+}
+
+// Sets VmHWM back to the current RSS (Linux's clear_refs "5"), so that the peak measured
+// afterwards is the cold start's own and not the fill's.
+void resetPeakRss() {
+    QFile file(QStringLiteral("/proc/self/clear_refs"));
+    if (file.open(QIODevice::WriteOnly))
+        file.write("5");
+}
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    const std::size_t rank = std::min(values.size() - 1, std::size_t(p * double(values.size())));
+    return values[rank];
+}
+
+// Thrown rather than exiting on the spot, so that the server's destructor runs on the way out:
+// it stops the server and removes its folder (hundreds of MB at 100k passages).
+struct Failure {
+    QString what;
+};
+
+[[noreturn]] void fail(const QString& what) {
+    throw Failure{what};
+}
+
+template <typename T> T check(Result<T> result, const char* what) {
+    if (!result)
+        fail(QStringLiteral("%1: %2").arg(QLatin1String(what), result.error().message));
+    if constexpr (!std::is_void_v<T>)
+        return std::move(*result);
+}
+
+ModelIdentity benchModel(int dimension) {
+    return ModelIdentity{QStringLiteral("bench-random"), dimension, QStringLiteral("mean"), true,
+                         QString()};
+}
+
+// One batch's input, made before the clock starts: documents of kPassagesPerDocument passages
+// with random unit vectors (Gaussian, normalised: uniform on the sphere, as normalised
+// embeddings are spread).
+struct Document {
+    DocumentRecord record;
+    std::vector<PassageRecord> passages;
+    std::vector<float> vectors;
+};
+
+std::vector<Document> makeBatch(int passages, int dimension, std::int64_t& nextDocument,
+                                std::mt19937& random) {
+    std::normal_distribution<float> normal;
+    std::vector<Document> documents;
+    for (int made = 0; made < passages; made += kPassagesPerDocument) {
+        Document document;
+        const std::int64_t number = nextDocument++;
+        document.record.path =
+            QStringLiteral("%1/doc-%2.txt").arg(kSource).arg(number, 7, 10, QLatin1Char('0'));
+        document.record.size = 4096;
+        document.record.modifiedMs = 1'700'000'000'000 + number;
+        document.record.contentHash = QByteArray::number(number).toHex();
+        document.record.encoding = QStringLiteral("UTF-8");
+        const int count = std::min(kPassagesPerDocument, passages - made);
+        for (int i = 0; i < count; ++i) {
+            PassageRecord passage;
+            passage.byteStart = std::int64_t(i) * 512;
+            passage.byteEnd = passage.byteStart + 511;
+            passage.line = 1 + i * 10;
+            passage.text = QStringLiteral("Document %1, passage %2: a short synthetic text that "
+                                          "stands in for a paragraph of a real file.")
+                               .arg(number)
+                               .arg(i);
+            document.passages.push_back(std::move(passage));
+            double norm = 0;
+            const std::size_t start = document.vectors.size();
+            for (int d = 0; d < dimension; ++d) {
+                const float value = normal(random);
+                document.vectors.push_back(value);
+                norm += double(value) * value;
+            }
+            const float scale = float(1.0 / std::sqrt(norm));
+            for (std::size_t d = start; d < document.vectors.size(); ++d)
+                document.vectors[d] *= scale;
+        }
+        documents.push_back(std::move(document));
+    }
+    return documents;
+}
+
+struct BatchTimes {
+    double total = 0;  // seconds from BEGIN to COMMIT's return
+    double commit = 0; // seconds of commit() alone (the change-log row and COMMIT)
+    std::int64_t generation = 0;
+};
+
+BatchTimes writeBatch(PgConnection& writer, std::vector<Document>& documents, int dimension) {
+    BatchTimes times;
+    const auto start = Clock::now();
+    auto batch = check(SharedIndexBatch::begin(writer, kMachine, benchModel(dimension)), "begin");
+    for (Document& document : documents)
+        check(batch.putDocument(kSource, document.record, document.passages, document.vectors),
+              "putDocument");
+    const auto commitStart = Clock::now();
+    times.generation = check(batch.commit(), "commit");
+    times.commit = secondsSince(commitStart);
+    times.total = secondsSince(start);
+    return times;
+}
+
+// A searcher's cache: what it keeps of each passage to search without the server.
+struct Cache {
+    std::vector<std::int64_t> ids;
+    std::vector<float> vectors;
+};
+
+// The three measurements, printed as they finish.
+void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
+    test::PostgresServer server;
+    if (!server.isRunning())
+        fail(QStringLiteral("no PostgreSQL server: ") + server.error());
+    if (QString failed = server.runSql(QStringLiteral("CREATE DATABASE bench")); !failed.isEmpty())
+        fail(failed);
+    const QString location = server.location(QStringLiteral("bench"));
+    auto writer = check(PgConnection::open(location), "writer connection");
+    check(migrateSharedIndex(writer), "schema");
+    auto lease = check(SourceLease::take(writer, kSource), "lease");
+    {
+        auto batch =
+            check(SharedIndexBatch::begin(writer, kMachine, benchModel(dimension)), "begin");
+        check(batch.addSource(kSource, 1), "addSource");
+        check(batch.commit(), "commit");
+    }
+    std::mt19937 random(19);
+    std::int64_t nextDocument = 0;
+    const double vectorMb = double(dimension) * sizeof(float) / 1e6; // per passage
+
+    // 1. Fill.
+    double fillSeconds = 0;
+    double fillCpuSeconds = 0; // this process's share (libpq, escaping parameters); the rest is
+                               // the server's and the round trips' (a few per document)
+    for (int written = 0; written < passages; written += batchSize) {
+        auto documents =
+            makeBatch(std::min(batchSize, passages - written), dimension, nextDocument, random);
+        const std::clock_t cpuStart = std::clock();
+        fillSeconds += writeBatch(writer, documents, dimension).total;
+        fillCpuSeconds += double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
+    }
+    const auto size = check(writer.query("SELECT pg_database_size(current_database()), "
+                                         "pg_total_relation_size('passages')"),
+                            "database size");
+    std::printf("\npassages: %d (dim %d, %d per document, batches of %d)\n", passages, dimension,
+                kPassagesPerDocument, batchSize);
+    std::printf("fill: %.1f s, %.0f passages/s, %.1f MB of vectors/s (time in SharedIndexBatch "
+                "only, generation excluded)\n",
+                fillSeconds, passages / fillSeconds, passages * vectorMb / fillSeconds);
+    std::printf("fill_client_cpu: %.1f s of the fill's %.1f s\n", fillCpuSeconds, fillSeconds);
+    // The server's own work beside the writer's on the same cores: autovacuum of the tables the
+    // fill grows (insert-triggered since PostgreSQL 13) and checkpoints.
+    const auto background = check(
+        writer.query("SELECT (SELECT coalesce(sum(autovacuum_count), 0) FROM pg_stat_all_tables "
+                     "WHERE relname = 'passages' OR relid = (SELECT reltoastrelid FROM pg_class "
+                     "WHERE relname = 'passages')), "
+                     "(SELECT coalesce(sum(autoanalyze_count), 0) FROM pg_stat_user_tables), "
+                     "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)"),
+        "server statistics");
+    std::printf("fill_server_background: %lld autovacuum runs on passages and its TOAST table, "
+                "%lld autoanalyze runs, %lld checkpoints\n",
+                static_cast<long long>(background.integer(0, 0)),
+                static_cast<long long>(background.integer(0, 1)),
+                static_cast<long long>(background.integer(0, 2)));
+    std::printf("database_mb: %.0f (passages table with its indexes and TOAST: %.0f; vectors "
+                "alone %.0f)\n",
+                double(size.integer(0, 0)) / 1e6, double(size.integer(0, 1)) / 1e6,
+                passages * vectorMb);
+    std::printf("load_average: %s\n", qPrintable(loadAverage()));
+
+    // 3. Cold start (run before catch-up; see the top of this file).
+    Cache cache;
+    resetPeakRss();
+    const double rssBefore = statusMb("VmRSS");
+    const auto coldStart = Clock::now();
+    auto searcher = check(PgConnection::open(location), "searcher connection");
+    check(requireCurrentSharedIndex(searcher), "schema check");
+    const int storedDimension = check(sharedDimension(searcher), "dimension");
+    const auto counts = check(sharedCounts(searcher), "counts");
+    cache.ids.reserve(std::size_t(counts.total.passages));
+    cache.vectors.reserve(std::size_t(counts.total.passages) * std::size_t(storedDimension));
+    const auto exportStart = Clock::now();
+    const std::clock_t exportCpuStart = std::clock();
+    std::int64_t generation =
+        check(exportPassages(
+                  searcher,
+                  [&](const SharedPassage& passage, const float* vector) {
+                      cache.ids.push_back(passage.passage.id);
+                      cache.vectors.insert(cache.vectors.end(), vector, vector + storedDimension);
+                      return true;
+                  },
+                  pageRows),
+              "export");
+    const double exportSeconds = secondsSince(exportStart);
+    // This process's share: libpq receiving the rows and decoding the vectors' bytea (results
+    // come in text form, hex-escaped). The rest is the server's and the wait between the two.
+    const double exportCpuSeconds = double(std::clock() - exportCpuStart) / CLOCKS_PER_SEC;
+    const double coldSeconds = secondsSince(coldStart);
+    if (std::int64_t(cache.ids.size()) != passages)
+        fail(QStringLiteral("the export read %1 passages, not %2")
+                 .arg(cache.ids.size())
+                 .arg(passages));
+    std::printf("\ncold_start: %.2f s export of %zu passages (%.0f passages/s, %.1f MB of "
+                "vectors/s, %d rows per fetch); %.2f s with connecting and the schema, dimension "
+                "and count reads\n",
+                exportSeconds, cache.ids.size(), double(cache.ids.size()) / exportSeconds,
+                double(cache.ids.size()) * vectorMb / exportSeconds, pageRows, coldSeconds);
+    std::printf("cold_start_client_cpu: %.2f s of the export's %.2f s\n", exportCpuSeconds,
+                exportSeconds);
+    std::printf("cold_start_rss_mb: peak +%.0f over %.0f (the cache's vectors: %.0f)\n",
+                statusMb("VmHWM") - rssBefore, rssBefore,
+                double(cache.vectors.size()) * sizeof(float) / 1e6);
+    std::printf("load_average: %s\n", qPrintable(loadAverage()));
+
+    // 2. Catch-up.
+    std::vector<double> batchMs, commitMs, catchUpMs, idleMs;
+    for (int i = 0; i < repeat; ++i) {
+        auto documents = makeBatch(batchSize, dimension, nextDocument, random);
+        const BatchTimes written = writeBatch(writer, documents, dimension);
+        batchMs.push_back(1000 * written.total);
+        commitMs.push_back(1000 * written.commit);
+        auto start = Clock::now();
+        auto changes = check(changesSinceWithVectors(searcher, generation), "catch-up");
+        catchUpMs.push_back(1000 * secondsSince(start));
+        if (changes.size() != 1 || changes[0].generation != written.generation ||
+            std::int64_t(changes[0].added.size()) != batchSize ||
+            changes[0].vectors.size() != std::size_t(batchSize) * std::size_t(dimension))
+            fail(QStringLiteral("the catch-up did not return the writer's one batch"));
+        cache.ids.insert(cache.ids.end(), changes[0].added.begin(), changes[0].added.end());
+        cache.vectors.insert(cache.vectors.end(), changes[0].vectors.begin(),
+                             changes[0].vectors.end());
+        generation = changes[0].generation;
+        start = Clock::now();
+        if (!check(changesSinceWithVectors(searcher, generation), "poll").empty())
+            fail(QStringLiteral("a poll after catching up found changes"));
+        idleMs.push_back(1000 * secondsSince(start));
+    }
+    const auto line = [](const char* name, const std::vector<double>& ms, const char* what) {
+        std::printf("%s: p50 %.1f ms p95 %.1f ms (%s)\n", name, percentile(ms, 0.5),
+                    percentile(ms, 0.95), what);
+    };
+    std::printf("\ncatch_up repetitions: %d batches of %d passages\n", repeat, batchSize);
+    line("writer_batch", batchMs, "BEGIN to COMMIT's return: the puts, change-log row, COMMIT");
+    line("writer_commit", commitMs, "commit() alone: the change-log row and COMMIT");
+    line("searcher_catch_up", catchUpMs, "changesSinceWithVectors fetching that batch's vectors");
+    line("searcher_idle_poll", idleMs, "changesSinceWithVectors when nothing is new");
+    std::printf("load_average: %s\n", qPrintable(loadAverage()));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Fill, cold start and catch-up costs of the shared index's data layer."));
+    parser.addHelpOption();
+    const QCommandLineOption passagesOption(QStringLiteral("passages"),
+                                            QStringLiteral("Passages to fill the index with."),
+                                            QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption dimOption(QStringLiteral("dim"), QStringLiteral("Dimension."),
+                                       QStringLiteral("n"), QStringLiteral("768"));
+    const QCommandLineOption batchOption(QStringLiteral("batch"),
+                                         QStringLiteral("Passages per committed batch."),
+                                         QStringLiteral("n"), QStringLiteral("512"));
+    const QCommandLineOption repeatOption(QStringLiteral("repeat"),
+                                          QStringLiteral("Catch-up repetitions."),
+                                          QStringLiteral("n"), QStringLiteral("20"));
+    const QCommandLineOption pageOption(QStringLiteral("page-rows"),
+                                        QStringLiteral("Rows per FETCH of the export."),
+                                        QStringLiteral("n"), QStringLiteral("256"));
+    parser.addOptions({passagesOption, dimOption, batchOption, repeatOption, pageOption});
+    parser.process(app);
+    const int passages = parser.value(passagesOption).toInt();
+    const int dimension = parser.value(dimOption).toInt();
+    const int batchSize = parser.value(batchOption).toInt();
+    const int repeat = parser.value(repeatOption).toInt();
+    const int pageRows = parser.value(pageOption).toInt();
+    if (passages < 1 || dimension < 1 || batchSize < 1 || repeat < 1 || pageRows < 1) {
+        std::fprintf(stderr, "bench_shared_index: bad arguments; see --help\n");
+        return 1;
+    }
+    // Line by line: a long run read while it goes, or cut short, still shows its figures.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(QLatin1Char(' '))));
+    std::printf("load_average_start: %s\n", qPrintable(loadAverage()));
+    try {
+        run(passages, dimension, batchSize, repeat, pageRows);
+    } catch (const Failure& failure) {
+        std::fprintf(stderr, "bench_shared_index: %s\n", qPrintable(failure.what));
+        return 1;
+    }
+    return 0;
+}
