@@ -73,6 +73,8 @@ QString modelText(const std::optional<ModelIdentity>& model) {
 }
 
 // status of a shared index on PostgreSQL: what it holds, and which machine indexes each source.
+// Its JSON keeps the local index's keys where the values mean the same; the skipped files are
+// only counted here ("skipped_count"), where the local index lists them ("skipped").
 int sharedStatus(const QString& location, bool json) {
     auto read = readSharedIndexOverview(location);
     if (!read) {
@@ -89,12 +91,12 @@ int sharedStatus(const QString& location, bool json) {
                             {QStringLiteral("machine"), source.machine},
                             {QStringLiteral("documents"), qint64(source.counts.documents)},
                             {QStringLiteral("passages"), qint64(source.counts.passages)},
-                            {QStringLiteral("skipped"), qint64(source.counts.skipped)}});
+                            {QStringLiteral("skipped_count"), qint64(source.counts.skipped)}});
         const QJsonObject object{{QStringLiteral("index"), overview.location},
                                  {QStringLiteral("shared"), true},
                                  {QStringLiteral("documents"), qint64(overview.totals.documents)},
                                  {QStringLiteral("passages"), qint64(overview.totals.passages)},
-                                 {QStringLiteral("skipped"), qint64(overview.totals.skipped)},
+                                 {QStringLiteral("skipped_count"), qint64(overview.totals.skipped)},
                                  {QStringLiteral("generation"), qint64(overview.generation)},
                                  {QStringLiteral("model"), modelJson(overview.model)},
                                  {QStringLiteral("sources"), sources}};

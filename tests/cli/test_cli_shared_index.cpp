@@ -30,7 +30,7 @@ ModelIdentity testModel() {
 }
 
 // Commits `documents` documents of `passages` passages each under `source`, as `machine`, one
-// batch per document. "" or what went wrong.
+// batch per document, the first also recording one skipped file. "" or what went wrong.
 QString writeSource(const QString& location, const QString& source, const QString& machine,
                     int documents, int passages) {
     auto connection = PgConnection::open(location);
@@ -45,6 +45,11 @@ QString writeSource(const QString& location, const QString& source, const QStrin
             return batch.error().message;
         if (auto added = batch->addSource(source, 1000); !added)
             return added.error().message;
+        const SkippedRecord skipped{source + QStringLiteral("/broken.pdf"),
+                                    QStringLiteral("not a PDF"), 1000};
+        if (d == 0)
+            if (auto recorded = batch->recordSkipped(source, skipped); !recorded)
+                return recorded.error().message;
         DocumentRecord document;
         document.path = source + QStringLiteral("/note-%1.md").arg(d);
         std::vector<PassageRecord> records(static_cast<std::size_t>(passages));
@@ -94,6 +99,7 @@ private Q_SLOTS:
         QCOMPARE(status.value(QStringLiteral("shared")).toBool(), true);
         QCOMPARE(status.value(QStringLiteral("documents")).toInt(), 3 + 2);
         QCOMPARE(status.value(QStringLiteral("passages")).toInt(), 3 * 4 + 2 * 5);
+        QCOMPARE(status.value(QStringLiteral("skipped_count")).toInt(), 2); // one per source
         // One generation per commit that changed passages: one per document here.
         QCOMPARE(status.value(QStringLiteral("generation")).toInt(), 3 + 2);
         const QJsonObject model = status.value(QStringLiteral("model")).toObject();
@@ -105,6 +111,7 @@ private Q_SLOTS:
         QCOMPARE(docs.value(QStringLiteral("path")).toString(), QStringLiteral("/share/docs"));
         QCOMPARE(docs.value(QStringLiteral("machine")).toString(), QStringLiteral("alpha"));
         QCOMPARE(docs.value(QStringLiteral("passages")).toInt(), 12);
+        QCOMPARE(docs.value(QStringLiteral("skipped_count")).toInt(), 1);
         const QJsonObject notes = sources.at(1).toObject();
         QCOMPARE(notes.value(QStringLiteral("machine")).toString(), QStringLiteral("beta"));
         QCOMPARE(notes.value(QStringLiteral("documents")).toInt(), 2);
