@@ -5,6 +5,7 @@
 #include "semsearch/shared_index_location.h"
 #include "shared_index/pg_connection.h"
 
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace semsearch;
@@ -111,6 +112,30 @@ private Q_SLOTS:
         QVERIFY2(!message.contains(QLatin1Char('\n')), qPrintable(message));
         for (const QString& password : passwords)
             QVERIFY2(!message.contains(password), qPrintable(message));
+    }
+
+    // One folder per shared index: readable, safe as a file name, the same with or without a
+    // password, different for another user, port or database.
+    void folderNames() {
+        const QString name =
+            sharedIndexFolderName(QStringLiteral("postgresql://ann@db.example.org/team"));
+        QVERIFY2(QRegularExpression(QStringLiteral("^db\\.example\\.org-team-[0-9a-f]{12}$"))
+                     .match(name)
+                     .hasMatch(),
+                 qPrintable(name));
+        QCOMPARE(
+            sharedIndexFolderName(QStringLiteral("postgresql://ann:secret@db.example.org/team")),
+            name);
+        QVERIFY(!name.contains(QLatin1String("secret")));
+        const QStringList others = {QStringLiteral("postgresql://bob@db.example.org/team"),
+                                    QStringLiteral("postgresql://ann@db.example.org:5433/team"),
+                                    QStringLiteral("postgresql://ann@db.example.org/other")};
+        for (const QString& other : others)
+            QVERIFY2(sharedIndexFolderName(other) != name, qPrintable(other));
+        const QString odd =
+            sharedIndexFolderName(QStringLiteral("postgresql:///my db?host=/run/x"));
+        QVERIFY2(QRegularExpression(QStringLiteral("^[A-Za-z0-9._-]+$")).match(odd).hasMatch(),
+                 qPrintable(odd));
     }
 };
 

@@ -26,4 +26,12 @@ bool isSharedIndexLocation(const QString& location);
 // is taken as the user part. A location that is not a shared index is returned as is.
 QString displayLocation(const QString& location);
 
+// The name of the folder in which this machine keeps what it holds of the shared index at
+// `location` (a searcher's vector cache, a writer's working copies), under
+// defaultCacheFolder()/shared: the host and database to be readable, then a hash of
+// displayLocation() to tell apart two locations that read alike ("db.example.org-team-
+// 3f2a9c01d4e5"). The same location, typed with or without a password, gives the same name;
+// characters other than letters, digits, '.', '_' and '-' become '_'.
+QString sharedIndexFolderName(const QString& location);
+
 } // namespace semsearch

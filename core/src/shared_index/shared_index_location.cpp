@@ -3,6 +3,7 @@
 #include "shared_index/location_passwords.h"
 
 #include <QByteArray>
+#include <QCryptographicHash>
 #include <QStringList>
 #include <QUrl>
 
@@ -121,6 +122,34 @@ QString displayLocation(const QString& location) {
     if (!kept.isEmpty())
         shown += QLatin1Char('?') + kept.join(QLatin1Char('&'));
     return shown;
+}
+
+namespace {
+
+// Letters, digits, '.', '_' and '-' kept; anything else (':', '/', '@', spaces) as '_'.
+QString folderSafe(const QString& text) {
+    QString safe;
+    for (const QChar c : text)
+        safe += (c.isLetterOrNumber() && c.unicode() < 128) || c == QLatin1Char('.') ||
+                        c == QLatin1Char('_') || c == QLatin1Char('-')
+                    ? c
+                    : QLatin1Char('_');
+    return safe;
+}
+
+} // namespace
+
+QString sharedIndexFolderName(const QString& location) {
+    const QString shown = displayLocation(location);
+    const QUrl url(shown);
+    const QString host = url.host().isEmpty() ? QStringLiteral("local") : url.host();
+    const QString database = url.path().section(QLatin1Char('/'), 1, 1);
+    const QByteArray hash =
+        QCryptographicHash::hash(shown.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    QString name = folderSafe(host);
+    if (!database.isEmpty())
+        name += QLatin1Char('-') + folderSafe(database);
+    return name + QLatin1Char('-') + QString::fromLatin1(hash);
 }
 
 } // namespace semsearch
