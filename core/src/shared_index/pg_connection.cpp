@@ -213,11 +213,25 @@ Result<PgConnection> PgConnection::open(const QString& location, const PgConnect
     return connection;
 }
 
+namespace {
+
+// Whether `sql` only reads (SELECT, WITH, a cursor's DECLARE or FETCH): a role refused one
+// lacks the right to read the index, not to change it.
+bool isRead(const char* sql) {
+    const QByteArray statement = QByteArray(sql).trimmed().toUpper();
+    for (const char* verb : {"SELECT", "WITH", "DECLARE", "FETCH"})
+        if (statement.startsWith(verb))
+            return true;
+    return false;
+}
+
+} // namespace
+
 Error PgConnection::error(ErrorCode code, const QString& problem) const {
     return makeError(code, m_location + QStringLiteral(": ") + problem);
 }
 
-Result<PgRows> PgConnection::finish(pg_result* result) {
+Result<PgRows> PgConnection::finish(pg_result* result, const char* sql) {
     PgRows rows;
     rows.m_result.reset(result);
     const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
@@ -235,10 +249,10 @@ Result<PgRows> PgConnection::finish(pg_result* result) {
     const QByteArray state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const QString primary = oneLine(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY));
     if (state == "42501")
-        return error(ErrorCode::InvalidArgument,
-                     QStringLiteral("permission denied: this user may not change the index "
-                                    "(%1)")
-                         .arg(primary));
+        return error(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("permission denied: this user may not %1 the index (%2)")
+                .arg(isRead(sql) ? QStringLiteral("read") : QStringLiteral("change"), primary));
     return error(codeOfState(state),
                  QStringLiteral("%1 (SQLSTATE %2)").arg(primary, QString::fromLatin1(state)));
 }
@@ -254,7 +268,8 @@ Result<PgRows> PgConnection::query(const char* sql, const std::vector<PgParam>& 
         formats.push_back(param.binary ? 1 : 0);
     }
     return finish(PQexecParams(m_connection.get(), sql, int(params.size()), nullptr, values.data(),
-                               lengths.data(), formats.data(), 0));
+                               lengths.data(), formats.data(), 0),
+                  sql);
 }
 
 Result<void> PgConnection::execute(const char* sql, const std::vector<PgParam>& params) {
@@ -265,7 +280,7 @@ Result<void> PgConnection::execute(const char* sql, const std::vector<PgParam>& 
 }
 
 Result<void> PgConnection::executeScript(const char* sql) {
-    auto rows = finish(PQexec(m_connection.get(), sql));
+    auto rows = finish(PQexec(m_connection.get(), sql), sql);
     if (!rows)
         return rows.error();
     return {};

@@ -110,7 +110,9 @@ private:
     struct Free {
         void operator()(pg_conn* connection) const;
     };
-    Result<PgRows> finish(pg_result* result);
+    // `sql` is the statement that gave `result`: a refused read and a refused write are told
+    // apart in the message.
+    Result<PgRows> finish(pg_result* result, const char* sql);
 
     std::unique_ptr<pg_conn, Free> m_connection;
     QString m_location;
