@@ -2,6 +2,7 @@
 // visible in the order they were given, also when two writers commit at once.
 
 #include "postgres_server.h"
+#include "shared_index/change_listener.h"
 #include "shared_index/change_log.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_lock_keys.h"
@@ -149,6 +150,62 @@ private Q_SLOTS:
         QVERIFY2(next.ok(), next ? "" : qPrintable(next.error().message));
         QVERIFY(connection->executeScript("COMMIT"));
         QCOMPARE(*next, last + 1);
+    }
+
+    // A listener hears each commit's generation, when it commits and not before; a rolled-back
+    // change announces nothing; several commits in a row announce the newest.
+    void listenersHearCommits() {
+        auto listener = ChangeListener::open(m_server->location(QStringLiteral("team")));
+        QVERIFY2(listener.ok(), listener ? "" : qPrintable(listener.error().message));
+        auto writer = open();
+        QVERIFY(writer.ok());
+        QVERIFY(writer->executeScript("BEGIN"));
+        auto pending = recordChange(*writer, QStringLiteral("laptop-a"), {400}, {});
+        QVERIFY(pending.ok());
+        auto early = listener->waitForChange(300);
+        QVERIFY(early.ok());
+        QCOMPARE(*early, std::int64_t(0)); // not committed yet
+        QVERIFY(writer->executeScript("COMMIT"));
+        auto heard = listener->waitForChange(10000);
+        QVERIFY2(heard.ok(), heard ? "" : qPrintable(heard.error().message));
+        QCOMPARE(*heard, *pending);
+
+        QVERIFY(writer->executeScript("BEGIN"));
+        QVERIFY(recordChange(*writer, QStringLiteral("laptop-a"), {401}, {}));
+        QVERIFY(writer->executeScript("ROLLBACK"));
+        std::int64_t newest = 0;
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(writer->executeScript("BEGIN"));
+            auto committed = recordChange(*writer, QStringLiteral("laptop-b"), {402 + i}, {});
+            QVERIFY(committed.ok());
+            QVERIFY(writer->executeScript("COMMIT"));
+            newest = *committed;
+        }
+        QCOMPARE(*pending + 3, newest); // the rolled-back one took no generation
+        std::int64_t latest = 0;
+        const QDeadlineTimer deadline(10000);
+        while (latest < newest && !deadline.hasExpired()) {
+            auto announced = listener->waitForChange(500);
+            QVERIFY(announced.ok());
+            latest = std::max(latest, *announced);
+        }
+        QCOMPARE(latest, newest);
+    }
+
+    // The server ending the listener's session: one Io line naming the index, not a hang.
+    void aListenerWhoseServerWentAwaySaysSo() {
+        auto listener = ChangeListener::open(m_server->location(QStringLiteral("team")));
+        QVERIFY(listener.ok());
+        auto admin = open();
+        QVERIFY(admin.ok());
+        QVERIFY(admin->execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                               "query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"));
+        auto heard = listener->waitForChange(10000);
+        QVERIFY(!heard);
+        QCOMPARE(heard.error().code, ErrorCode::Io);
+        QVERIFY2(heard.error().message.startsWith(QStringLiteral("postgresql://")),
+                 qPrintable(heard.error().message));
+        QVERIFY(!heard.error().message.contains(QLatin1Char('\n')));
     }
 };
 

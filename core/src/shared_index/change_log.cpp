@@ -53,7 +53,13 @@ Result<std::int64_t> recordChange(PgConnection& connection, const QString& machi
         {PgParam::text(machine), idArray(added), idArray(removed)});
     if (!recorded)
         return recorded.error();
-    return recorded->integer(0, 0);
+    const std::int64_t generation = recorded->integer(0, 0);
+    if (auto told = connection.execute("SELECT pg_notify($1, $2)",
+                                       {PgParam::text(QString::fromLatin1(kChangesChannel)),
+                                        PgParam::text(QString::number(generation))});
+        !told)
+        return told.error();
+    return generation;
 }
 
 Result<std::vector<ChangeRecord>> changesSince(PgConnection& connection, std::int64_t generation,

@@ -12,6 +12,10 @@
 // would allow (numbers taken in one order, committed in another). Writers therefore serialise
 // only for the moment between their last statement and their commit.
 
+// Searchers that listen are told at once: recordChange() also notifies kChangesChannel with the
+// generation as payload, which the server delivers to every listening session when (and only
+// if) the transaction commits, in commit order (ChangeListener, change_listener.h).
+
 #include "semsearch/error.h"
 
 #include <QString>
@@ -22,6 +26,9 @@
 namespace semsearch {
 
 class PgConnection;
+
+// The LISTEN/NOTIFY channel of a shared index's commits.
+inline constexpr const char* kChangesChannel = "semsearch_changes";
 
 struct ChangeRecord {
     std::int64_t generation = 0;

@@ -294,4 +294,22 @@ bool PgConnection::isOpen() const {
     return PQstatus(m_connection.get()) == CONNECTION_OK;
 }
 
+int PgConnection::socket() const {
+    return m_connection ? PQsocket(m_connection.get()) : -1;
+}
+
+Result<std::vector<QString>> PgConnection::notifications(const QString& channel) {
+    if (PQconsumeInput(m_connection.get()) == 0 || PQstatus(m_connection.get()) == CONNECTION_BAD)
+        return error(ErrorCode::Io, QStringLiteral("the connection to the server was lost (%1)")
+                                        .arg(oneLine(PQerrorMessage(m_connection.get()))));
+    std::vector<QString> payloads;
+    const QByteArray wanted = channel.toUtf8();
+    while (PGnotify* notify = PQnotifies(m_connection.get())) {
+        if (wanted == notify->relname)
+            payloads.push_back(QString::fromUtf8(notify->extra));
+        PQfreemem(notify);
+    }
+    return payloads;
+}
+
 } // namespace semsearch

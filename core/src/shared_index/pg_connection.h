@@ -102,6 +102,13 @@ public:
     // False once the server has gone away (the connection is then unusable).
     bool isOpen() const;
 
+    // Notifications (LISTEN/NOTIFY). The socket to watch for readability (-1 when closed);
+    // when it is readable, notifications() reads what arrived without waiting and returns the
+    // payloads of every notification received so far on `channel`, oldest first (those of
+    // other channels are dropped). Io when the connection was lost.
+    int socket() const;
+    Result<std::vector<QString>> notifications(const QString& channel);
+
     // An error of this connection: "<location>: <problem>".
     Error error(ErrorCode code, const QString& problem) const;
 
