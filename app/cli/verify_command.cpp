@@ -5,6 +5,8 @@
 #include "semsearch/printable_text.h"
 
 #include "semsearch/index_folder.h"
+#include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_verify.h"
 
 #include <QCommandLineParser>
 #include <QRegularExpression>
@@ -60,6 +62,33 @@ QString failureLine(IndexFolder& index, const VerifyReport& report, bool repaire
         .arg(index.folder(), command.join(QLatin1Char(' ')));
 }
 
+// verify on a shared index: what the database breaks of writers' promises (shared_index_verify.h).
+// It changes nothing: a problem is mended by indexing the source it names again.
+int verifyShared(const QString& location, bool repair) {
+    if (repair) {
+        printError(QStringLiteral("%1: --repair works on a local index; a shared index is "
+                                  "mended by indexing the sources its problems name again")
+                       .arg(displayLocation(location)));
+        return kExitUsage;
+    }
+    auto check = verifySharedIndex(location);
+    if (!check) {
+        printError(check.error().message);
+        return kExitFailure;
+    }
+    VerifyReport report;
+    report.notes = check->notes;
+    report.problems = check->problems;
+    writeOut(reportText(report));
+    if (report.ok())
+        return kExitOk;
+    printError(QStringLiteral("%1: %2 problems found (listed on standard output); index the "
+                              "sources they name again, from the machines that index them")
+                   .arg(displayLocation(location))
+                   .arg(report.problems.size()));
+    return kExitFailure;
+}
+
 } // namespace
 
 int runVerify(const QStringList& arguments) {
@@ -78,6 +107,8 @@ int runVerify(const QStringList& arguments) {
                                                   "vector index agrees with it."),
                                    arguments))
         return *stop;
+    if (const QString location = indexFolder(parser); isSharedIndexLocation(location))
+        return verifyShared(location, parser.isSet(repair));
     auto index = openIndex(parser, parser.isSet(repair) ? IndexFolder::Mode::Write
                                                         : IndexFolder::Mode::Read);
     if (!index) {

@@ -156,7 +156,6 @@ private Q_SLOTS:
             {QStringLiteral("index"), work.path()},
             {QStringLiteral("search"), QStringLiteral("notes")},
             {QStringLiteral("remove"), work.path()},
-            {QStringLiteral("verify")},
             {QStringLiteral("export")},
         };
         for (QStringList command : commands) {

@@ -2,6 +2,7 @@
 
 #include "shared_index/change_log.h"
 #include "shared_index/pg_connection.h"
+#include "shared_index/pg_snapshot.h"
 #include "shared_index/vector_bytes.h"
 
 #include <QHash>
@@ -54,22 +55,6 @@ Error wrongSize(PgConnection& connection, std::int64_t passageId, qsizetype byte
                                 .arg(passageId)
                                 .arg(bytes)
                                 .arg(dimension));
-}
-
-// Runs `read` in a REPEATABLE READ, READ ONLY transaction: one snapshot for all its queries.
-template <typename T, typename Read> Result<T> inSnapshot(PgConnection& connection, Read&& read) {
-    if (auto begun = connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        !begun)
-        return begun.error();
-    Result<T> result = read();
-    if (!result) {
-        if (connection.isOpen())
-            (void)connection.executeScript("ROLLBACK");
-        return result;
-    }
-    if (auto ended = connection.executeScript("COMMIT"); !ended)
-        return ended.error();
-    return result;
 }
 
 } // namespace
