@@ -21,17 +21,20 @@ QByteArray anyOf(int first, qsizetype count) {
     return sql;
 }
 
-// $1, $2: the folder; $3: k; then the wanted terms, then the excluded ones.
-QByteArray searchSql(qsizetype wanted, qsizetype excluded) {
-    QByteArray sql = "SELECT p.id, ts_rank_cd(p.words, q.query) AS score "
-                     "FROM (SELECT " +
-                     anyOf(4, wanted) +
-                     " AS query) q, passages p JOIN documents d ON d.id = p.document_id "
-                     "WHERE p.words @@ q.query AND (d.path = $1 OR starts_with(d.path, $2))";
+// $1: k; $2, $3: the folder, when there is one; then the wanted terms, then the excluded ones.
+// Without a folder the documents are not read at all: joining them cost more than the search
+// for a rare word.
+QByteArray searchSql(bool inFolder, qsizetype wanted, qsizetype excluded) {
+    const int firstTerm = inFolder ? 4 : 2;
+    QByteArray sql = "SELECT p.id, ts_rank_cd(p.words, q.query) AS score FROM (SELECT " +
+                     anyOf(firstTerm, wanted) + " AS query) q, passages p WHERE p.words @@ q.query";
+    if (inFolder)
+        sql += " AND p.document_id IN (SELECT id FROM documents d WHERE d.path = $2 OR "
+               "starts_with(d.path, $3))";
     if (excluded > 0)
         sql += " AND p.document_id NOT IN (SELECT document_id FROM passages WHERE words @@ (" +
-               anyOf(4 + int(wanted), excluded) + "))";
-    sql += " ORDER BY score DESC, p.id LIMIT $3";
+               anyOf(firstTerm + int(wanted), excluded) + "))";
+    sql += " ORDER BY score DESC, p.id LIMIT $1";
     return sql;
 }
 
@@ -42,11 +45,17 @@ Result<std::vector<SharedKeywordHit>> sharedKeywordSearch(PgConnection& connecti
     const QStringList wanted = query.words + query.phrases;
     if (wanted.isEmpty() || query.k <= 0)
         return std::vector<SharedKeywordHit>{};
-    const auto [folder, inFolder] = folderParams(query.folder);
-    std::vector<PgParam> params = {folder, inFolder, PgParam::integer(query.k)};
+    // Every document path is absolute: "" and "/" select them all.
+    const bool inFolder = !withoutTrailingSlash(query.folder).isEmpty();
+    std::vector<PgParam> params = {PgParam::integer(query.k)};
+    if (inFolder) {
+        const auto [folder, inside] = folderParams(query.folder);
+        params.push_back(folder);
+        params.push_back(inside);
+    }
     for (const QString& term : wanted + query.excluded)
         params.push_back(PgParam::text(term));
-    const QByteArray sql = searchSql(wanted.size(), query.excluded.size());
+    const QByteArray sql = searchSql(inFolder, wanted.size(), query.excluded.size());
     auto rows = connection.query(sql.constData(), params);
     if (!rows)
         return rows.error();
