@@ -222,6 +222,7 @@ void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int re
         if (found == 0)
             fail(QStringLiteral("the keyword query %1 found nothing").arg(QLatin1String(name)));
         printLatency(name, ms, what);
+        std::printf("%s_found: %.1f passages per query on average\n", name, double(found) / repeat);
     };
     std::printf("\nkeyword repetitions: %d of each query, top 20\n", repeat);
     time(
