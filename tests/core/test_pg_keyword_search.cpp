@@ -373,18 +373,28 @@ private Q_SLOTS:
             *connection,
             {{QStringLiteral("/team/old.txt"), {QStringLiteral("written before keyword search")}}},
             written));
-        auto reader = requireCurrentSharedIndex(*connection);
-        QVERIFY(!reader);
-        QCOMPARE(reader.error().code, ErrorCode::Unsupported);
-        QVERIFY2(reader.error().message.contains(
-                     QLatin1String("schema version 1 and needs an upgrade to version 2")),
-                 qPrintable(reader.error().message));
-        QVERIFY(!sharedKeywordSearch(*connection, words({QStringLiteral("keyword")})));
+        // A role that may only read, as the set-up script makes one (packaging/shared-index/).
+        const QString granted = m_server->runSql(
+            QStringLiteral("CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public "
+                           "TO reader;"),
+            database);
+        QVERIFY2(granted.isEmpty(), qPrintable(granted));
+        auto reader = PgConnection::open(m_server->location(database, QStringLiteral("reader")));
+        QVERIFY2(reader.ok(), reader ? "" : qPrintable(reader.error().message));
+        auto refused = requireCurrentSharedIndex(*reader);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::Unsupported);
+        QVERIFY2(refused.error().message.contains(
+                     QLatin1String("schema version 1 and needs an upgrade to version 2, which "
+                                   "only a writer can do")),
+                 qPrintable(refused.error().message));
+        QVERIFY(!migrateSharedIndex(*reader)); // it may not
+        QVERIFY(!sharedKeywordSearch(*reader, words({QStringLiteral("keyword")})));
         auto upgraded = migrateSharedIndex(*connection);
         QVERIFY2(upgraded.ok(), upgraded ? "" : qPrintable(upgraded.error().message));
-        QVERIFY(requireCurrentSharedIndex(*connection));
+        QVERIFY(requireCurrentSharedIndex(*reader));
         const std::vector<SharedKeywordHit> hits =
-            search(*connection, words({QStringLiteral("keyword")}));
+            search(*reader, words({QStringLiteral("keyword")}));
         QCOMPARE(hits.size(), std::size_t(1));
         QCOMPARE(hits[0].passageId, written.begin()->first);
     }
