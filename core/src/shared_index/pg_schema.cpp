@@ -120,9 +120,10 @@ CREATE TABLE changes (
 //    as locally: a word inside a run is not found on its own.
 // The GIN index without its pending list (fastupdate = off): with it, every search scans the
 // words inserted since the last vacuum (up to 4 MB), which took a search for a rare word from
-// 0.3 ms to 10 ms at 100k passages. Writers pay instead (bench_shared_index at 100k, on 2
-// busy cores: a batch of 512 passages 530 ms instead of 210 ms p50), which is small beside
-// embedding those passages, and they index in the background while people wait for searches.
+// 0.3 ms to 10 ms at 100k passages. Writers pay instead (bench_shared_index at 100k on 2 busy
+// cores, two runs minutes apart, so only roughly: a batch of 512 passages 530 ms against 210 ms
+// p50), which is small beside embedding those passages, and they index in the background while
+// people wait for searches.
 // Adding the column rewrites the passages table once, in the upgrade's transaction.
 constexpr const char* kVersion2 = R"sql(
 ALTER TABLE passages
