@@ -5,7 +5,7 @@
 //   bench_shared_index [--passages 100000] [--dim 768] [--batch 512] [--repeat 20]
 //                      [--page-rows 256]
 //
-// Three figures, in the order they are run:
+// Four figures, in the order they are run:
 //   fill        N passages written in batches of --batch through SharedIndexBatch, one
 //               transaction (and one change-log row) per batch, as an indexer commits;
 //   cold start  a new searcher (own connection, empty cache) reads every passage's id and
@@ -15,6 +15,11 @@
 //               searcher's for changesSinceWithVectors() fetching it, and for a poll that finds
 //               nothing new. Cold start runs before catch-up so that it reads exactly N passages
 //               and leaves the searcher at the latest generation, as a real one would be.
+//   keyword     sharedKeywordSearch() for the top 20 at the filled size (before catch-up adds
+//               to it), --repeat times for each of three queries of the synthetic texts: a rare
+//               word (a document's number: its 8 passages), a phrase that 1 in 8 passages
+//               holds ("passage 3"), and a word every passage holds ("synthetic": all N are
+//               ranked, the worst case), the last also with an excluded word.
 //
 // The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
 // temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
@@ -31,6 +36,7 @@
 #include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_batch.h"
 #include "shared_index/shared_index_reads.h"
+#include "shared_index/shared_keyword_search.h"
 #include "shared_index/source_lease.h"
 
 #include <QCommandLineParser>
@@ -193,7 +199,69 @@ struct Cache {
     std::vector<float> vectors;
 };
 
-// The three measurements, printed as they finish.
+void printLatency(const char* name, const std::vector<double>& ms, const char* what) {
+    std::printf("%s: p50 %.1f ms p95 %.1f ms (%s)\n", name, percentile(ms, 0.5),
+                percentile(ms, 0.95), what);
+}
+
+// Keyword search's latency on the filled index: the searcher's own connection, top 20.
+void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int repeat,
+                          std::mt19937& random) {
+    std::uniform_int_distribution<std::int64_t> document(0, documents - 1);
+    std::uniform_int_distribution<int> ordinal(0, kPassagesPerDocument - 1);
+    const auto time = [&](const char* name, const auto& makeQuery, const char* what) {
+        std::vector<double> ms;
+        std::size_t found = 0;
+        for (int i = 0; i < repeat; ++i) {
+            SharedKeywordQuery query = makeQuery();
+            query.k = 20;
+            const auto start = Clock::now();
+            found += check(sharedKeywordSearch(searcher, query), "keyword search").size();
+            ms.push_back(1000 * secondsSince(start));
+        }
+        if (found == 0)
+            fail(QStringLiteral("the keyword query %1 found nothing").arg(QLatin1String(name)));
+        printLatency(name, ms, what);
+        std::printf("%s_found: %.1f passages per query on average\n", name, double(found) / repeat);
+    };
+    std::printf("\nkeyword repetitions: %d of each query, top 20\n", repeat);
+    time(
+        "keyword_rare_word",
+        [&] {
+            SharedKeywordQuery query;
+            query.words << QString::number(document(random));
+            return query;
+        },
+        "a document's number: its 8 passages match");
+    time(
+        "keyword_phrase",
+        [&] {
+            SharedKeywordQuery query;
+            query.phrases << QStringLiteral("passage %1").arg(ordinal(random));
+            return query;
+        },
+        "\"passage n\": 1 in 8 passages match");
+    time(
+        "keyword_common_word",
+        [&] {
+            SharedKeywordQuery query;
+            query.words << QStringLiteral("synthetic");
+            return query;
+        },
+        "every passage matches and is ranked");
+    time(
+        "keyword_common_word_excluding",
+        [&] {
+            SharedKeywordQuery query;
+            query.words << QStringLiteral("synthetic");
+            query.excluded << QString::number(document(random));
+            return query;
+        },
+        "as above, less one document");
+    std::printf("load_average: %s\n", qPrintable(loadAverage()));
+}
+
+// The four measurements, printed as they finish.
 void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     test::PostgresServer server;
     if (!server.isRunning())
@@ -298,6 +366,9 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
                 double(cache.vectors.size()) * sizeof(float) / 1e6);
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 
+    // 4. Keyword search, at exactly N passages.
+    measureKeywordSearch(searcher, nextDocument, repeat, random);
+
     // 2. Catch-up.
     std::vector<double> batchMs, commitMs, catchUpMs, idleMs;
     for (int i = 0; i < repeat; ++i) {
@@ -321,10 +392,7 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
             fail(QStringLiteral("a poll after catching up found changes"));
         idleMs.push_back(1000 * secondsSince(start));
     }
-    const auto line = [](const char* name, const std::vector<double>& ms, const char* what) {
-        std::printf("%s: p50 %.1f ms p95 %.1f ms (%s)\n", name, percentile(ms, 0.5),
-                    percentile(ms, 0.95), what);
-    };
+    const auto line = printLatency;
     std::printf("\ncatch_up repetitions: %d batches of %d passages\n", repeat, batchSize);
     line("writer_batch", batchMs, "BEGIN to COMMIT's return: the puts, change-log row, COMMIT");
     line("writer_commit", commitMs, "commit() alone: the change-log row and COMMIT");

@@ -1,6 +1,7 @@
 #include "shared_index/shared_index_batch.h"
 
 #include "shared_index/change_log.h"
+#include "shared_index/folder_params.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_lock_keys.h"
 #include "shared_index/shared_index_reads.h"
@@ -55,20 +56,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id
 )sql";
 
-// "/a/b/" and "/a/b" are one folder; "" and "/" are every path.
-QString withoutTrailingSlash(QString path) {
-    while (path.endsWith(QLatin1Char('/')))
-        path.chop(1);
-    return path;
-}
-
-// The parameters ($n, $n+1) of "path = $n OR starts_with(path, $n+1)": the folder itself and
-// anything inside it, never "/a/bc" for "/a/b". No LIKE, so '%' and '_' in paths are plain.
-std::pair<PgParam, PgParam> folderParams(const QString& prefix) {
-    const QString folder = withoutTrailingSlash(prefix);
-    return {PgParam::text(folder), PgParam::text(folder + QLatin1Char('/'))};
-}
-
+// "/a/b/" and "/a/b" are one folder.
 bool inside(const QString& folder, const QString& path) {
     const QString base = withoutTrailingSlash(folder);
     return path == base || path.startsWith(base + QLatin1Char('/'));
