@@ -52,9 +52,10 @@ public:
     enum class Opening { Filled, CaughtUp, UpToDate };
 
     // Connects to `location`, checks the index, and brings the cache up to date (see above).
-    // `embedder` may be null (for export-like uses and tests): the searches then fail with
-    // InvalidArgument. With an embedder, its model must be the index's (Mismatch), unless the
-    // index has no model yet (nothing written). `cacheFolder` empty = the default folder.
+    // `embedder` may be null (benchmarks, tools with vectors of their own): searches by text
+    // then fail with InvalidArgument, searches by vector work. With an embedder, its model must be
+    // the index's (Mismatch), unless the index has no model yet (nothing written). `cacheFolder`
+    // empty = the default folder.
     static Result<std::unique_ptr<SharedIndexSearcher>>
     open(const QString& location, Embedder* embedder, const QString& cacheFolder = QString());
 
@@ -82,7 +83,8 @@ public:
                                                      const SearchOptions& options = {});
     Result<std::vector<PassageHit>> searchPassages(const QString& query,
                                                    const SearchOptions& options = {});
-    // The same with a query vector of the model's dimension.
+    // The same with a query vector (the index's dimension, as Embedder::embed gives it; no
+    // model needed).
     Result<std::vector<PassageHit>> searchPassagesByVector(const float* query,
                                                            const SearchOptions& options);
     Result<std::vector<DocumentHit>> searchDocumentsByVector(const float* query,

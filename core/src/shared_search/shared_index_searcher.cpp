@@ -142,8 +142,6 @@ Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::nearest(const float* qu
         return semantic.error();
     if (!m_cache.vectors || k <= 0)
         return std::vector<ScoredId>();
-    if (auto model = requireModel(); !model)
-        return model.error();
     k = std::min(k, m_cache.vectors->size());
     if (options.filter.isEmpty())
         return m_cache.vectors->search(query, int(k));
