@@ -37,15 +37,16 @@ struct ExportedPassage {
     std::vector<float> vector;
 };
 
-// Cosine in double precision.
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        dot += double(a[i]) * b[i];
-        na += double(a[i]) * a[i];
-        nb += double(b[i]) * b[i];
-    }
-    return dot / std::sqrt(na * nb);
+// The exported passages by cosine with `query` (brute_force_ranking.h), as (score, position in
+// `passages`), best first; equal scores in export order.
+std::vector<std::pair<double, std::size_t>> byCosine(const std::vector<ExportedPassage>& passages,
+                                                     const std::vector<float>& query) {
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < passages.size(); ++i)
+        ranked.push_back({cosine(query, passages[i].vector), i});
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    return ranked;
 }
 
 } // namespace
@@ -109,11 +110,7 @@ class TestCliSharedSearch : public QObject {
         QVERIFY(!passages.empty());
         const std::vector<float> vector = embedded(query);
         QCOMPARE(vector.size(), passages.front().vector.size());
-        std::vector<std::pair<double, std::size_t>> ranked;
-        for (std::size_t i = 0; i < passages.size(); ++i)
-            ranked.push_back({cosine(vector, passages[i].vector), i});
-        std::stable_sort(ranked.begin(), ranked.end(),
-                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        const auto ranked = byCosine(passages, vector);
 
         const RunResult run = cli(
             QStringList{QStringLiteral("search"), query, QStringLiteral("--passages"),
@@ -204,11 +201,7 @@ private Q_SLOTS:
 
         const std::vector<ExportedPassage> passages = exported();
         const std::vector<float> vector = embedded(QStringLiteral("electron spin"));
-        std::vector<std::pair<double, std::size_t>> ranked;
-        for (std::size_t i = 0; i < passages.size(); ++i)
-            ranked.push_back({cosine(vector, passages[i].vector), i});
-        std::stable_sort(ranked.begin(), ranked.end(),
-                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        const auto ranked = byCosine(passages, vector);
         QStringList paths;
         for (const auto& [score, i] : ranked)
             if (!paths.contains(passages[i].path))

@@ -86,7 +86,7 @@ class TestSharedIndexSearcher : public QObject {
         asked.limit = limit;
         auto hits = searcher.searchPassagesByVector(vector.data(), asked);
         QVERIFY2(hits.ok(), hits ? "" : qPrintable(hits.error().message));
-        const std::vector<RankedPassage> expected = bruteForce(m_written, vector, keep);
+        const std::vector<RankedId> expected = bruteForce(m_written, vector, keep);
         QCOMPARE(hits->size(), std::min<std::size_t>(std::size_t(limit), expected.size()));
         for (std::size_t i = 0; i < hits->size(); ++i) {
             const PassageHit& hit = (*hits)[i];
@@ -153,7 +153,7 @@ private Q_SLOTS:
         QVERIFY(documents.ok());
         QStringList expectedPaths;
         std::map<QString, std::vector<std::int64_t>> expectedPassages;
-        for (const RankedPassage& ranked : bruteForce(m_written, query)) {
+        for (const RankedId& ranked : bruteForce(m_written, query)) {
             const QString& path = m_written.at(ranked.id).path;
             if (!expectedPaths.contains(path))
                 expectedPaths << path;
