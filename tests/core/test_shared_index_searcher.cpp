@@ -145,6 +145,22 @@ private Q_SLOTS:
                           return passage.path.startsWith(QStringLiteral("/share/notes/"));
                       });
 
+        // Extensions and dates: every document here is a .md file modified at 1000 ms.
+        SearchOptions filtered;
+        filtered.filter.extensions = {QStringLiteral("MD")};
+        filtered.filter.modifiedBeforeMs = 1001;
+        checkPassages(**searcher, QStringLiteral("tax deadline"), 10, filtered);
+        for (const auto& exclude : {std::pair{QStringLiteral("txt"), std::int64_t(0)},
+                                    std::pair{QStringLiteral("md"), std::int64_t(1001)}}) {
+            SearchOptions none;
+            none.filter.extensions = {exclude.first};
+            none.filter.modifiedAfterMs = exclude.second;
+            const std::vector<float> vector = queryVector(QStringLiteral("tax deadline"));
+            auto hits = (*searcher)->searchPassagesByVector(vector.data(), none);
+            QVERIFY(hits.ok());
+            QVERIFY(hits->empty());
+        }
+
         const std::vector<float> query = queryVector(QStringLiteral("electron spin"));
         SearchOptions options;
         options.limit = 4;
