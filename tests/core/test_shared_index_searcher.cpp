@@ -232,6 +232,15 @@ private Q_SLOTS:
         applied = (*before)->catchUp();
         QVERIFY(applied.ok());
         QCOMPARE(*applied, 0);
+        // Whatever catchUp() left unsaved is saved when the searcher closes.
+        QCOMPARE(commit(QStringLiteral("beta"), QStringLiteral("/share/notes"),
+                        {{QStringLiteral("/share/notes/after.md"), {QStringLiteral("one more")}}}),
+                 QString());
+        applied = (*before)->catchUp();
+        QVERIFY(applied.ok());
+        QCOMPARE(*applied, 1);
+        (*before).reset();
+        QCOMPARE(cachedGeneration(cache.path()), start + 4);
     }
 
     // Garbage in either file, a cache of another model: refilled, results right. A cache.json

@@ -11,11 +11,11 @@
 // log the vectors reflect, the model identity, the display location, a format version). open()
 // loads it when it is of the index's model, else fills it from an export of every passage; then
 // it applies the changes after its generation until none is left, and saves it when anything
-// changed. A cache file that cannot be read (damaged, of another model or format) is discarded
-// and refilled, never an error. Several searchers on one machine may share the folder: saves
-// are atomic and serialised by a lock file, and a save never replaces a newer cache with an
-// older one. Applying a change is idempotent, so a cache whose cache.json lags its
-// vectors.faiss (a crash between the two writes) only replays a few changes.
+// changed (catchUp() saves less often: see there). A cache file that cannot be read (damaged, of
+// another model or format) is discarded and refilled, never an error. Several searchers on one
+// machine may share the folder: saves are atomic and serialised by a lock file, and a save never
+// replaces a newer cache with an older one. Applying a change is idempotent, so a cache whose
+// cache.json lags its vectors.faiss (a crash between the two writes) only replays a few changes.
 //
 // Modes: Semantic only, for now (Keyword and Hybrid need the server's keyword search):
 // searches in other modes, and queries with excluded terms (-word), give Unsupported. Scores
@@ -67,8 +67,9 @@ public:
     // The changes open() applied (Filled: those after the export's snapshot).
     int changesAppliedAtOpen() const;
 
-    // Applies the changes committed since the cache's generation and saves the cache when
-    // there were any; returns how many were applied.
+    // Applies the changes committed since the cache's generation; returns how many. The cache
+    // is saved once the passages changed since its last save reach a tenth of it, and when the
+    // searcher is destroyed (a save writes every vector; open() replays what was not saved).
     Result<int> catchUp();
 
     // The generation of the change log the cache reflects; 0 for an empty index.

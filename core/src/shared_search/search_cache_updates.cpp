@@ -49,8 +49,8 @@ Result<SearchCache> fillSearchCache(PgConnection& connection, int dimension) {
     return cache;
 }
 
-Result<int> applyChanges(PgConnection& connection, SearchCache& cache) {
-    int applied = 0;
+Result<AppliedChanges> applyChanges(PgConnection& connection, SearchCache& cache) {
+    AppliedChanges applied;
     for (;;) {
         auto changes = changesSinceWithVectors(connection, cache.generation, kChangesPerRead);
         if (!changes)
@@ -66,6 +66,7 @@ Result<int> applyChanges(PgConnection& connection, SearchCache& cache) {
                 std::copy_if(ids->begin(), ids->end(), std::back_inserter(gone),
                              [&](std::int64_t id) { return cache.vectors->contains(id); });
             added.insert(added.end(), change.added.begin(), change.added.end());
+            applied.passages += std::int64_t(change.added.size() + change.removed.size());
             vectors.insert(vectors.end(), change.vectors.begin(), change.vectors.end());
         }
         if (!gone.empty())
@@ -75,7 +76,7 @@ Result<int> applyChanges(PgConnection& connection, SearchCache& cache) {
             return put.error();
         if (!changes->empty())
             cache.generation = changes->back().generation;
-        applied += int(changes->size());
+        applied.changes += int(changes->size());
         if (int(changes->size()) < kChangesPerRead)
             return applied;
     }

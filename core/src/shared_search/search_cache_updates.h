@@ -17,9 +17,14 @@ class PgConnection;
 // A cache of every passage's vector, at the generation of the snapshot the export read.
 Result<SearchCache> fillSearchCache(PgConnection& connection, int dimension);
 
-// Applies the changes after cache.generation, oldest first, until none is left; returns how
-// many. Each change is applied as "remove every id it added or removed, then add the ids it
-// added", so applying one that the vectors already reflect changes nothing.
-Result<int> applyChanges(PgConnection& connection, SearchCache& cache);
+struct AppliedChanges {
+    int changes = 0;
+    std::int64_t passages = 0; // passage ids the changes added or removed
+};
+
+// Applies the changes after cache.generation, oldest first, until none is left. Each change is
+// applied as "remove every id it added or removed, then add the ids it added", so applying one
+// that the vectors already reflect changes nothing.
+Result<AppliedChanges> applyChanges(PgConnection& connection, SearchCache& cache);
 
 } // namespace semsearch

@@ -35,12 +35,13 @@ public:
     SearchCache m_cache;                  // no vectors while the index has no model
     Opening m_opening = Opening::UpToDate;
     int m_appliedAtOpen = 0;
+    std::int64_t m_unsaved = 0; // passages changed by catchUp() since the cache was saved
 
     Result<void> requireSemantic(const SearchOptions& options) const;
+    Result<void> save();
 
 private:
     Result<void> requireModel() const;
-    Result<void> save();
 };
 
 Result<void> SharedIndexSearcher::Impl::open() {
@@ -73,8 +74,8 @@ Result<void> SharedIndexSearcher::Impl::open() {
     auto applied = applyChanges(m_connection, m_cache);
     if (!applied)
         return applied.error();
-    m_appliedAtOpen = *applied;
-    if (m_opening == Opening::UpToDate && *applied > 0)
+    m_appliedAtOpen = applied->changes;
+    if (m_opening == Opening::UpToDate && applied->changes > 0)
         m_opening = Opening::CaughtUp;
     return m_opening == Opening::UpToDate ? Result<void>() : save();
 }
@@ -99,7 +100,10 @@ Result<void> SharedIndexSearcher::Impl::requireSemantic(const SearchOptions& opt
 }
 
 Result<void> SharedIndexSearcher::Impl::save() {
-    return saveSearchCache(m_folder, m_cache, *m_model, m_connection.location());
+    auto saved = saveSearchCache(m_folder, m_cache, *m_model, m_connection.location());
+    if (saved)
+        m_unsaved = 0;
+    return saved;
 }
 
 Result<int> SharedIndexSearcher::Impl::catchUp() {
@@ -113,10 +117,15 @@ Result<int> SharedIndexSearcher::Impl::catchUp() {
     auto applied = applyChanges(m_connection, m_cache);
     if (!applied)
         return applied.error();
-    if (*applied > 0)
+    // A save writes every vector (330 MB at 100,000 x 768, most of a second); a later open()
+    // replays what was not saved, fetching only those passages' vectors. So a long-lived
+    // searcher saves once the unsaved changes reach a tenth of the cache (the replay then costs
+    // about a tenth of a cold start) and when it closes, not after every writer's commit.
+    m_unsaved += applied->passages;
+    if (m_unsaved > 0 && m_unsaved * 10 >= m_cache.vectors->size())
         if (auto saved = save(); !saved)
             return saved.error();
-    return *applied;
+    return applied->changes;
 }
 
 Result<std::vector<float>> SharedIndexSearcher::Impl::embedQuery(const QString& text) {
@@ -177,7 +186,12 @@ SharedIndexSearcher::Impl::documents(const float* query, const SearchOptions& op
 }
 
 SharedIndexSearcher::SharedIndexSearcher(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
-SharedIndexSearcher::~SharedIndexSearcher() = default;
+SharedIndexSearcher::~SharedIndexSearcher() {
+    // What catchUp() applied and did not save yet. A failure here costs only a replay of those
+    // changes at the next open(): the cache is never the only copy of anything.
+    if (m_impl->m_unsaved > 0)
+        (void)m_impl->save();
+}
 
 Result<std::unique_ptr<SharedIndexSearcher>>
 SharedIndexSearcher::open(const QString& location, Embedder* embedder, const QString& cacheFolder) {
