@@ -23,8 +23,8 @@
 //               ranked, the worst case), the last also with an excluded word;
 //   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
 //               fills the FAISS vector cache and saves it, a reopen that loads it, catchUp()
-//               after a writer's batch (fetch, apply, save the cache; at most 5 times), and a
-//               top-10 search after each.
+//               after a writer's batch (fetch and apply; the cache is saved only once a tenth
+//               of it is unsaved; at most 5 times), and a top-10 search after each.
 //
 // The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
 // temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
@@ -270,7 +270,7 @@ void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int re
 
 // 4. The same through SharedIndexSearcher (shared_index_searcher.h), what `search` runs: a
 // cold start that fills and saves the vector cache, a reopen that loads it, and a catch-up of
-// one more batch (applied to the cache and the cache saved), each timed whole; then searches.
+// one more batch (fetched and applied to the cache), each timed whole; then searches.
 void searcherFigures(const QString& location, PgConnection& writer, int dimension, int batchSize,
                      int repeat, std::int64_t& nextDocument, std::mt19937& random) {
     QTemporaryDir folder;
@@ -305,7 +305,7 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
         searchMs.push_back(1000 * secondsSince(start));
     }
     std::printf("searcher_catch_up: p50 %.0f ms p95 %.0f ms (catchUp() of one batch of %d: "
-                "fetched, applied, the cache saved)\n",
+                "fetched and applied; saved only when a tenth of the cache is unsaved)\n",
                 percentile(catchUpMs, 0.5), percentile(catchUpMs, 0.95), batchSize);
     std::printf("searcher_search: p50 %.1f ms p95 %.1f ms (top 10 passages with their text)\n",
                 percentile(searchMs, 0.5), percentile(searchMs, 0.95));
