@@ -1,5 +1,7 @@
 #include "shared_search/shared_hits.h"
 
+#include "pipeline/document_grouping.h"
+
 #include "shared_index/pg_connection.h"
 #include "shared_index/shared_index_reads.h"
 
@@ -71,28 +73,11 @@ Result<std::vector<PassageHit>> resolveHits(PgConnection& connection,
     return hits;
 }
 
-std::vector<DocumentHit> groupByDocument(std::vector<PassageHit> hits, int limit, int perDocument,
-                                         const QHash<std::int64_t, std::int64_t>& modifiedMs) {
-    std::vector<DocumentHit> documents;
-    QHash<std::int64_t, std::size_t> position;
-    for (PassageHit& hit : hits) {
-        auto found = position.find(hit.documentId);
-        if (found == position.end()) {
-            if (int(documents.size()) == limit)
-                continue;
-            found = position.insert(hit.documentId, documents.size());
-            DocumentHit document;
-            document.documentId = hit.documentId;
-            document.path = hit.path;
-            document.machine = hit.machine;
-            document.score = hit.score;
-            document.modifiedMs = modifiedMs.value(hit.documentId);
-            documents.push_back(std::move(document));
-        }
-        DocumentHit& document = documents[found.value()];
-        if (int(document.passages.size()) < perDocument)
-            document.passages.push_back(std::move(hit));
-    }
+std::vector<DocumentHit> documentsOf(std::vector<PassageHit> hits, int limit, int perDocument,
+                                     const QHash<std::int64_t, std::int64_t>& modifiedMs) {
+    std::vector<DocumentHit> documents = groupByDocument(std::move(hits), limit, perDocument);
+    for (DocumentHit& document : documents)
+        document.modifiedMs = modifiedMs.value(document.documentId);
     return documents;
 }
 

@@ -30,10 +30,9 @@ Result<std::vector<PassageHit>>
 resolveHits(PgConnection& connection, const std::vector<ScoredId>& scored,
             QHash<std::int64_t, std::int64_t>* modifiedMs = nullptr);
 
-// Passages (best first) grouped by document: documents in the order of their best passage,
-// at most `limit` of them, each with at most `perDocument` passages.
-// DocumentHit::modifiedMs comes from `modifiedMs` (resolveHits).
-std::vector<DocumentHit> groupByDocument(std::vector<PassageHit> hits, int limit, int perDocument,
-                                         const QHash<std::int64_t, std::int64_t>& modifiedMs);
+// Passages (best first) grouped by document as the local Searcher groups them
+// (pipeline/document_grouping.h), each document's modifiedMs from `modifiedMs` (resolveHits).
+std::vector<DocumentHit> documentsOf(std::vector<PassageHit> hits, int limit, int perDocument,
+                                     const QHash<std::int64_t, std::int64_t>& modifiedMs);
 
 } // namespace semsearch

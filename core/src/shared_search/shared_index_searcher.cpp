@@ -178,7 +178,7 @@ SharedIndexSearcher::Impl::documents(const float* query, const SearchOptions& op
         auto hits = resolveHits(m_connection, *scored, &modifiedMs);
         if (!hits)
             return hits.error();
-        auto grouped = groupByDocument(std::move(*hits), options.limit, perDocument, modifiedMs);
+        auto grouped = documentsOf(std::move(*hits), options.limit, perDocument, modifiedMs);
         if (int(grouped.size()) >= options.limit || k >= total)
             return grouped;
         k *= 4;
