@@ -1,11 +1,12 @@
 // bench_shared_index: what the shared index's data layer (semsearch_pg, core/src/shared_index/)
-// costs at a size a team's corpus reaches. Synthetic passages: 768-d random unit vectors, a
-// short text each, documents of 8 passages, all in one source.
+// and its searcher (core/src/shared_search/) cost at a size a team's corpus reaches. Synthetic
+// passages: 768-d random unit vectors, a short text each, documents of 8 passages, all in one
+// source.
 //
 //   bench_shared_index [--passages 100000] [--dim 768] [--batch 512] [--repeat 20]
 //                      [--page-rows 256]
 //
-// Four figures, in the order they are run:
+// Five figures, in the order they are run:
 //   fill        N passages written in batches of --batch through SharedIndexBatch, one
 //               transaction (and one change-log row) per batch, as an indexer commits;
 //   cold start  a new searcher (own connection, empty cache) reads every passage's id and
@@ -19,7 +20,11 @@
 //               to it), --repeat times for each of three queries of the synthetic texts: a rare
 //               word (a document's number: its 8 passages), a phrase that 1 in 8 passages
 //               holds ("passage 3"), and a word every passage holds ("synthetic": all N are
-//               ranked, the worst case), the last also with an excluded word.
+//               ranked, the worst case), the last also with an excluded word;
+//   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
+//               fills the FAISS vector cache and saves it, a reopen that loads it, catchUp()
+//               after a writer's batch (fetch and apply; the cache is saved only once a tenth
+//               of it is unsaved; at most 5 times), and a top-10 search after each.
 //
 // The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
 // temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
@@ -32,6 +37,7 @@
 // Output is plain "key: value" lines so a README can quote them.
 
 #include "postgres_server.h"
+#include "semsearch/shared_index_searcher.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_batch.h"
@@ -42,6 +48,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <chrono>
@@ -261,7 +268,51 @@ void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int re
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 }
 
-// The four measurements, printed as they finish.
+// 4. The same through SharedIndexSearcher (shared_index_searcher.h), what `search` runs: a
+// cold start that fills and saves the vector cache, a reopen that loads it, and a catch-up of
+// one more batch (fetched and applied to the cache), each timed whole; then searches.
+void searcherFigures(const QString& location, PgConnection& writer, int dimension, int batchSize,
+                     int repeat, std::int64_t& nextDocument, std::mt19937& random) {
+    QTemporaryDir folder;
+    if (!folder.isValid())
+        fail(QStringLiteral("no temporary folder for the vector cache"));
+    auto start = Clock::now();
+    auto searcher = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "open");
+    const double coldSeconds = secondsSince(start);
+    start = Clock::now();
+    auto reopened = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "reopen");
+    const double reopenSeconds = secondsSince(start);
+    if (searcher->opening() != SharedIndexSearcher::Opening::Filled ||
+        reopened->opening() != SharedIndexSearcher::Opening::UpToDate)
+        fail(QStringLiteral("the searcher did not fill, then load, its cache"));
+    std::printf("\nsearcher_cold_start: %.2f s for %lld passages (export, vector cache built and "
+                "saved)\nsearcher_reopen: %.2f s (the saved cache loaded, nothing to apply)\n",
+                coldSeconds, static_cast<long long>(searcher->size()), reopenSeconds);
+    reopened.reset();
+    std::vector<double> catchUpMs, searchMs;
+    for (int i = 0; i < repeat; ++i) {
+        auto documents = makeBatch(batchSize, dimension, nextDocument, random);
+        writeBatch(writer, documents, dimension);
+        start = Clock::now();
+        if (check(searcher->catchUp(), "catchUp") != 1)
+            fail(QStringLiteral("the catch-up did not apply the writer's one batch"));
+        catchUpMs.push_back(1000 * secondsSince(start));
+        SearchOptions options;
+        options.limit = 10;
+        const std::vector<float> query = makeBatch(1, dimension, nextDocument, random)[0].vectors;
+        start = Clock::now();
+        check(searcher->searchPassagesByVector(query.data(), options), "search");
+        searchMs.push_back(1000 * secondsSince(start));
+    }
+    std::printf("searcher_catch_up: p50 %.0f ms p95 %.0f ms (catchUp() of one batch of %d: "
+                "fetched and applied; saved only when a tenth of the cache is unsaved)\n",
+                percentile(catchUpMs, 0.5), percentile(catchUpMs, 0.95), batchSize);
+    std::printf("searcher_search: p50 %.1f ms p95 %.1f ms (top 10 passages with their text)\n",
+                percentile(searchMs, 0.5), percentile(searchMs, 0.95));
+    std::printf("load_average: %s\n", qPrintable(loadAverage()));
+}
+
+// The five measurements, printed as they finish.
 void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     test::PostgresServer server;
     if (!server.isRunning())
@@ -399,6 +450,8 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     line("searcher_catch_up", catchUpMs, "changesSinceWithVectors fetching that batch's vectors");
     line("searcher_idle_poll", idleMs, "changesSinceWithVectors when nothing is new");
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
+    searcherFigures(location, writer, dimension, batchSize, std::min(repeat, 5), nextDocument,
+                    random);
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 #include "search_output.h"
 
 #include "semsearch/searcher.h"
+#include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_searcher.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -113,6 +115,38 @@ std::optional<SearchRequest> requestFrom(const QCommandLineParser& parser) {
     return request;
 }
 
+// The search on a shared index at `location`, by meaning: from the vector cache of this
+// machine, brought up to date first (shared_index_searcher.h). Without --mode it searches by
+// meaning, since the local default (hybrid) needs keyword search, which the shared index does
+// not offer yet; --mode keyword or hybrid, and --like, are refused in one line.
+Result<QByteArray> sharedSearchOutput(const QString& location, const QCommandLineParser& parser,
+                                      SearchRequest request, std::optional<Precision> precision) {
+    if (!request.like.isEmpty())
+        return makeError(ErrorCode::Unsupported,
+                         displayLocation(location) +
+                             QStringLiteral(": --like is not available on a shared index yet"));
+    if (!parser.isSet(QStringLiteral("mode")))
+        request.options.mode = SearchMode::Semantic;
+    if (auto supported = sharedSearchSupports(location, request.options); !supported)
+        return supported.error();
+    auto embedder = openModelFor(modelFolder(parser), nullptr, precision, ModelUse::Search);
+    if (!embedder)
+        return embedder.error();
+    auto searcher = SharedIndexSearcher::open(location, embedder->get());
+    if (!searcher)
+        return searcher.error();
+    if (request.passages) {
+        auto hits = (*searcher)->searchPassages(request.query, request.options);
+        if (!hits)
+            return hits.error();
+        return passagesOutput(embedder->get(), request, *hits);
+    }
+    auto hits = (*searcher)->searchDocuments(request.query, request.options);
+    if (!hits)
+        return hits.error();
+    return documentsOutput(embedder->get(), request, *hits);
+}
+
 // The search itself, on an index (and a model, unless a keyword search needs none) that can
 // be opened; the output to print, or the error's message.
 Result<QByteArray> searchOutput(const QCommandLineParser& parser, const SearchRequest& request,
@@ -211,7 +245,10 @@ int runSearch(const QStringList& arguments) {
         return kExitUsage;
     request->options.filter = *filter;
 
-    auto out = searchOutput(parser, *request, *precision);
+    const QString location = indexFolder(parser);
+    auto out = isSharedIndexLocation(location)
+                   ? sharedSearchOutput(location, parser, *request, *precision)
+                   : searchOutput(parser, *request, *precision);
     if (!out) {
         printError(out.error().message);
         return kExitFailure;

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSysInfo>
 
 namespace semsearch::cli {
 
@@ -24,8 +25,11 @@ qint64 codePoints(const QString& text, qsizetype position) {
 QJsonObject passageJson(const PassageHit& hit, bool withPath,
                         const std::vector<SentenceMatch>& sentences) {
     QJsonObject object;
-    if (withPath)
+    if (withPath) {
         object.insert(QStringLiteral("path"), hit.path);
+        if (!hit.machine.isEmpty())
+            object.insert(QStringLiteral("machine"), hit.machine);
+    }
     object.insert(QStringLiteral("score"), double(hit.score));
     object.insert(QStringLiteral("text"), hit.text);
     object.insert(QStringLiteral("line"), hit.line);
@@ -103,13 +107,24 @@ Result<QByteArray> documentsJson(Embedder* embedder, const SearchRequest& reques
         QJsonArray passageArray;
         for (const PassageHit& hit : document.passages)
             passageArray.append(passageJson(hit, false, (*sentences)[next++]));
-        results.append(QJsonObject{
+        QJsonObject result{
             {QStringLiteral("path"), document.path},
             {QStringLiteral("score"), double(document.score)},
             {QStringLiteral("passages"), passageArray},
-            {QStringLiteral("duplicates"), QJsonArray::fromStringList(document.duplicates)}});
+            {QStringLiteral("duplicates"), QJsonArray::fromStringList(document.duplicates)}};
+        if (!document.machine.isEmpty())
+            result.insert(QStringLiteral("machine"), document.machine);
+        results.append(result);
     }
     return answerJson(request, results);
+}
+
+// " (on MACHINE)" after a path that another machine indexed; nothing for this machine's own
+// files or a local index.
+QString elsewhere(const QString& machine) {
+    if (machine.isEmpty() || machine == QSysInfo::machineHostName())
+        return QString();
+    return QStringLiteral(" (on %1)").arg(escapedText(machine));
 }
 
 } // namespace
@@ -163,10 +178,11 @@ Result<QByteArray> passagesOutput(Embedder* embedder, const SearchRequest& reque
         return passagesJson(embedder, request, hits);
     QByteArray out;
     for (const PassageHit& hit : hits)
-        out += QStringLiteral("%1  %2:%3\n      %4\n")
+        out += QStringLiteral("%1  %2:%3%4\n      %5\n")
                    .arg(hit.score, 0, 'f', 3)
                    .arg(escapedText(hit.path))
                    .arg(hit.line)
+                   .arg(elsewhere(hit.machine))
                    .arg(snippetLine(hit.text, hit.keywordMatches, request.marks))
                    .toUtf8();
     return out;
@@ -180,9 +196,10 @@ Result<QByteArray> documentsOutput(Embedder* embedder, const SearchRequest& requ
         return QByteArray("no results\n");
     QByteArray out;
     for (const DocumentHit& document : hits) {
-        out += QStringLiteral("%1  %2\n")
+        out += QStringLiteral("%1  %2%3\n")
                    .arg(document.score, 0, 'f', 3)
                    .arg(escapedText(document.path))
+                   .arg(elsewhere(document.machine))
                    .toUtf8();
         for (const QString& copy : document.duplicates)
             out += QStringLiteral("      also in %1\n").arg(escapedText(copy)).toUtf8();

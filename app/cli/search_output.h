@@ -23,9 +23,11 @@ struct SearchRequest {
 };
 
 // The passages as printed. JSON: {"query": QUERY, "results": [...]}, each result with its path,
-// score, text, line, byte range, best_sentences (by meaning; empty without a model, as in
-// keyword mode) and keyword_hits (byte ranges in the file). Text: a line of score, path and
-// line number, then the text on one line, the query's words marked when `marks`.
+// machine (on a shared index: the one that indexed it), score, text, line, byte range,
+// best_sentences (by meaning; empty without a model, as in keyword mode) and keyword_hits (byte
+// ranges in the file). Text: a line of score, path and line number (then "(on MACHINE)" when
+// another machine indexed it), then the text on one line, the query's words marked when
+// `marks`.
 // Errors: the embedder's, for best_sentences.
 Result<QByteArray> passagesOutput(Embedder* embedder, const SearchRequest& request,
                                   const std::vector<PassageHit>& hits);

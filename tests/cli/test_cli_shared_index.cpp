@@ -144,7 +144,8 @@ private Q_SLOTS:
     }
 
     // Taken for a folder, the location became folders named "postgresql:" below the working
-    // directory, with the password in a folder name. Now every other command refuses it.
+    // directory, with the password in a folder name. Now every command that does not work on a
+    // shared index yet refuses it (status, verify, search and export do).
     void otherCommandsRefuseTheLocation() {
         QTemporaryDir work;
         QVERIFY(work.isValid());
@@ -154,9 +155,7 @@ private Q_SLOTS:
                                      .arg(m_server->port());
         const QList<QStringList> commands = {
             {QStringLiteral("index"), work.path()},
-            {QStringLiteral("search"), QStringLiteral("notes")},
             {QStringLiteral("remove"), work.path()},
-            {QStringLiteral("export")},
         };
         for (QStringList command : commands) {
             command << QStringLiteral("--index") << location << QStringLiteral("--model")

@@ -69,6 +69,7 @@ struct PassageHit {
     std::int64_t passageId = 0;
     std::int64_t documentId = 0;
     QString path;
+    QString machine; // the machine that indexed the document (a shared index); empty locally
     float score = 0;
     QString text;
     int line = 1;
@@ -84,6 +85,7 @@ struct PassageHit {
 struct DocumentHit {
     std::int64_t documentId = 0;
     QString path;
+    QString machine; // as PassageHit::machine
     float score = 0; // its best passage's score
     std::int64_t modifiedMs = 0;
     std::vector<PassageHit> passages; // best first, at most passagesPerDocument

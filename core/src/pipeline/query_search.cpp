@@ -1,5 +1,6 @@
 #include "pipeline/query_search.h"
 
+#include "pipeline/document_grouping.h"
 #include "pipeline/duplicate_folding.h"
 #include "pipeline/match_bytes.h"
 #include "pipeline/rank_fusion.h"
@@ -28,30 +29,6 @@ void dropExcluded(std::vector<Hit>& hits, const QSet<std::int64_t>& excluded,
     hits.erase(std::remove_if(hits.begin(), hits.end(),
                               [&](const Hit& hit) { return excluded.contains(hit.*key); }),
                hits.end());
-}
-
-// Passages (best first) grouped into their documents in order of each document's best one.
-std::vector<DocumentHit> groupByDocument(std::vector<PassageHit> passages, int count,
-                                         int perDocument) {
-    std::vector<DocumentHit> documents;
-    QHash<std::int64_t, std::size_t> position;
-    for (PassageHit& passage : passages) {
-        auto found = position.find(passage.documentId);
-        if (found == position.end()) {
-            if (int(documents.size()) == count)
-                continue;
-            found = position.insert(passage.documentId, documents.size());
-            DocumentHit document;
-            document.documentId = passage.documentId;
-            document.path = passage.path;
-            document.score = passage.score;
-            documents.push_back(std::move(document));
-        }
-        DocumentHit& document = documents[found.value()];
-        if (int(document.passages.size()) < perDocument)
-            document.passages.push_back(std::move(passage));
-    }
-    return documents;
 }
 
 } // namespace

@@ -1,0 +1,118 @@
+#pragma once
+
+// Searching a shared index on PostgreSQL (shared_index_location.h) by meaning, from a vector
+// cache on this machine that catches up from the index's change log instead of reloading
+// every vector. Answers with the local Searcher's PassageHit and DocumentHit (searcher.h), each
+// naming the machine that indexed its document, so that front ends print both kinds alike.
+//
+// The vector cache: a folder (by default defaultCacheFolder()/shared/
+// <sharedIndexFolderName(location)>/search) holding vectors.faiss (faiss_vector_index.h: exact
+// inner product, ids = the database's passage ids) and cache.json (the generation of the change
+// log the vectors reflect, the model identity, the display location, a format version). open()
+// loads it when it is of the index's model, else fills it from an export of every passage; then
+// it applies the changes after its generation until none is left, and saves it when anything
+// changed (catchUp() saves less often: see there). A cache file that cannot be read (damaged, of
+// another model or format) is discarded and refilled, never an error. Several searchers on one
+// machine may share the folder: saves are atomic and serialised by a lock file, and a save never
+// replaces a newer cache with an older one. Applying a change is idempotent, so a cache whose
+// cache.json lags its vectors.faiss (a crash between the two writes) only replays a few changes.
+//
+// Modes: Semantic only, for now (Keyword and Hybrid need the server's keyword search):
+// searches in other modes, and queries with excluded terms (-word), give Unsupported. Scores
+// are cosine similarities in [-1, 1], equal scores in ascending passage id order. Filters
+// (SearchFilter) are applied on the server: the passages of the documents that match, as the
+// local index selects them. DocumentHit::duplicates stays empty, and no keyword matches are
+// reported (PassageHit::keywordMatches).
+//
+// Reads need only SELECT: a read-only role can search. Errors: PgConnection's (one line naming
+// the location without its password; see pg_connection.h), NotFound when the database holds
+// no shared index yet, Mismatch when the embedder's model is not the index's, Io when the cache
+// folder cannot be created or written, the embedder's, InvalidArgument for an empty query.
+//
+// Threading: one object is used by one thread at a time (it owns one connection).
+
+#include "semsearch/embedder.h"
+#include "semsearch/error.h"
+#include "semsearch/searcher.h"
+#include "semsearch/store_records.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace semsearch {
+
+class SharedIndexSearcher {
+public:
+    // How open() found the cache: Filled from an export of the whole index (no usable cache
+    // was there), CaughtUp by applying changes from the change log, or UpToDate.
+    enum class Opening { Filled, CaughtUp, UpToDate };
+
+    // Connects to `location`, checks the index, and brings the cache up to date (see above).
+    // `embedder` may be null (benchmarks, tools with vectors of their own): searches by text
+    // then fail with InvalidArgument, searches by vector work. With an embedder, its model must be
+    // the index's (Mismatch), unless the index has no model yet (nothing written). `cacheFolder`
+    // empty = the default folder.
+    static Result<std::unique_ptr<SharedIndexSearcher>>
+    open(const QString& location, Embedder* embedder, const QString& cacheFolder = QString());
+
+    ~SharedIndexSearcher();
+    SharedIndexSearcher(const SharedIndexSearcher&) = delete;
+    SharedIndexSearcher& operator=(const SharedIndexSearcher&) = delete;
+
+    Opening opening() const;
+    // The changes open() applied (Filled: those after the export's snapshot).
+    int changesAppliedAtOpen() const;
+
+    // Applies the changes committed since the cache's generation; returns how many. The cache
+    // is saved once the passages changed since its last save reach a tenth of it, and when the
+    // searcher is destroyed (a save writes every vector; open() replays what was not saved).
+    Result<int> catchUp();
+
+    // The generation of the change log the cache reflects; 0 for an empty index.
+    std::int64_t generation() const;
+    // Vectors in the cache.
+    std::int64_t size() const;
+    const QString& cacheFolder() const;
+
+    // As Searcher::searchDocuments and searchPassages in Semantic mode (see above). They do
+    // not catch up first: call catchUp() when fresher results matter more than a round trip.
+    Result<std::vector<DocumentHit>> searchDocuments(const QString& query,
+                                                     const SearchOptions& options = {});
+    Result<std::vector<PassageHit>> searchPassages(const QString& query,
+                                                   const SearchOptions& options = {});
+    // The same with a query vector (the index's dimension, as Embedder::embed gives it; no
+    // model needed).
+    Result<std::vector<PassageHit>> searchPassagesByVector(const float* query,
+                                                           const SearchOptions& options);
+    Result<std::vector<DocumentHit>> searchDocumentsByVector(const float* query,
+                                                             const SearchOptions& options);
+
+private:
+    class Impl;
+    explicit SharedIndexSearcher(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Whether a search with `options` can run on the shared index at `location` (before anything
+// is opened, for a front end to refuse early): Unsupported, one line naming the location, for
+// Keyword and Hybrid modes.
+Result<void> sharedSearchSupports(const QString& location, const SearchOptions& options);
+
+// The default cache folder of a searcher of `location`:
+// defaultCacheFolder()/shared/<sharedIndexFolderName(location)>/search.
+QString defaultSharedSearchFolder(const QString& location);
+
+// Every passage of the shared index at `location` with its document, the machine that indexed
+// it and its vector (`dimension` floats, valid during the call only), ordered by document path
+// and ordinal, in one snapshot; stops early, successfully, when `visit` returns false. Errors as
+// open()'s (without the cache's and the model's).
+Result<void> exportSharedIndex(
+    const QString& location,
+    const std::function<bool(const DocumentRecord& document, const PassageRecord& passage,
+                             const QString& machine, const float* vector, int dimension)>& visit);
+
+} // namespace semsearch

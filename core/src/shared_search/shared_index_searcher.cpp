@@ -1,0 +1,275 @@
+#include "semsearch/shared_index_searcher.h"
+
+#include "pipeline/search_query.h"
+#include "semsearch/locations.h"
+#include "semsearch/model_identity.h"
+#include "semsearch/shared_index_location.h"
+#include "shared_index/pg_connection.h"
+#include "shared_index/pg_schema.h"
+#include "shared_index/shared_index_reads.h"
+#include "shared_search/search_cache_files.h"
+#include "shared_search/search_cache_updates.h"
+#include "shared_search/shared_hits.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace semsearch {
+
+class SharedIndexSearcher::Impl {
+public:
+    Impl(PgConnection connection, Embedder* embedder, QString folder)
+        : m_connection(std::move(connection)), m_embedder(embedder), m_folder(std::move(folder)) {}
+
+    Result<void> open();
+    Result<int> catchUp();
+    Result<std::vector<float>> embedQuery(const QString& query);
+    Result<std::vector<ScoredId>> nearest(const float* query, std::int64_t k,
+                                          const SearchOptions& options);
+    Result<std::vector<DocumentHit>> documents(const float* query, const SearchOptions& options);
+
+    PgConnection m_connection;
+    Embedder* m_embedder;
+    QString m_folder;
+    std::optional<ModelIdentity> m_model; // the index's; none before its first batch
+    SearchCache m_cache;                  // no vectors while the index has no model
+    Opening m_opening = Opening::UpToDate;
+    int m_appliedAtOpen = 0;
+    std::int64_t m_unsaved = 0; // passages changed by catchUp() since the cache was saved
+
+    Result<void> requireSemantic(const SearchOptions& options) const;
+    Result<void> save();
+
+private:
+    Result<void> requireModel() const;
+};
+
+Result<void> SharedIndexSearcher::Impl::open() {
+    if (auto current = requireCurrentSharedIndex(m_connection); !current)
+        return current.error();
+    auto model = sharedModel(m_connection);
+    if (!model)
+        return model.error();
+    m_model = *model;
+    if (!m_model)
+        return {}; // nothing written yet: nothing to cache, every search finds nothing
+    if (m_embedder)
+        if (auto same = requireModel(); !same)
+            return same.error();
+    auto last = m_connection.query("SELECT coalesce(max(generation), 0) FROM changes");
+    if (!last)
+        return last.error();
+    // A cache ahead of the change log is of a database made again since: start over.
+    if (auto loaded = loadSearchCache(m_folder, *m_model);
+        loaded && loaded->generation <= last->integer(0, 0)) {
+        m_cache = std::move(*loaded);
+        m_opening = Opening::UpToDate;
+    } else {
+        auto filled = fillSearchCache(m_connection, m_model->dimension);
+        if (!filled)
+            return filled.error();
+        m_cache = std::move(filled).value();
+        m_opening = Opening::Filled;
+    }
+    auto applied = applyChanges(m_connection, m_cache);
+    if (!applied)
+        return applied.error();
+    m_appliedAtOpen = applied->changes;
+    if (m_opening == Opening::UpToDate && applied->changes > 0)
+        m_opening = Opening::CaughtUp;
+    return m_opening == Opening::UpToDate ? Result<void>() : save();
+}
+
+Result<void> SharedIndexSearcher::Impl::requireModel() const {
+    if (!m_embedder)
+        return makeError(ErrorCode::InvalidArgument,
+                         m_connection.location() + QStringLiteral(": no model is loaded"));
+    const ModelIdentity mine = modelIdentity(m_embedder->model());
+    if (m_model && !sameVectors(*m_model, mine))
+        return makeError(ErrorCode::Mismatch,
+                         m_connection.location() +
+                             QStringLiteral(": this shared index was built with the model %1 "
+                                            "and cannot be searched with %2; search with the "
+                                            "model that built it")
+                                 .arg(describeModel(*m_model), describeModel(mine)));
+    return {};
+}
+
+Result<void> SharedIndexSearcher::Impl::requireSemantic(const SearchOptions& options) const {
+    return sharedSearchSupports(m_connection.location(), options);
+}
+
+Result<void> SharedIndexSearcher::Impl::save() {
+    auto saved = saveSearchCache(m_folder, m_cache, *m_model, m_connection.location());
+    if (saved)
+        m_unsaved = 0;
+    return saved;
+}
+
+Result<int> SharedIndexSearcher::Impl::catchUp() {
+    if (!m_cache.vectors) {
+        // The index had no model at open(): it may have one now.
+        const std::int64_t before = m_cache.generation;
+        if (auto reopened = open(); !reopened)
+            return reopened.error();
+        return int(m_cache.generation - before);
+    }
+    auto applied = applyChanges(m_connection, m_cache);
+    if (!applied)
+        return applied.error();
+    // A save writes every vector (330 MB at 100,000 x 768, most of a second); a later open()
+    // replays what was not saved, fetching only those passages' vectors. So a long-lived
+    // searcher saves once the unsaved changes reach a tenth of the cache (the replay then costs
+    // about a tenth of a cold start) and when it closes, not after every writer's commit.
+    m_unsaved += applied->passages;
+    if (m_unsaved > 0 && m_unsaved * 10 >= m_cache.vectors->size())
+        if (auto saved = save(); !saved)
+            return saved.error();
+    return applied->changes;
+}
+
+Result<std::vector<float>> SharedIndexSearcher::Impl::embedQuery(const QString& text) {
+    const SearchQuery query = parseSearchQuery(text);
+    if (text.trimmed().isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
+    if (!query.excluded.isEmpty())
+        return makeError(ErrorCode::Unsupported,
+                         m_connection.location() +
+                             QStringLiteral(": leaving out words (-word) needs keyword search, "
+                                            "which a shared index does not offer yet"));
+    if (auto model = requireModel(); !model)
+        return model.error();
+    auto vectors = m_embedder->embed({query.semanticText});
+    if (!vectors)
+        return vectors.error();
+    return std::move(vectors->values);
+}
+
+Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::nearest(const float* query, std::int64_t k,
+                                                                 const SearchOptions& options) {
+    if (auto semantic = requireSemantic(options); !semantic)
+        return semantic.error();
+    if (!m_cache.vectors || k <= 0)
+        return std::vector<ScoredId>();
+    k = std::min(k, m_cache.vectors->size());
+    if (options.filter.isEmpty())
+        return m_cache.vectors->search(query, int(k));
+    auto allowed = filteredPassageIds(m_connection, options.filter);
+    if (!allowed)
+        return allowed.error();
+    return m_cache.vectors->search(query, int(k), &*allowed);
+}
+
+Result<std::vector<DocumentHit>>
+SharedIndexSearcher::Impl::documents(const float* query, const SearchOptions& options) {
+    if (options.limit <= 0 || !m_cache.vectors)
+        return std::vector<DocumentHit>();
+    const std::int64_t total = m_cache.vectors->size();
+    const int perDocument = std::max(1, options.passagesPerDocument);
+    // Documents rank by their best passage: fetch generously and widen the net until enough
+    // distinct documents turn up, as the local Searcher does.
+    std::int64_t k = std::max<std::int64_t>(64, std::int64_t(options.limit) * perDocument * 4);
+    for (;;) {
+        k = std::min(k, total);
+        auto scored = nearest(query, k, options);
+        if (!scored)
+            return scored.error();
+        QHash<std::int64_t, std::int64_t> modifiedMs;
+        auto hits = resolveHits(m_connection, *scored, &modifiedMs);
+        if (!hits)
+            return hits.error();
+        auto grouped = documentsOf(std::move(*hits), options.limit, perDocument, modifiedMs);
+        if (int(grouped.size()) >= options.limit || k >= total)
+            return grouped;
+        k *= 4;
+    }
+}
+
+SharedIndexSearcher::SharedIndexSearcher(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+SharedIndexSearcher::~SharedIndexSearcher() {
+    // What catchUp() applied and did not save yet. A failure here costs only a replay of those
+    // changes at the next open(): the cache is never the only copy of anything.
+    if (m_impl->m_unsaved > 0)
+        (void)m_impl->save();
+}
+
+Result<std::unique_ptr<SharedIndexSearcher>>
+SharedIndexSearcher::open(const QString& location, Embedder* embedder, const QString& cacheFolder) {
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return connection.error();
+    auto impl = std::make_unique<Impl>(std::move(connection).value(), embedder,
+                                       cacheFolder.isEmpty() ? defaultSharedSearchFolder(location)
+                                                             : cacheFolder);
+    if (auto opened = impl->open(); !opened)
+        return opened.error();
+    return std::unique_ptr<SharedIndexSearcher>(new SharedIndexSearcher(std::move(impl)));
+}
+
+SharedIndexSearcher::Opening SharedIndexSearcher::opening() const {
+    return m_impl->m_opening;
+}
+int SharedIndexSearcher::changesAppliedAtOpen() const {
+    return m_impl->m_appliedAtOpen;
+}
+Result<int> SharedIndexSearcher::catchUp() {
+    return m_impl->catchUp();
+}
+std::int64_t SharedIndexSearcher::generation() const {
+    return m_impl->m_cache.generation;
+}
+std::int64_t SharedIndexSearcher::size() const {
+    return m_impl->m_cache.vectors ? m_impl->m_cache.vectors->size() : 0;
+}
+const QString& SharedIndexSearcher::cacheFolder() const {
+    return m_impl->m_folder;
+}
+
+Result<std::vector<PassageHit>>
+SharedIndexSearcher::searchPassagesByVector(const float* query, const SearchOptions& options) {
+    auto scored = m_impl->nearest(query, options.limit, options);
+    if (!scored)
+        return scored.error();
+    return resolveHits(m_impl->m_connection, *scored);
+}
+
+Result<std::vector<DocumentHit>>
+SharedIndexSearcher::searchDocumentsByVector(const float* query, const SearchOptions& options) {
+    return m_impl->documents(query, options);
+}
+
+Result<std::vector<PassageHit>> SharedIndexSearcher::searchPassages(const QString& query,
+                                                                    const SearchOptions& options) {
+    if (auto semantic = m_impl->requireSemantic(options); !semantic)
+        return semantic.error();
+    auto vector = m_impl->embedQuery(query);
+    if (!vector)
+        return vector.error();
+    return searchPassagesByVector(vector->data(), options);
+}
+
+Result<std::vector<DocumentHit>>
+SharedIndexSearcher::searchDocuments(const QString& query, const SearchOptions& options) {
+    if (auto semantic = m_impl->requireSemantic(options); !semantic)
+        return semantic.error();
+    auto vector = m_impl->embedQuery(query);
+    if (!vector)
+        return vector.error();
+    return m_impl->documents(vector->data(), options);
+}
+
+Result<void> sharedSearchSupports(const QString& location, const SearchOptions& options) {
+    if (options.mode != SearchMode::Semantic)
+        return makeError(ErrorCode::Unsupported,
+                         displayLocation(location) +
+                             QStringLiteral(": keyword search on a shared index is not "
+                                            "available yet; search by meaning (--mode semantic)"));
+    return {};
+}
+
+QString defaultSharedSearchFolder(const QString& location) {
+    return defaultCacheFolder() + QStringLiteral("/shared/") + sharedIndexFolderName(location) +
+           QStringLiteral("/search");
+}
+
+} // namespace semsearch
