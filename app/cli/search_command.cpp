@@ -115,36 +115,36 @@ std::optional<SearchRequest> requestFrom(const QCommandLineParser& parser) {
     return request;
 }
 
-// The search on a shared index at `location`, by meaning: from the vector cache of this
-// machine, brought up to date first (shared_index_searcher.h). Without --mode it searches by
-// meaning, since the local default (hybrid) needs keyword search, which the shared index does
-// not offer yet; --mode keyword or hybrid, and --like, are refused in one line.
+// The search on a shared index at `location`: by meaning from the vector cache of this machine,
+// brought up to date first, by keywords on the server, or both (shared_index_searcher.h); a
+// keyword search loads no model. --like is refused in one line.
 Result<QByteArray> sharedSearchOutput(const QString& location, const QCommandLineParser& parser,
-                                      SearchRequest request, std::optional<Precision> precision) {
+                                      const SearchRequest& request,
+                                      std::optional<Precision> precision) {
     if (!request.like.isEmpty())
         return makeError(ErrorCode::Unsupported,
                          displayLocation(location) +
                              QStringLiteral(": --like is not available on a shared index yet"));
-    if (!parser.isSet(QStringLiteral("mode")))
-        request.options.mode = SearchMode::Semantic;
-    if (auto supported = sharedSearchSupports(location, request.options); !supported)
-        return supported.error();
-    auto embedder = openModelFor(modelFolder(parser), nullptr, precision, ModelUse::Search);
-    if (!embedder)
-        return embedder.error();
-    auto searcher = SharedIndexSearcher::open(location, embedder->get());
+    std::unique_ptr<Embedder> embedder;
+    if (request.options.mode != SearchMode::Keyword) {
+        auto opened = openModelFor(modelFolder(parser), nullptr, precision, ModelUse::Search);
+        if (!opened)
+            return opened.error();
+        embedder = std::move(opened).value();
+    }
+    auto searcher = SharedIndexSearcher::open(location, embedder.get());
     if (!searcher)
         return searcher.error();
     if (request.passages) {
         auto hits = (*searcher)->searchPassages(request.query, request.options);
         if (!hits)
             return hits.error();
-        return passagesOutput(embedder->get(), request, *hits);
+        return passagesOutput(embedder.get(), request, *hits);
     }
     auto hits = (*searcher)->searchDocuments(request.query, request.options);
     if (!hits)
         return hits.error();
-    return documentsOutput(embedder->get(), request, *hits);
+    return documentsOutput(embedder.get(), request, *hits);
 }
 
 // The search itself, on an index (and a model, unless a keyword search needs none) that can

@@ -192,12 +192,13 @@ private Q_SLOTS:
         }
     }
 
-    // --mode semantic, and no --mode at all (by meaning, on a shared index), equal the brute
-    // force; documents group it by path; text output names the other machine.
+    // --mode semantic equals the brute force; documents group it by path; text output names the
+    // other machine.
     void searchEqualsBruteForceOverExport() {
         checkPassageSearch(QStringLiteral("boats in a harbour"),
                            {QStringLiteral("--mode"), QStringLiteral("semantic")});
-        checkPassageSearch(QStringLiteral("a violin lesson"), {});
+        checkPassageSearch(QStringLiteral("a violin lesson"),
+                           {QStringLiteral("--mode"), QStringLiteral("semantic")});
 
         const std::vector<ExportedPassage> passages = exported();
         const std::vector<float> vector = embedded(QStringLiteral("electron spin"));
@@ -208,7 +209,8 @@ private Q_SLOTS:
                 paths << passages[i].path;
         const RunResult run =
             cli({QStringLiteral("search"), QStringLiteral("electron spin"),
-                 QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("4")});
+                 QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("4"),
+                 QStringLiteral("--mode"), QStringLiteral("semantic")});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonArray results =
             QJsonDocument::fromJson(run.out).object().value(QStringLiteral("results")).toArray();
@@ -243,7 +245,8 @@ private Q_SLOTS:
                                    {QStringLiteral("a late note on lighthouse keepers")}}},
                                  *m_embedder, m_written),
                  QString());
-        checkPassageSearch(QStringLiteral("lighthouse keepers"), {});
+        checkPassageSearch(QStringLiteral("lighthouse keepers"),
+                           {QStringLiteral("--mode"), QStringLiteral("semantic")});
         const RunResult run = cli({QStringLiteral("search"), QStringLiteral("lighthouse keepers"),
                                    QStringLiteral("--passages"), QStringLiteral("--json"),
                                    QStringLiteral("-k"), QStringLiteral("1")});
@@ -256,17 +259,49 @@ private Q_SLOTS:
                  before + 1);
     }
 
-    // Keyword and hybrid search, a database without an index, a port nobody listens on: one
-    // line each, exit code 1.
-    void refusalsAreOneLine() {
-        for (const QString& mode : {QStringLiteral("keyword"), QStringLiteral("hybrid")}) {
-            const RunResult run = cli({QStringLiteral("search"), QStringLiteral("boats"),
-                                       QStringLiteral("--mode"), mode});
-            QCOMPARE(run.exitCode, 1);
-            QVERIFY2(isOneLine(run.err), run.err.constData());
-            QVERIFY2(run.err.contains("keyword search on a shared index is not available yet"),
-                     run.err.constData());
+    // Keyword search (the default, hybrid, too) finds the passages that hold the word, as plain
+    // string search over `export` finds them; -word leaves out every document holding it.
+    void keywordsOnTheServer() {
+        const std::vector<ExportedPassage> passages = exported();
+        QSet<QString> holding;
+        QSet<QString> excludedPaths;
+        for (const ExportedPassage& passage : passages) {
+            if (passage.text.contains(QStringLiteral("violin")))
+                holding.insert(passage.text);
+            if (passage.text.contains(QStringLiteral("alps")))
+                excludedPaths.insert(passage.path);
         }
+        QVERIFY(!holding.isEmpty() && !excludedPaths.isEmpty());
+        for (const QString& mode : {QStringLiteral("keyword"), QStringLiteral("hybrid")}) {
+            const RunResult run =
+                cli({QStringLiteral("search"), QStringLiteral("VIOLIN"), QStringLiteral("--mode"),
+                     mode, QStringLiteral("--passages"), QStringLiteral("--json"),
+                     QStringLiteral("--limit"), QString::number(holding.size())});
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            QSet<QString> found;
+            for (const QJsonValue& hit : QJsonDocument::fromJson(run.out)
+                                             .object()
+                                             .value(QStringLiteral("results"))
+                                             .toArray())
+                found.insert(hit.toObject().value(QStringLiteral("text")).toString());
+            QCOMPARE(found, holding); // hybrid: a passage in both rankings outranks the others
+        }
+        const RunResult without =
+            cli({QStringLiteral("search"), QStringLiteral("hiking -alps"), QStringLiteral("--json"),
+                 QStringLiteral("--limit"), QStringLiteral("100")});
+        QVERIFY2(without.exitCode == 0, without.err.constData());
+        const QJsonArray documents = QJsonDocument::fromJson(without.out)
+                                         .object()
+                                         .value(QStringLiteral("results"))
+                                         .toArray();
+        QVERIFY(!documents.isEmpty());
+        for (const QJsonValue& document : documents)
+            QVERIFY(!excludedPaths.contains(
+                document.toObject().value(QStringLiteral("path")).toString()));
+    }
+
+    // A database without an index, a port nobody listens on: one line each, exit code 1.
+    void refusalsAreOneLine() {
         const QString nowhere = QStringLiteral("postgresql://postgres@127.0.0.1:%1/team")
                                     .arg(PostgresServer::freePort());
         for (const QString& location : {m_server->location(QStringLiteral("empty")), nowhere})

@@ -17,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <set>
+
 using namespace semsearch;
 using namespace semsearch::test;
 
@@ -318,21 +320,60 @@ private Q_SLOTS:
         QCOMPARE(empty.error().code, ErrorCode::NotFound);
     }
 
-    // Keyword and hybrid searches, and exclusions, need the server's keyword search: refused.
-    void otherModesAreRefused() {
+    // Keyword search finds exactly the passages holding the word (plain string search over
+    // what the test wrote), with no model too; hybrid puts them first (each is in both
+    // rankings, the others only in one); -word leaves out every document holding it.
+    void keywordsHybridAndExclusions() {
         QTemporaryDir cache;
         auto searcher = SharedIndexSearcher::open(m_location, m_embedder.get(), cache.path());
         QVERIFY(searcher.ok());
-        for (SearchMode mode : {SearchMode::Keyword, SearchMode::Hybrid}) {
+        std::set<std::int64_t> holding;
+        std::set<QString> paths;
+        std::set<QString> excludedPaths;
+        for (const auto& [id, passage] : m_written) {
+            paths.insert(passage.path);
+            if (passage.text.contains(QStringLiteral("cinnamon")))
+                holding.insert(id);
+            if (passage.text.contains(QStringLiteral("alps")))
+                excludedPaths.insert(passage.path);
+        }
+        QVERIFY(!holding.empty() && !excludedPaths.empty());
+        const auto idsOf = [](const std::vector<PassageHit>& hits) {
+            std::set<std::int64_t> ids;
+            for (const PassageHit& hit : hits)
+                ids.insert(hit.passageId);
+            return ids;
+        };
+        SearchOptions keyword;
+        keyword.mode = SearchMode::Keyword;
+        keyword.limit = 1000;
+        auto found = (*searcher)->searchPassages(QStringLiteral("Cinnamon"), keyword);
+        QVERIFY2(found.ok(), found ? "" : qPrintable(found.error().message));
+        QCOMPARE(idsOf(*found), holding);
+        auto modelless = SharedIndexSearcher::open(m_location, nullptr, cache.path());
+        QVERIFY(modelless.ok());
+        auto withoutModel = (*modelless)->searchPassages(QStringLiteral("cinnamon"), keyword);
+        QVERIFY(withoutModel.ok());
+        QCOMPARE(idsOf(*withoutModel), holding);
+
+        SearchOptions hybrid;
+        hybrid.mode = SearchMode::Hybrid;
+        hybrid.limit = int(holding.size());
+        auto fused = (*searcher)->searchPassages(QStringLiteral("cinnamon"), hybrid);
+        QVERIFY2(fused.ok(), fused ? "" : qPrintable(fused.error().message));
+        QCOMPARE(idsOf(*fused), holding);
+
+        for (SearchMode mode : {SearchMode::Semantic, SearchMode::Hybrid, SearchMode::Keyword}) {
             SearchOptions options;
             options.mode = mode;
-            auto hits = (*searcher)->searchPassages(QStringLiteral("boats"), options);
-            QVERIFY(!hits.ok());
-            QCOMPARE(hits.error().code, ErrorCode::Unsupported);
+            options.limit = 100;
+            auto documents = (*searcher)->searchDocuments(QStringLiteral("hiking -alps"), options);
+            QVERIFY2(documents.ok(), documents ? "" : qPrintable(documents.error().message));
+            for (const DocumentHit& document : *documents)
+                QVERIFY2(!excludedPaths.count(document.path), qPrintable(document.path));
+            if (mode == SearchMode::Semantic)
+                QCOMPARE(documents->size(), paths.size() - excludedPaths.size());
         }
-        auto excluding = (*searcher)->searchDocuments(QStringLiteral("boats -harbour"));
-        QVERIFY(!excluding.ok());
-        QCOMPARE(excluding.error().code, ErrorCode::Unsupported);
     }
 };
 

@@ -17,12 +17,14 @@
 // replaces a newer cache with an older one. Applying a change is idempotent, so a cache whose
 // cache.json lags its vectors.faiss (a crash between the two writes) only replays a few changes.
 //
-// Modes: Semantic only, for now (Keyword and Hybrid need the server's keyword search):
-// searches in other modes, and queries with excluded terms (-word), give Unsupported. Scores
-// are cosine similarities in [-1, 1], equal scores in ascending passage id order. Filters
-// (SearchFilter) are applied on the server: the passages of the documents that match, as the
-// local index selects them. DocumentHit::duplicates stays empty, and no keyword matches are
-// reported (PassageHit::keywordMatches).
+// Modes: all three of the local Searcher's. Semantic ranks by the cache's cosine (scores in
+// [-1, 1], equal scores in ascending passage id order); Keyword runs on the server
+// (PostgreSQL's full-text search, scores ts_rank_cd); Hybrid fuses the two by reciprocal rank;
+// excluded terms (-word) leave out whole documents in every mode. How these differ from the
+// local index is in core/src/shared_search/shared_rankings.h. Keyword mode needs no model.
+// Filters (SearchFilter) are applied on the server: the passages of the documents that match,
+// as the local index selects them. DocumentHit::duplicates stays empty, and no keyword matches
+// are reported (PassageHit::keywordMatches).
 //
 // Reads need only SELECT: a read-only role can search. Errors: PgConnection's (one line naming
 // the location without its password; see pg_connection.h), NotFound when the database holds
@@ -96,11 +98,6 @@ private:
     explicit SharedIndexSearcher(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
-
-// Whether a search with `options` can run on the shared index at `location` (before anything
-// is opened, for a front end to refuse early): Unsupported, one line naming the location, for
-// Keyword and Hybrid modes.
-Result<void> sharedSearchSupports(const QString& location, const SearchOptions& options);
 
 // The default cache folder of a searcher of `location`:
 // defaultCacheFolder()/shared/<sharedIndexFolderName(location)>/search.

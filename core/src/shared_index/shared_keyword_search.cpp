@@ -66,4 +66,23 @@ Result<std::vector<SharedKeywordHit>> sharedKeywordSearch(PgConnection& connecti
     return hits;
 }
 
+Result<std::vector<std::int64_t>> sharedPassagesOfDocumentsHolding(PgConnection& connection,
+                                                                   const QStringList& terms) {
+    if (terms.isEmpty())
+        return std::vector<std::int64_t>{};
+    const QByteArray sql = "SELECT id FROM passages WHERE document_id IN (SELECT document_id "
+                           "FROM passages WHERE words @@ (" +
+                           anyOf(1, terms.size()) + ")) ORDER BY id";
+    std::vector<PgParam> params;
+    for (const QString& term : terms)
+        params.push_back(PgParam::text(term));
+    auto rows = connection.query(sql.constData(), params);
+    if (!rows)
+        return rows.error();
+    std::vector<std::int64_t> ids(std::size_t(rows->rowCount()));
+    for (int row = 0; row < rows->rowCount(); ++row)
+        ids[std::size_t(row)] = rows->integer(row, 0);
+    return ids;
+}
+
 } // namespace semsearch

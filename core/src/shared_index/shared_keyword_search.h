@@ -51,4 +51,10 @@ struct SharedKeywordHit {
 Result<std::vector<SharedKeywordHit>> sharedKeywordSearch(PgConnection& connection,
                                                           const SharedKeywordQuery& query);
 
+// The passages of every document holding any of `terms` (words or phrases, cut as above),
+// ascending: what a search by meaning leaves out for a query's excluded terms. None when
+// `terms` is empty (without asking the server).
+Result<std::vector<std::int64_t>> sharedPassagesOfDocumentsHolding(PgConnection& connection,
+                                                                   const QStringList& terms);
+
 } // namespace semsearch

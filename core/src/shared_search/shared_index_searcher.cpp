@@ -10,6 +10,7 @@
 #include "shared_search/search_cache_files.h"
 #include "shared_search/search_cache_updates.h"
 #include "shared_search/shared_hits.h"
+#include "shared_search/shared_rankings.h"
 
 #include <algorithm>
 #include <optional>
@@ -23,10 +24,19 @@ public:
 
     Result<void> open();
     Result<int> catchUp();
-    Result<std::vector<float>> embedQuery(const QString& query);
+    Result<std::vector<float>> embedQuery(const SearchQuery& query);
+    // The query embedded unless a keyword search needs no vector (then empty, no error).
+    Result<std::vector<float>> prepareQuery(const SearchQuery& query, const QString& text,
+                                            const SearchOptions& options);
     Result<std::vector<ScoredId>> nearest(const float* query, std::int64_t k,
-                                          const SearchOptions& options);
-    Result<std::vector<DocumentHit>> documents(const float* query, const SearchOptions& options);
+                                          const SearchOptions& options,
+                                          const QStringList& excluded = {});
+    // The passages of the mode's ranking (shared_rankings.h); `vector` is the query's
+    // embedding, null in Keyword mode.
+    Result<std::vector<ScoredId>> ranking(const SearchQuery& query, const float* vector,
+                                          std::int64_t k, const SearchOptions& options);
+    Result<std::vector<DocumentHit>> documents(const SearchQuery& query, const float* vector,
+                                               const SearchOptions& options);
 
     PgConnection m_connection;
     Embedder* m_embedder;
@@ -37,7 +47,6 @@ public:
     int m_appliedAtOpen = 0;
     std::int64_t m_unsaved = 0; // passages changed by catchUp() since the cache was saved
 
-    Result<void> requireSemantic(const SearchOptions& options) const;
     Result<void> save();
 
 private:
@@ -95,10 +104,6 @@ Result<void> SharedIndexSearcher::Impl::requireModel() const {
     return {};
 }
 
-Result<void> SharedIndexSearcher::Impl::requireSemantic(const SearchOptions& options) const {
-    return sharedSearchSupports(m_connection.location(), options);
-}
-
 Result<void> SharedIndexSearcher::Impl::save() {
     auto saved = saveSearchCache(m_folder, m_cache, *m_model, m_connection.location());
     if (saved)
@@ -128,15 +133,7 @@ Result<int> SharedIndexSearcher::Impl::catchUp() {
     return applied->changes;
 }
 
-Result<std::vector<float>> SharedIndexSearcher::Impl::embedQuery(const QString& text) {
-    const SearchQuery query = parseSearchQuery(text);
-    if (text.trimmed().isEmpty())
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
-    if (!query.excluded.isEmpty())
-        return makeError(ErrorCode::Unsupported,
-                         m_connection.location() +
-                             QStringLiteral(": leaving out words (-word) needs keyword search, "
-                                            "which a shared index does not offer yet"));
+Result<std::vector<float>> SharedIndexSearcher::Impl::embedQuery(const SearchQuery& query) {
     if (auto model = requireModel(); !model)
         return model.error();
     auto vectors = m_embedder->embed({query.semanticText});
@@ -146,32 +143,54 @@ Result<std::vector<float>> SharedIndexSearcher::Impl::embedQuery(const QString& 
 }
 
 Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::nearest(const float* query, std::int64_t k,
-                                                                 const SearchOptions& options) {
-    if (auto semantic = requireSemantic(options); !semantic)
-        return semantic.error();
+                                                                 const SearchOptions& options,
+                                                                 const QStringList& excluded) {
     if (!m_cache.vectors || k <= 0)
         return std::vector<ScoredId>();
     k = std::min(k, m_cache.vectors->size());
-    if (options.filter.isEmpty())
-        return m_cache.vectors->search(query, int(k));
-    auto allowed = filteredPassageIds(m_connection, options.filter);
+    auto allowed = allowedPassages(m_connection, *m_cache.vectors, options.filter, excluded);
     if (!allowed)
         return allowed.error();
-    return m_cache.vectors->search(query, int(k), &*allowed);
+    return m_cache.vectors->search(query, int(k), *allowed ? &**allowed : nullptr);
+}
+
+Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::ranking(const SearchQuery& query,
+                                                                 const float* vector,
+                                                                 std::int64_t k,
+                                                                 const SearchOptions& options) {
+    // As many candidates from each side as the local hybrid search takes, and never fewer
+    // than asked for.
+    const std::int64_t candidates =
+        options.mode == SearchMode::Hybrid ? std::max<std::int64_t>(k, 100) : k;
+    std::vector<ScoredId> byMeaning;
+    if (options.mode != SearchMode::Keyword) {
+        auto nearestIds = nearest(vector, candidates, options, query.excluded);
+        if (!nearestIds)
+            return nearestIds.error();
+        byMeaning = std::move(nearestIds).value();
+        if (options.mode == SearchMode::Semantic)
+            return byMeaning;
+    }
+    auto byWords = keywordRanking(m_connection, query, options.filter,
+                                  int(std::min<std::int64_t>(candidates, 1 << 20)));
+    if (!byWords || options.mode == SearchMode::Keyword)
+        return byWords;
+    return fusedRanking(byMeaning, *byWords, int(k));
 }
 
 Result<std::vector<DocumentHit>>
-SharedIndexSearcher::Impl::documents(const float* query, const SearchOptions& options) {
-    if (options.limit <= 0 || !m_cache.vectors)
+SharedIndexSearcher::Impl::documents(const SearchQuery& query, const float* vector,
+                                     const SearchOptions& options) {
+    if (options.limit <= 0 || (!m_cache.vectors && options.mode != SearchMode::Keyword))
         return std::vector<DocumentHit>();
-    const std::int64_t total = m_cache.vectors->size();
+    const std::int64_t total = m_cache.vectors ? m_cache.vectors->size() : 0;
     const int perDocument = std::max(1, options.passagesPerDocument);
     // Documents rank by their best passage: fetch generously and widen the net until enough
     // distinct documents turn up, as the local Searcher does.
     std::int64_t k = std::max<std::int64_t>(64, std::int64_t(options.limit) * perDocument * 4);
     for (;;) {
-        k = std::min(k, total);
-        auto scored = nearest(query, k, options);
+        k = std::min(k, std::max<std::int64_t>(total, 1));
+        auto scored = ranking(query, vector, k, options);
         if (!scored)
             return scored.error();
         QHash<std::int64_t, std::int64_t> modifiedMs;
@@ -179,7 +198,7 @@ SharedIndexSearcher::Impl::documents(const float* query, const SearchOptions& op
         if (!hits)
             return hits.error();
         auto grouped = documentsOf(std::move(*hits), options.limit, perDocument, modifiedMs);
-        if (int(grouped.size()) >= options.limit || k >= total)
+        if (int(grouped.size()) >= options.limit || k >= total || std::int64_t(scored->size()) < k)
             return grouped;
         k *= 4;
     }
@@ -235,36 +254,39 @@ SharedIndexSearcher::searchPassagesByVector(const float* query, const SearchOpti
 
 Result<std::vector<DocumentHit>>
 SharedIndexSearcher::searchDocumentsByVector(const float* query, const SearchOptions& options) {
-    return m_impl->documents(query, options);
+    return m_impl->documents(SearchQuery{}, query, options);
 }
 
-Result<std::vector<PassageHit>> SharedIndexSearcher::searchPassages(const QString& query,
+Result<std::vector<float>> SharedIndexSearcher::Impl::prepareQuery(const SearchQuery& query,
+                                                                   const QString& text,
+                                                                   const SearchOptions& options) {
+    if (text.trimmed().isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("the query is empty"));
+    if (options.mode == SearchMode::Keyword)
+        return std::vector<float>();
+    return embedQuery(query);
+}
+
+Result<std::vector<PassageHit>> SharedIndexSearcher::searchPassages(const QString& text,
                                                                     const SearchOptions& options) {
-    if (auto semantic = m_impl->requireSemantic(options); !semantic)
-        return semantic.error();
-    auto vector = m_impl->embedQuery(query);
+    const SearchQuery query = parseSearchQuery(text);
+    auto vector = m_impl->prepareQuery(query, text, options);
     if (!vector)
         return vector.error();
-    return searchPassagesByVector(vector->data(), options);
+    auto scored =
+        m_impl->ranking(query, vector->empty() ? nullptr : vector->data(), options.limit, options);
+    if (!scored)
+        return scored.error();
+    return resolveHits(m_impl->m_connection, *scored);
 }
 
 Result<std::vector<DocumentHit>>
-SharedIndexSearcher::searchDocuments(const QString& query, const SearchOptions& options) {
-    if (auto semantic = m_impl->requireSemantic(options); !semantic)
-        return semantic.error();
-    auto vector = m_impl->embedQuery(query);
+SharedIndexSearcher::searchDocuments(const QString& text, const SearchOptions& options) {
+    const SearchQuery query = parseSearchQuery(text);
+    auto vector = m_impl->prepareQuery(query, text, options);
     if (!vector)
         return vector.error();
-    return m_impl->documents(vector->data(), options);
-}
-
-Result<void> sharedSearchSupports(const QString& location, const SearchOptions& options) {
-    if (options.mode != SearchMode::Semantic)
-        return makeError(ErrorCode::Unsupported,
-                         displayLocation(location) +
-                             QStringLiteral(": keyword search on a shared index is not "
-                                            "available yet; search by meaning (--mode semantic)"));
-    return {};
+    return m_impl->documents(query, vector->empty() ? nullptr : vector->data(), options);
 }
 
 QString defaultSharedSearchFolder(const QString& location) {
