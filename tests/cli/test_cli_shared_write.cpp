@@ -1,0 +1,375 @@
+// semsearch-cli index and remove on a shared index at a postgresql:// location, against a
+// private PostgreSQL 15 (postgres_server.h). Each "machine" is a process with its own
+// SEMSEARCH_MACHINE and cache folder (where its working copies live). What the database holds
+// is read through the data layer and compared with a LOCAL index of the same files made by the
+// same CLI: the same paths, passage texts and vectors (fp32, bit for bit).
+
+#include "cli_runner.h"
+#include "postgres_server.h"
+#include "shared_index/pg_connection.h"
+#include "shared_index/shared_index_reads.h"
+#include "shared_index/source_lease.h"
+
+#include "semsearch/index_folder.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <map>
+#include <vector>
+
+using namespace semsearch;
+using namespace semsearch::test;
+
+namespace {
+
+// path -> its passages in order, each its text and vector.
+using Passages = std::map<QString, std::vector<std::pair<QString, std::vector<float>>>>;
+
+const QString kModel = QStringLiteral(SEMSEARCH_TEST_DATA "/tiny-bert-max");
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QCOMPARE(file.write(bytes), qint64(bytes.size()));
+}
+
+// A file of `sentences` sentences on `topic`, long enough to make several passages.
+QByteArray prose(const QString& topic, int sentences) {
+    QByteArray text;
+    for (int i = 0; i < sentences; ++i)
+        text += QStringLiteral("Sentence %1 tells about %2 and what follows from it. ")
+                    .arg(i)
+                    .arg(topic)
+                    .toUtf8();
+    return text + '\n';
+}
+
+// A machine: its name and a cache folder of its own.
+QProcessEnvironment machine(const QString& name, const QString& cache) {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("SEMSEARCH_MACHINE"), name);
+    environment.insert(QStringLiteral("XDG_CACHE_HOME"), cache);
+    environment.remove(QStringLiteral("SEMSEARCH_INDEX"));
+    return environment;
+}
+
+QStringList indexArguments(const QString& index, const QStringList& paths) {
+    return QStringList{QStringLiteral("index"),
+                       QStringLiteral("--index"),
+                       index,
+                       QStringLiteral("--model"),
+                       kModel,
+                       QStringLiteral("--precision"),
+                       QStringLiteral("fp32"),
+                       QStringLiteral("--json"),
+                       QStringLiteral("--quiet")} +
+           paths;
+}
+
+Passages sharedPassages(const QString& location) {
+    Passages passages;
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return passages;
+    auto dimension = sharedDimension(*connection);
+    (void)exportPassages(*connection, [&](const SharedPassage& shared, const float* vector) {
+        passages[shared.document.path].push_back(
+            {shared.passage.text, std::vector<float>(vector, vector + *dimension)});
+        return true;
+    });
+    return passages;
+}
+
+// A fresh local index of `paths` made by the CLI, read back from its folder.
+Passages localPassages(const QStringList& paths) {
+    QTemporaryDir folder;
+    Passages passages;
+    const QString index = folder.filePath(QStringLiteral("index"));
+    const RunResult run =
+        runCli(indexArguments(index, paths), {},
+               machine(QStringLiteral("local"), folder.filePath(QStringLiteral("cache"))));
+    if (run.exitCode != 0) {
+        qWarning("%s", run.err.constData());
+        return passages;
+    }
+    auto opened = IndexFolder::open(index, IndexFolder::Mode::Read);
+    if (!opened)
+        return passages;
+    (void)(*opened)->exportPassages([&](const DocumentRecord& document,
+                                        const PassageRecord& passage, const float* vector,
+                                        int dimension) {
+        passages[document.path].push_back(
+            {passage.text, std::vector<float>(vector, vector + dimension)});
+        return true;
+    });
+    return passages;
+}
+
+// The shared index's status as JSON.
+QJsonObject status(const QString& location) {
+    const RunResult run = runCli(
+        {QStringLiteral("status"), QStringLiteral("--index"), location, QStringLiteral("--json")});
+    return QJsonDocument::fromJson(run.out).object();
+}
+
+std::int64_t generationOf(const QString& location) {
+    return status(location).value(QStringLiteral("generation")).toInteger();
+}
+
+// The files anywhere under `folder` named `name` (a working copy's database, say).
+QStringList filesNamed(const QString& folder, const QString& name) {
+    QStringList found;
+    QDirIterator it(folder, {name}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        found << it.next();
+    return found;
+}
+
+} // namespace
+
+class TestCliSharedWrite : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<PostgresServer> m_server;
+    QTemporaryDir m_work;
+    int m_databases = 0;
+
+    // A new database of its own for each test.
+    QString newIndex() {
+        const QString name = QStringLiteral("team%1").arg(++m_databases);
+        const QString created = m_server->runSql(QStringLiteral("CREATE DATABASE %1").arg(name));
+        return created.isEmpty() ? m_server->location(name) : QString();
+    }
+
+    QString folder(const QString& name) const { return m_work.filePath(name); }
+
+    // A folder of a few text files.
+    QString notes(const QString& name) {
+        const QString root = folder(name);
+        writeFile(root + QStringLiteral("/apples.txt"), prose(QStringLiteral("apples"), 30));
+        writeFile(root + QStringLiteral("/boats.md"), prose(QStringLiteral("boats"), 12));
+        writeFile(root + QStringLiteral("/sub/clouds.txt"), prose(QStringLiteral("clouds"), 5));
+        writeFile(root + QStringLiteral("/sub/binary.bin"), QByteArray("\0\1\2\3", 4));
+        return root;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_work.isValid());
+        m_server = std::make_unique<PostgresServer>();
+        QVERIFY2(m_server->isRunning(), qPrintable(m_server->error()));
+    }
+
+    // 1. The database holds what a local index of the same folder holds, vectors exact; a
+    // second run changes nothing.
+    void indexedFolderEqualsALocalIndex() {
+        const QString location = newIndex();
+        QVERIFY(!location.isEmpty());
+        const QString root = notes(QStringLiteral("one"));
+        const auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-1")));
+        const RunResult run = runCli(indexArguments(location, {root}), {}, alpha);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+
+        const Passages expected = localPassages({root});
+        QCOMPARE(expected.size(), std::size_t(3));
+        QVERIFY(sharedPassages(location) == expected);
+        std::size_t passages = 0;
+        for (const auto& [path, list] : expected)
+            passages += list.size();
+        const QJsonObject first = QJsonDocument::fromJson(run.out).object();
+        const QJsonObject published = first.value(QStringLiteral("published")).toObject();
+        QCOMPARE(published.value(QStringLiteral("documents")).toInt(), 3);
+        QCOMPARE(published.value(QStringLiteral("passages")).toInteger(), qint64(passages));
+
+        const QJsonObject counts = status(location);
+        QCOMPARE(counts.value(QStringLiteral("documents")).toInt(), 3);
+        QCOMPARE(counts.value(QStringLiteral("passages")).toInteger(), qint64(passages));
+        QCOMPARE(counts.value(QStringLiteral("skipped_count")).toInt(), 1); // binary.bin
+        const QJsonObject source =
+            counts.value(QStringLiteral("sources")).toArray().at(0).toObject();
+        QCOMPARE(source.value(QStringLiteral("path")).toString(), root);
+        QCOMPARE(source.value(QStringLiteral("machine")).toString(), QStringLiteral("alpha"));
+
+        const std::int64_t generation = generationOf(location);
+        QVERIFY(generation > 0);
+        const RunResult again = runCli(indexArguments(location, {root}), {}, alpha);
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const QJsonObject second = QJsonDocument::fromJson(again.out).object();
+        QCOMPARE(second.value(QStringLiteral("passages_embedded")).toInt(), 0);
+        QCOMPARE(second.value(QStringLiteral("generation")).toInt(), 0);
+        QCOMPARE(generationOf(location), generation);
+    }
+
+    // 2. An edit, a deletion and a new file: afterwards the database holds exactly what a fresh
+    // local index of the folder holds.
+    void changesArePublished() {
+        const QString location = newIndex();
+        const QString root = notes(QStringLiteral("two"));
+        const auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-2")));
+        QCOMPARE(runCli(indexArguments(location, {root}), {}, alpha).exitCode, 0);
+        const std::int64_t before = generationOf(location);
+
+        writeFile(root + QStringLiteral("/apples.txt"), prose(QStringLiteral("pears"), 9));
+        QVERIFY(QFile::remove(root + QStringLiteral("/boats.md")));
+        writeFile(root + QStringLiteral("/sub/deeper/dunes.txt"),
+                  prose(QStringLiteral("dunes"), 7));
+        const RunResult run = runCli(indexArguments(location, {root}), {}, alpha);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+
+        const Passages expected = localPassages({root});
+        QVERIFY(expected.count(root + QStringLiteral("/sub/deeper/dunes.txt")) == 1);
+        QVERIFY(expected.count(root + QStringLiteral("/boats.md")) == 0);
+        QVERIFY(sharedPassages(location) == expected);
+        QVERIFY(generationOf(location) > before);
+    }
+
+    // 3. Two machines index two sources at the same time: both succeed, each source names its
+    // machine.
+    void twoMachinesAtOnce() {
+        const QString location = newIndex();
+        const QString first = notes(QStringLiteral("three-a"));
+        const QString second = notes(QStringLiteral("three-b"));
+        QProcess alpha;
+        QProcess beta;
+        alpha.setProcessEnvironment(
+            machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-3a"))));
+        beta.setProcessEnvironment(
+            machine(QStringLiteral("beta"), folder(QStringLiteral("cache-3b"))));
+        alpha.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {first}));
+        beta.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {second}));
+        const RunResult a = finishRun(alpha);
+        const RunResult b = finishRun(beta);
+        QVERIFY2(a.exitCode == 0, a.err.constData());
+        QVERIFY2(b.exitCode == 0, b.err.constData());
+
+        const QJsonArray sources = status(location).value(QStringLiteral("sources")).toArray();
+        QCOMPARE(sources.size(), 2);
+        QCOMPARE(sources.at(0).toObject().value(QStringLiteral("path")).toString(), first);
+        QCOMPARE(sources.at(0).toObject().value(QStringLiteral("machine")).toString(),
+                 QStringLiteral("alpha"));
+        QCOMPARE(sources.at(1).toObject().value(QStringLiteral("machine")).toString(),
+                 QStringLiteral("beta"));
+        QVERIFY(sharedPassages(location) == localPassages({first, second}));
+    }
+
+    // 4. A source another session holds is refused before anything is embedded, naming the
+    // holder.
+    void heldSourceIsRefused() {
+        const QString location = newIndex();
+        const QString root = notes(QStringLiteral("four"));
+        auto holder = PgConnection::open(location);
+        QVERIFY(holder.ok());
+        auto lease = SourceLease::take(*holder, root);
+        QVERIFY2(lease.ok(), lease ? "" : qPrintable(lease.error().message));
+
+        const QString cache = folder(QStringLiteral("cache-4"));
+        const RunResult run =
+            runCli(indexArguments(location, {root}), {}, machine(QStringLiteral("beta"), cache));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(isOneLine(run.err), run.err.constData());
+        QVERIFY2(run.err.contains(QByteArray::number(QCoreApplication::applicationPid())),
+                 run.err.constData());
+        QVERIFY2(filesNamed(cache, QStringLiteral("index.sqlite")).isEmpty(), "embedded anyway");
+        QCOMPARE(status(location).value(QStringLiteral("documents")).toInt(), 0);
+    }
+
+    // 5. Killed after the first published batch: the resume loses nothing and duplicates
+    // nothing, and no lease is left behind.
+    void killedMidPublicationResumes() {
+        const QString location = newIndex();
+        const QString root = folder(QStringLiteral("five"));
+        for (int i = 0; i < 12; ++i)
+            writeFile(root + QStringLiteral("/part-%1.txt").arg(i, 2, 10, QLatin1Char('0')),
+                      prose(QStringLiteral("topic %1").arg(i), 160));
+        auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-5")));
+        alpha.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), QStringLiteral("after-publish"));
+        const RunResult killed = runCli(indexArguments(location, {root}), {}, alpha);
+        QCOMPARE(killed.exitCode, -1);
+        const Passages expected = localPassages({root});
+        const int partial = status(location).value(QStringLiteral("documents")).toInt();
+        QVERIFY2(partial > 0 && partial < int(expected.size()),
+                 qPrintable(QStringLiteral("%1 of %2").arg(partial).arg(expected.size())));
+
+        alpha.remove(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"));
+        const RunResult resumed = runCli(indexArguments(location, {root}), {}, alpha);
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(resumed.out)
+                     .object()
+                     .value(QStringLiteral("passages_embedded"))
+                     .toInt(),
+                 0); // the working copy kept what was embedded
+        QVERIFY(sharedPassages(location) == expected);
+    }
+
+    // 7. A wrong password or a port nobody listens on: one line naming the location, no
+    // password.
+    void unreachableOrRefusedIsOneLine() {
+        PostgresServer guarded(PostgresServer::Auth::Password);
+        QVERIFY2(guarded.isRunning(), qPrintable(guarded.error()));
+        const QString secret = QStringLiteral("Not-The-Password");
+        const QString root = notes(QStringLiteral("seven"));
+        const QStringList locations = {
+            guarded.location(QStringLiteral("postgres"),
+                             QString::fromLatin1(PostgresServer::kSuperuser), secret),
+            QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/team")
+                .arg(secret)
+                .arg(PostgresServer::freePort())};
+        for (const QString& location : locations) {
+            for (const QString& command : {QStringLiteral("index"), QStringLiteral("remove")}) {
+                QStringList arguments = indexArguments(location, {root});
+                arguments[0] = command;
+                if (command == QStringLiteral("remove"))
+                    arguments = {command, QStringLiteral("--index"), location, root};
+                const RunResult run = runCli(
+                    arguments, {}, machine(QStringLiteral("alpha"), folder(QStringLiteral("c7"))));
+                QCOMPARE(run.exitCode, 1);
+                QVERIFY2(isOneLine(run.err), run.err.constData());
+                QVERIFY2(run.err.contains("postgresql://postgres@127.0.0.1:"), run.err.constData());
+                QVERIFY2(!run.err.contains(secret.toUtf8()), run.err.constData());
+                QVERIFY2(!run.out.contains(secret.toUtf8()), run.out.constData());
+            }
+        }
+    }
+
+    // 8. remove PATH: its documents are gone from the database, the rest stays.
+    void removeTakesOutWhatItNames() {
+        const QString location = newIndex();
+        const QString root = notes(QStringLiteral("eight"));
+        const auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-8")));
+        QCOMPARE(runCli(indexArguments(location, {root}), {}, alpha).exitCode, 0);
+        const std::int64_t before = generationOf(location);
+
+        const RunResult run = runCli({QStringLiteral("remove"), QStringLiteral("--index"), location,
+                                      root + QStringLiteral("/sub")},
+                                     {}, alpha);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.out.startsWith("1 document removed"), run.out.constData());
+        Passages expected = localPassages({root});
+        expected.erase(root + QStringLiteral("/sub/clouds.txt"));
+        QCOMPARE(expected.size(), std::size_t(2));
+        QVERIFY(sharedPassages(location) == expected);
+        const QJsonObject after = status(location);
+        QCOMPARE(after.value(QStringLiteral("skipped_count")).toInt(), 0); // sub/binary.bin's
+        QCOMPARE(after.value(QStringLiteral("generation")).toInteger(), before + 1);
+
+        // The whole source: forgotten, with its working copy.
+        const RunResult all = runCli(
+            {QStringLiteral("remove"), QStringLiteral("--index"), location, root}, {}, alpha);
+        QVERIFY2(all.exitCode == 0, all.err.constData());
+        QCOMPARE(status(location).value(QStringLiteral("sources")).toArray().size(), 0);
+        QVERIFY(sharedPassages(location).empty());
+        QVERIFY(filesNamed(folder(QStringLiteral("cache-8")), QStringLiteral("index.sqlite"))
+                    .isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSharedWrite)
+#include "test_cli_shared_write.moc"
