@@ -7,6 +7,7 @@
 #include "cli_runner.h"
 #include "postgres_server.h"
 #include "shared_index/pg_connection.h"
+#include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/source_lease.h"
 
@@ -23,6 +24,8 @@
 
 #include <map>
 #include <vector>
+
+#include <signal.h>
 
 using namespace semsearch;
 using namespace semsearch::test;
@@ -86,6 +89,25 @@ Passages sharedPassages(const QString& location) {
         return true;
     });
     return passages;
+}
+
+// "" when equal, else the first path where they differ.
+QString difference(const Passages& shared, const Passages& local) {
+    for (const auto& [path, passages] : local) {
+        const auto found = shared.find(path);
+        if (found == shared.end())
+            return path + QStringLiteral(": not in the shared index");
+        if (found->second.size() != passages.size())
+            return path + QStringLiteral(": %1 passages shared, %2 local")
+                              .arg(found->second.size())
+                              .arg(passages.size());
+        if (found->second != passages)
+            return path + QStringLiteral(": another text or vector");
+    }
+    for (const auto& [path, passages] : shared)
+        if (local.count(path) == 0)
+            return path + QStringLiteral(": only in the shared index");
+    return local.empty() ? QStringLiteral("the local index is empty") : QString();
 }
 
 // A fresh local index of `paths` made by the CLI, read back from its folder.
@@ -161,6 +183,15 @@ class TestCliSharedWrite : public QObject {
         return root;
     }
 
+    // About 900 passages: two publication batches of about 512, and a few seconds of embedding.
+    QString largeFolder(const QString& name) {
+        const QString root = folder(name);
+        for (int i = 0; i < 24; ++i)
+            writeFile(root + QStringLiteral("/part-%1.txt").arg(i, 2, 10, QLatin1Char('0')),
+                      prose(QStringLiteral("topic %1").arg(i), 300));
+        return root;
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_work.isValid());
@@ -180,7 +211,7 @@ private Q_SLOTS:
 
         const Passages expected = localPassages({root});
         QCOMPARE(expected.size(), std::size_t(3));
-        QVERIFY(sharedPassages(location) == expected);
+        QCOMPARE(difference(sharedPassages(location), expected), QString());
         std::size_t passages = 0;
         for (const auto& [path, list] : expected)
             passages += list.size();
@@ -227,7 +258,7 @@ private Q_SLOTS:
         const Passages expected = localPassages({root});
         QVERIFY(expected.count(root + QStringLiteral("/sub/deeper/dunes.txt")) == 1);
         QVERIFY(expected.count(root + QStringLiteral("/boats.md")) == 0);
-        QVERIFY(sharedPassages(location) == expected);
+        QCOMPARE(difference(sharedPassages(location), expected), QString());
         QVERIFY(generationOf(location) > before);
     }
 
@@ -257,7 +288,7 @@ private Q_SLOTS:
                  QStringLiteral("alpha"));
         QCOMPARE(sources.at(1).toObject().value(QStringLiteral("machine")).toString(),
                  QStringLiteral("beta"));
-        QVERIFY(sharedPassages(location) == localPassages({first, second}));
+        QCOMPARE(difference(sharedPassages(location), localPassages({first, second})), QString());
     }
 
     // 4. A source another session holds is refused before anything is embedded, naming the
@@ -267,6 +298,7 @@ private Q_SLOTS:
         const QString root = notes(QStringLiteral("four"));
         auto holder = PgConnection::open(location);
         QVERIFY(holder.ok());
+        QVERIFY(migrateSharedIndex(*holder).ok());
         auto lease = SourceLease::take(*holder, root);
         QVERIFY2(lease.ok(), lease ? "" : qPrintable(lease.error().message));
 
@@ -285,10 +317,7 @@ private Q_SLOTS:
     // nothing, and no lease is left behind.
     void killedMidPublicationResumes() {
         const QString location = newIndex();
-        const QString root = folder(QStringLiteral("five"));
-        for (int i = 0; i < 12; ++i)
-            writeFile(root + QStringLiteral("/part-%1.txt").arg(i, 2, 10, QLatin1Char('0')),
-                      prose(QStringLiteral("topic %1").arg(i), 160));
+        const QString root = largeFolder(QStringLiteral("five"));
         auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-5")));
         alpha.insert(QStringLiteral("SEMSEARCH_TEST_ABORT_AT"), QStringLiteral("after-publish"));
         const RunResult killed = runCli(indexArguments(location, {root}), {}, alpha);
@@ -306,7 +335,40 @@ private Q_SLOTS:
                      .value(QStringLiteral("passages_embedded"))
                      .toInt(),
                  0); // the working copy kept what was embedded
-        QVERIFY(sharedPassages(location) == expected);
+        QCOMPARE(difference(sharedPassages(location), expected), QString());
+    }
+
+    // 6. The server restarted under a running indexer: one line naming the location; the next
+    // run completes and the database matches a local index.
+    void serverRestartedMidRun() {
+        const QString location = newIndex();
+        const QString root = largeFolder(QStringLiteral("six"));
+        const QString cache = folder(QStringLiteral("cache-6"));
+        QProcess writer;
+        writer.setProcessEnvironment(machine(QStringLiteral("alpha"), cache));
+        writer.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {root}));
+        QVERIFY(writer.waitForStarted());
+        // The working copy appears once the connection and the lease are taken, while the
+        // embedding goes on: the writer is paused there, the server restarted under it, and
+        // the writer let go on to publish on a connection the server has ended.
+        const QDeadlineTimer deadline(120000);
+        while (filesNamed(cache, QStringLiteral("index.sqlite")).isEmpty() &&
+               writer.state() == QProcess::Running && !deadline.hasExpired())
+            QThread::msleep(5);
+        QVERIFY2(writer.state() == QProcess::Running, "the writer ended before the restart");
+        ::kill(pid_t(writer.processId()), SIGSTOP);
+        const bool restarted = m_server->restart();
+        ::kill(pid_t(writer.processId()), SIGCONT);
+        QVERIFY2(restarted, qPrintable(m_server->error()));
+        const RunResult failed = finishRun(writer);
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(isOneLine(failed.err), failed.err.constData());
+        QVERIFY2(failed.err.contains(location.toUtf8() + ": "), failed.err.constData());
+
+        const RunResult resumed =
+            runCli(indexArguments(location, {root}), {}, machine(QStringLiteral("alpha"), cache));
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QCOMPARE(difference(sharedPassages(location), localPassages({root})), QString());
     }
 
     // 7. A wrong password or a port nobody listens on: one line naming the location, no
@@ -355,7 +417,7 @@ private Q_SLOTS:
         Passages expected = localPassages({root});
         expected.erase(root + QStringLiteral("/sub/clouds.txt"));
         QCOMPARE(expected.size(), std::size_t(2));
-        QVERIFY(sharedPassages(location) == expected);
+        QCOMPARE(difference(sharedPassages(location), expected), QString());
         const QJsonObject after = status(location);
         QCOMPARE(after.value(QStringLiteral("skipped_count")).toInt(), 0); // sub/binary.bin's
         QCOMPARE(after.value(QStringLiteral("generation")).toInteger(), before + 1);
