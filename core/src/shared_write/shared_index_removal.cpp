@@ -117,13 +117,9 @@ Result<SharedRemoval> removeFromSharedIndex(const QString& location, const QStri
     const QStringList concerned = sourcesConcerned(*sources, cleaned);
     if (concerned.isEmpty() || !*model)
         return SharedRemoval{}; // nothing indexed there
-    std::vector<SourceLease> leases;
-    for (const QString& source : concerned) {
-        auto lease = SourceLease::take(*connection, source);
-        if (!lease)
-            return lease.error();
-        leases.push_back(std::move(*lease));
-    }
+    auto leases = SourceLease::takeAll(*connection, concerned);
+    if (!leases)
+        return leases.error();
     SharedRemoval removal;
     auto count = documentsUnder(*connection, concerned, cleaned);
     if (!count)

@@ -16,8 +16,6 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 
-#include <vector>
-
 namespace semsearch {
 
 namespace {
@@ -39,17 +37,6 @@ Result<PgConnection> connectForWriting(const QString& location, const ModelIdent
                                                 "%2, and vectors of two models never mix")
                                      .arg(describeModel(**held), describeModel(model)));
     return connection;
-}
-
-Result<std::vector<SourceLease>> leaseAll(PgConnection& connection, const QStringList& sources) {
-    std::vector<SourceLease> leases;
-    for (const QString& source : sources) {
-        auto lease = SourceLease::take(connection, source);
-        if (!lease)
-            return lease.error();
-        leases.push_back(std::move(*lease));
-    }
-    return leases;
 }
 
 void addUp(IndexStats& total, const IndexStats& run) {
@@ -130,7 +117,7 @@ Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder&
     if (!connection)
         return connection.error();
     // Every lease before any embedding: a source another machine holds is refused at once.
-    auto leases = leaseAll(*connection, sources);
+    auto leases = SourceLease::takeAll(*connection, sources);
     if (!leases)
         return leases.error();
     SharedIndexStats stats;
