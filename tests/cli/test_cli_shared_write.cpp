@@ -155,6 +155,18 @@ QStringList filesNamed(const QString& folder, const QString& name) {
     return found;
 }
 
+// The documents the one working copy under `cache` holds so far; 0 before it exists.
+std::int64_t documentsInWorkingCopy(const QString& cache) {
+    const QStringList copies = filesNamed(cache, QStringLiteral("index.sqlite"));
+    if (copies.size() != 1)
+        return 0;
+    auto copy = IndexFolder::open(QFileInfo(copies.first()).path(), IndexFolder::Mode::Read);
+    if (!copy)
+        return 0;
+    auto overview = (*copy)->overview();
+    return overview ? overview->totals.documents : 0;
+}
+
 } // namespace
 
 class TestCliSharedWrite : public QObject {
@@ -183,10 +195,11 @@ class TestCliSharedWrite : public QObject {
         return root;
     }
 
-    // About 900 passages: two publication batches of about 512, and a few seconds of embedding.
-    QString largeFolder(const QString& name) {
+    // About 900 passages (24 files): two publication batches of about 512, and a few seconds
+    // of embedding.
+    QString largeFolder(const QString& name, int files = 24) {
         const QString root = folder(name);
-        for (int i = 0; i < 24; ++i)
+        for (int i = 0; i < files; ++i)
             writeFile(root + QStringLiteral("/part-%1.txt").arg(i, 2, 10, QLatin1Char('0')),
                       prose(QStringLiteral("topic %1").arg(i), 300));
         return root;
@@ -364,6 +377,58 @@ private Q_SLOTS:
         QCOMPARE(failed.exitCode, 1);
         QVERIFY2(isOneLine(failed.err), failed.err.constData());
         QVERIFY2(failed.err.contains(location.toUtf8() + ": "), failed.err.constData());
+
+        const RunResult resumed =
+            runCli(indexArguments(location, {root}), {}, machine(QStringLiteral("alpha"), cache));
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QCOMPARE(difference(sharedPassages(location), localPassages({root})), QString());
+    }
+
+    // Ctrl-C: the working copy's run stops after a batch, what it committed is published, and
+    // the same command finishes the work.
+    void interruptedRunPublishesWhatItHas() {
+        const QString location = newIndex();
+        const QString root = largeFolder(QStringLiteral("interrupted"), 48);
+        const QString cache = folder(QStringLiteral("cache-i"));
+        QProcess writer;
+        writer.setProcessEnvironment(machine(QStringLiteral("alpha"), cache));
+        writer.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {root}));
+        QVERIFY(writer.waitForStarted());
+        // Interrupted once the working copy holds its first batch (an interrupt before it would
+        // publish nothing, which proves less).
+        const QDeadlineTimer deadline(120000);
+        while (documentsInWorkingCopy(cache) == 0 && writer.state() == QProcess::Running &&
+               !deadline.hasExpired())
+            QThread::msleep(20);
+        ::kill(pid_t(writer.processId()), SIGINT);
+        const RunResult interrupted = finishRun(writer);
+        QCOMPARE(interrupted.exitCode, 1);
+        QVERIFY2(interrupted.err.contains("interrupted; what was indexed so far is published"),
+                 interrupted.err.constData());
+        QVERIFY(QJsonDocument::fromJson(interrupted.out)
+                    .object()
+                    .value(QStringLiteral("cancelled"))
+                    .toBool());
+
+        // The database holds exactly what the working copy committed, a part of the folder.
+        const QStringList copies = filesNamed(cache, QStringLiteral("index.sqlite"));
+        QCOMPARE(copies.size(), 1);
+        Passages committed;
+        {
+            auto copy =
+                IndexFolder::open(QFileInfo(copies.first()).path(), IndexFolder::Mode::Read);
+            QVERIFY(copy.ok());
+            QVERIFY((*copy)->exportPassages([&](const DocumentRecord& document,
+                                                const PassageRecord& passage, const float* vector,
+                                                int dimension) {
+                committed[document.path].push_back(
+                    {passage.text, std::vector<float>(vector, vector + dimension)});
+                return true;
+            }));
+        }
+        QVERIFY2(!committed.empty() && committed.size() < 48,
+                 qPrintable(QString::number(committed.size())));
+        QCOMPARE(difference(sharedPassages(location), committed), QString());
 
         const RunResult resumed =
             runCli(indexArguments(location, {root}), {}, machine(QStringLiteral("alpha"), cache));
