@@ -326,6 +326,36 @@ private Q_SLOTS:
         QCOMPARE(status(location).value(QStringLiteral("documents")).toInt(), 0);
     }
 
+    // A folder inside a source another machine indexes, or holding it, would give the same
+    // documents two writers: refused, naming the source and its machine.
+    void nestedSourcesAreRefused() {
+        const QString location = newIndex();
+        const QString root = notes(QStringLiteral("nested/inner"));
+        QCOMPARE(runCli(indexArguments(location, {root}), {},
+                        machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-n1"))))
+                     .exitCode,
+                 0);
+        const auto beta = machine(QStringLiteral("beta"), folder(QStringLiteral("cache-n2")));
+        const RunResult inside =
+            runCli(indexArguments(location, {root + QStringLiteral("/sub")}), {}, beta);
+        QCOMPARE(inside.exitCode, 1);
+        QVERIFY2(isOneLine(inside.err), inside.err.constData());
+        QVERIFY2(
+            inside.err.contains("/sub lies in the source " + root.toUtf8() + " (indexed by alpha)"),
+            inside.err.constData());
+        const RunResult holding =
+            runCli(indexArguments(location, {folder(QStringLiteral("nested"))}), {}, beta);
+        QCOMPARE(holding.exitCode, 1);
+        QVERIFY2(holding.err.contains("holds the source " + root.toUtf8()),
+                 holding.err.constData());
+        QVERIFY(filesNamed(folder(QStringLiteral("cache-n2")), QStringLiteral("index.sqlite"))
+                    .isEmpty());
+        const QJsonArray sources = status(location).value(QStringLiteral("sources")).toArray();
+        QCOMPARE(sources.size(), 1);
+        QCOMPARE(sources.at(0).toObject().value(QStringLiteral("machine")).toString(),
+                 QStringLiteral("alpha"));
+    }
+
     // 5. Killed after the first published batch: the resume loses nothing and duplicates
     // nothing, and no lease is left behind.
     void killedMidPublicationResumes() {

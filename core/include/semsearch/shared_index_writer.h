@@ -70,6 +70,10 @@ QString workingCopyFolder(const QString& location, const QString& source,
 // copy committed is still published (without touching the skipped files, which the run had not
 // finished), the remaining roots are left alone, and `index.cancelled` says so.
 //
+// Each source is a folder tree one writer publishes whole: a path inside a source the index
+// already has (or holding one, or inside another path of the run) is refused with
+// InvalidArgument, naming the other source and its machine, before anything is embedded.
+//
 // Errors: NotFound for a path that does not exist (before connecting); the connection's
 // (pg_connection.h: Io for a server that cannot be reached or went away, InvalidArgument for
 // refused credentials or a read-only role, ...), each a line naming the location without its

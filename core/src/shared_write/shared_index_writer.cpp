@@ -39,6 +39,37 @@ Result<PgConnection> connectForWriting(const QString& location, const ModelIdent
     return connection;
 }
 
+bool atOrBelow(const QString& folder, const QString& path) {
+    return path == folder || path.startsWith(folder + QLatin1Char('/'));
+}
+
+// A source is one folder tree that one writer publishes whole. A source inside another (or
+// holding one) would have two writers, each publishing its own view of the same documents and
+// removing the other's, so the run is refused before anything is embedded.
+Result<void> refuseNestedSources(PgConnection& connection, const QStringList& sources) {
+    auto registered = sharedSources(connection);
+    if (!registered)
+        return registered.error();
+    std::vector<SharedSource> known = std::move(*registered);
+    for (const QString& source : sources)
+        known.push_back({SourceRecord{source, 0, 0}, QStringLiteral("this run")});
+    for (const QString& source : sources)
+        for (const SharedSource& other : known) {
+            const QString& path = other.source.path;
+            if (path == source || !(atOrBelow(path, source) || atOrBelow(source, path)))
+                continue;
+            return connection.error(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("%1 %2 the source %3 (indexed by %4); a source cannot lie in "
+                               "another: index the outer folder, or remove one of them first")
+                    .arg(source,
+                         atOrBelow(path, source) ? QStringLiteral("lies in")
+                                                 : QStringLiteral("holds"),
+                         path, other.machine));
+        }
+    return {};
+}
+
 void addUp(IndexStats& total, const IndexStats& run) {
     total.filesSeen += run.filesSeen;
     total.filesAdded += run.filesAdded;
@@ -120,6 +151,8 @@ Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder&
     auto leases = SourceLease::takeAll(*connection, sources);
     if (!leases)
         return leases.error();
+    if (auto separate = refuseNestedSources(*connection, sources); !separate)
+        return separate.error();
     SharedIndexStats stats;
     for (const QString& source : sources) {
         if (auto indexed = indexSource(*connection, location, embedder, source, options, progress,
