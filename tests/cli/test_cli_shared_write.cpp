@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -165,6 +166,20 @@ std::int64_t documentsInWorkingCopy(const QString& cache) {
         return 0;
     auto overview = (*copy)->overview();
     return overview ? overview->totals.documents : 0;
+}
+
+// Starts `writer` indexing `root` as machine "alpha" with its cache in `cache`, and waits
+// until `reached` (or two minutes). False when the writer has ended by then.
+bool startWriterUntil(QProcess& writer, const QString& location, const QString& root,
+                      const QString& cache, const std::function<bool()>& reached) {
+    writer.setProcessEnvironment(machine(QStringLiteral("alpha"), cache));
+    writer.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {root}));
+    if (!writer.waitForStarted())
+        return false;
+    const QDeadlineTimer deadline(120000);
+    while (!reached() && writer.state() == QProcess::Running && !deadline.hasExpired())
+        QThread::msleep(10);
+    return writer.state() == QProcess::Running;
 }
 
 } // namespace
@@ -393,17 +408,13 @@ private Q_SLOTS:
         const QString root = largeFolder(QStringLiteral("six"));
         const QString cache = folder(QStringLiteral("cache-6"));
         QProcess writer;
-        writer.setProcessEnvironment(machine(QStringLiteral("alpha"), cache));
-        writer.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {root}));
-        QVERIFY(writer.waitForStarted());
         // The working copy appears once the connection and the lease are taken, while the
         // embedding goes on: the writer is paused there, the server restarted under it, and
         // the writer let go on to publish on a connection the server has ended.
-        const QDeadlineTimer deadline(120000);
-        while (filesNamed(cache, QStringLiteral("index.sqlite")).isEmpty() &&
-               writer.state() == QProcess::Running && !deadline.hasExpired())
-            QThread::msleep(5);
-        QVERIFY2(writer.state() == QProcess::Running, "the writer ended before the restart");
+        QVERIFY2(startWriterUntil(
+                     writer, location, root, cache,
+                     [&] { return !filesNamed(cache, QStringLiteral("index.sqlite")).isEmpty(); }),
+                 "the writer ended before the restart");
         ::kill(pid_t(writer.processId()), SIGSTOP);
         const bool restarted = m_server->restart();
         ::kill(pid_t(writer.processId()), SIGCONT);
@@ -426,15 +437,11 @@ private Q_SLOTS:
         const QString root = largeFolder(QStringLiteral("interrupted"), 48);
         const QString cache = folder(QStringLiteral("cache-i"));
         QProcess writer;
-        writer.setProcessEnvironment(machine(QStringLiteral("alpha"), cache));
-        writer.start(QStringLiteral(SEMSEARCH_CLI), indexArguments(location, {root}));
-        QVERIFY(writer.waitForStarted());
         // Interrupted once the working copy holds its first batch (an interrupt before it would
         // publish nothing, which proves less).
-        const QDeadlineTimer deadline(120000);
-        while (documentsInWorkingCopy(cache) == 0 && writer.state() == QProcess::Running &&
-               !deadline.hasExpired())
-            QThread::msleep(20);
+        QVERIFY2(startWriterUntil(writer, location, root, cache,
+                                  [&] { return documentsInWorkingCopy(cache) > 0; }),
+                 "the writer ended before the interrupt");
         ::kill(pid_t(writer.processId()), SIGINT);
         const RunResult interrupted = finishRun(writer);
         QCOMPARE(interrupted.exitCode, 1);
