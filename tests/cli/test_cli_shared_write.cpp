@@ -391,6 +391,9 @@ private Q_SLOTS:
         const QJsonObject summary = QJsonDocument::fromJson(resumed.out).object();
         QCOMPARE(summary.value(QStringLiteral("passages_embedded")).toInt(), 0); // kept
         QCOMPARE(difference(sharedPassages(location), expected), QString());
+        const RunResult verified =
+            runCli({QStringLiteral("verify"), QStringLiteral("--index"), location});
+        QVERIFY2(verified.exitCode == 0, verified.out + verified.err);
         // The resume only publishes (its working copy is complete): a rough publication rate,
         // for the README, not a limit.
         const double published = summary.value(QStringLiteral("published"))
