@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QStringDecoder>
+#include <QSysInfo>
 
 #include <cmath>
 
@@ -129,6 +130,11 @@ Result<std::unique_ptr<IndexFolder>> openIndex(const QCommandLineParser& parser,
     if (index)
         (*index)->setVectorIndexOptions(options);
     return index;
+}
+
+QString machineName() {
+    const QString set = qEnvironmentVariable("SEMSEARCH_MACHINE");
+    return set.isEmpty() ? QSysInfo::machineHostName() : set;
 }
 
 QString indexFolder(const QCommandLineParser& parser) {

@@ -6,6 +6,8 @@
 #include "semsearch/printable_text.h"
 
 #include "semsearch/indexer.h"
+#include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_writer.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -59,8 +61,9 @@ void showProgress(const IndexProgress& p) {
 
 // The run's summary, a sentence or one JSON object. One table feeds both, so they cannot drift
 // apart. The first five counts share out the files (they add up to "files" unless the run was
-// cancelled); "removed" counts documents whose files are gone, which are not among them.
-QByteArray summary(const IndexStats& s, bool json) {
+// cancelled); "removed" counts documents whose files are gone, which are not among them. On a
+// shared index, `shared` adds what was published and the last generation committed.
+QByteArray summary(const IndexStats& s, bool json, const SharedIndexStats* shared = nullptr) {
     const std::pair<const char*, std::int64_t> counts[] = {
         {"added", s.filesAdded},         {"updated", s.filesUpdated}, {"reused", s.filesReused},
         {"unchanged", s.filesUnchanged}, {"skipped", s.filesSkipped},
@@ -73,17 +76,32 @@ QByteArray summary(const IndexStats& s, bool json) {
                ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
                ",\"passages_reused\":" + QByteArray::number(s.passagesReused) +
                ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
-               ",\"cancelled\":" + (s.cancelled ? "true" : "false") + "}\n";
+               ",\"cancelled\":" + (s.cancelled ? "true" : "false") +
+               (shared ? ",\"published\":{\"documents\":" +
+                             QByteArray::number(shared->documentsPublished) +
+                             ",\"passages\":" + QByteArray::number(shared->passagesPublished) +
+                             ",\"removed\":" + QByteArray::number(shared->documentsRemoved) +
+                             "},\"generation\":" + QByteArray::number(shared->generation)
+                       : QByteArray()) +
+               "}\n";
     }
     QStringList parts;
     for (const auto& [name, value] : counts)
         parts << QStringLiteral("%1 %2").arg(numberText(value), QLatin1String(name));
-    return QStringLiteral("%1: %2; %3 removed (gone); %4 in %5 s\n")
-        .arg(countText(s.filesSeen, "file", "files"), parts.join(QStringLiteral(", ")),
-             numberText(s.filesRemoved),
-             countText(s.passagesEmbedded, "passage embedded", "passages embedded"),
-             QLocale().toString(s.seconds, 'f', 1))
-        .toUtf8();
+    QByteArray out =
+        QStringLiteral("%1: %2; %3 removed (gone); %4 in %5 s\n")
+            .arg(countText(s.filesSeen, "file", "files"), parts.join(QStringLiteral(", ")),
+                 numberText(s.filesRemoved),
+                 countText(s.passagesEmbedded, "passage embedded", "passages embedded"),
+                 QLocale().toString(s.seconds, 'f', 1))
+            .toUtf8();
+    if (shared)
+        out += QStringLiteral("published %1 (%2), %3 removed; generation %4\n")
+                   .arg(countText(shared->documentsPublished, "document", "documents"),
+                        countText(shared->passagesPublished, "passage", "passages"),
+                        numberText(shared->documentsRemoved), numberText(shared->generation))
+                   .toUtf8();
+    return out;
 }
 
 // Test-only: where to stop the process dead (see semsearch/abort_point.h), from
@@ -150,6 +168,29 @@ Result<IndexStats> indexOrReembed(const QCommandLineParser& parser, Embedder& em
     return indexer.run(parser.positionalArguments(), progress, &control);
 }
 
+// index on a shared index: the working copies and their publication (shared_index_writer.h).
+int indexShared(const QCommandLineParser& parser, Embedder& embedder, const IndexOptions& options,
+                const ProgressCallback& progress, WorkControl& control, bool showing) {
+    SharedWriteOptions shared;
+    shared.index = options;
+    shared.machine = machineName();
+    auto stats = indexIntoSharedIndex(indexFolder(parser), embedder, parser.positionalArguments(),
+                                      shared, progress, &control);
+    if (showing)
+        std::fputs("\r\033[K", stderr);
+    if (!stats) {
+        printError(stats.error().message);
+        return kExitFailure;
+    }
+    writeOut(summary(stats->index, parser.isSet(QStringLiteral("json")), &*stats));
+    if (stats->index.cancelled) {
+        printError(QStringLiteral("interrupted; what was indexed so far is published, run the "
+                                  "same command again to continue"));
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
 } // namespace
 
 int runIndex(const QStringList& arguments) {
@@ -186,6 +227,13 @@ int runIndex(const QStringList& arguments) {
             arguments))
         return *stop;
     const bool reembedding = parser.isSet(reembed);
+    const bool sharedIndex = isSharedIndexLocation(indexFolder(parser));
+    if (reembedding && sharedIndex) {
+        printError(
+            displayLocation(indexFolder(parser)) +
+            QStringLiteral(": index --reembed does not work on a shared index on PostgreSQL yet"));
+        return kExitFailure;
+    }
     if (parser.positionalArguments().isEmpty() && !reembedding) {
         printError(QStringLiteral("index needs at least one PATH"));
         return kExitUsage;
@@ -217,6 +265,8 @@ int runIndex(const QStringList& arguments) {
         printError(embedder.error().message);
         return kExitFailure;
     }
+    if (sharedIndex)
+        return indexShared(parser, **embedder, *options, progress, control, showing);
     Result<IndexStats> stats = indexOrReembed(parser, **embedder, *options, progress, control);
     if (showing)
         std::fputs("\r\033[K", stderr);

@@ -1,7 +1,9 @@
 // semsearch-cli on a shared index at a postgresql:// location, against a private PostgreSQL 15
 // (postgres_server.h): `status` reports what writers put there (the counts the test wrote
-// itself, the machine of each source), and every command that would take the location for a
-// folder refuses it in one line, creating nothing and showing no password.
+// itself, the machine of each source), and what does not work on it yet (index --reembed)
+// refuses it in one line, creating nothing and showing no password. Indexing into it is
+// test_cli_shared_write's, verifying it test_cli_shared_verify's, searching it
+// test_cli_shared_search's.
 
 #include "cli_runner.h"
 #include "postgres_server.h"
@@ -145,7 +147,7 @@ private Q_SLOTS:
 
     // Taken for a folder, the location became folders named "postgresql:" below the working
     // directory, with the password in a folder name. Now every command that does not work on a
-    // shared index yet refuses it (status, verify, search and export do).
+    // shared index yet refuses it (status, verify, search, export, index and remove do).
     void otherCommandsRefuseTheLocation() {
         QTemporaryDir work;
         QVERIFY(work.isValid());
@@ -154,8 +156,7 @@ private Q_SLOTS:
                                      .arg(secret)
                                      .arg(m_server->port());
         const QList<QStringList> commands = {
-            {QStringLiteral("index"), work.path()},
-            {QStringLiteral("remove"), work.path()},
+            {QStringLiteral("index"), QStringLiteral("--reembed")},
         };
         for (QStringList command : commands) {
             command << QStringLiteral("--index") << location << QStringLiteral("--model")

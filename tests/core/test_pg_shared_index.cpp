@@ -461,6 +461,77 @@ private Q_SLOTS:
         QCOMPARE(late.vectors, early.vectors);
     }
 
+    // What a writer compares with its working copy: each document's state and the skipped
+    // files of one source, no other's; forgetting a source takes its skipped files along.
+    void aSourcesStatesAndItsForgetting() {
+        const QString location = freshIndex();
+        QVERIFY(!location.isEmpty());
+        auto connection = PgConnection::open(location);
+        QVERIFY2(connection.ok(), connection ? "" : qPrintable(connection.error().message));
+        const QStringList sources = {QStringLiteral("/team/a"), QStringLiteral("/team/b")};
+        auto leases = SourceLease::takeAll(*connection, sources);
+        QVERIFY2(leases.ok(), leases ? "" : qPrintable(leases.error().message));
+        QCOMPARE(leases->size(), std::size_t(2));
+        auto batch = SharedIndexBatch::begin(*connection, QStringLiteral("laptop"), testModel());
+        QVERIFY(batch.ok());
+        for (const QString& source : sources) {
+            QVERIFY(batch->addSource(source, 1).ok());
+            DocumentRecord document;
+            document.path = source + QStringLiteral("/x.md");
+            document.size = source.size();
+            document.modifiedMs = 1234;
+            document.contentHash = source.toUtf8();
+            std::vector<PassageRecord> records(1);
+            QVERIFY(
+                batch->putDocument(source, document, records, std::vector<float>(kDimension, 0.5f))
+                    .ok());
+            QVERIFY(batch
+                        ->recordSkipped(source, {source + QStringLiteral("/y.bin"),
+                                                 QStringLiteral("binary"), 5})
+                        .ok());
+        }
+        QVERIFY(batch->commit().ok());
+
+        auto states = sharedDocumentStates(*connection, sources[0]);
+        QVERIFY2(states.ok(), states ? "" : qPrintable(states.error().message));
+        QCOMPARE(states->size(), std::size_t(1));
+        const SharedDocumentState& state = states->at(QStringLiteral("/team/a/x.md"));
+        QCOMPARE(state.contentHash, QByteArray("/team/a"));
+        QCOMPARE(state.size, std::int64_t(7));
+        QCOMPARE(state.modifiedMs, std::int64_t(1234));
+        auto skipped = sharedSkippedOf(*connection, sources[1]);
+        QVERIFY(skipped.ok());
+        QCOMPARE(skipped->size(), std::size_t(1));
+        QCOMPARE(skipped->front().path, QStringLiteral("/team/b/y.bin"));
+        QCOMPARE(skipped->front().reason, QStringLiteral("binary"));
+
+        // This session holding only the second source: another's takeAll takes the first,
+        // is refused the second, and gives the first back.
+        leases->clear();
+        auto held = SourceLease::take(*connection, sources[1]);
+        QVERIFY(held.ok());
+        auto other = PgConnection::open(location);
+        QVERIFY(other.ok());
+        auto refused = SourceLease::takeAll(*other, sources);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Busy);
+        auto first = SourceLease::take(*connection, sources[0]);
+        QVERIFY2(first.ok(), "takeAll kept the lease it had taken before the refusal");
+
+        auto forgetting =
+            SharedIndexBatch::begin(*connection, QStringLiteral("laptop"), testModel());
+        QVERIFY(forgetting.ok());
+        QVERIFY(forgetting->removeUnder(sources[1]).ok());
+        QVERIFY(forgetting->forgetSource(sources[1]).ok());
+        QVERIFY(forgetting->commit().ok());
+        auto left = sharedSources(*connection);
+        QVERIFY(left.ok());
+        QCOMPARE(left->size(), std::size_t(1));
+        QCOMPARE(left->front().source.path, sources[0]);
+        QVERIFY(sharedSkippedOf(*connection, sources[1])->empty());
+        QCOMPARE(sharedSkippedOf(*connection, sources[0])->size(), std::size_t(1));
+    }
+
     // Writing into a source without its lease is refused, whoever else holds it; nothing of
     // the batch remains.
     void aWriterWithoutTheLeaseIsRefused() {

@@ -138,42 +138,53 @@ bool PostgresServer::start(Auth auth) {
         return false;
     }
     // A port found free may be taken before the server binds it; another try takes another.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        m_port = freePort();
-        m_server = std::make_unique<QProcess>();
-        m_server->setProcessChannelMode(QProcess::MergedChannels);
-        prepareChild(*m_server, true);
-        m_server->start(binary("postgres"),
-                        {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port),
-                         QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"),
-                         QStringLiteral("-c"),
-                         QStringLiteral("unix_socket_directories=") + folder(),
-                         // English messages: semsearch reads libpq's and the server's words
-                         // before a session exists (pg_connection.cpp).
-                         QStringLiteral("-c"), QStringLiteral("lc_messages=C"),
-                         // A test's data need not survive a power cut.
-                         QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"),
-                         QStringLiteral("synchronous_commit=off"), QStringLiteral("-c"),
-                         QStringLiteral("full_page_writes=off")});
-        if (!m_server->waitForStarted(kGenerousWaitMs)) {
-            m_error = QStringLiteral("cannot start postgres: ") + m_server->errorString();
-            return false;
-        }
-        const QDeadlineTimer deadline(kGenerousWaitMs);
-        while (!deadline.hasExpired() && m_server->state() == QProcess::Running) {
-            if (runTool(binary("pg_isready"),
-                        {QStringLiteral("-q"), QStringLiteral("-h"), folder(), QStringLiteral("-p"),
-                         QString::number(m_port)},
-                        false, nullptr))
-                return true;
-            m_server->waitForFinished(100);
-        }
-        m_server->waitForFinished(1000);
-        m_error = QStringLiteral("postgres did not start: ") +
-                  QString::fromLocal8Bit(m_server->readAll()).trimmed();
-        m_server.reset();
-    }
+    for (int attempt = 0; attempt < 5; ++attempt)
+        if (launch(freePort()))
+            return true;
     return false;
+}
+
+bool PostgresServer::launch(int port) {
+    m_port = port;
+    m_server = std::make_unique<QProcess>();
+    m_server->setProcessChannelMode(QProcess::MergedChannels);
+    prepareChild(*m_server, true);
+    m_server->start(binary("postgres"),
+                    {QStringLiteral("-D"), folder() + QStringLiteral("/data"), QStringLiteral("-p"),
+                     QString::number(m_port), QStringLiteral("-c"),
+                     QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+                     QStringLiteral("unix_socket_directories=") + folder(),
+                     // English messages: semsearch reads libpq's and the server's words
+                     // before a session exists (pg_connection.cpp).
+                     QStringLiteral("-c"), QStringLiteral("lc_messages=C"),
+                     // A test's data need not survive a power cut.
+                     QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"),
+                     QStringLiteral("synchronous_commit=off"), QStringLiteral("-c"),
+                     QStringLiteral("full_page_writes=off")});
+    if (!m_server->waitForStarted(kGenerousWaitMs)) {
+        m_error = QStringLiteral("cannot start postgres: ") + m_server->errorString();
+        return false;
+    }
+    const QDeadlineTimer deadline(kGenerousWaitMs);
+    while (!deadline.hasExpired() && m_server->state() == QProcess::Running) {
+        if (runTool(binary("pg_isready"),
+                    {QStringLiteral("-q"), QStringLiteral("-h"), folder(), QStringLiteral("-p"),
+                     QString::number(m_port)},
+                    false, nullptr))
+            return true;
+        m_server->waitForFinished(100);
+    }
+    m_server->waitForFinished(1000);
+    m_error = QStringLiteral("postgres did not start: ") +
+              QString::fromLocal8Bit(m_server->readAll()).trimmed();
+    m_server.reset();
+    return false;
+}
+
+bool PostgresServer::restart() {
+    stop();
+    m_running = launch(m_port);
+    return m_running;
 }
 
 void PostgresServer::stop() {

@@ -56,12 +56,17 @@ public:
 
     // Stops the server (fast shutdown: sessions are ended). Called by the destructor.
     void stop();
+    // Stops the server and starts it again on the same port and data (a server restarted
+    // under its clients). False, with error(), when it does not come back.
+    bool restart();
 
     // A port on 127.0.0.1 that nothing listened on a moment ago.
     static int freePort();
 
 private:
     bool start(Auth auth);
+    // Starts the server on the initialised data folder, listening on `port`.
+    bool launch(int port);
     QString binary(const char* name) const;
     bool runTool(const QString& program, const QStringList& arguments, bool unprivileged,
                  QString* output, const QByteArray& input = QByteArray()) const;

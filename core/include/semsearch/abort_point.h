@@ -19,9 +19,13 @@ enum class AbortPoint {
     AfterCommit,  // the batch is committed; the vector cache has not taken it in
     CacheWritten, // the vector cache is written to its temporary file, not yet renamed
     CacheRenamed, // the vector cache is in place; the database does not yet record it
+    // A shared index (shared_index_writer.h): the first batch of a source's publication is
+    // committed in the database, the rest not yet.
+    AfterPublish,
 };
 
-// "before-commit", "inside-commit", "after-commit", "cache-written", "cache-renamed".
+// "before-commit", "inside-commit", "after-commit", "cache-written", "cache-renamed",
+// "after-publish".
 QStringList abortPointNames();
 // The point of that name; std::nullopt for any other (an empty name is None).
 std::optional<AbortPoint> abortPointFromName(const QString& name);

@@ -9,12 +9,13 @@ namespace semsearch {
 
 namespace {
 
-const std::array<std::pair<AbortPoint, const char*>, 5> kNames = {{
+const std::array<std::pair<AbortPoint, const char*>, 6> kNames = {{
     {AbortPoint::BeforeCommit, "before-commit"},
     {AbortPoint::InsideCommit, "inside-commit"},
     {AbortPoint::AfterCommit, "after-commit"},
     {AbortPoint::CacheWritten, "cache-written"},
     {AbortPoint::CacheRenamed, "cache-renamed"},
+    {AbortPoint::AfterPublish, "after-publish"},
 }};
 
 } // namespace

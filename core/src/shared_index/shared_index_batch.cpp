@@ -168,6 +168,14 @@ Result<void> SharedIndexBatch::addSource(const QString& path, std::int64_t added
         {PgParam::text(path), PgParam::text(m_machine), PgParam::integer(addedMs)});
 }
 
+Result<void> SharedIndexBatch::forgetSource(const QString& path) {
+    if (auto leased = requireLease(path); !leased)
+        return leased;
+    // Documents and skipped files reference their source ON DELETE CASCADE: a document left
+    // here would vanish without a change-log entry, so the caller removes them first.
+    return m_connection->execute("DELETE FROM sources WHERE path = $1", {PgParam::text(path)});
+}
+
 Result<std::int64_t> SharedIndexBatch::putDocument(const QString& source, DocumentRecord document,
                                                    std::vector<PassageRecord>& passages,
                                                    const std::vector<float>& vectors) {

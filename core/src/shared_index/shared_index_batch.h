@@ -49,6 +49,10 @@ public:
 
     // Registers `path` as a source indexed by this machine (or makes this machine its indexer).
     Result<void> addSource(const QString& path, std::int64_t addedMs);
+    // Forgets the source `path` and its skipped files (remove its documents first, with
+    // removeUnder, so that the change log lists their passages). Forgetting a source that is
+    // not registered is no error.
+    Result<void> forgetSource(const QString& path);
 
     // Stores `document` under `source` with its passages and their vectors (passages.size() x
     // dimension, row i = passages[i]), as SqliteDocuments::put(): a document already at that

@@ -144,6 +144,34 @@ Result<SharedCounts> sharedCounts(PgConnection& connection) {
     return counts;
 }
 
+Result<std::map<QString, SharedDocumentState>> sharedDocumentStates(PgConnection& connection,
+                                                                    const QString& source) {
+    auto rows = connection.query(
+        "SELECT path, content_hash, size, modified_ms FROM documents WHERE source = $1",
+        {PgParam::text(source)});
+    if (!rows)
+        return rows.error();
+    std::map<QString, SharedDocumentState> states;
+    for (int row = 0; row < rows->rowCount(); ++row)
+        states.emplace(
+            rows->text(row, 0),
+            SharedDocumentState{rows->bytes(row, 1), rows->integer(row, 2), rows->integer(row, 3)});
+    return states;
+}
+
+Result<std::vector<SkippedRecord>> sharedSkippedOf(PgConnection& connection,
+                                                   const QString& source) {
+    auto rows = connection.query("SELECT path, reason, at_ms FROM skipped WHERE source = $1 "
+                                 "ORDER BY path COLLATE \"C\"",
+                                 {PgParam::text(source)});
+    if (!rows)
+        return rows.error();
+    std::vector<SkippedRecord> skipped;
+    for (int row = 0; row < rows->rowCount(); ++row)
+        skipped.push_back({rows->text(row, 0), rows->text(row, 1), rows->integer(row, 2)});
+    return skipped;
+}
+
 Result<std::vector<SharedSource>> sharedSources(PgConnection& connection) {
     auto rows = connection.query("SELECT path, machine, added_ms, indexed_ms FROM sources "
                                  "ORDER BY path COLLATE \"C\"");

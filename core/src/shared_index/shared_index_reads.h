@@ -64,6 +64,19 @@ Result<SharedCounts> sharedCounts(PgConnection& connection);
 // Sorted by path.
 Result<std::vector<SharedSource>> sharedSources(PgConnection& connection);
 
+// What a writer compares with its working copy to publish a source (shared_write/): each
+// document of `source` by path, with what tells whether it changed. One query.
+struct SharedDocumentState {
+    QByteArray contentHash;
+    std::int64_t size = 0;
+    std::int64_t modifiedMs = 0;
+};
+Result<std::map<QString, SharedDocumentState>> sharedDocumentStates(PgConnection& connection,
+                                                                    const QString& source);
+
+// The skipped files recorded for `source`, sorted by path (UTF-8 byte order).
+Result<std::vector<SkippedRecord>> sharedSkippedOf(PgConnection& connection, const QString& source);
+
 // In the order of `ids`; unknown ids are left out.
 Result<std::vector<SharedPassage>> sharedPassages(PgConnection& connection,
                                                   const std::vector<std::int64_t>& ids);

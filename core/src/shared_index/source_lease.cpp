@@ -82,6 +82,18 @@ std::int32_t SourceLease::lockKey(const QString& sourcePath) {
                         0x7fffffffu);
 }
 
+Result<std::vector<SourceLease>> SourceLease::takeAll(PgConnection& connection,
+                                                      const QStringList& sourcePaths) {
+    std::vector<SourceLease> leases;
+    for (const QString& path : sourcePaths) {
+        auto lease = take(connection, path);
+        if (!lease)
+            return lease.error();
+        leases.push_back(std::move(*lease));
+    }
+    return leases;
+}
+
 Result<SourceLease> SourceLease::take(PgConnection& connection, const QString& sourcePath) {
     const std::int32_t key = lockKey(sourcePath);
     auto taken = connection.query("SELECT pg_try_advisory_lock($1, $2)",

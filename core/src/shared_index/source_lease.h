@@ -24,8 +24,10 @@
 #include "semsearch/error.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
+#include <vector>
 
 namespace semsearch {
 
@@ -38,6 +40,10 @@ public:
     // naming the holder (its application_name, "semsearch <hostname> <pid>", its client address
     // and since when); InvalidArgument when the role may not write (a read-only role).
     static Result<SourceLease> take(PgConnection& connection, const QString& sourcePath);
+    // take() for each of `sourcePaths`, in order: all of them, or the first refusal (the
+    // leases taken before it are released).
+    static Result<std::vector<SourceLease>> takeAll(PgConnection& connection,
+                                                    const QStringList& sourcePaths);
 
     // The advisory lock key of a source path (the second integer of the lock).
     static std::int32_t lockKey(const QString& sourcePath);

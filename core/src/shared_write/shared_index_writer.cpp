@@ -1,0 +1,169 @@
+#include "semsearch/shared_index_writer.h"
+
+#include "pipeline/index_claim.h"
+#include "semsearch/index_folder.h"
+#include "semsearch/locations.h"
+#include "semsearch/model_identity.h"
+#include "semsearch/shared_index_location.h"
+#include "shared_index/pg_connection.h"
+#include "shared_index/pg_schema.h"
+#include "shared_index/shared_index_reads.h"
+#include "shared_index/source_lease.h"
+#include "shared_write/source_publication.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+namespace semsearch {
+
+namespace {
+
+// Connected, the schema current, and the index's model (if it has one) the embedder's: refused
+// before anything is embedded rather than at the first batch.
+Result<PgConnection> connectForWriting(const QString& location, const ModelIdentity& model) {
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return connection.error();
+    if (auto migrated = migrateSharedIndex(*connection); !migrated)
+        return migrated.error();
+    auto held = sharedModel(*connection);
+    if (!held)
+        return held.error();
+    if (*held && (!sameVectors(**held, model) || (*held)->name != model.name))
+        return connection->error(ErrorCode::Mismatch,
+                                 QStringLiteral("holds vectors of the model %1; this model is "
+                                                "%2, and vectors of two models never mix")
+                                     .arg(describeModel(**held), describeModel(model)));
+    return connection;
+}
+
+bool atOrBelow(const QString& folder, const QString& path) {
+    return path == folder || path.startsWith(folder + QLatin1Char('/'));
+}
+
+// A source is one folder tree that one writer publishes whole. A source inside another (or
+// holding one) would have two writers, each publishing its own view of the same documents and
+// removing the other's, so the run is refused before anything is embedded.
+Result<void> refuseNestedSources(PgConnection& connection, const QStringList& sources) {
+    auto registered = sharedSources(connection);
+    if (!registered)
+        return registered.error();
+    std::vector<SharedSource> known = std::move(*registered);
+    for (const QString& source : sources)
+        known.push_back({SourceRecord{source, 0, 0}, QStringLiteral("this run")});
+    for (const QString& source : sources)
+        for (const SharedSource& other : known) {
+            const QString& path = other.source.path;
+            if (path == source || !(atOrBelow(path, source) || atOrBelow(source, path)))
+                continue;
+            return connection.error(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("%1 %2 the source %3 (indexed by %4); a source cannot lie in "
+                               "another: index the outer folder, or remove one of them first")
+                    .arg(source,
+                         atOrBelow(path, source) ? QStringLiteral("lies in")
+                                                 : QStringLiteral("holds"),
+                         path, other.machine));
+        }
+    return {};
+}
+
+void addUp(IndexStats& total, const IndexStats& run) {
+    total.filesSeen += run.filesSeen;
+    total.filesAdded += run.filesAdded;
+    total.filesUpdated += run.filesUpdated;
+    total.filesReused += run.filesReused;
+    total.filesUnchanged += run.filesUnchanged;
+    total.filesSkipped += run.filesSkipped;
+    total.filesRemoved += run.filesRemoved;
+    total.passagesEmbedded += run.passagesEmbedded;
+    total.passagesReused += run.passagesReused;
+    total.bytesRead += run.bytesRead;
+    total.embedSeconds += run.embedSeconds;
+    total.extractSeconds += run.extractSeconds;
+    total.cancelled = total.cancelled || run.cancelled;
+}
+
+// One source: its working copy brought up to date, then published.
+Result<void> indexSource(PgConnection& connection, const QString& location, Embedder& embedder,
+                         const QString& source, const SharedWriteOptions& options,
+                         const ProgressCallback& progress, WorkControl* control,
+                         SharedIndexStats& stats) {
+    auto copy = IndexFolder::open(workingCopyFolder(location, source, options.workingCopies),
+                                  IndexFolder::Mode::Write);
+    if (!copy)
+        return copy.error();
+    Indexer indexer(**copy, embedder, options.index);
+    auto run = indexer.run({source}, progress, control);
+    if (!run)
+        return run.error();
+    addUp(stats.index, *run);
+    PublishOptions publish;
+    publish.machine = options.machine;
+    publish.model = modelIdentity(embedder.model());
+    publish.passagesPerBatch = options.passagesPerBatch;
+    publish.replaceSkipped = !run->cancelled;
+    publish.abortAt = options.index.abortAt;
+    PublishCounts counts;
+    auto published = publishSource(connection, **copy, source, publish, counts);
+    stats.documentsPublished += counts.documentsPublished;
+    stats.passagesPublished += counts.passagesPublished;
+    stats.documentsRemoved += counts.documentsRemoved;
+    if (counts.generation != 0)
+        stats.generation = counts.generation;
+    return published;
+}
+
+} // namespace
+
+QString workingCopyFolder(const QString& location, const QString& source,
+                          const QString& workingCopies) {
+    const QString root = workingCopies.isEmpty()
+                             ? defaultCacheFolder() + QStringLiteral("/shared/") +
+                                   sharedIndexFolderName(location) + QStringLiteral("/sources")
+                             : workingCopies;
+    const QByteArray hash =
+        QCryptographicHash::hash(source.toUtf8(), QCryptographicHash::Sha1).toHex().left(16);
+    return root + QLatin1Char('/') + QString::fromLatin1(hash);
+}
+
+Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder& embedder,
+                                              const QStringList& paths,
+                                              const SharedWriteOptions& options,
+                                              const ProgressCallback& progress,
+                                              WorkControl* control) {
+    QElapsedTimer clock;
+    clock.start();
+    QStringList sources;
+    for (const QString& path : paths) {
+        if (!QFileInfo::exists(path))
+            return makeError(ErrorCode::NotFound,
+                             path + QStringLiteral(": no such file or folder"));
+        if (!sources.contains(sourcePath(path)))
+            sources << sourcePath(path);
+    }
+    auto connection = connectForWriting(location, modelIdentity(embedder.model()));
+    if (!connection)
+        return connection.error();
+    // Every lease before any embedding: a source another machine holds is refused at once.
+    auto leases = SourceLease::takeAll(*connection, sources);
+    if (!leases)
+        return leases.error();
+    if (auto separate = refuseNestedSources(*connection, sources); !separate)
+        return separate.error();
+    SharedIndexStats stats;
+    for (const QString& source : sources) {
+        if (auto indexed = indexSource(*connection, location, embedder, source, options, progress,
+                                       control, stats);
+            !indexed)
+            return indexed.error();
+        if (stats.index.cancelled)
+            break;
+    }
+    stats.index.seconds = double(clock.nsecsElapsed()) / 1e9;
+    return stats;
+}
+
+} // namespace semsearch
