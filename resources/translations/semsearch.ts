@@ -998,10 +998,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Index folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Brows&amp;e…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1110,10 +1106,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Index folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>E&amp;xcluded names:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1175,6 +1167,30 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index folder or server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A folder, or postgresql://host/database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A folder on this computer, or a team&apos;s shared index on a PostgreSQL server: postgresql://[user@]host[:port]/database. No password here: semsearch does not keep passwords; put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Index folder or server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: semsearch does not keep passwords: put it in ~/.pgpass or PGPASSWORD.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

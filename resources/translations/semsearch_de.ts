@@ -1017,10 +1017,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Wie das Modell rechnet. bf16 und int8 sind auf Prozessoren mit den passenden Befehlen zwei- bis dreimal schneller; beide werden nur verwendet, nachdem sie auf Beispieltexten und den Passagen Ihres Index mit fp32 übereinstimmten (mittlerer Kosinus mindestens 0,999 für bf16, 0,99 und 85 % gleiche nächste Nachbarn für int8). Die Genauigkeit eines Index mit Passagen zu ändern bettet ihn neu ein: semsearch-cli index --reembed.</translation>
     </message>
     <message>
-        <source>Index folder</source>
-        <translation>Indexordner</translation>
-    </message>
-    <message>
         <source>Brows&amp;e…</source>
         <translation>Durchs&amp;uchen …</translation>
     </message>
@@ -1129,10 +1125,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Index</translation>
     </message>
     <message>
-        <source>&amp;Index folder:</source>
-        <translation>&amp;Indexordner:</translation>
-    </message>
-    <message>
         <source>E&amp;xcluded names:</source>
         <translation>Ausgeschlossene &amp;Namen:</translation>
     </message>
@@ -1195,6 +1187,30 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
         <translation>Der Proxy „%1“ ist keine Adresse. Schreiben Sie ihn als Host:Port, z. B. proxy.example.org:3128, oder lassen Sie das Feld leer.</translation>
+    </message>
+    <message>
+        <source>Index folder or server</source>
+        <translation>Indexordner oder Server</translation>
+    </message>
+    <message>
+        <source>A folder, or postgresql://host/database</source>
+        <translation>Ein Ordner oder postgresql://host/datenbank</translation>
+    </message>
+    <message>
+        <source>A folder on this computer, or a team&apos;s shared index on a PostgreSQL server: postgresql://[user@]host[:port]/database. No password here: semsearch does not keep passwords; put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation>Ein Ordner auf diesem Computer oder der gemeinsame Index eines Teams auf einem PostgreSQL-Server: postgresql://[benutzer@]host[:port]/datenbank. Kein Passwort hier: semsearch speichert keine Passwörter; legen Sie es in ~/.pgpass oder PGPASSWORD ab.</translation>
+    </message>
+    <message>
+        <source>Index problem</source>
+        <translation>Problem mit dem Index</translation>
+    </message>
+    <message>
+        <source>&amp;Index folder or server:</source>
+        <translation>&amp;Indexordner oder Server:</translation>
+    </message>
+    <message>
+        <source>%1: semsearch does not keep passwords: put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation>%1: semsearch speichert keine Passwörter: legen Sie es in ~/.pgpass oder PGPASSWORD ab.</translation>
     </message>
 </context>
 <context>
