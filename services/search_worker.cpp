@@ -1,6 +1,9 @@
 #include "search_worker.h"
 
 #include "like_query.h"
+#include "shared_overview.h"
+
+#include "semsearch/shared_index_location.h"
 
 namespace semsearch::services {
 
@@ -102,6 +105,10 @@ void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,
 }
 
 void SearchWorker::readOverview() {
+    if (isSharedIndexLocation(m_folder)) {
+        Q_EMIT overviewReady(sharedIndexOverview(m_folder));
+        return;
+    }
     IndexOverview overview;
     std::optional<Error> problem;
     IndexFolder* folder = index(problem);
@@ -120,7 +127,7 @@ void SearchWorker::readOverview() {
         overview.model = read->model;
         overview.counts = read->totals;
         for (const SourceOverview& source : read->sources)
-            overview.sources.push_back({source.source, source.counts});
+            overview.sources.push_back({source.source, QString(), source.counts});
         overview.skipped = std::move(read->skipped);
         overview.extensions = std::move(read->extensions);
     } else {

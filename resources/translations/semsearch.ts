@@ -709,6 +709,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>Find &amp;Similar Documents</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1. New documents from other machines show once it is back (trying every 30 seconds).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to %1 again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -1326,6 +1334,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>Switches between the indexed sources and the files that were skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -727,6 +727,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>Find &amp;Similar Documents</source>
         <translation>Ä&amp;hnliche Dokumente finden</translation>
     </message>
+    <message>
+        <source>%1. New documents from other machines show once it is back (trying every 30 seconds).</source>
+        <translation>%1. Neue Dokumente anderer Rechner erscheinen, sobald die Verbindung wieder besteht (neuer Versuch alle 30 Sekunden).</translation>
+    </message>
+    <message>
+        <source>Connected to %1 again.</source>
+        <translation>Wieder mit %1 verbunden.</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -1346,6 +1354,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>Switches between the indexed sources and the files that were skipped</source>
         <translation>Wechselt zwischen den indizierten Quellen und den übersprungenen Dateien</translation>
+    </message>
+    <message>
+        <source>%1, on %2</source>
+        <translation>%1, auf %2</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
     </message>
 </context>
 </TS>

@@ -22,6 +22,7 @@
 #include "watch/folder_watcher.h"
 
 #include "semsearch/printable_text.h"
+#include "semsearch/shared_index_location.h"
 
 #include <QAction>
 #include <QApplication>
@@ -152,13 +153,7 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     connect(m_indexingBar, &IndexingBar::cancelRequested, m_indexing,
             &services::IndexingSession::cancel);
 
-    // What another process committed (semsearch-cli index, remove): read everything shown
-    // again. While this window writes, its own commits refresh it (m_refresh), and no other
-    // process can write.
-    connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
-        if (!m_indexing->isBusy())
-            refreshAfterCommit();
-    });
+    connectIndexChanges();
     connect(m_watcher, &services::FolderWatcher::sourceChanged, this,
             [this](const QString& source) {
                 if (m_settings.watchFolders && !m_indexing->pendingPaths().contains(source))
@@ -171,6 +166,29 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::connectIndexChanges() {
+    // What another process committed (semsearch-cli index, remove), or another machine to a
+    // shared index: read everything shown again. While this window writes a local index, its
+    // own commits refresh it (m_refresh), and no other process can write.
+    connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
+        if (!m_indexing->isBusy() || isSharedIndexLocation(m_settings.indexFolder))
+            refreshAfterCommit();
+    });
+    // Once per loss, in the status bar: a server that is down must not become a dialog a
+    // minute. The monitor tries again by itself.
+    connect(m_indexChanges, &services::IndexChangeMonitor::listeningLost, this,
+            [this](const QString& message) {
+                statusBar()->showMessage(
+                    tr("%1. New documents from other machines show once it is back (trying "
+                       "every 30 seconds).")
+                        .arg(message));
+            });
+    connect(m_indexChanges, &services::IndexChangeMonitor::listeningRestored, this, [this] {
+        statusBar()->showMessage(
+            tr("Connected to %1 again.").arg(displayLocation(m_settings.indexFolder)), 10000);
+    });
+}
 
 void MainWindow::applySettings(const services::AppSettings& settings, bool reopen) {
     const bool indexChanged = settings.indexFolder != m_settings.indexFolder;
@@ -381,6 +399,10 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
         folders << status.source.path;
     m_filters->setFolders(folders);
     m_filters->setExtensions(overview.extensions);
+    // A shared index's sources are indexed by the machines that hold them, not watched from
+    // here (this window does not write to a shared index).
+    if (isSharedIndexLocation(m_settings.indexFolder))
+        folders.clear();
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
     // is found by one incremental pass (it reads only files whose size or time changed).
