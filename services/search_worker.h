@@ -4,6 +4,12 @@
 // queries and reads the overview (sources, counts, skipped files). Reading never blocks the
 // writer, and each search first brings the vectors up to date with what the writer committed.
 //
+// A shared index on PostgreSQL (shared_index_location.h) is searched through a
+// SharedIndexSearcher (its vector cache on this machine), which catches up from the change log
+// before each search. It ranks by meaning only, for now: keyword and hybrid searches are made by
+// meaning and said once (notice), rather than failing at every keystroke; "more like this" is
+// refused in one line.
+//
 // Lives in a worker QThread; the GUI talks to it only through queued calls and signals. A
 // query carries a ticket; the SearchSession publishes the newest ticket in `latest`, and work
 // for an older ticket is dropped at each step, so a fast typist never waits for stale queries.
@@ -13,6 +19,7 @@
 
 #include "semsearch/searcher.h"
 #include "semsearch/shared_embedder.h"
+#include "semsearch/shared_index_searcher.h"
 
 #include <QObject>
 
@@ -44,6 +51,9 @@ Q_SIGNALS:
     void emphasisReady(quint64 ticket, qint64 passageId,
                        const semsearch::services::TextRanges& ranges);
     void searchFailed(quint64 ticket, const QString& message);
+    // Something the user should know once, not an error: e.g. that a shared index is searched
+    // by meaning only.
+    void notice(const QString& message);
     void overviewReady(const semsearch::services::IndexOverview& overview);
 
 private:
@@ -52,11 +62,16 @@ private:
     // yet (a state, not a problem).
     IndexFolder* index(std::optional<Error>& problem);
     void emphasise(quint64 ticket, const std::vector<float>& query, const DocumentHits& hits);
+    // The results, then the sentences that match best by meaning.
+    void answer(quint64 ticket, const QString& query, const DocumentHits& hits);
+    void searchShared(quint64 ticket, const QString& query, SearchOptions options);
 
     QString m_folder;
     std::shared_ptr<std::atomic<quint64>> m_latest;
     std::unique_ptr<IndexFolder> m_index;
-    std::unique_ptr<Embedder> m_embedder; // a query client of the shared model
+    std::unique_ptr<Embedder> m_embedder;          // a query client of the shared model
+    std::unique_ptr<SharedIndexSearcher> m_shared; // a shared index's, opened at the first search
+    bool m_toldMeaningOnly = false;
 };
 
 } // namespace semsearch::services

@@ -1,54 +1,40 @@
 // The window's services on a shared index at a postgresql:// location, against a private
-// PostgreSQL 15 (postgres_server.h): the search thread's overview shows what writers committed
-// (the counts the test wrote itself, each source with its machine), and the change monitor hears
+// PostgreSQL 15 (postgres_server.h) and the tiny model: the search thread's overview shows what
+// writers committed (the counts the test wrote itself, each source with its machine), its
+// searches rank as brute-force cosine over the written vectors, and the change monitor hears
 // a commit made after it started, without polling or reopening; a lost connection is said once,
 // tried again, and said to be back, after which what was committed meanwhile is read.
 
 #include "index_change_monitor.h"
 #include "postgres_server.h"
+#include "reference_data.h"
 #include "search_session.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
-#include "shared_index/shared_index_batch.h"
-#include "shared_index/source_lease.h"
+#include "shared_index_writes.h"
+
+#include "semsearch/model.h"
 
 #include <QSignalSpy>
+
 #include <QtTest>
+#include <algorithm>
+#include <cmath>
 
 using namespace semsearch;
 using namespace semsearch::test;
 
 namespace {
 
-constexpr int kDimension = 4;
+const QString kDocs = QStringLiteral("/srv/docs");
+const QString kServer = QStringLiteral("server-b");
 
-// Commits one document of `passages` passages under `source` as `machine`, in one batch with
-// the source's lease held. "" or what went wrong.
-QString commitDocument(const QString& location, const QString& source, const QString& machine,
-                       const QString& name, int passages) {
-    auto connection = PgConnection::open(location);
-    if (!connection)
-        return connection.error().message;
-    auto lease = SourceLease::take(*connection, source);
-    if (!lease)
-        return lease.error().message;
-    const ModelIdentity model{QStringLiteral("test-model"), kDimension, QStringLiteral("mean"),
-                              true, QStringLiteral("fingerprint")};
-    auto batch = SharedIndexBatch::begin(*connection, machine, model);
-    if (!batch)
-        return batch.error().message;
-    if (auto added = batch->addSource(source, 1000); !added)
-        return added.error().message;
-    DocumentRecord document;
-    document.path = source + QLatin1Char('/') + name;
-    std::vector<PassageRecord> records(std::size_t(passages), PassageRecord{});
+// One document of `passages` passages of made-up text.
+TestDocument madeUp(const QString& path, int passages) {
+    TestDocument document{path, {}};
     for (int p = 0; p < passages; ++p)
-        records[std::size_t(p)].text = name + QStringLiteral(" passage %1").arg(p);
-    const std::vector<float> vectors(std::size_t(passages * kDimension), 0.5f);
-    if (auto put = batch->putDocument(source, document, records, vectors); !put)
-        return put.error().message;
-    auto committed = batch->commit();
-    return committed ? QString() : committed.error().message;
+        document.passages << QStringLiteral("%1, part %2 of a note").arg(path).arg(p);
+    return document;
 }
 
 } // namespace
@@ -58,10 +44,57 @@ class TestSharedIndexSession : public QObject {
 
     std::unique_ptr<PostgresServer> m_server;
     QString m_location;
+    QTemporaryDir m_cache; // the searchers' vector caches, not the user's
+    std::shared_ptr<SharedEmbedder> m_embedder;
+    std::unique_ptr<Embedder> m_writer; // embeds what the test commits
+    WrittenIndex m_written;
+
+    // `hits` (documents, best first) are what brute-force cosine over the vectors the test wrote
+    // ranks first: each document's score is its best passage's, in descending order, and each
+    // names the machine that wrote it.
+    void checkAgainstBruteForce(const QString& query, const services::DocumentHits& hits) {
+        auto vector = m_writer->embed({query});
+        QVERIFY(vector.ok());
+        const std::vector<RankedId> ranked = bruteForce(m_written, vector->values);
+        std::vector<std::pair<QString, double>> best; // document -> best passage score, in order
+        for (const RankedId& passage : ranked) {
+            const QString& path = m_written.at(passage.id).path;
+            if (std::none_of(best.begin(), best.end(),
+                             [&](const auto& b) { return b.first == path; }))
+                best.emplace_back(path, passage.score);
+        }
+        QCOMPARE(hits.size(), best.size());
+        for (std::size_t i = 0; i < hits.size(); ++i) {
+            QVERIFY2(std::abs(hits[i].score - best[i].second) < 1e-4,
+                     qPrintable(QStringLiteral("%1: %2, expected %3")
+                                    .arg(hits[i].path)
+                                    .arg(hits[i].score)
+                                    .arg(best[i].second)));
+            const auto own = std::find_if(best.begin(), best.end(),
+                                          [&](const auto& b) { return b.first == hits[i].path; });
+            QVERIFY(own != best.end());
+            QVERIFY(std::abs(hits[i].score - own->second) < 1e-4);
+            QVERIFY(!hits[i].passages.empty());
+            const WrittenPassage& first = m_written.at(hits[i].passages.front().passageId);
+            QCOMPARE(first.path, hits[i].path);
+            QCOMPARE(hits[i].machine, first.machine);
+        }
+    }
+
+    QString commit(const QString& source, const QString& machine,
+                   const std::vector<TestDocument>& documents) {
+        return commitDocuments(m_location, machine, source, documents, *m_writer, m_written);
+    }
 
 private Q_SLOTS:
     void initTestCase() {
         qRegisterMetaType<services::IndexOverview>();
+        QVERIFY(m_cache.isValid());
+        qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
+        auto embedder = openEmbedder(tinyModelPath());
+        QVERIFY2(embedder.ok(), embedder ? "" : qPrintable(embedder.error().message));
+        m_embedder = std::make_shared<SharedEmbedder>(std::move(embedder).value());
+        m_writer = m_embedder->client(SharedEmbedder::Priority::Background);
         m_server = std::make_unique<PostgresServer>();
         QVERIFY2(m_server->isRunning(), qPrintable(m_server->error()));
         QCOMPARE(m_server->runSql(QStringLiteral("CREATE DATABASE team")), QString());
@@ -74,15 +107,11 @@ private Q_SLOTS:
     // The sources panel's overview: the sources in path order with their machines, and the
     // counts of what was written here.
     void theOverviewShowsEachSourceWithItsMachine() {
-        QCOMPARE(commitDocument(m_location, QStringLiteral("/home/ann/notes"),
-                                QStringLiteral("laptop-a"), QStringLiteral("a.md"), 3),
+        QCOMPARE(commit(QStringLiteral("/home/ann/notes"), QStringLiteral("laptop-a"),
+                        {madeUp(QStringLiteral("/home/ann/notes/a.md"), 3)}),
                  QString());
-        QCOMPARE(commitDocument(m_location, QStringLiteral("/srv/docs"), QStringLiteral("server-b"),
-                                QStringLiteral("b.md"), 2),
-                 QString());
-        QCOMPARE(commitDocument(m_location, QStringLiteral("/srv/docs"), QStringLiteral("server-b"),
-                                QStringLiteral("c.md"), 4),
-                 QString());
+        QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/b.md"), 2)}), QString());
+        QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/c.md"), 4)}), QString());
 
         services::SearchSession session;
         session.setIndexFolder(m_location);
@@ -96,7 +125,7 @@ private Q_SLOTS:
         QCOMPARE(overview.counts.documents, 3);
         QCOMPARE(overview.counts.passages, 3 + 2 + 4);
         QVERIFY(overview.model.has_value());
-        QCOMPARE(overview.model->name, QStringLiteral("test-model"));
+        QCOMPARE(overview.model->name, m_writer->model().name);
         QCOMPARE(overview.sources.size(), std::size_t(2));
         QCOMPARE(overview.sources[0].source.path, QStringLiteral("/home/ann/notes"));
         QCOMPARE(overview.sources[0].machine, QStringLiteral("laptop-a"));
@@ -135,8 +164,7 @@ private Q_SLOTS:
         monitor.setIndexFolder(m_location);
         QTest::qWait(1500); // connected and listening
         QCOMPARE(changed.count(), 0);
-        QCOMPARE(commitDocument(m_location, QStringLiteral("/srv/docs"), QStringLiteral("server-b"),
-                                QStringLiteral("late.md"), 1),
+        QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/late.md"), 1)}),
                  QString());
         QVERIFY(changed.wait(10000));
         QCOMPARE(lost.count(), 0);
@@ -180,10 +208,51 @@ private Q_SLOTS:
         QVERIFY(changed.count() > 0 || changed.wait(5000));
         // Listening again: a new commit is heard.
         changed.clear();
-        QCOMPARE(commitDocument(m_location, QStringLiteral("/srv/docs"), QStringLiteral("server-b"),
-                                QStringLiteral("after.md"), 1),
+        QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/after.md"), 1)}),
                  QString());
         QVERIFY(changed.wait(10000));
+    }
+
+    // The window's worker, given a shared location, finds what writers committed, ranked as
+    // brute-force cosine over the vectors the test wrote ranks it; a hybrid search is made by
+    // meaning and said once; a document committed after the worker opened, heard by the
+    // monitor, is found without reopening anything.
+    void theWorkerFindsWhatWasCommittedAndWhatCameLater() {
+        services::SearchSession session;
+        session.setIndexFolder(m_location);
+        session.setEmbedder(m_embedder);
+        QSignalSpy results(&session, &services::SearchSession::resultsReady);
+        QSignalSpy failed(&session, &services::SearchSession::searchFailed);
+        QSignalSpy notices(&session, &services::SearchSession::notice);
+        const QString query = QStringLiteral("watering the tomatoes in summer");
+        SearchOptions options;
+        options.limit = 100;
+        options.passagesPerDocument = 5;
+        options.mode = SearchMode::Hybrid;
+        session.search(query, options);
+        QVERIFY2(results.wait(60000),
+                 failed.isEmpty() ? "no answer" : qPrintable(failed.first().at(0).toString()));
+        checkAgainstBruteForce(query, results.takeFirst().at(1).value<services::DocumentHits>());
+        QCOMPARE(notices.count(), 1);
+        session.search(query, options);
+        QVERIFY(results.wait(60000));
+        results.clear();
+        QCOMPARE(notices.count(), 1); // once, not at every search
+
+        services::IndexChangeMonitor monitor;
+        QSignalSpy changed(&monitor, &services::IndexChangeMonitor::changed);
+        monitor.setIndexFolder(m_location);
+        QTest::qWait(1500);
+        const QString late = kDocs + QStringLiteral("/late-tomatoes.md");
+        QCOMPARE(commit(kDocs, kServer, {TestDocument{late, {query}}}), QString());
+        QVERIFY(changed.wait(10000));
+        session.search(query, options);
+        QVERIFY(results.wait(60000));
+        const auto hits = results.takeFirst().at(1).value<services::DocumentHits>();
+        QCOMPARE(hits.front().path, late);
+        QCOMPARE(hits.front().machine, kServer);
+        checkAgainstBruteForce(query, hits);
+        QCOMPARE(failed.count(), 0);
     }
 };
 
