@@ -891,6 +891,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>Open at page %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -945,6 +953,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>%1, score %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

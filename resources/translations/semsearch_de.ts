@@ -909,6 +909,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>Open at page %1</source>
         <translation>Auf Seite %1 öffnen</translation>
     </message>
+    <message>
+        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
+        <translation>%1 ist nicht mehr auf diesem Computer; dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
+        <translation>Auf %1: %2, zur Information; die Datei ist nicht auf diesem Computer. Dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -965,6 +973,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>%1, score %2: %3</source>
         <translation>%1, Wert %2: %3</translation>
+    </message>
+    <message>
+        <source>On %1: %2</source>
+        <translation>Auf %1: %2</translation>
+    </message>
+    <message>
+        <source>on %1: %2</source>
+        <translation>auf %1: %2</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@
 #include "indexing_bar.h"
 #include "indexing_outcome.h"
 #include "like_query.h"
+#include "machine_name.h"
 #include "model_loader.h"
 #include "preview/preview_pane.h"
 #include "results/filter_bar.h"
@@ -433,8 +434,17 @@ void MainWindow::showCurrentInPreview() {
     }
     // A copy's row shows the copy: the same text, so the passages' places hold in it too.
     const PassageHit* passage = m_resultModel->passageAt(current);
-    m_preview->showDocument(current.data(ResultListModel::PathRole).toString(), document->passages,
-                            passage ? passage->passageId : 0);
+    const QString path = current.data(ResultListModel::PathRole).toString();
+    // A shared index's document from another machine, or one whose file is gone: what the
+    // index holds of it, with where the file is for reference.
+    if (services::isAnotherMachine(document->machine) ||
+        (!document->machine.isEmpty() && !QFileInfo::exists(path))) {
+        m_preview->showStoredPassages(
+            path, services::isAnotherMachine(document->machine) ? document->machine : QString(),
+            document->passages, passage ? passage->passageId : 0);
+        return;
+    }
+    m_preview->showDocument(path, document->passages, passage ? passage->passageId : 0);
 }
 
 void MainWindow::addPaths(const QStringList& paths) {
