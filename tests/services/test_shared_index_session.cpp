@@ -81,6 +81,24 @@ class TestSharedIndexSession : public QObject {
         }
     }
 
+    // What the search thread reads for the sources panel (read false: no answer in time).
+    struct ReadOverview : services::IndexOverview {
+        bool read = false;
+    };
+    static ReadOverview overviewOf(const QString& location) {
+        services::SearchSession session;
+        session.setIndexFolder(location);
+        QSignalSpy overviews(&session, &services::SearchSession::overviewReady);
+        session.refreshOverview();
+        ReadOverview overview;
+        if (overviews.wait(20000)) {
+            static_cast<services::IndexOverview&>(overview) =
+                overviews.takeFirst().at(0).value<services::IndexOverview>();
+            overview.read = true;
+        }
+        return overview;
+    }
+
     QString commit(const QString& source, const QString& machine,
                    const std::vector<TestDocument>& documents) {
         return commitDocuments(m_location, machine, source, documents, *m_writer, m_written);
@@ -113,12 +131,8 @@ private Q_SLOTS:
         QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/b.md"), 2)}), QString());
         QCOMPARE(commit(kDocs, kServer, {madeUp(kDocs + QStringLiteral("/c.md"), 4)}), QString());
 
-        services::SearchSession session;
-        session.setIndexFolder(m_location);
-        QSignalSpy overviews(&session, &services::SearchSession::overviewReady);
-        session.refreshOverview();
-        QVERIFY(overviews.wait(20000));
-        const auto overview = overviews.takeFirst().at(0).value<services::IndexOverview>();
+        const auto overview = overviewOf(m_location);
+        QVERIFY(overview.read);
         QVERIFY2(overview.problem.isEmpty(), qPrintable(overview.problem));
         QVERIFY(overview.exists);
         QVERIFY(!overview.needsUpgrade); // readers of a shared index never ask for an upgrade
@@ -138,14 +152,9 @@ private Q_SLOTS:
 
     // A database that does not exist: one line naming the location, without its password.
     void anUnreadableIndexIsOneLineWithoutThePassword() {
-        services::SearchSession session;
-        const QString missing = m_server->location(
-            QStringLiteral("nothere"), QStringLiteral("postgres"), QStringLiteral("pw-s3cret"));
-        session.setIndexFolder(missing);
-        QSignalSpy overviews(&session, &services::SearchSession::overviewReady);
-        session.refreshOverview();
-        QVERIFY(overviews.wait(20000));
-        const auto overview = overviews.takeFirst().at(0).value<services::IndexOverview>();
+        const auto overview = overviewOf(m_server->location(
+            QStringLiteral("nothere"), QStringLiteral("postgres"), QStringLiteral("pw-s3cret")));
+        QVERIFY(overview.read);
         QVERIFY(!overview.exists);
         QVERIFY(!overview.needsUpgrade);
         QVERIFY(!overview.problem.contains(QLatin1Char('\n')));
@@ -169,12 +178,8 @@ private Q_SLOTS:
         QVERIFY(changed.wait(10000));
         QCOMPARE(lost.count(), 0);
 
-        services::SearchSession session;
-        session.setIndexFolder(m_location);
-        QSignalSpy overviews(&session, &services::SearchSession::overviewReady);
-        session.refreshOverview();
-        QVERIFY(overviews.wait(20000));
-        const auto overview = overviews.takeFirst().at(0).value<services::IndexOverview>();
+        const auto overview = overviewOf(m_location);
+        QVERIFY(overview.read);
         QCOMPARE(overview.counts.documents, 4);
     }
 
