@@ -116,10 +116,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Index folder (default: $SEMSEARCH_INDEX, else the saved setting).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Ask for a folder to index when the window opens.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -129,6 +125,10 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>semsearch: %1: no such file or folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index folder, or a shared index&apos;s postgresql:// location (default: $SEMSEARCH_INDEX, else the saved setting).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -128,10 +128,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Modellordner (Vorgabe: $SEMSEARCH_MODEL, sonst die gespeicherte Einstellung).</translation>
     </message>
     <message>
-        <source>Index folder (default: $SEMSEARCH_INDEX, else the saved setting).</source>
-        <translation>Indexordner (Vorgabe: $SEMSEARCH_INDEX, sonst die gespeicherte Einstellung).</translation>
-    </message>
-    <message>
         <source>Ask for a folder to index when the window opens.</source>
         <translation>Beim Öffnen des Fensters nach einem zu indizierenden Ordner fragen.</translation>
     </message>
@@ -142,6 +138,10 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>semsearch: %1: no such file or folder</source>
         <translation>semsearch: %1: Datei oder Ordner nicht gefunden</translation>
+    </message>
+    <message>
+        <source>Index folder, or a shared index&apos;s postgresql:// location (default: $SEMSEARCH_INDEX, else the saved setting).</source>
+        <translation>Indexordner oder der postgresql://-Ort eines gemeinsamen Index (Vorgabe: $SEMSEARCH_INDEX, sonst die gespeicherte Einstellung).</translation>
     </message>
 </context>
 <context>
