@@ -1368,5 +1368,9 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>%1 on %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Indexed by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

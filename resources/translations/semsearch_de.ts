@@ -1387,5 +1387,9 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
+    <message>
+        <source>Indexed by %1</source>
+        <translation>Indexiert von %1</translation>
+    </message>
 </context>
 </TS>

@@ -158,6 +158,11 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
                 tr("Last indexed %1")
                     .arg(locale.toString(QDateTime::fromMSecsSinceEpoch(status.source.indexedMs),
                                          QLocale::ShortFormat));
+        } else if (!status.machine.isEmpty()) {
+            // A shared index's writers need not record when they finished: what is there was
+            // committed, and is searched.
+            state = tr("Ready");
+            stateTip = tr("Indexed by %1").arg(status.machine);
         } else {
             state = tr("Incomplete");
             stateTip = tr("Indexing did not finish; re-index to complete it");
