@@ -35,7 +35,6 @@ void SearchSession::startWorker() {
                     Q_EMIT searchFailed(message);
             });
     connect(m_worker, &SearchWorker::overviewReady, this, &SearchSession::overviewReady);
-    connect(m_worker, &SearchWorker::notice, this, &SearchSession::notice);
     m_thread.start();
     if (m_embedder) {
         SearchWorker* worker = m_worker;

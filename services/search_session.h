@@ -31,8 +31,6 @@ Q_SIGNALS:
     void resultsReady(const QString& query, const semsearch::services::DocumentHits& hits);
     void emphasisReady(qint64 passageId, const semsearch::services::TextRanges& ranges);
     void searchFailed(const QString& message);
-    // SearchWorker::notice.
-    void notice(const QString& message);
     void overviewReady(const semsearch::services::IndexOverview& overview);
 
 private:

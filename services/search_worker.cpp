@@ -90,22 +90,15 @@ void SearchWorker::answer(quint64 ticket, const QString& query, const DocumentHi
         emphasise(ticket, embedded->values, hits);
 }
 
-void SearchWorker::searchShared(quint64 ticket, const QString& query, SearchOptions options) {
-    if (!m_embedder) {
+void SearchWorker::searchShared(quint64 ticket, const QString& query,
+                                const SearchOptions& options) {
+    if (!m_embedder && options.mode != SearchMode::Keyword) {
         Q_EMIT searchFailed(ticket, tr("The model is not loaded."));
         return;
     }
     if (likedFile(query)) {
         Q_EMIT searchFailed(ticket, tr("“More like this” does not work on a shared index yet."));
         return;
-    }
-    if (options.mode != SearchMode::Semantic) {
-        options.mode = SearchMode::Semantic;
-        if (!m_toldMeaningOnly) {
-            m_toldMeaningOnly = true;
-            Q_EMIT notice(tr("A shared index is searched by meaning only, for now: keyword and "
-                             "hybrid searches rank by meaning."));
-        }
     }
     if (!m_shared) {
         auto opened = SharedIndexSearcher::open(m_folder, m_embedder.get());

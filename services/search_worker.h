@@ -6,9 +6,8 @@
 //
 // A shared index on PostgreSQL (shared_index_location.h) is searched through a
 // SharedIndexSearcher (its vector cache on this machine), which catches up from the change log
-// before each search. It ranks by meaning only, for now: keyword and hybrid searches are made by
-// meaning and said once (notice), rather than failing at every keystroke; "more like this" is
-// refused in one line.
+// before each search, in any of the three modes (a keyword search needs no model); "more like
+// this" is refused in one line.
 //
 // Lives in a worker QThread; the GUI talks to it only through queued calls and signals. A
 // query carries a ticket; the SearchSession publishes the newest ticket in `latest`, and work
@@ -51,9 +50,6 @@ Q_SIGNALS:
     void emphasisReady(quint64 ticket, qint64 passageId,
                        const semsearch::services::TextRanges& ranges);
     void searchFailed(quint64 ticket, const QString& message);
-    // Something the user should know once, not an error: e.g. that a shared index is searched
-    // by meaning only.
-    void notice(const QString& message);
     void overviewReady(const semsearch::services::IndexOverview& overview);
 
 private:
@@ -64,14 +60,13 @@ private:
     void emphasise(quint64 ticket, const std::vector<float>& query, const DocumentHits& hits);
     // The results, then the sentences that match best by meaning.
     void answer(quint64 ticket, const QString& query, const DocumentHits& hits);
-    void searchShared(quint64 ticket, const QString& query, SearchOptions options);
+    void searchShared(quint64 ticket, const QString& query, const SearchOptions& options);
 
     QString m_folder;
     std::shared_ptr<std::atomic<quint64>> m_latest;
     std::unique_ptr<IndexFolder> m_index;
     std::unique_ptr<Embedder> m_embedder;          // a query client of the shared model
     std::unique_ptr<SharedIndexSearcher> m_shared; // a shared index's, opened at the first search
-    bool m_toldMeaningOnly = false;
 };
 
 } // namespace semsearch::services

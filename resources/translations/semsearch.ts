@@ -157,10 +157,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>“More like this” does not work on a shared index yet.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>A shared index is searched by meaning only, for now: keyword and hybrid searches rank by meaning.</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>semsearch::ui::DropOverlay</name>

@@ -169,10 +169,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>“More like this” does not work on a shared index yet.</source>
         <translation>„Ähnliche Dokumente“ funktioniert in einem gemeinsamen Index noch nicht.</translation>
     </message>
-    <message>
-        <source>A shared index is searched by meaning only, for now: keyword and hybrid searches rank by meaning.</source>
-        <translation>Ein gemeinsamer Index wird vorerst nur nach Bedeutung durchsucht: Suchen nach Wörtern und kombinierte Suchen ordnen nach Bedeutung.</translation>
-    </message>
 </context>
 <context>
     <name>semsearch::ui::DropOverlay</name>

@@ -126,8 +126,6 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
         Q_EMIT resultsShown(0);
     });
     connect(m_search, &services::SearchSession::overviewReady, this, &MainWindow::showOverview);
-    connect(m_search, &services::SearchSession::notice, this,
-            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
 
     connect(m_indexing, &services::IndexingSession::busyChanged, this, [this](bool busy) {
         if (busy) {
