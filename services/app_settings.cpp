@@ -1,5 +1,7 @@
 #include "app_settings.h"
 
+#include "semsearch/shared_index_location.h"
+
 #include <QSettings>
 #include <QVariant>
 
@@ -127,7 +129,7 @@ AppSettings loadSettings(QSettings& settings) {
 
 void saveSettings(QSettings& settings, const AppSettings& values) {
     settings.setValue(kModelFolderKey, values.modelFolder);
-    settings.setValue(kIndexFolderKey, values.indexFolder);
+    settings.setValue(kIndexFolderKey, displayLocation(values.indexFolder));
     settings.setValue(kBatchSizeKey, values.batchSize);
     settings.setValue(kThreadsKey, values.threads);
     // An empty QStringList would be stored as "@Invalid()"; an empty string says it plainly.

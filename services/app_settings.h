@@ -28,7 +28,9 @@ QStringList cleanPatterns(const QStringList& patterns);
 struct AppSettings {
     // The sentence-transformers model folder (see semsearch/model.h).
     QString modelFolder = defaultModelFolder();
-    // The index folder (see semsearch/index_folder.h).
+    // The index folder (see semsearch/index_folder.h), or the location of a shared index on
+    // PostgreSQL ("postgresql://[user@]host[:port]/dbname", shared_index_location.h), kept as
+    // typed: a location is never taken for a path.
     QString indexFolder = defaultIndexFolder();
     // EmbedderOptions::batchSize: texts per forward pass, kMinBatchSize .. kMaxBatchSize.
     int batchSize = 32;
@@ -72,13 +74,18 @@ struct AppSettings {
 // list stays empty (the user removed every pattern).
 AppSettings loadSettings(QSettings& settings);
 
-// Writes every field under the keys above. Does not sync(): QSettings does that on destruction
-// and from the event loop.
+// Writes every field under the keys above. A shared index's location is written without any
+// password (displayLocation): semsearch stores none, libpq finds it (~/.pgpass, PGPASSWORD).
+// The settings dialog refuses a location with a password before it gets here; this is the
+// promise for every other caller. Does not sync(): QSettings does that on destruction and from
+// the event loop.
 void saveSettings(QSettings& settings, const AppSettings& values);
 
 // Where the folders of this session come from. A folder is overridden when its flag is set or,
 // failing that, its environment variable (SEMSEARCH_MODEL / SEMSEARCH_INDEX) is non-empty; the
-// origin names which ("--model", "SEMSEARCH_MODEL", ...) and is empty otherwise.
+// origin names which ("--model", "SEMSEARCH_MODEL", ...) and is empty otherwise. The index may
+// be a shared index's location, kept as given (with its password, if one was given: it is used
+// for this session's connections and never saved or shown).
 struct SessionOverrides {
     QString modelFolder;
     QString modelOrigin;

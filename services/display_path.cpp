@@ -1,5 +1,7 @@
 #include "display_path.h"
 
+#include "semsearch/shared_index_location.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -11,6 +13,8 @@ QString displayFileName(const QString& path) {
 }
 
 QString displayPath(const QString& path) {
+    if (isSharedIndexLocation(path))
+        return displayLocation(path);
     QString shown = path;
     const QString home = QDir::homePath();
     if (home != QDir::rootPath()) {

@@ -9,7 +9,9 @@ namespace semsearch::services {
 // The last part of the path: "notes.md".
 QString displayFileName(const QString& path);
 
-// The path with native separators, the home folder as "~" ("~/docs/notes.md").
+// The path with native separators, the home folder as "~" ("~/docs/notes.md"). A shared
+// index's location (postgresql://...) is shown as displayLocation() shows it: as typed, less
+// any password.
 QString displayPath(const QString& path);
 
 // The containing folder with native separators, the home folder as "~" ("~/docs", "~",

@@ -10,10 +10,18 @@
 // commit. A reader never writes them. Polling costs two stat calls per interval and works on
 // every file system (inotify does not see writes made on another machine of a network mount).
 //
+// A shared index on PostgreSQL (shared_index_location.h) is not polled: every commit there is
+// announced, and an AnnouncementListener on a thread of its own hears it (connecting may take
+// the connect timeout, which the GUI thread must not wait for). A connection that cannot be
+// made or is lost is said once (listeningLost), tried again every kRetryIntervalMs, and said
+// again when it is back (listeningRestored, followed by changed(), since what was committed
+// meanwhile was not announced to this window).
+//
 // GUI thread (any thread with an event loop); Qt Core only.
 
 #include <QObject>
 #include <QString>
+#include <QThread>
 #include <QTimer>
 
 namespace semsearch::services {
@@ -24,27 +32,44 @@ class IndexChangeMonitor : public QObject {
 public:
     explicit IndexChangeMonitor(QObject* parent = nullptr);
 
-    // Watches the index in `folder` from now on (what is there now is the starting point);
-    // an empty folder stops watching.
+    ~IndexChangeMonitor() override;
+
+    // Watches the index in `folder` (or at a shared index's location) from now on (what is
+    // there now is the starting point); an empty folder stops watching.
     void setIndexFolder(const QString& folder);
     // Takes the files as they are now as seen, e.g. after this process committed itself.
     void markSeen();
     // How often the files are looked at (default kDefaultIntervalMs).
     void setInterval(int intervalMs);
+    // How often a lost connection to a shared index is tried again (default kRetryIntervalMs);
+    // applies from the next setIndexFolder.
+    void setRetryInterval(int intervalMs);
 
     static constexpr int kDefaultIntervalMs = 2000;
+    static constexpr int kRetryIntervalMs = 30000;
 
 Q_SIGNALS:
-    // The index changed on disk since it was last seen.
+    // The index changed on disk (or some machine committed to the shared index) since it was
+    // last seen.
     void changed();
+    // The shared index's announcements cannot be heard: one line naming the location (never its
+    // password). Said once per loss.
+    void listeningLost(const QString& message);
+    // They can be heard again.
+    void listeningRestored();
 
 private:
     QString fingerprint() const;
     void check();
+    void listen(const QString& location);
+    void stopListening();
 
     QString m_folder;
     QString m_seen;
     QTimer m_timer;
+    int m_retryMs = kRetryIntervalMs;
+    QThread* m_listening = nullptr; // the AnnouncementListener's thread, for a shared index
+    quint64 m_generation = 0;       // of the listener; signals of an earlier one are dropped
 };
 
 } // namespace semsearch::services

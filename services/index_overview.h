@@ -2,7 +2,9 @@
 
 // What the window shows about an index besides search results: its model, its size, its
 // sources with their counts, and the files it skipped. Read on the search thread (a read-only
-// connection) and handed to the GUI thread by value.
+// connection) and handed to the GUI thread by value. A shared index on PostgreSQL gives its
+// sources with their machines and counts (skipped files are counted, not listed; no
+// extensions: sharedIndexOverview).
 
 #include "semsearch/store.h"
 
@@ -17,6 +19,7 @@ namespace semsearch::services {
 
 struct SourceStatus {
     SourceRecord source;
+    QString machine;    // a shared index's: the machine that indexes the source; empty locally
     StoreCounts counts; // documents, passages and skipped files at or below the source
 };
 

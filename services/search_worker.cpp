@@ -1,6 +1,9 @@
 #include "search_worker.h"
 
 #include "like_query.h"
+#include "shared_overview.h"
+
+#include "semsearch/shared_index_location.h"
 
 namespace semsearch::services {
 
@@ -18,6 +21,7 @@ SearchWorker::SearchWorker(QString indexFolder, std::shared_ptr<std::atomic<quin
 SearchWorker::~SearchWorker() = default;
 
 void SearchWorker::setEmbedder(std::shared_ptr<SharedEmbedder> shared) {
+    m_shared.reset(); // it holds the embedder it was opened with
     m_embedder = shared ? shared->client(SharedEmbedder::Priority::Query) : nullptr;
 }
 
@@ -40,6 +44,10 @@ IndexFolder* SearchWorker::index(std::optional<Error>& problem) {
 void SearchWorker::search(quint64 ticket, const QString& query, const SearchOptions& options) {
     if (!isCurrent(ticket))
         return;
+    if (isSharedIndexLocation(m_folder)) {
+        searchShared(ticket, query, options);
+        return;
+    }
     // A keyword search reads only the database: it runs while the model is still loading.
     const bool needsModel = options.mode != SearchMode::Keyword || likedFile(query);
     if (!m_embedder && needsModel) {
@@ -69,13 +77,56 @@ void SearchWorker::search(quint64 ticket, const QString& query, const SearchOpti
         Q_EMIT searchFailed(ticket, hits.error().message);
         return;
     }
-    Q_EMIT resultsReady(ticket, query, *hits);
+    answer(ticket, query, *hits);
+}
+
+void SearchWorker::answer(quint64 ticket, const QString& query, const DocumentHits& hits) {
+    Q_EMIT resultsReady(ticket, query, hits);
     if (!m_embedder || !isCurrent(ticket))
         return;
     // The sentences that match best by meaning, whatever the mode ranked by.
     auto embedded = m_embedder->embed({query});
     if (embedded && isCurrent(ticket))
-        emphasise(ticket, embedded->values, *hits);
+        emphasise(ticket, embedded->values, hits);
+}
+
+void SearchWorker::searchShared(quint64 ticket, const QString& query,
+                                const SearchOptions& options) {
+    if (!m_embedder && options.mode != SearchMode::Keyword) {
+        Q_EMIT searchFailed(ticket, tr("The model is not loaded."));
+        return;
+    }
+    if (likedFile(query)) {
+        Q_EMIT searchFailed(ticket, tr("“More like this” does not work on a shared index yet."));
+        return;
+    }
+    if (!m_shared) {
+        auto opened = SharedIndexSearcher::open(m_folder, m_embedder.get());
+        if (!opened) {
+            // Nothing indexed yet is a state, not a problem (the overview says so).
+            if (opened.error().code == ErrorCode::NotFound)
+                Q_EMIT resultsReady(ticket, query, {});
+            else
+                Q_EMIT searchFailed(ticket, opened.error().message);
+            return;
+        }
+        m_shared = std::move(opened).value();
+    }
+    // What any machine committed since the last search is in this one: one round trip when
+    // nothing changed. A searcher that lost its connection is opened again next time.
+    if (auto caughtUp = m_shared->catchUp(); !caughtUp) {
+        m_shared.reset();
+        Q_EMIT searchFailed(ticket, caughtUp.error().message);
+        return;
+    }
+    if (!isCurrent(ticket))
+        return;
+    auto hits = m_shared->searchDocuments(query, options);
+    if (!hits) {
+        Q_EMIT searchFailed(ticket, hits.error().message);
+        return;
+    }
+    answer(ticket, query, *hits);
 }
 
 void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,
@@ -102,6 +153,10 @@ void SearchWorker::emphasise(quint64 ticket, const std::vector<float>& query,
 }
 
 void SearchWorker::readOverview() {
+    if (isSharedIndexLocation(m_folder)) {
+        Q_EMIT overviewReady(sharedIndexOverview(m_folder));
+        return;
+    }
     IndexOverview overview;
     std::optional<Error> problem;
     IndexFolder* folder = index(problem);
@@ -120,7 +175,7 @@ void SearchWorker::readOverview() {
         overview.model = read->model;
         overview.counts = read->totals;
         for (const SourceOverview& source : read->sources)
-            overview.sources.push_back({source.source, source.counts});
+            overview.sources.push_back({source.source, QString(), source.counts});
         overview.skipped = std::move(read->skipped);
         overview.extensions = std::move(read->extensions);
     } else {

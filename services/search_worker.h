@@ -4,6 +4,11 @@
 // queries and reads the overview (sources, counts, skipped files). Reading never blocks the
 // writer, and each search first brings the vectors up to date with what the writer committed.
 //
+// A shared index on PostgreSQL (shared_index_location.h) is searched through a
+// SharedIndexSearcher (its vector cache on this machine), which catches up from the change log
+// before each search, in any of the three modes (a keyword search needs no model); "more like
+// this" is refused in one line.
+//
 // Lives in a worker QThread; the GUI talks to it only through queued calls and signals. A
 // query carries a ticket; the SearchSession publishes the newest ticket in `latest`, and work
 // for an older ticket is dropped at each step, so a fast typist never waits for stale queries.
@@ -13,6 +18,7 @@
 
 #include "semsearch/searcher.h"
 #include "semsearch/shared_embedder.h"
+#include "semsearch/shared_index_searcher.h"
 
 #include <QObject>
 
@@ -52,11 +58,15 @@ private:
     // yet (a state, not a problem).
     IndexFolder* index(std::optional<Error>& problem);
     void emphasise(quint64 ticket, const std::vector<float>& query, const DocumentHits& hits);
+    // The results, then the sentences that match best by meaning.
+    void answer(quint64 ticket, const QString& query, const DocumentHits& hits);
+    void searchShared(quint64 ticket, const QString& query, const SearchOptions& options);
 
     QString m_folder;
     std::shared_ptr<std::atomic<quint64>> m_latest;
     std::unique_ptr<IndexFolder> m_index;
-    std::unique_ptr<Embedder> m_embedder; // a query client of the shared model
+    std::unique_ptr<Embedder> m_embedder;          // a query client of the shared model
+    std::unique_ptr<SharedIndexSearcher> m_shared; // a shared index's, opened at the first search
 };
 
 } // namespace semsearch::services

@@ -1,5 +1,7 @@
 #include "single_instance.h"
 
+#include "semsearch/shared_index_location.h"
+
 #include <QCryptographicHash>
 #include <QDataStream>
 #include <QDeadlineTimer>
@@ -178,7 +180,10 @@ QString SingleInstance::serverName(const QString& indexFolder) {
     const auto folder = socketFolder();
     if (!folder)
         return QString();
-    const QByteArray key = (userKey() + QLatin1Char('\n') + canonicalFolder(indexFolder)).toUtf8();
+    // A shared index is one for every working folder, with or without its password.
+    const QString index = isSharedIndexLocation(indexFolder) ? displayLocation(indexFolder)
+                                                             : canonicalFolder(indexFolder);
+    const QByteArray key = (userKey() + QLatin1Char('\n') + index).toUtf8();
     return *folder + QStringLiteral("/semsearch-") +
            QString::fromLatin1(
                QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));

@@ -81,7 +81,8 @@ public:
 
     // The socket's name for `indexFolder`: a path in the user's private folder (see Safety),
     // derived from the user id and the folder's canonical path, so that "idx", "idx/" and a
-    // symlink to it name the same socket. Empty when there is no private folder.
+    // symlink to it name the same socket; a shared index's location names the same socket with
+    // or without its password. Empty when there is no private folder.
     static QString serverName(const QString& indexFolder);
 
 Q_SIGNALS:

@@ -40,8 +40,8 @@ int main(int argc, char* argv[]) {
         QStringLiteral("DIR"));
     const QCommandLineOption indexOption(
         QStringLiteral("index"),
-        QApplication::translate("main", "Index folder (default: $SEMSEARCH_INDEX, else the saved "
-                                        "setting)."),
+        QApplication::translate("main", "Index folder, or a shared index's postgresql:// location "
+                                        "(default: $SEMSEARCH_INDEX, else the saved setting)."),
         QStringLiteral("DIR"));
     const QCommandLineOption addFolderOption(
         QStringLiteral("add-folder"),

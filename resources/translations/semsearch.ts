@@ -116,10 +116,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Index folder (default: $SEMSEARCH_INDEX, else the saved setting).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Ask for a folder to index when the window opens.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -129,6 +125,10 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>semsearch: %1: no such file or folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index folder, or a shared index&apos;s postgresql:// location (default: $SEMSEARCH_INDEX, else the saved setting).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -151,6 +151,10 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     <name>semsearch::services::SearchWorker</name>
     <message>
         <source>The model is not loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“More like this” does not work on a shared index yet.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -709,6 +713,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>Find &amp;Similar Documents</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1. New documents from other machines show once it is back (trying every 30 seconds).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to %1 again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -875,6 +887,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <source>Open at page %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -929,6 +949,14 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>%1, score %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -995,10 +1023,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>How the model computes. bf16 and int8 are two to three times faster on processors that have the instructions; each is used only after it agreed with fp32 on a set of sample texts and your index&apos;s passages (mean cosine at least 0.999 for bf16, 0.99 and 85% of the same nearest neighbours for int8). Changing the precision of an index that holds passages re-embeds it: semsearch-cli index --reembed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Index folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1110,10 +1134,6 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Index folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>E&amp;xcluded names:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1175,6 +1195,30 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index folder or server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A folder, or postgresql://host/database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A folder on this computer, or a team&apos;s shared index on a PostgreSQL server: postgresql://[user@]host[:port]/database. No password here: semsearch does not keep passwords; put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Index problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Index folder or server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: semsearch does not keep passwords: put it in ~/.pgpass or PGPASSWORD.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1310,6 +1354,18 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>Switches between the indexed sources and the files that were skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indexed by %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

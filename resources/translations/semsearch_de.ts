@@ -128,10 +128,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Modellordner (Vorgabe: $SEMSEARCH_MODEL, sonst die gespeicherte Einstellung).</translation>
     </message>
     <message>
-        <source>Index folder (default: $SEMSEARCH_INDEX, else the saved setting).</source>
-        <translation>Indexordner (Vorgabe: $SEMSEARCH_INDEX, sonst die gespeicherte Einstellung).</translation>
-    </message>
-    <message>
         <source>Ask for a folder to index when the window opens.</source>
         <translation>Beim Öffnen des Fensters nach einem zu indizierenden Ordner fragen.</translation>
     </message>
@@ -142,6 +138,10 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>semsearch: %1: no such file or folder</source>
         <translation>semsearch: %1: Datei oder Ordner nicht gefunden</translation>
+    </message>
+    <message>
+        <source>Index folder, or a shared index&apos;s postgresql:// location (default: $SEMSEARCH_INDEX, else the saved setting).</source>
+        <translation>Indexordner oder der postgresql://-Ort eines gemeinsamen Index (Vorgabe: $SEMSEARCH_INDEX, sonst die gespeicherte Einstellung).</translation>
     </message>
 </context>
 <context>
@@ -164,6 +164,10 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>The model is not loaded.</source>
         <translation>Das Modell ist nicht geladen.</translation>
+    </message>
+    <message>
+        <source>“More like this” does not work on a shared index yet.</source>
+        <translation>„Ähnliche Dokumente“ funktioniert in einem gemeinsamen Index noch nicht.</translation>
     </message>
 </context>
 <context>
@@ -727,6 +731,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>Find &amp;Similar Documents</source>
         <translation>Ä&amp;hnliche Dokumente finden</translation>
     </message>
+    <message>
+        <source>%1. New documents from other machines show once it is back (trying every 30 seconds).</source>
+        <translation>%1. Neue Dokumente anderer Rechner erscheinen, sobald die Verbindung wieder besteht (neuer Versuch alle 30 Sekunden).</translation>
+    </message>
+    <message>
+        <source>Connected to %1 again.</source>
+        <translation>Wieder mit %1 verbunden.</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>
@@ -893,6 +905,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <source>Open at page %1</source>
         <translation>Auf Seite %1 öffnen</translation>
     </message>
+    <message>
+        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
+        <translation>%1 ist nicht mehr auf diesem Computer; dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
+        <translation>Auf %1: %2, zur Information; die Datei ist nicht auf diesem Computer. Dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>
@@ -949,6 +969,14 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>%1, score %2: %3</source>
         <translation>%1, Wert %2: %3</translation>
+    </message>
+    <message>
+        <source>On %1: %2</source>
+        <translation>Auf %1: %2</translation>
+    </message>
+    <message>
+        <source>on %1: %2</source>
+        <translation>auf %1: %2</translation>
     </message>
 </context>
 <context>
@@ -1015,10 +1043,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>How the model computes. bf16 and int8 are two to three times faster on processors that have the instructions; each is used only after it agreed with fp32 on a set of sample texts and your index&apos;s passages (mean cosine at least 0.999 for bf16, 0.99 and 85% of the same nearest neighbours for int8). Changing the precision of an index that holds passages re-embeds it: semsearch-cli index --reembed.</source>
         <translation>Wie das Modell rechnet. bf16 und int8 sind auf Prozessoren mit den passenden Befehlen zwei- bis dreimal schneller; beide werden nur verwendet, nachdem sie auf Beispieltexten und den Passagen Ihres Index mit fp32 übereinstimmten (mittlerer Kosinus mindestens 0,999 für bf16, 0,99 und 85 % gleiche nächste Nachbarn für int8). Die Genauigkeit eines Index mit Passagen zu ändern bettet ihn neu ein: semsearch-cli index --reembed.</translation>
-    </message>
-    <message>
-        <source>Index folder</source>
-        <translation>Indexordner</translation>
     </message>
     <message>
         <source>Brows&amp;e…</source>
@@ -1129,10 +1153,6 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Index</translation>
     </message>
     <message>
-        <source>&amp;Index folder:</source>
-        <translation>&amp;Indexordner:</translation>
-    </message>
-    <message>
         <source>E&amp;xcluded names:</source>
         <translation>Ausgeschlossene &amp;Namen:</translation>
     </message>
@@ -1195,6 +1215,30 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>The proxy &quot;%1&quot; is not an address. Write it as host:port, e.g. proxy.example.org:3128, or leave it empty.</source>
         <translation>Der Proxy „%1“ ist keine Adresse. Schreiben Sie ihn als Host:Port, z. B. proxy.example.org:3128, oder lassen Sie das Feld leer.</translation>
+    </message>
+    <message>
+        <source>Index folder or server</source>
+        <translation>Indexordner oder Server</translation>
+    </message>
+    <message>
+        <source>A folder, or postgresql://host/database</source>
+        <translation>Ein Ordner oder postgresql://host/datenbank</translation>
+    </message>
+    <message>
+        <source>A folder on this computer, or a team&apos;s shared index on a PostgreSQL server: postgresql://[user@]host[:port]/database. No password here: semsearch does not keep passwords; put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation>Ein Ordner auf diesem Computer oder der gemeinsame Index eines Teams auf einem PostgreSQL-Server: postgresql://[benutzer@]host[:port]/datenbank. Kein Passwort hier: semsearch speichert keine Passwörter; legen Sie es in ~/.pgpass oder PGPASSWORD ab.</translation>
+    </message>
+    <message>
+        <source>Index problem</source>
+        <translation>Problem mit dem Index</translation>
+    </message>
+    <message>
+        <source>&amp;Index folder or server:</source>
+        <translation>&amp;Indexordner oder Server:</translation>
+    </message>
+    <message>
+        <source>%1: semsearch does not keep passwords: put it in ~/.pgpass or PGPASSWORD.</source>
+        <translation>%1: semsearch speichert keine Passwörter: legen Sie es in ~/.pgpass oder PGPASSWORD ab.</translation>
     </message>
 </context>
 <context>
@@ -1330,6 +1374,18 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>Switches between the indexed sources and the files that were skipped</source>
         <translation>Wechselt zwischen den indizierten Quellen und den übersprungenen Dateien</translation>
+    </message>
+    <message>
+        <source>%1, on %2</source>
+        <translation>%1, auf %2</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <source>Indexed by %1</source>
+        <translation>Indexiert von %1</translation>
     </message>
 </context>
 </TS>

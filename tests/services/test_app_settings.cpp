@@ -218,6 +218,53 @@ private Q_SLOTS:
         QVERIFY(o.modelFolder.isEmpty());
     }
 
+    // Issue 19: a shared index's location is kept as typed (never made into a path), and no
+    // password reaches the file, whichever way it was written into the location.
+    void aSharedIndexLocationRoundTripsWithoutItsPassword() {
+        const QString plain =
+            QStringLiteral("postgresql://ann@db.example.org:5433/team?sslmode=require");
+        AppSettings saved = customAppSettings();
+        saved.indexFolder = plain;
+        {
+            QSettings settings(iniPath(), QSettings::IniFormat);
+            services::saveSettings(settings, saved);
+        }
+        {
+            QSettings settings(iniPath(), QSettings::IniFormat);
+            QCOMPARE(settings.value(QStringLiteral("index/folder")).toString(), plain);
+            QVERIFY(services::loadSettings(settings) == saved);
+        }
+        const QStringList withPasswords = {
+            QStringLiteral("postgresql://ann:s3cret-pw@db.example.org:5433/team?sslmode=require"),
+            QStringLiteral(
+                "postgresql://ann@db.example.org:5433/team?password=s3cret-pw&sslmode=require")};
+        for (const QString& location : withPasswords) {
+            saved.indexFolder = location;
+            {
+                QSettings settings(iniPath(), QSettings::IniFormat);
+                services::saveSettings(settings, saved);
+            }
+            QFile file(iniPath());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray written = file.readAll();
+            QVERIFY2(!written.contains("s3cret"), written.constData());
+            QVERIFY2(written.contains("db.example.org"), written.constData());
+            QSettings settings(iniPath(), QSettings::IniFormat);
+            QCOMPARE(services::loadSettings(settings).indexFolder, plain);
+        }
+    }
+
+    // --index and SEMSEARCH_INDEX give a location for the session as given, password and all
+    // (libpq uses it; it is never saved).
+    void overridesTakeALocationAsGiven() {
+        const QString location = QStringLiteral("postgresql://ann:pw@127.0.0.1:5999/team");
+        qputenv("SEMSEARCH_INDEX", location.toUtf8());
+        QCOMPARE(services::applyOverrides(customAppSettings(), {}, {}).indexFolder, location);
+        const QString flag = QStringLiteral("postgres://localhost/other");
+        QCOMPARE(services::applyOverrides(customAppSettings(), flag, {}).indexFolder, flag);
+        QCOMPARE(services::sessionOverrides(flag, {}).indexOrigin, QStringLiteral("--index"));
+    }
+
     void coreOptionsFromSettings() {
         const AppSettings s = customAppSettings();
         const IndexOptions index = services::indexOptionsFrom(s);

@@ -25,6 +25,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -392,6 +393,91 @@ private Q_SLOTS:
                 Qt::LeftButton);
             QCOMPARE(dialog.result(), int(QDialog::Accepted));
         }
+    }
+
+    // Issue 19: the index field takes a shared index's location, kept as typed, never made
+    // into a path; the title and notes show it as typed.
+    void aSharedIndexLocationIsKeptAsTyped() {
+        AppSettings saved = customAppSettings();
+        saved.indexFolder = QStringLiteral("postgresql://ann@db.example.org/team");
+        SettingsDialog dialog(saved);
+        auto* index = child<QLineEdit>(dialog, "indexFolder");
+        QCOMPARE(index->text(), saved.indexFolder);
+        QVERIFY(dialog.settings() == saved);
+        const QString typed =
+            QStringLiteral("postgres://db2.example.org:5433/notes?sslmode=require");
+        retype(index, QStringLiteral(" ") + typed + QStringLiteral(" "));
+        QCOMPARE(dialog.settings().indexFolder, typed);
+        dialog.show();
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY(child<QLabel>(dialog, "indexProblem")->isHidden());
+    }
+
+    // A location with a password is refused when OK is pressed, in one line in the dialog
+    // that names the location without it; the password leaves the field, and what the dialog
+    // then gives to be saved holds none (read back from the settings file).
+    void aLocationWithAPasswordIsRefused() {
+        const QStringList typed = {
+            QStringLiteral("postgresql://ann:s3cret-pw@db.example.org/team"),
+            QStringLiteral("postgresql://ann@db.example.org/team?password=s3cret-pw")};
+        for (const QString& location : typed) {
+            SettingsDialog dialog(customAppSettings());
+            dialog.show();
+            auto* index = child<QLineEdit>(dialog, "indexFolder");
+            auto* problem = child<QLabel>(dialog, "indexProblem");
+            retype(index, location);
+            auto* ok = child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok);
+            QTest::mouseClick(ok, Qt::LeftButton);
+            QVERIFY(dialog.isVisible());
+            QVERIFY(dialog.result() != QDialog::Accepted);
+            QVERIFY(!problem->isHidden());
+            QCOMPARE(problem->text(),
+                     QStringLiteral("postgresql://ann@db.example.org/team: semsearch does not "
+                                    "keep passwords: put it in ~/.pgpass or PGPASSWORD."));
+            QVERIFY(!index->text().contains(QStringLiteral("s3cret")));
+            // Typing hides the note; OK now accepts the location without the password.
+            QTest::keyClick(index, Qt::Key_End);
+            QTest::keyClicks(index, QStringLiteral(" "));
+            QVERIFY(problem->isHidden());
+            QTest::mouseClick(ok, Qt::LeftButton);
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+            QCOMPARE(dialog.settings().indexFolder,
+                     QStringLiteral("postgresql://ann@db.example.org/team"));
+
+            QTemporaryDir dir;
+            QVERIFY(dir.isValid());
+            const QString ini = dir.filePath(QStringLiteral("semsearch.ini"));
+            {
+                QSettings store(ini, QSettings::IniFormat);
+                services::saveSettings(store, dialog.settings());
+            }
+            QFile file(ini);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray written = file.readAll();
+            QVERIFY2(written.contains("postgresql://ann@db.example.org/team"), written.constData());
+            QVERIFY2(!written.contains("s3cret"), written.constData());
+        }
+    }
+
+    // --index or SEMSEARCH_INDEX with a password: the read-only field shows the location
+    // without it, and the saved setting stays what it was.
+    void anOverridingLocationIsShownWithoutItsPassword() {
+        const AppSettings saved = customAppSettings();
+        SettingsDialog dialog(saved);
+        services::SessionOverrides overrides;
+        overrides.indexFolder = QStringLiteral("postgresql://ann:s3cret-pw@127.0.0.1:5999/team");
+        overrides.indexOrigin = QStringLiteral("SEMSEARCH_INDEX");
+        dialog.setOverridden(overrides);
+        auto* index = child<QLineEdit>(dialog, "indexFolder");
+        QCOMPARE(index->text(), QStringLiteral("postgresql://ann@127.0.0.1:5999/team"));
+        QVERIFY(index->isReadOnly());
+        QVERIFY(dialog.settings() == saved);
+        dialog.show();
+        QTest::mouseClick(child<QDialogButtonBox>(dialog, "buttons")->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
     }
 
     void labelsHaveBuddiesAndInputsHaveNames() {

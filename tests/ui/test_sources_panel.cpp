@@ -80,6 +80,28 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 19: a shared index's source names the machine that indexes it, and one whose
+    // writer recorded no end time reads as ready (it is searched), not as unfinished.
+    void aSharedSourceNamesItsMachine() {
+        SourcesPanel panel;
+        services::IndexOverview overview = twoSources();
+        overview.sources[0].machine = QStringLiteral("laptop-b");
+        overview.sources[0].source.indexedMs = 0;
+        panel.setOverview(overview, {}, {});
+        auto* view = panel.findChild<QTreeView*>(QStringLiteral("sources"));
+        const QAbstractItemModel* model = view->model();
+        QCOMPARE(model->index(0, 0).data().toString(),
+                 QStringLiteral("notes — /tmp/gui-review-session-with-a-long-name/projects, on "
+                                "laptop-b"));
+        QCOMPARE(model->index(0, 0).data(Qt::ToolTipRole).toString(),
+                 kParent + QStringLiteral("/notes on laptop-b"));
+        QCOMPARE(model->index(0, 3).data().toString(), QStringLiteral("Ready"));
+        QCOMPARE(model->index(0, 3).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("Indexed by laptop-b"));
+        QCOMPARE(model->index(1, 0).data().toString(),
+                 QStringLiteral("papers — /tmp/gui-review-session-with-a-long-name/projects"));
+    }
+
     // Issue 16, 5: Remove hid behind the toolbar's "»".
     void everyButtonFits() {
         SourcesPanel panel;

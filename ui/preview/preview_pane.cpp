@@ -3,6 +3,7 @@
 #include "display_path.h"
 #include "page_opener.h"
 #include "preview_loader.h"
+#include "stored_preview.h"
 
 #include <QAction>
 #include <QDir>
@@ -233,6 +234,23 @@ void PreviewPane::reset() {
     m_text->setExtraSelections({});
     setNotice(QString());
     updateHeader();
+}
+
+void PreviewPane::showStoredPassages(const QString& path, const QString& machine,
+                                     const std::vector<PassageHit>& passages,
+                                     std::int64_t focusPassageId) {
+    m_loader->cancel();
+    m_readingNotice->stop();
+    showPrepared(path, services::storedPassagesPreview(path, passages), focusPassageId);
+    const QString where = QDir::toNativeSeparators(path);
+    setNotice(machine.isEmpty()
+                  ? tr("%1 is not on this computer any more; these are the passages the index "
+                       "holds, in order.")
+                        .arg(where)
+                  : tr("On %1: %2, for reference; the file is not on this computer. These are "
+                       "the passages the index holds, in order.")
+                        .arg(machine, where));
+    Q_EMIT documentShown(path);
 }
 
 void PreviewPane::showMessage(const QString& message) {

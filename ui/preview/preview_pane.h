@@ -61,6 +61,12 @@ public:
     // How documents are read (the helper program, limits); the defaults suit the installed
     // programs.
     void setReadOptions(const ReadOptions& options) { m_loader->setReadOptions(options); }
+    // Shows the passages a shared index holds of a document whose file is not on this disk
+    // (services/stored_preview.h), headed by where the file is, for reference: its path and
+    // `machine` (empty: this one, where the file is gone). Emits documentShown at once.
+    void showStoredPassages(const QString& path, const QString& machine,
+                            const std::vector<PassageHit>& passages,
+                            std::int64_t focusPassageId = 0);
     // Empties the pane.
     void clear();
     // Empties the pane and shows `message` (one line, already translated) in its place.

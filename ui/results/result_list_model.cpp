@@ -1,6 +1,7 @@
 #include "result_list_model.h"
 
 #include "display_path.h"
+#include "machine_name.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -186,7 +187,10 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         return isPassage ? snippet(passage).text : services::displayFileName(document->path);
     case Qt::ToolTipRole: {
-        QString tip = QDir::toNativeSeparators(document->path);
+        QString tip =
+            services::isAnotherMachine(document->machine)
+                ? tr("On %1: %2").arg(document->machine, QDir::toNativeSeparators(document->path))
+                : QDir::toNativeSeparators(document->path);
         if (!document->duplicates.isEmpty())
             tip += QLatin1Char('\n') + tr("Also in:") + QLatin1Char('\n') +
                    QDir::toNativeSeparators(document->duplicates.join(QLatin1Char('\n')));
@@ -209,7 +213,10 @@ QVariant ResultListModel::data(const QModelIndex& index, int role) const {
     case FileNameRole:
         return services::displayFileName(document->path);
     case FolderRole:
-        return services::displayFolder(document->path);
+        // Another machine's path is on that machine's disk: say which.
+        return services::isAnotherMachine(document->machine)
+                   ? tr("on %1: %2").arg(document->machine, services::displayFolder(document->path))
+                   : services::displayFolder(document->path);
     case ModifiedRole:
         return document->modifiedMs == 0 ? QDateTime()
                                          : QDateTime::fromMSecsSinceEpoch(document->modifiedMs);

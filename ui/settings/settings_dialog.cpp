@@ -6,6 +6,7 @@
 #include "semsearch/model_download.h"
 #include "semsearch/precision_check.h"
 #include "semsearch/printable_text.h"
+#include "semsearch/shared_index_location.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -70,9 +71,20 @@ QLayout* folderField(QLineEdit* field, QPushButton* browse, const QList<QLabel*>
     return column;
 }
 
-// A folder field left blank means the default, as in loadSettings.
+// A folder field left blank means the default, as in loadSettings. A folder is kept as typed (a
+// name may end in a space); a shared index's location without the spaces around it, which
+// would only make it fail to connect.
 QString folderOrDefault(const QString& text, const QString& fallback) {
-    return text.trimmed().isEmpty() ? fallback : text;
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return fallback;
+    return isSharedIndexLocation(trimmed) ? trimmed : text;
+}
+
+// A folder as the dialog shows it in a note, or a location without its password.
+QString shownFolder(const QString& folder) {
+    return isSharedIndexLocation(folder) ? displayLocation(folder)
+                                         : QDir::toNativeSeparators(folder);
 }
 
 } // namespace
@@ -124,9 +136,16 @@ void SettingsDialog::buildWidgets() {
     for (std::size_t i = 0; i < precisionChoices().size(); ++i)
         m_precision->addItem(QString());
 
-    m_indexFolder = named(new QLineEdit(this), "indexFolder", tr("Index folder"));
+    m_indexFolder = named(new QLineEdit(this), "indexFolder", tr("Index folder or server"));
+    m_indexFolder->setPlaceholderText(tr("A folder, or postgresql://host/database"));
+    m_indexFolder->setToolTip(
+        tr("A folder on this computer, or a team's shared index on a PostgreSQL server: "
+           "postgresql://[user@]host[:port]/database. No password here: semsearch does not "
+           "keep passwords; put it in ~/.pgpass or PGPASSWORD."));
     m_indexBrowse = named(new QPushButton(tr("Brows&e…"), this), "indexBrowse",
                           tr("Browse for the index folder"));
+    m_indexProblem = makeNote(this, "indexProblem", tr("Index problem"));
+    m_indexProblem->hide();
     m_indexOverride = makeNote(this, "indexOverride", tr("Index folder set for this session"));
     m_indexOverride->hide();
 
@@ -190,6 +209,7 @@ void SettingsDialog::buildWidgets() {
             [this] { browseForFolder(m_modelFolder, tr("Choose the Model Folder")); });
     connect(m_indexBrowse, &QPushButton::clicked, this,
             [this] { browseForFolder(m_indexFolder, tr("Choose the Index Folder")); });
+    connect(m_indexFolder, &QLineEdit::textEdited, m_indexProblem, &QLabel::hide);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
@@ -207,8 +227,8 @@ void SettingsDialog::buildLayout() {
 
     auto* index = new QGroupBox(tr("Index"), this);
     auto* indexForm = new QFormLayout(index);
-    indexForm->addRow(buddyLabel(tr("&Index folder:"), m_indexFolder),
-                      folderField(m_indexFolder, m_indexBrowse, {m_indexOverride}));
+    indexForm->addRow(buddyLabel(tr("&Index folder or server:"), m_indexFolder),
+                      folderField(m_indexFolder, m_indexBrowse, {m_indexProblem, m_indexOverride}));
     indexForm->addRow(buddyLabel(tr("E&xcluded names:"), m_excludePatterns), m_excludePatterns);
     indexForm->addRow(buddyLabel(tr("Maximum file si&ze:"), m_maxFileSize), m_maxFileSize);
     indexForm->addRow(m_watchFolders);
@@ -257,7 +277,7 @@ void SettingsDialog::showSettings(const services::AppSettings& values) {
     if (!m_overrides.modelOverridden())
         m_modelFolder->setText(values.modelFolder);
     if (!m_overrides.indexOverridden())
-        m_indexFolder->setText(values.indexFolder);
+        m_indexFolder->setText(displayLocation(values.indexFolder));
     m_batchSize->setValue(values.batchSize);
     m_threads->setValue(values.threads);
     m_searchResultLimit->setValue(values.searchResultLimit);
@@ -319,10 +339,11 @@ void SettingsDialog::showOverride(bool overridden, const QString& origin,
         note->clear();
         return;
     }
-    field->setText(sessionFolder);
+    // A location given with its password (for this session only) is shown without it.
+    field->setText(displayLocation(sessionFolder));
     note->setText(tr("Set by %1 for this session. The saved folder, %2, applies when semsearch "
                      "starts without it.")
-                      .arg(origin, QDir::toNativeSeparators(savedFolder)));
+                      .arg(origin, shownFolder(savedFolder)));
 }
 
 void SettingsDialog::accept() {
@@ -338,9 +359,25 @@ void SettingsDialog::accept() {
             return;
         }
     }
-    if (!downloadFieldsAccepted())
+    if (!indexFieldAccepted() || !downloadFieldsAccepted())
         return;
     QDialog::accept();
+}
+
+bool SettingsDialog::indexFieldAccepted() {
+    if (m_overrides.indexOverridden())
+        return true;
+    const QString index = m_indexFolder->text().trimmed();
+    // displayLocation removes every password it finds: whatever it changes was one.
+    if (!isSharedIndexLocation(index) || displayLocation(index) == index)
+        return true;
+    m_indexFolder->setText(displayLocation(index)); // off the screen, out of what is saved
+    m_indexProblem->setText(tr("%1: semsearch does not keep passwords: put it in ~/.pgpass or "
+                               "PGPASSWORD.")
+                                .arg(displayLocation(index)));
+    m_indexProblem->show();
+    m_indexFolder->setFocus(Qt::OtherFocusReason);
+    return false;
 }
 
 bool SettingsDialog::downloadFieldsAccepted() {
@@ -371,7 +408,9 @@ bool SettingsDialog::downloadFieldsAccepted() {
 }
 
 void SettingsDialog::browseForFolder(QLineEdit* field, const QString& title) {
-    const QString folder = QFileDialog::getExistingDirectory(this, title, field->text());
+    const QString start =
+        isSharedIndexLocation(field->text().trimmed()) ? QDir::homePath() : field->text();
+    const QString folder = QFileDialog::getExistingDirectory(this, title, start);
     if (!folder.isEmpty())
         field->setText(QDir::toNativeSeparators(folder));
 }

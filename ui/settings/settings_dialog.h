@@ -8,7 +8,11 @@
 // "modelStatus", "precision" (items in the order of precisionChoices()), "indexFolder",
 // "indexBrowse", "batchSize", "threads", "searchResultLimit",
 // "excludePatterns", "maxFileSize", "watchFolders", "downloadMirror", "downloadProxy",
-// "buttons"; the notes "modelOverride", "indexOverride" and "whenApplied".
+// "buttons"; the notes "modelOverride", "indexOverride", "indexProblem" and "whenApplied".
+//
+// The index field takes a folder or a shared index's location (postgresql://..., see
+// semsearch/shared_index_location.h), kept as typed and never made into a path. The dialog
+// never shows a password: a saved or overriding location is shown without it.
 
 #include "app_settings.h"
 
@@ -58,7 +62,8 @@ protected:
     // Refuses a model folder that holds no readable model (other than the default folder, where
     // a download puts it): says what is missing, puts the saved folder back in the field and
     // stays open, so nothing unusable is saved. A download mirror or proxy that is no address
-    // is refused the same way, naming the field.
+    // is refused the same way, naming the field. A shared index's location holding a password is
+    // refused in the "indexProblem" note (semsearch keeps no passwords), shown without it.
     void accept() override;
 
 private:
@@ -73,6 +78,8 @@ private:
     void updatePrecisionChoices(const QString& modelFolder, bool modelReadable);
     // False after saying why (and focusing the field) when the mirror or proxy is no address.
     bool downloadFieldsAccepted();
+    // False after saying why when the index field is a location with a password.
+    bool indexFieldAccepted();
 
     QLineEdit* m_modelFolder = nullptr;
     QPushButton* m_modelBrowse = nullptr;
@@ -82,6 +89,7 @@ private:
     QLineEdit* m_indexFolder = nullptr;
     QPushButton* m_indexBrowse = nullptr;
     QLabel* m_indexOverride = nullptr;
+    QLabel* m_indexProblem = nullptr;
     QSpinBox* m_batchSize = nullptr;
     QSpinBox* m_threads = nullptr;
     QSpinBox* m_searchResultLimit = nullptr;

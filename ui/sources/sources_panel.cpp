@@ -158,16 +158,28 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
                 tr("Last indexed %1")
                     .arg(locale.toString(QDateTime::fromMSecsSinceEpoch(status.source.indexedMs),
                                          QLocale::ShortFormat));
+        } else if (!status.machine.isEmpty()) {
+            // A shared index's writers need not record when they finished: what is there was
+            // committed, and is searched.
+            state = tr("Ready");
+            stateTip = tr("Indexed by %1").arg(status.machine);
         } else {
             state = tr("Incomplete");
             stateTip = tr("Indexing did not finish; re-index to complete it");
         }
-        QList<QStandardItem*> row = {new QStandardItem(services::displayNameFirst(path)),
-                                     new QStandardItem(locale.toString(status.counts.documents)),
-                                     new QStandardItem(locale.toString(status.counts.passages)),
-                                     new QStandardItem(state)};
+        // A shared index's source names the machine that indexes it: its path is on that disk.
+        const QString shown =
+            status.machine.isEmpty()
+                ? services::displayNameFirst(path)
+                : tr("%1, on %2").arg(services::displayNameFirst(path), status.machine);
+        QList<QStandardItem*> row = {
+            new QStandardItem(shown), new QStandardItem(locale.toString(status.counts.documents)),
+            new QStandardItem(locale.toString(status.counts.passages)), new QStandardItem(state)};
         row[PathColumn]->setData(path, kPathRole);
-        row[PathColumn]->setToolTip(QDir::toNativeSeparators(path));
+        row[PathColumn]->setToolTip(
+            status.machine.isEmpty()
+                ? QDir::toNativeSeparators(path)
+                : tr("%1 on %2").arg(QDir::toNativeSeparators(path), status.machine));
         row[DocumentsColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         row[PassagesColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         row[StateColumn]->setToolTip(stateTip);

@@ -10,6 +10,7 @@
 #include "indexing_bar.h"
 #include "indexing_outcome.h"
 #include "like_query.h"
+#include "machine_name.h"
 #include "model_loader.h"
 #include "preview/preview_pane.h"
 #include "results/filter_bar.h"
@@ -22,6 +23,7 @@
 #include "watch/folder_watcher.h"
 
 #include "semsearch/printable_text.h"
+#include "semsearch/shared_index_location.h"
 
 #include <QAction>
 #include <QApplication>
@@ -152,13 +154,7 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     connect(m_indexingBar, &IndexingBar::cancelRequested, m_indexing,
             &services::IndexingSession::cancel);
 
-    // What another process committed (semsearch-cli index, remove): read everything shown
-    // again. While this window writes, its own commits refresh it (m_refresh), and no other
-    // process can write.
-    connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
-        if (!m_indexing->isBusy())
-            refreshAfterCommit();
-    });
+    connectIndexChanges();
     connect(m_watcher, &services::FolderWatcher::sourceChanged, this,
             [this](const QString& source) {
                 if (m_settings.watchFolders && !m_indexing->pendingPaths().contains(source))
@@ -171,6 +167,29 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::connectIndexChanges() {
+    // What another process committed (semsearch-cli index, remove), or another machine to a
+    // shared index: read everything shown again. While this window writes a local index, its
+    // own commits refresh it (m_refresh), and no other process can write.
+    connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
+        if (!m_indexing->isBusy() || isSharedIndexLocation(m_settings.indexFolder))
+            refreshAfterCommit();
+    });
+    // Once per loss, in the status bar: a server that is down must not become a dialog a
+    // minute. The monitor tries again by itself.
+    connect(m_indexChanges, &services::IndexChangeMonitor::listeningLost, this,
+            [this](const QString& message) {
+                statusBar()->showMessage(
+                    tr("%1. New documents from other machines show once it is back (trying "
+                       "every 30 seconds).")
+                        .arg(message));
+            });
+    connect(m_indexChanges, &services::IndexChangeMonitor::listeningRestored, this, [this] {
+        statusBar()->showMessage(
+            tr("Connected to %1 again.").arg(displayLocation(m_settings.indexFolder)), 10000);
+    });
+}
 
 void MainWindow::applySettings(const services::AppSettings& settings, bool reopen) {
     const bool indexChanged = settings.indexFolder != m_settings.indexFolder;
@@ -381,6 +400,10 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
         folders << status.source.path;
     m_filters->setFolders(folders);
     m_filters->setExtensions(overview.extensions);
+    // A shared index's sources are indexed by the machines that hold them, not watched from
+    // here (this window does not write to a shared index).
+    if (isSharedIndexLocation(m_settings.indexFolder))
+        folders.clear();
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
     // is found by one incremental pass (it reads only files whose size or time changed).
@@ -409,8 +432,17 @@ void MainWindow::showCurrentInPreview() {
     }
     // A copy's row shows the copy: the same text, so the passages' places hold in it too.
     const PassageHit* passage = m_resultModel->passageAt(current);
-    m_preview->showDocument(current.data(ResultListModel::PathRole).toString(), document->passages,
-                            passage ? passage->passageId : 0);
+    const QString path = current.data(ResultListModel::PathRole).toString();
+    // A shared index's document from another machine, or one whose file is gone: what the
+    // index holds of it, with where the file is for reference.
+    if (services::isAnotherMachine(document->machine) ||
+        (!document->machine.isEmpty() && !QFileInfo::exists(path))) {
+        m_preview->showStoredPassages(
+            path, services::isAnotherMachine(document->machine) ? document->machine : QString(),
+            document->passages, passage ? passage->passageId : 0);
+        return;
+    }
+    m_preview->showDocument(path, document->passages, passage ? passage->passageId : 0);
 }
 
 void MainWindow::addPaths(const QStringList& paths) {

@@ -93,6 +93,8 @@ private:
     void buildSourcesDock();
     void buildStatusBar();
     void connectWidgets();
+    // Commits by other processes or machines, and a shared index's lost connection.
+    void connectIndexChanges();
     void buildMenus();
     // The layout, the last query, its filters and selected result, as the last session left
     // them (saved by saveSession on close).

@@ -1,0 +1,18 @@
+#pragma once
+
+// Which machine this is, in a shared index's words: writers record the machine that indexes
+// each source, and a document indexed on another machine has its file on that machine's disk.
+
+#include <QString>
+
+namespace semsearch::services {
+
+// $SEMSEARCH_MACHINE when set and not empty (as semsearch-cli names the writer), else the host
+// name.
+QString thisMachineName();
+
+// True when `machine` names a machine other than this one; false for an empty name (a local
+// index's documents).
+bool isAnotherMachine(const QString& machine);
+
+} // namespace semsearch::services
