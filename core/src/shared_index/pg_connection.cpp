@@ -153,6 +153,13 @@ std::int64_t PgRows::integer(int row, int column) const {
                                : std::strtoll(PQgetvalue(m_result.get(), row, column), nullptr, 10);
 }
 
+std::vector<std::int64_t> PgRows::integers(int column) const {
+    std::vector<std::int64_t> values(static_cast<std::size_t>(rowCount()));
+    for (int row = 0; row < rowCount(); ++row)
+        values[std::size_t(row)] = integer(row, column);
+    return values;
+}
+
 QByteArray PgRows::bytes(int row, int column) const {
     if (isNull(row, column))
         return {};

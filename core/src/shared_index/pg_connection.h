@@ -63,10 +63,11 @@ public:
     int rowCount() const;
     int columnCount() const;
     bool isNull(int row, int column) const;
-    QString text(int row, int column) const;         // "" for NULL
-    std::int64_t integer(int row, int column) const; // 0 for NULL
-    QByteArray bytes(int row, int column) const;     // a bytea column's bytes; empty for NULL
-    bool boolean(int row, int column) const;         // PostgreSQL's 't'; false for NULL
+    QString text(int row, int column) const;              // "" for NULL
+    std::int64_t integer(int row, int column) const;      // 0 for NULL
+    std::vector<std::int64_t> integers(int column) const; // the column's values, row by row
+    QByteArray bytes(int row, int column) const;          // a bytea column's bytes; empty for NULL
+    bool boolean(int row, int column) const;              // PostgreSQL's 't'; false for NULL
 
 private:
     friend class PgConnection;

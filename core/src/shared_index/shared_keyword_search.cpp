@@ -79,10 +79,7 @@ Result<std::vector<std::int64_t>> sharedPassagesOfDocumentsHolding(PgConnection&
     auto rows = connection.query(sql.constData(), params);
     if (!rows)
         return rows.error();
-    std::vector<std::int64_t> ids(std::size_t(rows->rowCount()));
-    for (int row = 0; row < rows->rowCount(); ++row)
-        ids[std::size_t(row)] = rows->integer(row, 0);
-    return ids;
+    return rows->integers(0);
 }
 
 } // namespace semsearch

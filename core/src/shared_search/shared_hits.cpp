@@ -28,10 +28,7 @@ Result<std::vector<std::int64_t>> filteredPassageIds(PgConnection& connection,
          PgParam::integer(filter.modifiedAfterMs), PgParam::integer(filter.modifiedBeforeMs)});
     if (!rows)
         return rows.error();
-    std::vector<std::int64_t> ids(std::size_t(rows->rowCount()));
-    for (int row = 0; row < rows->rowCount(); ++row)
-        ids[std::size_t(row)] = rows->integer(row, 0);
-    return ids;
+    return rows->integers(0);
 }
 
 Result<std::vector<PassageHit>> resolveHits(PgConnection& connection,
