@@ -8,6 +8,7 @@
 //
 // Output is plain "key: value" lines so a README can quote them.
 
+#include "load_average.h"
 #include "semsearch/embedder.h"
 #include "semsearch/precision_check.h"
 
@@ -41,6 +42,8 @@
 #ifndef SEMSEARCH_BENCH_CORPUS
 #define SEMSEARCH_BENCH_CORPUS "bench/data/corpus.txt"
 #endif
+
+using semsearch::bench::loadAverage;
 
 namespace {
 
@@ -217,15 +220,6 @@ QString cpuModel() {
 }
 
 // Other processes on the machine skew both figures; the load average makes that visible.
-QString loadAverage() {
-    QFile file("/proc/loadavg");
-    if (!file.open(QIODevice::ReadOnly))
-        return "unknown";
-    const QList<QByteArray> fields = file.readAll().split(' ');
-    return fields.size() >= 3 ? QString::fromUtf8(fields[0] + " " + fields[1] + " " + fields[2])
-                              : "unknown";
-}
-
 QString commandLine(int argc, char** argv) {
     QStringList parts;
     for (int k = 0; k < argc; ++k) {

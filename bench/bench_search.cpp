@@ -18,6 +18,7 @@
 
 #include "ann_bench.h"
 #include "hybrid_latency.h"
+#include "load_average.h"
 
 #include "semsearch/faiss_vector_index.h"
 
@@ -36,19 +37,14 @@
 #include <thread>
 #include <vector>
 
+using semsearch::bench::loadAverage;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 double millisecondsSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-QString loadAverage() {
-    QFile file(QStringLiteral("/proc/loadavg"));
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    return QString::fromLatin1(file.readLine()).section(QLatin1Char(' '), 0, 2);
 }
 
 // Uniform in [-1, 1): fast enough to make 77 M values in well under a second.

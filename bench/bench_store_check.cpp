@@ -9,6 +9,7 @@
 // the page cache as the system left it after writing, the others from a warm cache. Output is
 // plain "key: value" lines so a README can quote them.
 
+#include "load_average.h"
 #include "synthetic_index.h"
 
 #include "semsearch/index_folder.h"
@@ -26,16 +27,11 @@
 
 using namespace semsearch;
 
+using semsearch::bench::loadAverage;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-QString loadAverage() {
-    QFile file(QStringLiteral("/proc/loadavg"));
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    return QString::fromLatin1(file.readLine()).section(QLatin1Char(' '), 0, 2);
-}
 
 [[noreturn]] void fail(const QString& what) {
     std::fprintf(stderr, "bench_store_check: %s\n", qPrintable(what));
