@@ -62,30 +62,55 @@ QString failureLine(IndexFolder& index, const VerifyReport& report, bool repaire
         .arg(index.folder(), command.join(QLatin1Char(' ')));
 }
 
-// verify on a shared index: what the database breaks of writers' promises (shared_index_verify.h).
-// It changes nothing: a problem is mended by indexing the source it names again.
+// The line on stderr after a shared index was repaired with losses: the commands, one per
+// machine, that put the removed documents back.
+QString sharedLossLine(const QString& location, const SharedIndexRepair& repair) {
+    QStringList commands;
+    for (const auto& [source, machine] : repair.sourcesToIndexAgain)
+        commands << QStringLiteral("on %1: semsearch-cli index --index %2 %3")
+                        .arg(machine, shellWord(displayLocation(location)), shellWord(source));
+    return QStringLiteral("%1: repaired, but %2 damaged documents were removed (listed on "
+                          "standard output); index them again to restore them: %3")
+        .arg(displayLocation(location))
+        .arg(repair.losses.size())
+        .arg(commands.join(QStringLiteral("; ")));
+}
+
+// verify [--repair] on a shared index: what the database breaks of writers' promises
+// (shared_index_verify.h), and with --repair, what repairSharedIndex() mended first.
 int verifyShared(const QString& location, bool repair) {
+    VerifyReport report;
+    SharedIndexRepair repaired;
     if (repair) {
-        printError(QStringLiteral("%1: --repair works on a local index; a shared index is "
-                                  "mended by indexing the sources its problems name again")
-                       .arg(displayLocation(location)));
-        return kExitUsage;
+        auto done = repairSharedIndex(location, machineName());
+        if (!done) {
+            printError(done.error().message);
+            return kExitFailure;
+        }
+        repaired = *done;
+        report.repairs = repaired.repairs;
+        report.losses = repaired.losses;
     }
     auto check = verifySharedIndex(location);
     if (!check) {
         printError(check.error().message);
         return kExitFailure;
     }
-    VerifyReport report;
     report.notes = check->notes;
     report.problems = check->problems;
     writeOut(reportText(report));
-    if (report.ok())
+    if (report.ok() && report.losses.isEmpty())
         return kExitOk;
-    printError(QStringLiteral("%1: %2 problems found (listed on standard output); index the "
-                              "sources they name again, from the machines that index them")
+    if (report.ok()) {
+        printError(sharedLossLine(location, repaired));
+        return kExitFailure;
+    }
+    printError(QStringLiteral("%1: %2 problems found (listed on standard output)%3")
                    .arg(displayLocation(location))
-                   .arg(report.problems.size()));
+                   .arg(report.problems.size())
+                   .arg(repair ? QStringLiteral("; they could not be repaired")
+                               : QStringLiteral("; run 'semsearch-cli verify --repair' to repair "
+                                                "what can be repaired")));
     return kExitFailure;
 }
 
@@ -100,7 +125,8 @@ int runVerify(const QStringList& arguments) {
         QStringLiteral("Repair what can be repaired: rebuild the vector index file from the "
                        "database; replace a damaged database by every row that can still be "
                        "read (the damaged file is kept as index.sqlite.damaged), and say what "
-                       "was lost."));
+                       "was lost. On a shared index: remove damaged documents (their machines "
+                       "index them again) and mend the change log."));
     parser.addOption(repair);
     if (auto stop = parseArguments(parser, QStringLiteral("verify"),
                                    QStringLiteral("Check the database's integrity and that the "

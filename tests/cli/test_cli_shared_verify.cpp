@@ -1,7 +1,7 @@
 // semsearch-cli verify on a shared index, against a private PostgreSQL 15: a clean index says
 // "ok" and exits 0; one broken by hand lists its problem on standard output, exits 1 and says
-// so in one line; --repair is refused (a shared index is mended by indexing again). What the
-// checks find is test_pg_verify's; this is the command's contract.
+// so in one line; --repair mends it, naming what it removed and how to put that back. What the
+// checks find and mend is test_pg_verify's; this is the command's contract.
 
 #include "cli_runner.h"
 #include "postgres_server.h"
@@ -55,13 +55,6 @@ private Q_SLOTS:
         QVERIFY2(run.err.isEmpty(), run.err.constData());
     }
 
-    void repairIsRefused() {
-        const RunResult run = verify({QStringLiteral("--repair")});
-        QCOMPARE(run.exitCode, 2);
-        QVERIFY2(isOneLine(run.err), run.err.constData());
-        QVERIFY2(run.err.contains("--repair works on a local index"), run.err.constData());
-    }
-
     void aBrokenIndexSaysWhat() {
         QCOMPARE(m_server->runSql(QStringLiteral("UPDATE changes SET added = '{}'"),
                                   QStringLiteral("team")),
@@ -74,6 +67,38 @@ private Q_SLOTS:
         QVERIFY2(isOneLine(run.err), run.err.constData());
         QVERIFY2(run.err.startsWith("semsearch-cli: " + m_location.toUtf8() + ": 1 problems found"),
                  run.err.constData());
+    }
+
+    // What aBrokenIndexSaysWhat broke (the log never announced the passages) is mended
+    // without losing anything: exit 0, and verify is clean afterwards.
+    void repairMendsTheChangeLog() {
+        const RunResult run = verify({QStringLiteral("--repair")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.startsWith("repaired: announced 2 passages added and 0 removed"),
+                 run.out.constData());
+        QVERIFY2(run.out.endsWith("\nok\n"), run.out.constData());
+        QVERIFY2(run.err.isEmpty(), run.err.constData());
+        QCOMPARE(verify().out, QByteArray("ok\n"));
+    }
+
+    // A damaged document is removed, named with its machine, and the one line says how to put
+    // it back; exit 1 as for a local repair that lost something.
+    void repairRemovesADamagedDocument() {
+        QCOMPARE(m_server->runSql(QStringLiteral("DELETE FROM passages WHERE ordinal = 1"),
+                                  QStringLiteral("team")),
+                 QString());
+        const RunResult run = verify({QStringLiteral("--repair")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.out.contains("lost: /srv/notes/plan.md (indexed by laptop-a)\n"),
+                 run.out.constData());
+        QVERIFY2(run.out.endsWith("ok now, but not everything could be kept\n"),
+                 run.out.constData());
+        QVERIFY2(isOneLine(run.err), run.err.constData());
+        QVERIFY2(run.err.contains("1 damaged documents were removed") &&
+                     run.err.contains("on laptop-a: semsearch-cli index --index " +
+                                      m_location.toUtf8() + " /srv/notes"),
+                 run.err.constData());
+        QCOMPARE(verify().out, QByteArray("ok\n"));
     }
 
     void cleanupTestCase() { m_server.reset(); }

@@ -290,6 +290,38 @@ private Q_SLOTS:
         QVERIFY(generationOf(location) > before);
     }
 
+    // 2b. A document damaged in the database (a passage deleted by hand): verify --repair
+    // removes it and says to index its source again from its machine; that run puts it back
+    // from the working copy, without embedding, and the database equals a local index again.
+    void repairedDocumentComesBackWithTheNextRun() {
+        const QString location = newIndex();
+        const QString root = notes(QStringLiteral("two-b"));
+        const auto alpha = machine(QStringLiteral("alpha"), folder(QStringLiteral("cache-2b")));
+        QCOMPARE(runCli(indexArguments(location, {root}), {}, alpha).exitCode, 0);
+        QCOMPARE(m_server->runSql(QStringLiteral("DELETE FROM passages WHERE ordinal = 1 AND "
+                                                 "document_id = (SELECT id FROM documents WHERE "
+                                                 "path LIKE '%/apples.txt')"),
+                                  location.section(QLatin1Char('/'), -1)),
+                 QString());
+        const RunResult repaired = runCli({QStringLiteral("verify"), QStringLiteral("--index"),
+                                           location, QStringLiteral("--repair")},
+                                          {}, alpha);
+        QCOMPARE(repaired.exitCode, 1);
+        QVERIFY2(repaired.out.contains("lost: " + root.toUtf8() + "/apples.txt (indexed by alpha)"),
+                 repaired.out.constData());
+        QVERIFY2(repaired.err.contains("on alpha: semsearch-cli index --index"),
+                 repaired.err.constData());
+
+        const RunResult run = runCli(indexArguments(location, {root}), {}, alpha);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(summary.value(QStringLiteral("passages_embedded")).toInt(), 0);
+        QCOMPARE(difference(sharedPassages(location), localPassages({root})), QString());
+        const RunResult verified =
+            runCli({QStringLiteral("verify"), QStringLiteral("--index"), location});
+        QVERIFY2(verified.exitCode == 0, verified.out + verified.err);
+    }
+
     // 3. Two machines index two sources at the same time: both succeed, each source names its
     // machine.
     void twoMachinesAtOnce() {

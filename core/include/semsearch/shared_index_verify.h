@@ -12,11 +12,13 @@
 //    that way, then agrees with the database.
 // Leases whose holder is gone are noted, not problems (the next writer overwrites them).
 //
-// Needs only SELECT: a read-only role can verify. Changes nothing; a problem is repaired by
-// indexing the source named again (its writer republishes it) or by the administrator.
+// Needs only SELECT: a read-only role can verify. Changes nothing; repairSharedIndex() mends
+// what it finds.
 
 #include "semsearch/error.h"
 
+#include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -32,5 +34,28 @@ struct SharedIndexCheck {
 // its password) only when it cannot be checked at all: PgConnection's, NotFound when the
 // database holds no shared index, Unsupported for another schema version.
 Result<SharedIndexCheck> verifySharedIndex(const QString& location);
+
+struct SharedIndexRepair {
+    QStringList repairs; // what was mended, one line each
+    QStringList losses;  // documents removed as damaged: "<path> (indexed by <machine>)"
+    // The sources those documents belonged to, with their machines, sorted by path: indexing
+    // them again from that machine puts the documents back (its working copy still has them).
+    QList<QPair<QString, QString>> sourcesToIndexAgain; // (source path, machine)
+};
+
+// `verify --repair` on a shared index: mends what verifySharedIndex() finds, as far as the
+// database allows, so that every searcher's cache agrees with the database again:
+//  - a damaged document (vectors of the wrong size, outside its source, passages missing or
+//    out of order) is removed, in one commit whose change-log row tells searchers; its file is
+//    on the machine that indexes its source, whose next run puts it back (a loss until then);
+//  - generations missing from the change log are filled with empty ones;
+//  - passages the log never announced, and announced passages that are gone, are announced
+//    (added or removed) in one more generation, which every searcher applies as it catches up.
+// A missing model is not mended (the vectors cannot say which model made them).
+// Writers are kept out meanwhile: every source's lease is taken first (Busy, naming the holder,
+// while another machine indexes one). `machine` names this machine in the change log.
+// Errors: verifySharedIndex()'s, Busy, and InvalidArgument for a role that may not write (one
+// line, nothing changed).
+Result<SharedIndexRepair> repairSharedIndex(const QString& location, const QString& machine);
 
 } // namespace semsearch

@@ -5,65 +5,54 @@
 #include "shared_index/pg_schema.h"
 #include "shared_index/pg_snapshot.h"
 #include "shared_index/shared_index_reads.h"
+#include "shared_index/shared_index_rules.h"
 
-#include <cstring>
+#include <utility>
 
 namespace semsearch {
 
 namespace {
 
-// Each check counts the rows that break a rule and names one of them (the first path in byte
-// order), so that a problem says how many and where to look.
-struct Rule {
-    const char* sql; // returns count, example; may use $1 = the model's bytes per vector
-    const char* problem;
-};
-
-const Rule kRules[] = {
-    {"SELECT count(*), min(d.path COLLATE \"C\") FROM passages p "
-     "JOIN documents d ON d.id = p.document_id WHERE octet_length(p.vector) <> $1",
-     "%1 passages have vectors of another size than the model's, e.g. in %2"},
-    {"SELECT count(*), min(d.path COLLATE \"C\") FROM documents d "
-     "WHERE d.path <> d.source AND left(d.path, length(rtrim(d.source, '/')) + 1) <> "
-     "rtrim(d.source, '/') || '/'",
-     "%1 documents lie outside their source's folder, e.g. %2"},
-    {"SELECT count(*), min(d.path COLLATE \"C\") FROM documents d LEFT JOIN ("
-     "  SELECT document_id, count(*) AS n, min(ordinal) AS first, max(ordinal) AS last "
-     "  FROM passages GROUP BY document_id) p ON p.document_id = d.id "
-     "WHERE coalesce(p.n, 0) <> d.passage_count OR (p.n > 0 AND (p.first <> 0 OR "
-     "p.last <> p.n - 1))",
-     "%1 documents do not hold the passages their count says, in order from 0, e.g. %2"},
-    {"SELECT count(*), min(generation)::text FROM changes c WHERE generation > 1 AND NOT EXISTS "
-     "(SELECT 1 FROM changes b WHERE b.generation = c.generation - 1)",
-     "the change log misses %1 generations, e.g. the one before %2"},
-    {"WITH added AS (SELECT DISTINCT unnest(added) AS id FROM changes), "
-     "removed AS (SELECT DISTINCT unnest(removed) AS id FROM changes), "
-     "live AS (SELECT id FROM added EXCEPT SELECT id FROM removed) "
-     "SELECT count(*), min(d.path COLLATE \"C\") FROM passages p "
-     "JOIN documents d ON d.id = p.document_id "
-     "WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.id = p.id)",
-     "%1 passages are missing from the change log (searchers' caches do not have them), e.g. "
-     "in %2"},
-    {"WITH added AS (SELECT DISTINCT unnest(added) AS id FROM changes), "
-     "removed AS (SELECT DISTINCT unnest(removed) AS id FROM changes), "
-     "live AS (SELECT id FROM added EXCEPT SELECT id FROM removed) "
-     "SELECT count(*), min(l.id)::text FROM live l "
-     "WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.id = l.id)",
-     "the change log lists %1 passages the index does not hold (searchers' caches keep them), "
-     "e.g. passage %2"},
-};
-
-Result<void> applyRules(PgConnection& connection, int dimension, SharedIndexCheck& check) {
-    for (const Rule& rule : kRules) {
-        // The server refuses a parameter that the statement does not use.
-        std::vector<PgParam> params;
-        if (std::strstr(rule.sql, "$1") != nullptr)
-            params.push_back(PgParam::integer(std::int64_t(dimension) * 4));
-        auto found = connection.query(rule.sql, params);
+// Each rule counts what breaks it and names one example (the first path in byte order), so
+// that a problem says how many and where to look.
+Result<void> applyDocumentRules(PgConnection& connection, int dimension, SharedIndexCheck& check) {
+    for (const shared_rules::DocumentRule& rule : shared_rules::kDocumentRules) {
+        const QByteArray sql = QByteArray("SELECT count(*), min(path COLLATE \"C\") FROM (") +
+                               rule.damaged + ") damaged";
+        auto found = connection.query(sql.constData(), shared_rules::parameters(rule, dimension));
         if (!found)
             return found.error();
         if (const std::int64_t count = found->integer(0, 0); count > 0)
             check.problems << QString::fromLatin1(rule.problem).arg(count).arg(found->text(0, 1));
+    }
+    return {};
+}
+
+// The change log against the passages: what a searcher's cache, built by replaying it, would
+// hold that the index does not, or lack.
+Result<void> applyChangeLogRules(PgConnection& connection, SharedIndexCheck& check) {
+    using namespace shared_rules;
+    const QByteArray gaps =
+        QByteArray("SELECT count(*), min(g)::text FROM (") + kMissingGenerations + ") missing";
+    const QByteArray unannounced = QByteArray(kLivePassages) +
+                                   "SELECT count(*), min(path COLLATE \"C\") FROM (" +
+                                   kUnannouncedPassages + ") unannounced";
+    const QByteArray vanished = QByteArray(kLivePassages) +
+                                "SELECT count(*), min(id)::text FROM (" + kVanishedPassages +
+                                ") vanished";
+    const std::pair<QByteArray, const char*> rules[] = {
+        {gaps, "the change log misses %1 generations, e.g. generation %2"},
+        {unannounced, "%1 passages are missing from the change log (searchers' caches do not "
+                      "have them), e.g. in %2"},
+        {vanished, "the change log lists %1 passages the index does not hold (searchers' caches "
+                   "keep them), e.g. passage %2"},
+    };
+    for (const auto& [sql, problem] : rules) {
+        auto found = connection.query(sql.constData());
+        if (!found)
+            return found.error();
+        if (const std::int64_t count = found->integer(0, 0); count > 0)
+            check.problems << QString::fromLatin1(problem).arg(count).arg(found->text(0, 1));
     }
     return {};
 }
@@ -100,7 +89,9 @@ Result<SharedIndexCheck> checkSnapshot(PgConnection& connection) {
                                   .arg(counts->total.passages);
         return check;
     }
-    if (auto applied = applyRules(connection, (*model)->dimension, check); !applied)
+    if (auto applied = applyDocumentRules(connection, (*model)->dimension, check); !applied)
+        return applied.error();
+    if (auto applied = applyChangeLogRules(connection, check); !applied)
         return applied.error();
     if (auto noted = noteStaleLeases(connection, check); !noted)
         return noted.error();
