@@ -264,4 +264,13 @@ Result<void> requireCurrentSharedIndex(PgConnection& connection,
     return {};
 }
 
+Result<PgConnection> openCurrentSharedIndex(const QString& location) {
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return connection.error();
+    if (auto current = requireCurrentSharedIndex(*connection); !current)
+        return current.error();
+    return connection;
+}
+
 } // namespace semsearch

@@ -55,4 +55,8 @@ Result<void>
 requireCurrentSharedIndex(PgConnection& connection,
                           const std::vector<PgMigration>& migrations = sharedIndexMigrations());
 
+// A connection to `location` whose database holds an index of this semsearch's schema: what
+// every reader opens. Errors: PgConnection::open's, then requireCurrentSharedIndex's.
+Result<PgConnection> openCurrentSharedIndex(const QString& location);
+
 } // namespace semsearch

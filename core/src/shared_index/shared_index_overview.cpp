@@ -7,11 +7,9 @@
 namespace semsearch {
 
 Result<SharedIndexOverview> readSharedIndexOverview(const QString& location) {
-    auto connection = PgConnection::open(location);
+    auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto current = requireCurrentSharedIndex(*connection); !current)
-        return current.error();
     return sharedOverview(*connection);
 }
 

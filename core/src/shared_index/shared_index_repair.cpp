@@ -117,11 +117,9 @@ Result<void> mendChangeLog(PgConnection& connection, const QString& machine,
 } // namespace
 
 Result<SharedIndexRepair> repairSharedIndex(const QString& location, const QString& machine) {
-    auto connection = PgConnection::open(location);
+    auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto current = requireCurrentSharedIndex(*connection); !current)
-        return current.error();
     auto sources = sharedSources(*connection);
     if (!sources)
         return sources.error();

@@ -101,11 +101,9 @@ Result<SharedIndexCheck> checkSnapshot(PgConnection& connection) {
 } // namespace
 
 Result<SharedIndexCheck> verifySharedIndex(const QString& location) {
-    auto connection = PgConnection::open(location);
+    auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto current = requireCurrentSharedIndex(*connection); !current)
-        return current.error();
     return inSnapshot<SharedIndexCheck>(*connection, [&] { return checkSnapshot(*connection); });
 }
 
