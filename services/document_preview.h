@@ -39,6 +39,9 @@ struct DocumentPreview {
     // indexed. Those whose text was found elsewhere in the file are still in `matches`, at the
     // occurrence nearest to where they were; the others (passageCount - matches.size()) are not.
     int changedPassages = 0;
+    // The text is only the matching passages a shared index holds, joined by "…" lines
+    // (stored_preview.h), not the whole document.
+    bool excerptsOnly = false;
 };
 
 // Reads `path` with a DocumentReader (which caps the size at options.maxFileBytes and runs

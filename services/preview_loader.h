@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace semsearch::services {
@@ -32,6 +33,12 @@ public:
     // another load or a cancel comes first. `focusPassageId` is handed back with the result.
     void load(const QString& path, const std::vector<PassageHit>& passages,
               std::int64_t focusPassageId = 0);
+    // Starts reading the document at `path` from the shared index at `location` (its file is
+    // not on this disk: stored_preview.h) and placing the `passages` found in it. When the
+    // index cannot be read (the server is out of reach), the preview is the passages alone
+    // (excerptsOnly), never an error. Answered like load().
+    void loadStored(const QString& location, const QString& path,
+                    const std::vector<PassageHit>& passages, std::int64_t focusPassageId = 0);
     // Forgets the load in progress, if any: it will not be answered.
     void cancel() { ++m_request; }
 
@@ -42,6 +49,10 @@ Q_SIGNALS:
                 std::int64_t focusPassageId);
 
 private:
+    // Runs `prepare` on the global thread pool and answers with what it gives (see above).
+    void start(const QString& path, std::int64_t focusPassageId,
+               std::function<Result<DocumentPreview>()> prepare);
+
     ReadOptions m_readOptions;
     // Counts loads and cancels; a result is emitted only if nothing came after its load.
     quint64 m_request = 0;

@@ -888,11 +888,19 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
+        <source>The index cannot be read now; these are the matching passages, in order.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
+        <source>This is its text as the index holds it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not on this computer any more. %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

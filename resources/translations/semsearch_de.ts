@@ -906,12 +906,20 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
         <translation>Auf Seite %1 öffnen</translation>
     </message>
     <message>
-        <source>%1 is not on this computer any more; these are the passages the index holds, in order.</source>
-        <translation>%1 ist nicht mehr auf diesem Computer; dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+        <source>The index cannot be read now; these are the matching passages, in order.</source>
+        <translation>Der Index ist gerade nicht lesbar; dies sind die passenden Passagen, in ihrer Reihenfolge.</translation>
     </message>
     <message>
-        <source>On %1: %2, for reference; the file is not on this computer. These are the passages the index holds, in order.</source>
-        <translation>Auf %1: %2, zur Information; die Datei ist nicht auf diesem Computer. Dies sind die Passagen, die der Index enthält, in ihrer Reihenfolge.</translation>
+        <source>This is its text as the index holds it.</source>
+        <translation>Dies ist der Text, wie der Index ihn enthält.</translation>
+    </message>
+    <message>
+        <source>%1 is not on this computer any more. %2</source>
+        <translation>%1 ist nicht mehr auf diesem Computer. %2</translation>
+    </message>
+    <message>
+        <source>On %1: %2, for reference; the file is not on this computer. %3</source>
+        <translation>Auf %1: %2, zur Information; die Datei ist nicht auf diesem Computer. %3</translation>
     </message>
 </context>
 <context>

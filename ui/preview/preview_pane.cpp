@@ -102,6 +102,8 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
                    std::int64_t focusPassageId) {
                 m_readingNotice->stop();
                 showPrepared(path, preview, focusPassageId);
+                if (m_stored && preview.ok())
+                    setNotice(storedNotice(path, preview->excerptsOnly));
                 Q_EMIT documentShown(path);
             });
     m_readingNotice = new QTimer(this);
@@ -163,6 +165,7 @@ QList<QWidget*> PreviewPane::tabOrder() const {
 
 void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit>& passages,
                                std::int64_t focusPassageId) {
+    m_stored = false;
     m_readingPath = path;
     m_readingNotice->start();
     m_loader->load(path, passages, focusPassageId);
@@ -170,6 +173,7 @@ void PreviewPane::showDocument(const QString& path, const std::vector<PassageHit
 
 void PreviewPane::showPreview(const QString& path, const Result<services::DocumentPreview>& preview,
                               std::int64_t focusPassageId) {
+    m_stored = false;
     m_loader->cancel();
     m_readingNotice->stop();
     showPrepared(path, preview, focusPassageId);
@@ -221,6 +225,7 @@ void PreviewPane::showPrepared(const QString& path,
 }
 
 void PreviewPane::clear() {
+    m_stored = false;
     m_loader->cancel();
     m_readingNotice->stop();
     reset();
@@ -236,21 +241,27 @@ void PreviewPane::reset() {
     updateHeader();
 }
 
-void PreviewPane::showStoredPassages(const QString& path, const QString& machine,
+void PreviewPane::showStoredPassages(const QString& location, const QString& path,
+                                     const QString& machine,
                                      const std::vector<PassageHit>& passages,
                                      std::int64_t focusPassageId) {
-    m_loader->cancel();
-    m_readingNotice->stop();
-    showPrepared(path, services::storedPassagesPreview(path, passages), focusPassageId);
+    m_stored = true;
+    m_storedMachine = machine;
+    m_readingPath = path;
+    m_readingNotice->start();
+    m_loader->loadStored(location, path, passages, focusPassageId);
+}
+
+// Above a stored document: where its file is, for reference, and what the text is.
+QString PreviewPane::storedNotice(const QString& path, bool excerptsOnly) const {
     const QString where = QDir::toNativeSeparators(path);
-    setNotice(machine.isEmpty()
-                  ? tr("%1 is not on this computer any more; these are the passages the index "
-                       "holds, in order.")
-                        .arg(where)
-                  : tr("On %1: %2, for reference; the file is not on this computer. These are "
-                       "the passages the index holds, in order.")
-                        .arg(machine, where));
-    Q_EMIT documentShown(path);
+    const QString what = excerptsOnly ? tr("The index cannot be read now; these are the matching "
+                                           "passages, in order.")
+                                      : tr("This is its text as the index holds it.");
+    if (m_storedMachine.isEmpty())
+        return tr("%1 is not on this computer any more. %2").arg(where, what);
+    return tr("On %1: %2, for reference; the file is not on this computer. %3")
+        .arg(m_storedMachine, where, what);
 }
 
 void PreviewPane::showMessage(const QString& message) {

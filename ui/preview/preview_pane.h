@@ -61,10 +61,12 @@ public:
     // How documents are read (the helper program, limits); the defaults suit the installed
     // programs.
     void setReadOptions(const ReadOptions& options) { m_loader->setReadOptions(options); }
-    // Shows the passages a shared index holds of a document whose file is not on this disk
-    // (services/stored_preview.h), headed by where the file is, for reference: its path and
-    // `machine` (empty: this one, where the file is gone). Emits documentShown at once.
-    void showStoredPassages(const QString& path, const QString& machine,
+    // Shows a document of the shared index at `location` whose file is not on this disk as
+    // the index holds it (services/stored_preview.h: the whole text from its passages, read in
+    // the background; only `passages` when the index cannot be read), headed by where the file
+    // is, for reference: its path and `machine` (empty: this one, where the file is gone).
+    // Emits documentShown once it is shown.
+    void showStoredPassages(const QString& location, const QString& path, const QString& machine,
                             const std::vector<PassageHit>& passages,
                             std::int64_t focusPassageId = 0);
     // Empties the pane.
@@ -99,6 +101,7 @@ private:
                       std::int64_t focusPassageId);
     // clear() without forgetting a document being read.
     void reset();
+    QString storedNotice(const QString& path, bool excerptsOnly) const;
     void goToMatch(int index);
     void applyHighlights();
     void updateHeader();
@@ -122,6 +125,10 @@ private:
     services::PreviewLoader* m_loader = nullptr;
     QTimer* m_readingNotice = nullptr;
     QString m_readingPath;
+    // The document shown or being read is a shared index's stored one (showStoredPassages),
+    // indexed on m_storedMachine (empty: this machine).
+    bool m_stored = false;
+    QString m_storedMachine;
 };
 
 } // namespace semsearch::ui

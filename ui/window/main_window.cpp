@@ -438,7 +438,8 @@ void MainWindow::showCurrentInPreview() {
     if (services::isAnotherMachine(document->machine) ||
         (!document->machine.isEmpty() && !QFileInfo::exists(path))) {
         m_preview->showStoredPassages(
-            path, services::isAnotherMachine(document->machine) ? document->machine : QString(),
+            m_settings.indexFolder, path,
+            services::isAnotherMachine(document->machine) ? document->machine : QString(),
             document->passages, passage ? passage->passageId : 0);
         return;
     }

@@ -48,6 +48,14 @@ SharedPassage fill(const PgRows& rows, int row) {
     return shared;
 }
 
+std::vector<SharedPassage> passagesIn(const PgRows& rows) {
+    std::vector<SharedPassage> passages;
+    passages.reserve(std::size_t(rows.rowCount()));
+    for (int row = 0; row < rows.rowCount(); ++row)
+        passages.push_back(fill(rows, row));
+    return passages;
+}
+
 Error wrongSize(PgConnection& connection, std::int64_t passageId, qsizetype bytes, int dimension) {
     return connection.error(ErrorCode::Corrupt,
                             QStringLiteral("the vector of passage %1 has %2 bytes, not %3 "
@@ -198,11 +206,18 @@ Result<std::vector<SharedPassage>> sharedPassages(PgConnection& connection,
                                  {PgParam::integers(ids)});
     if (!rows)
         return rows.error();
-    std::vector<SharedPassage> passages;
-    passages.reserve(std::size_t(rows->rowCount()));
-    for (int row = 0; row < rows->rowCount(); ++row)
-        passages.push_back(fill(*rows, row));
-    return passages;
+    return passagesIn(*rows);
+}
+
+Result<std::vector<SharedPassage>> sharedPassagesOfDocument(PgConnection& connection,
+                                                            const QString& path) {
+    auto rows = connection.query("SELECT " SEMSEARCH_PASSAGE_COLUMNS
+                                 " FROM documents d JOIN passages p ON p.document_id = d.id "
+                                 "WHERE d.path = $1 ORDER BY p.ordinal",
+                                 {PgParam::text(path)});
+    if (!rows)
+        return rows.error();
+    return passagesIn(*rows);
 }
 
 Result<std::vector<VectorChange>> changesSinceWithVectors(PgConnection& connection,

@@ -81,6 +81,10 @@ Result<std::vector<SkippedRecord>> sharedSkippedOf(PgConnection& connection, con
 Result<std::vector<SharedPassage>> sharedPassages(PgConnection& connection,
                                                   const std::vector<std::int64_t>& ids);
 
+// Every passage of the document at `path`, by ordinal; empty when no document has that path.
+Result<std::vector<SharedPassage>> sharedPassagesOfDocument(PgConnection& connection,
+                                                            const QString& path);
+
 // The model identity the first batch recorded in meta; std::nullopt before it. Corrupt when
 // its dimension is not a positive number.
 Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection);
