@@ -73,8 +73,34 @@ std::vector<std::int64_t> idsOf(const PgRows& rows) {
 
 } // namespace
 
+namespace {
+
+// Records `precision` if the index has none yet, then requires the recorded one: vectors of two
+// precisions never mix either (index_precision.h says why for a local index).
+Result<void> claimPrecision(PgConnection& connection, Precision precision) {
+    if (auto recorded = connection.execute(
+            "INSERT INTO meta(key, value) VALUES ('precision', $1) ON CONFLICT (key) DO NOTHING",
+            {PgParam::text(precisionName(precision))});
+        !recorded)
+        return recorded.error();
+    auto held = sharedPrecision(connection);
+    if (!held)
+        return held.error();
+    if (*held && **held != precision)
+        return connection.error(
+            ErrorCode::Mismatch,
+            QStringLiteral("holds vectors made in %1 and this writer makes %2; index with "
+                           "--precision %1, or switch the index with index --reembed "
+                           "--precision %2")
+                .arg(precisionName(**held), precisionName(precision)));
+    return {};
+}
+
+} // namespace
+
 Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const QString& machine,
-                                                 const ModelIdentity& model) {
+                                                 const ModelIdentity& model,
+                                                 std::optional<Precision> precision) {
     if (model.name.isEmpty() || model.dimension <= 0)
         return connection.error(ErrorCode::InvalidArgument,
                                 QStringLiteral("a model identity needs a name and a positive "
@@ -82,6 +108,12 @@ Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const
     if (auto begun = connection.executeScript("BEGIN"); !begun)
         return begun.error();
     SharedIndexBatch batch(connection, machine, model.dimension);
+    // Before reading the model: a re-embed's swap of every vector waits for this batch, and a
+    // batch that waited for a swap reads the model and precision the swap set.
+    if (auto locked = connection.execute("SELECT pg_advisory_xact_lock_shared($1, 0)",
+                                         {PgParam::integer(kVectorsLockClass)});
+        !locked)
+        return locked.error();
     // Two first batches at once: the second's insert waits for the first's rows and, once they
     // are committed, inserts nothing; the select that follows then reads the first's model.
     if (auto recorded = connection.execute(
@@ -107,6 +139,9 @@ Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const
                                     .arg(held.dimension)
                                     .arg(model.name)
                                     .arg(model.dimension));
+    if (precision)
+        if (auto claimed = claimPrecision(connection, *precision); !claimed)
+            return claimed.error();
     return batch;
 }
 
