@@ -151,7 +151,8 @@ Result<void> publishSource(PgConnection& connection, IndexFolder& workingCopy,
         return {};
     std::size_t next = 0;
     for (bool first = true;; first = false) {
-        auto batch = SharedIndexBatch::begin(connection, options.machine, options.model);
+        auto batch =
+            SharedIndexBatch::begin(connection, options.machine, options.model, options.precision);
         if (!batch)
             return batch.error();
         if (first)

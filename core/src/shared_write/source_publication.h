@@ -15,11 +15,13 @@
 
 #include "semsearch/abort_point.h"
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 #include "semsearch/store_records.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 
 namespace semsearch {
 
@@ -29,6 +31,7 @@ class PgConnection;
 struct PublishOptions {
     QString machine;
     ModelIdentity model;
+    std::optional<Precision> precision; // the working copy's vectors' (SharedIndexBatch::begin)
     int passagesPerBatch = 512;
     // False after a cancelled run: its skipped-file records are incomplete, so the database's
     // are left as they are.
