@@ -226,14 +226,17 @@ Result<std::int64_t> SharedIndexBatch::putDocument(const QString& source, Docume
                                        .arg(m_dimension));
     if (auto leased = requireLease(source); !leased)
         return leased.error();
-    // A document moving from another source needs that source's lease too.
+    // A document of another source is another machine's to replace, whatever leases this
+    // session holds: no code path overwrites it.
     auto previous = m_connection->query("SELECT source FROM documents WHERE path = $1 FOR UPDATE",
                                         {PgParam::text(document.path)});
     if (!previous)
         return previous.error();
     if (previous->rowCount() == 1 && previous->text(0, 0) != source)
-        if (auto leased = requireLease(previous->text(0, 0)); !leased)
-            return leased.error();
+        return m_connection->error(ErrorCode::InvalidArgument,
+                                   QStringLiteral("%1 belongs to the source %2, not to %3, "
+                                                  "which this batch writes")
+                                       .arg(document.path, previous->text(0, 0), source));
     auto removed = m_connection->query("DELETE FROM passages WHERE document_id = (SELECT id FROM "
                                        "documents WHERE path = $1) RETURNING id",
                                        {PgParam::text(document.path)});

@@ -66,6 +66,8 @@ public:
     // path is replaced, keeping its id, and its old passages are deleted (their ids never come
     // back). Writes the ids, document id and ordinals back into `passages`; returns the
     // document id. The source must be registered (addSource, in this batch or before).
+    // InvalidArgument, naming both sources, when the document at that path belongs to another
+    // source: it is that source's writer's to replace.
     Result<std::int64_t> putDocument(const QString& source, DocumentRecord document,
                                      std::vector<PassageRecord>& passages,
                                      const std::vector<float>& vectors);
