@@ -46,6 +46,10 @@ struct PublishCounts {
     std::int64_t generation = 0; // the last committed; 0 = none
 };
 
+// Records in sources.indexed_ms that a run of `source` completed now (the session holds its
+// lease). No change-log row: searchers' caches do not depend on it.
+Result<void> markSourceIndexed(PgConnection& connection, const QString& source);
+
 Result<void> publishSource(PgConnection& connection, IndexFolder& workingCopy,
                            const QString& source, const PublishOptions& options,
                            PublishCounts& counts);
