@@ -28,6 +28,14 @@ WHERE NOT EXISTS (SELECT 1 FROM passage_vectors_next n WHERE n.passage_id = p.id
 ORDER BY p.id LIMIT $1
 )sql";
 
+// The precision and the model identity, under the keys SharedIndexBatch writes.
+constexpr const char* kMetaSql = R"sql(
+INSERT INTO meta(key, value) VALUES
+    ('precision', $1), ('model_name', $2), ('model_dimension', $3), ('model_pooling', $4),
+    ('model_normalize', $5), ('model_weights_fingerprint', $6)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+)sql";
+
 } // namespace
 
 Result<std::int64_t> beginStaging(PgConnection& connection, const QString& target) {
@@ -85,7 +93,9 @@ Result<void> stageVectors(PgConnection& connection, const std::vector<std::int64
 }
 
 Result<std::optional<std::int64_t>> swapStagedVectors(PgConnection& connection,
-                                                      const QString& machine, Precision precision) {
+                                                      const QString& machine,
+                                                      const ModelIdentity& model,
+                                                      Precision precision) {
     using Swapped = std::optional<std::int64_t>;
     if (auto begun = connection.executeScript("BEGIN"); !begun)
         return begun.error();
@@ -106,9 +116,12 @@ Result<std::optional<std::int64_t>> swapStagedVectors(PgConnection& connection,
               "DELETE FROM passage_vectors_next", "DELETE FROM meta WHERE key = 'reembed_target'"})
             if (auto done = connection.execute(statement); !done)
                 return done.error();
-        if (auto set = connection.execute("INSERT INTO meta(key, value) VALUES ('precision', $1) "
-                                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                          {PgParam::text(precisionName(precision))});
+        if (auto set = connection.execute(
+                kMetaSql,
+                {PgParam::text(precisionName(precision)), PgParam::text(model.name),
+                 PgParam::integer(model.dimension), PgParam::text(model.pooling),
+                 PgParam::text(model.normalize ? QStringLiteral("1") : QStringLiteral("0")),
+                 PgParam::text(model.weightsFingerprint)});
             !set)
             return set.error();
         auto generation = recordChange(connection, machine, {}, {}, true);

@@ -42,11 +42,14 @@ Result<void> stageVectors(PgConnection& connection, const std::vector<std::int64
                           const std::vector<float>& vectors, int dimension);
 
 // In one transaction holding the vectors' lock exclusively (pg_lock_keys.h): when every passage
-// has a staged vector, puts them in place, records `precision` in meta, forgets the staging
+// has a staged vector, puts them in place, records `model` and `precision` in meta (the model
+// keys as SharedIndexBatch writes them), forgets the staging
 // and commits a change-log row marked every_vector (change_log.h), as `machine`; returns its
 // generation. std::nullopt, changing nothing, when a passage has none yet (a writer published
 // a new source meanwhile): stage those, then swap again.
 Result<std::optional<std::int64_t>> swapStagedVectors(PgConnection& connection,
-                                                      const QString& machine, Precision precision);
+                                                      const QString& machine,
+                                                      const ModelIdentity& model,
+                                                      Precision precision);
 
 } // namespace semsearch

@@ -7,6 +7,7 @@
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/source_lease.h"
 #include "shared_index/vector_staging.h"
+#include "shared_write/passage_cutting.h"
 
 #include <QElapsedTimer>
 
@@ -18,8 +19,9 @@ namespace {
 // during the run, whose passages are then staged; more than a few means writers keep adding.
 constexpr int kSwapAttempts = 8;
 
-// The index's model is kept: another one might cut the stored texts into other passages.
-Result<ModelIdentity> requireSameModel(PgConnection& connection, const Embedder& embedder) {
+// The index's model, when `embedder` may re-embed its passages: its own model, or another that
+// cuts documents into the same passages (passage_cutting.h).
+Result<ModelIdentity> requireSameCutting(PgConnection& connection, const Embedder& embedder) {
     auto held = sharedModel(connection);
     if (!held)
         return held.error();
@@ -28,14 +30,22 @@ Result<ModelIdentity> requireSameModel(PgConnection& connection, const Embedder&
                                 QStringLiteral("the shared index holds no passages yet: nothing "
                                                "to re-embed"));
     const ModelIdentity mine = modelIdentity(embedder.model());
-    if (!sameVectors(**held, mine) || (*held)->name != mine.name)
+    if (sameVectors(**held, mine) && (*held)->name == mine.name)
+        return **held;
+    auto cutting = recordedPassageCutting(connection);
+    if (!cutting)
+        return cutting.error();
+    if (*cutting != passageCutting(embedder))
         return connection.error(
             ErrorCode::Unsupported,
-            QStringLiteral("a shared index is re-embedded from its stored passages, which the "
-                           "model %1 cut with its tokenizer and length; the model %2 may cut "
-                           "them differently, so only the precision can change here; to switch "
-                           "models, index into a new database")
-                .arg(describeModel(**held), describeModel(mine)));
+            QStringLiteral("a shared index is re-embedded from its stored passages, and the "
+                           "model %1 cuts documents into other passages than %2 did (another "
+                           "tokenizer, lower-casing or max_seq_length%3); to switch to it, "
+                           "index into a new database")
+                .arg(describeModel(mine), describeModel(**held),
+                     cutting->isEmpty() ? QStringLiteral(", or the index does not record "
+                                                         "its model's")
+                                        : QString()));
     return **held;
 }
 
@@ -96,7 +106,7 @@ Result<SharedReembedStats> reembedSharedIndex(const QString& location, Embedder&
         return connection.error();
     if (auto migrated = migrateSharedIndex(*connection); !migrated)
         return migrated.error();
-    auto model = requireSameModel(*connection, embedder);
+    auto model = requireSameCutting(*connection, embedder);
     if (!model)
         return model.error();
     // Every lease for the whole run: no writer publishes vectors of the old precision meanwhile.
@@ -116,14 +126,16 @@ Result<SharedReembedStats> reembedSharedIndex(const QString& location, Embedder&
         return recorded.error();
     const Precision precision = embedder.precision();
     auto staged = beginStaging(*connection, precisionName(precision) + QLatin1Char(' ') +
-                                                model->weightsFingerprint);
+                                                embedder.model().weightsFingerprint);
     if (!staged)
         return staged.error();
     auto total = passageCount(*connection);
     if (!total)
         return total.error();
     stats.passages = *total;
-    stats.unchanged = *recorded && **recorded == precision && *staged == 0;
+    const ModelIdentity target = modelIdentity(embedder.model());
+    stats.unchanged = *recorded && **recorded == precision && *staged == 0 &&
+                      sameVectors(*model, target) && model->name == target.name;
     for (int attempt = 0; !stats.unchanged && attempt < kSwapAttempts; ++attempt) {
         auto complete = stageAll(*connection, embedder, options, progress, control, stats, *staged);
         if (!complete)
@@ -131,7 +143,7 @@ Result<SharedReembedStats> reembedSharedIndex(const QString& location, Embedder&
         stats.cancelled = !*complete;
         if (stats.cancelled)
             break;
-        auto swapped = swapStagedVectors(*connection, options.machine, precision);
+        auto swapped = swapStagedVectors(*connection, options.machine, target, precision);
         if (!swapped)
             return swapped.error();
         if (*swapped) {

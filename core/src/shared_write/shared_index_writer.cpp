@@ -12,6 +12,7 @@
 #include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/source_lease.h"
+#include "shared_write/passage_cutting.h"
 #include "shared_write/source_publication.h"
 
 #include <QCryptographicHash>
@@ -171,7 +172,11 @@ Result<void> indexSource(PgConnection& connection, const QString& location, Embe
     stats.documentsRemoved += counts.documentsRemoved;
     if (counts.generation != 0)
         stats.generation = counts.generation;
-    return published;
+    if (!published)
+        return published;
+    if (auto recorded = recordPassageCutting(connection, embedder); !recorded)
+        return recorded;
+    return run->cancelled ? Result<void>() : markSourceIndexed(connection, source);
 }
 
 } // namespace
