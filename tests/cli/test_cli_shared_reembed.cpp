@@ -19,6 +19,7 @@
 #include "semsearch/precision.h"
 #include "semsearch/shared_index_searcher.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -28,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -124,12 +126,13 @@ QString difference(const Passages& shared, const Passages& local) {
 }
 
 // A fresh local index of `paths` made by the CLI in `precision`, read back from its folder.
-Passages localPassages(const QStringList& paths, const QString& precision) {
+Passages localPassages(const QStringList& paths, const QString& precision,
+                       const QString& model = kModel) {
     QTemporaryDir folder;
     Passages passages;
     const QString index = folder.filePath(QStringLiteral("index"));
     const RunResult run =
-        runCli(indexArguments(index, precision, paths), {},
+        runCli(indexArguments(index, precision, paths, model), {},
                machine(QStringLiteral("local"), folder.filePath(QStringLiteral("cache"))));
     if (run.exitCode != 0) {
         qWarning("%s", run.err.constData());
@@ -162,6 +165,33 @@ double cosine(const std::vector<float>& a, const std::vector<float>& b) {
     return dot / std::sqrt(na * nb);
 }
 
+// A copy of the tiny model with every weight nudged in its last bit: another model (other
+// weights, another name) with the same tokenizer and max_seq_length, so the same passages.
+QString retrainedModel(const QString& folder) {
+    const QString copy = folder + QStringLiteral("/tiny-bert-max-retrained");
+    for (const QString& name :
+         {QStringLiteral("config.json"), QStringLiteral("config_sentence_transformers.json"),
+          QStringLiteral("modules.json"), QStringLiteral("sentence_bert_config.json"),
+          QStringLiteral("special_tokens_map.json"), QStringLiteral("tokenizer_config.json"),
+          QStringLiteral("vocab.txt"), QStringLiteral("1_Pooling/config.json")}) {
+        QDir().mkpath(QFileInfo(copy + QLatin1Char('/') + name).path());
+        if (!QFile::copy(kModel + QLatin1Char('/') + name, copy + QLatin1Char('/') + name))
+            return QString();
+    }
+    QFile weights(kModel + QStringLiteral("/model.safetensors"));
+    if (!weights.open(QIODevice::ReadOnly))
+        return QString();
+    QByteArray bytes = weights.readAll();
+    quint64 header = 0;
+    std::memcpy(&header, bytes.constData(), 8); // little-endian, as this machine
+    for (qsizetype at = qsizetype(8 + header); at + 4 <= bytes.size(); at += 4)
+        bytes[at] = char(bytes[at] ^ 1); // the lowest mantissa bit of each float32
+    QFile out(copy + QStringLiteral("/model.safetensors"));
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
+        return QString();
+    return copy;
+}
+
 bool cpuRunsBf16() {
     return checkCpuRuns(Precision::Bf16, probeCpuFeatures()).ok();
 }
@@ -190,11 +220,12 @@ class TestCliSharedReembed : public QObject {
 
     // The searcher's top passages for `query` equal brute-force cosine over the database's
     // vectors: the same ids in the same order, scores within 1e-5.
-    void checkSearch(SharedIndexSearcher& searcher, const QString& location, const QString& query) {
+    void checkSearch(SharedIndexSearcher& searcher, const QString& location, const QString& query,
+                     Embedder* embedder = nullptr) {
         VectorsById vectors;
         sharedPassages(location, &vectors);
         QVERIFY(!vectors.empty());
-        auto embedded = m_fp32->embed({query});
+        auto embedded = (embedder ? embedder : m_fp32.get())->embed({query});
         QVERIFY(embedded.ok());
         std::vector<std::pair<double, std::int64_t>> expected;
         for (const auto& [id, vector] : vectors)
@@ -216,7 +247,8 @@ private Q_SLOTS:
     void initTestCase() {
         m_server = std::make_unique<PostgresServer>();
         QVERIFY2(m_server->isRunning(), qPrintable(m_server->error()));
-        QCOMPARE(m_server->runSql(QStringLiteral("CREATE DATABASE one; CREATE DATABASE two")),
+        QCOMPARE(m_server->runSql(QStringLiteral("CREATE DATABASE one; CREATE DATABASE two; "
+                                                 "CREATE DATABASE three")),
                  QString());
         writeFile(docs() + QStringLiteral("/boats.md"), prose(QStringLiteral("river boats"), 40));
         writeFile(docs() + QStringLiteral("/pie.md"), prose(QStringLiteral("apple pie"), 30));
@@ -296,6 +328,7 @@ private Q_SLOTS:
                  QString());
 
         writeFile(docs() + QStringLiteral("/pie.md"), prose(QStringLiteral("cherry pie"), 25));
+        const qint64 editedAt = QDateTime::currentMSecsSinceEpoch();
         const RunResult edited = runCli(indexArguments(one, QString(), {docs()}), {}, alpha());
         QVERIFY2(edited.exitCode == 0, edited.err.constData());
         QCOMPARE(jsonOf(edited.out)
@@ -306,6 +339,13 @@ private Q_SLOTS:
                  1);
         QCOMPARE(difference(sharedPassages(one), localPassages({docs()}, QStringLiteral("fp32"))),
                  QString());
+
+        // The completed run is recorded on the source.
+        auto connection = PgConnection::open(one);
+        QVERIFY(connection.ok());
+        auto sources = sharedSources(*connection);
+        QVERIFY(sources.ok() && sources->size() == 1);
+        QVERIFY(sources->front().source.indexedMs >= editedAt);
 
         const RunResult refused =
             runCli(indexArguments(one, QStringLiteral("bf16"), {docs()}), {}, alpha());
@@ -360,6 +400,51 @@ private Q_SLOTS:
         const QJsonObject after = status(one);
         QCOMPARE(after.value(QStringLiteral("generation")).toInteger(), generation);
         QCOMPARE(after.value(QStringLiteral("precision")).toString(), QStringLiteral("fp32"));
+    }
+
+    // Another model that cuts the same passages: the database ends equal to a local index made
+    // with it, a searcher of the old model is refused rather than ranking its queries against
+    // the new vectors, one of the new model searches as brute force does, and a writer's working
+    // copy of the old model is re-embedded before it publishes.
+    void anotherModelOfTheSameCutting() {
+        const QString three = location(QStringLiteral("three"));
+        const QString retrained = retrainedModel(m_tmp.path());
+        QVERIFY(!retrained.isEmpty());
+        const RunResult indexed =
+            runCli(indexArguments(three, QStringLiteral("fp32"), {docs()}), {}, alpha());
+        QVERIFY2(indexed.exitCode == 0, indexed.err.constData());
+        auto old = SharedIndexSearcher::open(three, m_fp32.get(), cache("old-model"));
+        QVERIFY(old.ok());
+
+        const RunResult reembedded =
+            runCli(indexArguments(three, QStringLiteral("fp32"), {}, retrained), {}, alpha());
+        QVERIFY2(reembedded.exitCode == 0, reembedded.err.constData());
+        const Passages reference = localPassages({docs()}, QStringLiteral("fp32"), retrained);
+        QCOMPARE(difference(sharedPassages(three), reference), QString());
+        QCOMPARE(difference(reference, localPassages({docs()}, QStringLiteral("fp32"))),
+                 QStringLiteral("%1: another text or vector").arg(reference.begin()->first));
+        QCOMPARE(status(three)
+                     .value(QStringLiteral("model"))
+                     .toObject()
+                     .value(QStringLiteral("name"))
+                     .toString(),
+                 QStringLiteral("tiny-bert-max-retrained"));
+
+        auto refused = (*old)->catchUp();
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::Mismatch);
+        EmbedderOptions options;
+        options.precision = Precision::Fp32;
+        auto embedder = openEmbedder(retrained, options);
+        QVERIFY(embedder.ok());
+        auto fresh = SharedIndexSearcher::open(three, embedder->get(), cache("new-model"));
+        QVERIFY2(fresh.ok(), fresh ? "" : qPrintable(fresh.error().message));
+        checkSearch(**fresh, three, QStringLiteral("boats on the river"), embedder->get());
+
+        const RunResult writer =
+            runCli(indexArguments(three, QString(), {docs()}, retrained), {}, alpha());
+        QVERIFY2(writer.exitCode == 0, writer.err.constData());
+        QCOMPARE(difference(sharedPassages(three), reference), QString());
     }
 
     // 2: killed after its first staged batch, the re-embed leaves the index in bf16 (status,
