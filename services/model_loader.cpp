@@ -1,12 +1,31 @@
 #include "model_loader.h"
 
 #include "semsearch/index_precision.h"
+#include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_overview.h"
 
 #include <QPointer>
 
 #include <exception>
 
 namespace semsearch::services {
+
+namespace {
+
+// For a shared index the precision is in the database: Auto means the one it records (fp32
+// where this CPU cannot make that one, as openEmbedderForIndex does for a local index). An
+// index that cannot be read keeps Auto; the searcher then reports why.
+Precision sharedSearchPrecision(const QString& location, Precision asked) {
+    if (asked != Precision::Auto)
+        return asked;
+    auto overview = readSharedIndexOverview(location);
+    if (!overview || !overview->precision)
+        return asked;
+    return checkCpuRuns(*overview->precision, probeCpuFeatures()) ? *overview->precision
+                                                                  : Precision::Fp32;
+}
+
+} // namespace
 
 ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {
     qRegisterMetaType<std::shared_ptr<SharedEmbedder>>();
@@ -34,11 +53,14 @@ void ModelLoader::load(const QString& folder, const EmbedderOptions& options,
             // The window searches and indexes with one embedder: opened for searching, it falls
             // back to fp32 where the index's precision cannot run, and the Indexer refuses to
             // mix.
-            auto index = IndexFolder::open(indexFolder, IndexFolder::Mode::Read);
-            auto opened = openEmbedderForIndex(folder, index ? index->get() : nullptr,
-                                               EmbedderUse::Search, options);
-            if (index)
-                index->reset();
+            std::unique_ptr<IndexFolder> index;
+            EmbedderOptions chosen = options;
+            if (isSharedIndexLocation(indexFolder))
+                chosen.precision = sharedSearchPrecision(indexFolder, options.precision);
+            else if (auto local = IndexFolder::open(indexFolder, IndexFolder::Mode::Read))
+                index = std::move(local).value();
+            auto opened = openEmbedderForIndex(folder, index.get(), EmbedderUse::Search, chosen);
+            index.reset();
             if (opened)
                 shared = std::make_shared<SharedEmbedder>(std::move(opened).value());
             else

@@ -6,6 +6,7 @@
 #include "semsearch/index_folder.h"
 #include "semsearch/index_precision.h"
 #include "semsearch/locations.h"
+#include "semsearch/shared_index_overview.h"
 
 namespace semsearch::cli {
 
@@ -49,6 +50,15 @@ Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, Index
                                 : use == ModelUse::Index ? EmbedderUse::Index
                                                          : EmbedderUse::Reembed;
     return openEmbedderForIndex(modelFolder, index, purpose, options);
+}
+
+std::optional<Precision> sharedIndexPrecisionFor(const QString& location, ModelUse use) {
+    auto overview = readSharedIndexOverview(location);
+    if (!overview || !overview->precision)
+        return std::nullopt;
+    if (use == ModelUse::Search && !checkCpuRuns(*overview->precision, probeCpuFeatures()))
+        return Precision::Fp32;
+    return overview->precision;
 }
 
 } // namespace semsearch::cli

@@ -82,6 +82,12 @@ Result<std::unique_ptr<Embedder>> openModelFor(const QString& modelFolder, Index
                                                std::optional<Precision> asked, ModelUse use,
                                                EmbedderOptions options = {});
 
+// The precision to open the model in for a command on the shared index at `location` when none
+// is asked for: the one the index records; for a search, fp32 when this CPU cannot make that
+// one (the closest to any precision's vectors, as for a local index). std::nullopt when it
+// records none or cannot be read (the command then meets the reason itself).
+std::optional<Precision> sharedIndexPrecisionFor(const QString& location, ModelUse use);
+
 // Writes `bytes` to stdout; false when stdout is gone (a closed pipe, a full disk).
 bool writeOut(const QByteArray& bytes);
 

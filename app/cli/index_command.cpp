@@ -7,6 +7,7 @@
 
 #include "semsearch/indexer.h"
 #include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_reembed.h"
 #include "semsearch/shared_index_writer.h"
 
 #include <QCommandLineParser>
@@ -139,6 +140,14 @@ std::optional<IndexOptions> indexOptionsFrom(const QCommandLineParser& parser) {
 Result<std::unique_ptr<Embedder>> openModelForIndexing(const QCommandLineParser& parser,
                                                        std::optional<Precision> precision,
                                                        bool reembedding) {
+    // A shared index records its precision in the database; its writers make that one unless
+    // told otherwise (a re-embed takes auto's choice, as for a local index).
+    if (const QString location = indexFolder(parser); isSharedIndexLocation(location)) {
+        if (!precision && !reembedding)
+            precision = sharedIndexPrecisionFor(location, ModelUse::Index);
+        return openModelFor(modelFolder(parser), nullptr, precision,
+                            reembedding ? ModelUse::Reembed : ModelUse::Index);
+    }
     auto existing = openIndex(parser, IndexFolder::Mode::Read);
     auto embedder = openModelFor(modelFolder(parser), existing ? existing->get() : nullptr,
                                  precision, reembedding ? ModelUse::Reembed : ModelUse::Index);
@@ -191,6 +200,64 @@ int indexShared(const QCommandLineParser& parser, Embedder& embedder, const Inde
     return kExitOk;
 }
 
+// The summary of a re-embed of a shared index, a sentence or one JSON object.
+QByteArray reembedSummary(const SharedReembedStats& s, Precision precision, bool json) {
+    if (json)
+        return "{\"passages\":" + QByteArray::number(s.passages) +
+               ",\"passages_embedded\":" + QByteArray::number(s.passagesEmbedded) +
+               ",\"precision\":\"" + precisionName(precision).toLatin1() +
+               "\",\"unchanged\":" + (s.unchanged ? "true" : "false") +
+               ",\"seconds\":" + QByteArray::number(s.seconds, 'f', 3) +
+               ",\"cancelled\":" + (s.cancelled ? "true" : "false") +
+               ",\"generation\":" + QByteArray::number(s.generation) + "}\n";
+    if (s.unchanged)
+        return QStringLiteral("%1 already in %2: nothing to re-embed\n")
+            .arg(countText(s.passages, "passage", "passages"), precisionName(precision))
+            .toUtf8();
+    return QStringLiteral("%1 of %2 embedded in %3 s, now in %4; generation %5\n")
+        .arg(countText(s.passagesEmbedded, "passage", "passages"), numberText(s.passages),
+             QLocale().toString(s.seconds, 'f', 1), precisionName(precision),
+             numberText(s.generation))
+        .toUtf8();
+}
+
+// One status line on a terminal's stderr while a shared index is re-embedded.
+void showReembedProgress(const IndexProgress& p) {
+    std::fprintf(stderr, "\r\033[K%s",
+                 QStringLiteral("re-embedding: %1/%2 passages, %3 passages/s")
+                     .arg(numberText(p.passagesDone), numberText(p.filesTotal),
+                          QLocale().toString(p.passagesPerSecond, 'f', 1))
+                     .toLocal8Bit()
+                     .constData());
+    std::fflush(stderr);
+}
+
+// index --reembed on a shared index: its stored passages embedded anew
+// (shared_index_reembed.h).
+int reembedShared(const QCommandLineParser& parser, Embedder& embedder, const IndexOptions& options,
+                  WorkControl& control, bool showing) {
+    SharedWriteOptions shared;
+    shared.index = options;
+    shared.machine = machineName();
+    auto stats = reembedSharedIndex(
+        indexFolder(parser), embedder, shared,
+        showing ? ProgressCallback(showReembedProgress) : ProgressCallback(), &control);
+    if (showing)
+        std::fputs("\r\033[K", stderr);
+    if (!stats) {
+        printError(stats.error().message);
+        return kExitFailure;
+    }
+    writeOut(reembedSummary(*stats, embedder.precision(), parser.isSet(QStringLiteral("json"))));
+    if (stats->cancelled) {
+        printError(QStringLiteral("interrupted; the index is unchanged, still in its old "
+                                  "precision; run the same command again to continue "
+                                  "re-embedding"));
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
 } // namespace
 
 int runIndex(const QStringList& arguments) {
@@ -228,11 +295,11 @@ int runIndex(const QStringList& arguments) {
         return *stop;
     const bool reembedding = parser.isSet(reembed);
     const bool sharedIndex = isSharedIndexLocation(indexFolder(parser));
-    if (reembedding && sharedIndex) {
-        printError(
-            displayLocation(indexFolder(parser)) +
-            QStringLiteral(": index --reembed does not work on a shared index on PostgreSQL yet"));
-        return kExitFailure;
+    if (reembedding && sharedIndex && !parser.positionalArguments().isEmpty()) {
+        printError(displayLocation(indexFolder(parser)) +
+                   QStringLiteral(": index --reembed on a shared index embeds its stored "
+                                  "passages anew and takes no PATH; index the paths first"));
+        return kExitUsage;
     }
     if (parser.positionalArguments().isEmpty() && !reembedding) {
         printError(QStringLiteral("index needs at least one PATH"));
@@ -265,6 +332,8 @@ int runIndex(const QStringList& arguments) {
         printError(embedder.error().message);
         return kExitFailure;
     }
+    if (sharedIndex && reembedding)
+        return reembedShared(parser, **embedder, *options, control, showing);
     if (sharedIndex)
         return indexShared(parser, **embedder, *options, progress, control, showing);
     Result<IndexStats> stats = indexOrReembed(parser, **embedder, *options, progress, control);

@@ -127,6 +127,9 @@ Result<QByteArray> sharedSearchOutput(const QString& location, const QCommandLin
                              QStringLiteral(": --like is not available on a shared index yet"));
     std::unique_ptr<Embedder> embedder;
     if (request.options.mode != SearchMode::Keyword) {
+        // Queries in the precision of the index's vectors, as for a local index.
+        if (!precision)
+            precision = sharedIndexPrecisionFor(location, ModelUse::Search);
         auto opened = openModelFor(modelFolder(parser), nullptr, precision, ModelUse::Search);
         if (!opened)
             return opened.error();

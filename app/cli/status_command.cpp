@@ -92,19 +92,26 @@ int sharedStatus(const QString& location, bool json) {
                             {QStringLiteral("documents"), qint64(source.counts.documents)},
                             {QStringLiteral("passages"), qint64(source.counts.passages)},
                             {QStringLiteral("skipped_count"), qint64(source.counts.skipped)}});
-        const QJsonObject object{{QStringLiteral("index"), overview.location},
-                                 {QStringLiteral("shared"), true},
-                                 {QStringLiteral("documents"), qint64(overview.totals.documents)},
-                                 {QStringLiteral("passages"), qint64(overview.totals.passages)},
-                                 {QStringLiteral("skipped_count"), qint64(overview.totals.skipped)},
-                                 {QStringLiteral("generation"), qint64(overview.generation)},
-                                 {QStringLiteral("model"), modelJson(overview.model)},
-                                 {QStringLiteral("sources"), sources}};
+        const QJsonObject object{
+            {QStringLiteral("index"), overview.location},
+            {QStringLiteral("shared"), true},
+            {QStringLiteral("documents"), qint64(overview.totals.documents)},
+            {QStringLiteral("passages"), qint64(overview.totals.passages)},
+            {QStringLiteral("skipped_count"), qint64(overview.totals.skipped)},
+            {QStringLiteral("generation"), qint64(overview.generation)},
+            {QStringLiteral("model"), modelJson(overview.model)},
+            {QStringLiteral("precision"),
+             overview.precision ? precisionName(*overview.precision) : QJsonValue()},
+            {QStringLiteral("sources"), sources}};
         out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     } else {
         out +=
             QStringLiteral("index:     %1 (shared)\n").arg(escapedText(overview.location)).toUtf8();
         out += QStringLiteral("model:     %1\n").arg(modelText(overview.model)).toUtf8();
+        out += QStringLiteral("precision: %1\n")
+                   .arg(overview.precision ? precisionName(*overview.precision)
+                                           : QStringLiteral("not recorded"))
+                   .toUtf8();
         out += QStringLiteral("documents: %1\npassages:  %2\nskipped:   %3\ngeneration: %4\n")
                    .arg(numberText(overview.totals.documents), numberText(overview.totals.passages),
                         numberText(overview.totals.skipped), numberText(overview.generation))

@@ -910,6 +910,60 @@ private Q_SLOTS:
         QVERIFY(!put);
         QCOMPARE(put.error().code, ErrorCode::InvalidArgument);
     }
+
+    // The first batch that names a precision records it; a batch of another one is refused,
+    // naming both and the way out; a batch that names none is not checked.
+    void anotherPrecisionIsAMismatch() {
+        const QString location = freshIndex();
+        QVERIFY(!location.isEmpty());
+        auto connection = PgConnection::open(location);
+        QVERIFY(connection.ok());
+        QVERIFY(
+            SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel(), Precision::Bf16)
+                ->commit());
+        auto recorded = sharedPrecision(*connection);
+        QVERIFY(recorded.ok());
+        QCOMPARE(recorded->value_or(Precision::Auto), Precision::Bf16);
+        auto other =
+            SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel(), Precision::Fp32);
+        QVERIFY(!other);
+        QCOMPARE(other.error().code, ErrorCode::Mismatch);
+        QVERIFY2(
+            other.error().message.contains(QStringLiteral("bf16")) &&
+                other.error().message.contains(QStringLiteral("index --reembed --precision fp32")),
+            qPrintable(other.error().message));
+        QVERIFY(SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel())->commit());
+    }
+
+    // A document belongs to one source: a batch writing another source (whose lease it holds,
+    // and the document's too) cannot replace it.
+    void aDocumentOfAnotherSourceIsNotReplaced() {
+        const QString location = freshIndex();
+        QVERIFY(!location.isEmpty());
+        auto connection = PgConnection::open(location);
+        QVERIFY(connection.ok());
+        const QString outer = QStringLiteral("/team/outer");
+        const QString inner = outer + QStringLiteral("/inner");
+        auto leases = SourceLease::takeAll(*connection, {outer, inner});
+        QVERIFY(leases.ok());
+        DocumentRecord document;
+        document.path = inner + QStringLiteral("/a.txt");
+        std::vector<PassageRecord> passages(1);
+        const std::vector<float> vector(kDimension, 1.0f);
+        {
+            auto batch = SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel());
+            QVERIFY(batch && batch->addSource(outer, 1) && batch->addSource(inner, 1));
+            QVERIFY(batch->putDocument(outer, document, passages, vector));
+            QVERIFY(batch->commit());
+        }
+        auto batch = SharedIndexBatch::begin(*connection, QStringLiteral("w"), testModel());
+        QVERIFY(batch.ok());
+        auto put = batch->putDocument(inner, document, passages, vector);
+        QVERIFY(!put);
+        QCOMPARE(put.error().code, ErrorCode::InvalidArgument);
+        QVERIFY2(put.error().message.contains(outer) && put.error().message.contains(inner),
+                 qPrintable(put.error().message));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPgSharedIndex)

@@ -5,6 +5,7 @@
 // role may do it, and nothing on the server is created or changed.
 
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 #include "semsearch/store_records.h"
 
 #include <QString>
@@ -24,6 +25,7 @@ struct SharedSourceOverview {
 struct SharedIndexOverview {
     QString location;                   // displayLocation(): never with a password
     std::optional<ModelIdentity> model; // none before the first batch
+    std::optional<Precision> precision; // the vectors' (meta "precision"); none if unrecorded
     StoreCounts totals;
     std::vector<SharedSourceOverview> sources; // sorted by path (UTF-8 byte order)
     std::int64_t generation = 0;               // of the last commit; 0 before the first

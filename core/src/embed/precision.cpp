@@ -5,27 +5,6 @@
 
 namespace semsearch {
 
-QString precisionName(Precision precision) {
-    switch (precision) {
-    case Precision::Fp32:
-        return QStringLiteral("fp32");
-    case Precision::Bf16:
-        return QStringLiteral("bf16");
-    case Precision::Int8:
-        return QStringLiteral("int8");
-    case Precision::Auto:
-        break;
-    }
-    return QStringLiteral("auto");
-}
-
-std::optional<Precision> parsePrecision(const QString& text) {
-    for (Precision precision : {Precision::Fp32, Precision::Bf16, Precision::Int8, Precision::Auto})
-        if (text.compare(precisionName(precision), Qt::CaseInsensitive) == 0)
-            return precision;
-    return std::nullopt;
-}
-
 QString CpuFeatures::names() const {
     QStringList list;
     const std::pair<bool, const char*> all[] = {{avx512Bf16, "avx512_bf16"},

@@ -39,7 +39,7 @@ Result<std::vector<std::int64_t>> parseIds(PgConnection& connection, const QStri
 
 Result<std::int64_t> recordChange(PgConnection& connection, const QString& machine,
                                   const std::vector<std::int64_t>& added,
-                                  const std::vector<std::int64_t>& removed) {
+                                  const std::vector<std::int64_t>& removed, bool everyVector) {
     if (auto locked = connection.execute("SELECT pg_advisory_xact_lock($1, 0)",
                                          {PgParam::integer(kChangeLogLockClass)});
         !locked)
@@ -47,10 +47,12 @@ Result<std::int64_t> recordChange(PgConnection& connection, const QString& machi
     // After the lock, in a statement of its own: its snapshot then includes the commit of the
     // writer we waited for.
     auto recorded = connection.query(
-        "INSERT INTO changes(generation, machine, added, removed) "
-        "SELECT coalesce(max(generation), 0) + 1, $1, $2::bigint[], $3::bigint[] FROM changes "
+        "INSERT INTO changes(generation, machine, added, removed, every_vector) "
+        "SELECT coalesce(max(generation), 0) + 1, $1, $2::bigint[], $3::bigint[], $4::boolean FROM "
+        "changes "
         "RETURNING generation",
-        {PgParam::text(machine), idArray(added), idArray(removed)});
+        {PgParam::text(machine), idArray(added), idArray(removed),
+         PgParam::text(everyVector ? QStringLiteral("true") : QStringLiteral("false"))});
     if (!recorded)
         return recorded.error();
     const std::int64_t generation = recorded->integer(0, 0);
@@ -60,6 +62,14 @@ Result<std::int64_t> recordChange(PgConnection& connection, const QString& machi
         !told)
         return told.error();
     return generation;
+}
+
+Result<std::int64_t> lastEveryVectorChange(PgConnection& connection) {
+    auto rows =
+        connection.query("SELECT coalesce(max(generation), 0) FROM changes WHERE every_vector");
+    if (!rows)
+        return rows.error();
+    return rows->integer(0, 0);
 }
 
 Result<std::vector<ChangeRecord>> changesSince(PgConnection& connection, std::int64_t generation,

@@ -39,10 +39,16 @@ struct ChangeRecord {
 
 // Records a commit's change inside the caller's open transaction (which must go on to COMMIT
 // or ROLLBACK soon: other writers wait for it) and returns its generation. `added` and
-// `removed` are passage ids, in any order.
+// `removed` are passage ids, in any order. `everyVector` marks a commit that replaced every
+// passage's vector (a re-embed's swap, shared_index_reembed.h), with no ids: a cache older than
+// it refills from an export instead of applying ids.
 Result<std::int64_t> recordChange(PgConnection& connection, const QString& machine,
                                   const std::vector<std::int64_t>& added,
-                                  const std::vector<std::int64_t>& removed);
+                                  const std::vector<std::int64_t>& removed,
+                                  bool everyVector = false);
+
+// The generation of the last commit that replaced every vector; 0 when none did.
+Result<std::int64_t> lastEveryVectorChange(PgConnection& connection);
 
 // The changes after `generation`, oldest first; at most `limit` of them.
 Result<std::vector<ChangeRecord>> changesSince(PgConnection& connection, std::int64_t generation,

@@ -23,4 +23,10 @@ constexpr std::int32_t kChangeLogLockClass = 0x534d5347; // "SMSG"
 // its writer's session (see source_lease.h).
 constexpr std::int32_t kSourceLeaseClass = 0x534d534c; // "SMSL"
 
+// The vectors' lock, (kVectorsLockClass, 0): every writer's batch holds it shared from its
+// begin() to its end, and a re-embed's swap holds it exclusively (shared_index_reembed.h). So
+// the swap waits for the batches that read the old model and precision, and a batch that begins
+// during the swap reads the new ones: no batch publishes old vectors after the swap.
+constexpr std::int32_t kVectorsLockClass = 0x534d5356; // "SMSV"
+
 } // namespace semsearch

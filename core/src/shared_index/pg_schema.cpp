@@ -131,6 +131,20 @@ ALTER TABLE passages
 CREATE INDEX passages_by_words ON passages USING gin (words) WITH (fastupdate = off);
 )sql";
 
+// Version 3: re-embedding (shared_index_reembed.h). The new vectors wait in a staging table
+// until every passage has one, then replace the old ones in one transaction: searchers never
+// see vectors of two models or precisions at once, and a killed re-embed keeps what it staged.
+// A staged vector goes with its passage (ON DELETE CASCADE). changes.every_vector marks the
+// commit that replaced every vector: a searcher's cache then refills instead of applying ids.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE passage_vectors_next (
+    passage_id bigint PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    vector     bytea  NOT NULL CHECK (octet_length(vector) % 4 = 0)
+);
+ALTER TABLE passage_vectors_next ALTER COLUMN vector SET STORAGE EXTERNAL;
+ALTER TABLE changes ADD COLUMN every_vector boolean NOT NULL DEFAULT false;
+)sql";
+
 Error newerSchemaError(PgConnection& connection, int version, int known) {
     return connection.error(ErrorCode::Unsupported,
                             QStringLiteral("the shared index has schema version %1, newer than "
@@ -183,6 +197,7 @@ const std::vector<PgMigration>& sharedIndexMigrations() {
     static const std::vector<PgMigration> migrations = {
         {1, "initial schema", kVersion1},
         {2, "keyword search", kVersion2},
+        {3, "re-embedding", kVersion3},
     };
     return migrations;
 }

@@ -73,8 +73,34 @@ std::vector<std::int64_t> idsOf(const PgRows& rows) {
 
 } // namespace
 
+namespace {
+
+// Records `precision` if the index has none yet, then requires the recorded one: vectors of two
+// precisions never mix either (index_precision.h says why for a local index).
+Result<void> claimPrecision(PgConnection& connection, Precision precision) {
+    if (auto recorded = connection.execute(
+            "INSERT INTO meta(key, value) VALUES ('precision', $1) ON CONFLICT (key) DO NOTHING",
+            {PgParam::text(precisionName(precision))});
+        !recorded)
+        return recorded.error();
+    auto held = sharedPrecision(connection);
+    if (!held)
+        return held.error();
+    if (*held && **held != precision)
+        return connection.error(
+            ErrorCode::Mismatch,
+            QStringLiteral("holds vectors made in %1 and this writer makes %2; index with "
+                           "--precision %1, or switch the index with index --reembed "
+                           "--precision %2")
+                .arg(precisionName(**held), precisionName(precision)));
+    return {};
+}
+
+} // namespace
+
 Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const QString& machine,
-                                                 const ModelIdentity& model) {
+                                                 const ModelIdentity& model,
+                                                 std::optional<Precision> precision) {
     if (model.name.isEmpty() || model.dimension <= 0)
         return connection.error(ErrorCode::InvalidArgument,
                                 QStringLiteral("a model identity needs a name and a positive "
@@ -82,6 +108,12 @@ Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const
     if (auto begun = connection.executeScript("BEGIN"); !begun)
         return begun.error();
     SharedIndexBatch batch(connection, machine, model.dimension);
+    // Before reading the model: a re-embed's swap of every vector waits for this batch, and a
+    // batch that waited for a swap reads the model and precision the swap set.
+    if (auto locked = connection.execute("SELECT pg_advisory_xact_lock_shared($1, 0)",
+                                         {PgParam::integer(kVectorsLockClass)});
+        !locked)
+        return locked.error();
     // Two first batches at once: the second's insert waits for the first's rows and, once they
     // are committed, inserts nothing; the select that follows then reads the first's model.
     if (auto recorded = connection.execute(
@@ -107,6 +139,9 @@ Result<SharedIndexBatch> SharedIndexBatch::begin(PgConnection& connection, const
                                     .arg(held.dimension)
                                     .arg(model.name)
                                     .arg(model.dimension));
+    if (precision)
+        if (auto claimed = claimPrecision(connection, *precision); !claimed)
+            return claimed.error();
     return batch;
 }
 
@@ -191,14 +226,17 @@ Result<std::int64_t> SharedIndexBatch::putDocument(const QString& source, Docume
                                        .arg(m_dimension));
     if (auto leased = requireLease(source); !leased)
         return leased.error();
-    // A document moving from another source needs that source's lease too.
+    // A document of another source is another machine's to replace, whatever leases this
+    // session holds: no code path overwrites it.
     auto previous = m_connection->query("SELECT source FROM documents WHERE path = $1 FOR UPDATE",
                                         {PgParam::text(document.path)});
     if (!previous)
         return previous.error();
     if (previous->rowCount() == 1 && previous->text(0, 0) != source)
-        if (auto leased = requireLease(previous->text(0, 0)); !leased)
-            return leased.error();
+        return m_connection->error(ErrorCode::InvalidArgument,
+                                   QStringLiteral("%1 belongs to the source %2, not to %3, "
+                                                  "which this batch writes")
+                                       .arg(document.path, previous->text(0, 0), source));
     auto removed = m_connection->query("DELETE FROM passages WHERE document_id = (SELECT id FROM "
                                        "documents WHERE path = $1) RETURNING id",
                                        {PgParam::text(document.path)});

@@ -14,7 +14,10 @@
 //
 // The model: begin() records the model identity in meta if none is there yet (the first batch
 // of a new index sets it) and otherwise requires the same one (Mismatch): vectors of two models
-// never mix in one index. Vectors must have the model's dimension.
+// never mix in one index. Vectors must have the model's dimension. The precision likewise, when
+// the batch names one: recorded in meta ("precision") if none is there yet, else it must be the
+// recorded one (Mismatch naming both and the way out, index --reembed --precision). A batch
+// holds the vectors' lock shared (pg_lock_keys.h) so that a re-embed's swap never interleaves.
 //
 // Errors are PgConnection's (pg_connection.h), plus InvalidArgument for a write without the
 // lease, a path outside its source, a relative path or vectors of the wrong size. After any
@@ -22,12 +25,14 @@
 // A batch dropped without commit() rolls back.
 
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 #include "semsearch/store_records.h"
 
 #include <QSet>
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace semsearch {
@@ -37,9 +42,11 @@ class PgConnection;
 class SharedIndexBatch {
 public:
     // BEGIN on `connection` (which must outlive the batch and run nothing else meanwhile), then
-    // the model check. `machine` names this machine in sources, documents and the change log.
+    // the model check (and the precision's, when given). `machine` names this machine in
+    // sources, documents and the change log.
     static Result<SharedIndexBatch> begin(PgConnection& connection, const QString& machine,
-                                          const ModelIdentity& model);
+                                          const ModelIdentity& model,
+                                          std::optional<Precision> precision = std::nullopt);
 
     SharedIndexBatch(SharedIndexBatch&& other) noexcept;
     SharedIndexBatch& operator=(SharedIndexBatch&&) = delete;
@@ -59,6 +66,8 @@ public:
     // path is replaced, keeping its id, and its old passages are deleted (their ids never come
     // back). Writes the ids, document id and ordinals back into `passages`; returns the
     // document id. The source must be registered (addSource, in this batch or before).
+    // InvalidArgument, naming both sources, when the document at that path belongs to another
+    // source: it is that source's writer's to replace.
     Result<std::int64_t> putDocument(const QString& source, DocumentRecord document,
                                      std::vector<PassageRecord>& passages,
                                      const std::vector<float>& vectors);

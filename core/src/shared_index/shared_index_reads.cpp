@@ -93,6 +93,20 @@ Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection) {
     return std::optional<ModelIdentity>(std::move(model));
 }
 
+Result<std::optional<Precision>> sharedPrecision(PgConnection& connection) {
+    auto stored = connection.query("SELECT value FROM meta WHERE key = 'precision'");
+    if (!stored)
+        return stored.error();
+    if (stored->rowCount() == 0)
+        return std::optional<Precision>();
+    const std::optional<Precision> precision = parsePrecision(stored->text(0, 0));
+    if (!precision || *precision == Precision::Auto)
+        return connection.error(ErrorCode::Corrupt,
+                                QStringLiteral("the recorded precision '%1' names no precision")
+                                    .arg(stored->text(0, 0).left(40)));
+    return precision;
+}
+
 Result<int> sharedDimension(PgConnection& connection) {
     auto model = sharedModel(connection);
     if (!model)
@@ -107,6 +121,10 @@ Result<SharedIndexOverview> sharedOverview(PgConnection& connection) {
         auto model = sharedModel(connection);
         if (!model)
             return model.error();
+        auto precision = sharedPrecision(connection);
+        if (!precision)
+            return precision.error();
+        overview.precision = *precision;
         auto counts = sharedCounts(connection);
         if (!counts)
             return counts.error();

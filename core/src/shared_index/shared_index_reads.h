@@ -14,6 +14,7 @@
 // id was added with.
 
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 #include "semsearch/shared_index_overview.h"
 #include "semsearch/store_records.h"
 
@@ -88,6 +89,11 @@ Result<std::vector<SharedPassage>> sharedPassagesOfDocument(PgConnection& connec
 // The model identity the first batch recorded in meta; std::nullopt before it. Corrupt when
 // its dimension is not a positive number.
 Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection);
+
+// The precision the vectors were made in (meta "precision", precision.h), recorded by the
+// first batch that named one; std::nullopt when none did (an index written before the record,
+// or by batches that name none). Corrupt when the record names no precision.
+Result<std::optional<Precision>> sharedPrecision(PgConnection& connection);
 
 // The model's dimension from meta; 0 when no batch has recorded a model yet.
 Result<int> sharedDimension(PgConnection& connection);

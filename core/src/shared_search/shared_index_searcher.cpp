@@ -4,6 +4,7 @@
 #include "semsearch/locations.h"
 #include "semsearch/model_identity.h"
 #include "semsearch/shared_index_location.h"
+#include "shared_index/change_log.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_reads.h"
@@ -48,6 +49,10 @@ public:
     std::int64_t m_unsaved = 0; // passages changed by catchUp() since the cache was saved
 
     Result<void> save();
+    // After applying changes from `before`: when a commit since replaced every vector (a
+    // re-embed), the ids applied may have fetched vectors of both sides of it, so the cache is
+    // filled afresh, under the index's model as it is now. True when it refilled.
+    Result<bool> refillIfReplaced(std::int64_t before);
 
 private:
     Result<void> requireModel() const;
@@ -80,13 +85,45 @@ Result<void> SharedIndexSearcher::Impl::open() {
         m_cache = std::move(filled).value();
         m_opening = Opening::Filled;
     }
+    const std::int64_t before = m_cache.generation;
     auto applied = applyChanges(m_connection, m_cache);
     if (!applied)
         return applied.error();
+    auto refilled = refillIfReplaced(before);
+    if (!refilled)
+        return refilled.error();
+    if (*refilled)
+        return save();
     m_appliedAtOpen = applied->changes;
     if (m_opening == Opening::UpToDate && applied->changes > 0)
         m_opening = Opening::CaughtUp;
     return m_opening == Opening::UpToDate ? Result<void>() : save();
+}
+
+Result<bool> SharedIndexSearcher::Impl::refillIfReplaced(std::int64_t before) {
+    auto replaced = lastEveryVectorChange(m_connection);
+    if (!replaced)
+        return replaced.error();
+    if (*replaced <= before)
+        return false;
+    auto model = sharedModel(m_connection);
+    if (!model)
+        return model.error();
+    m_model = *model;
+    m_cache = SearchCache();
+    if (!m_model)
+        return true;
+    // A query of the old model must never be ranked against the new model's vectors.
+    if (m_embedder)
+        if (auto same = requireModel(); !same)
+            return same.error();
+    auto filled = fillSearchCache(m_connection, m_model->dimension);
+    if (!filled)
+        return filled.error();
+    m_cache = std::move(filled).value();
+    m_opening = Opening::Filled;
+    m_unsaved = 0;
+    return true;
 }
 
 Result<void> SharedIndexSearcher::Impl::requireModel() const {
@@ -105,6 +142,8 @@ Result<void> SharedIndexSearcher::Impl::requireModel() const {
 }
 
 Result<void> SharedIndexSearcher::Impl::save() {
+    if (!m_model || !m_cache.vectors)
+        return {};
     auto saved = saveSearchCache(m_folder, m_cache, *m_model, m_connection.location());
     if (saved)
         m_unsaved = 0;
@@ -119,9 +158,18 @@ Result<int> SharedIndexSearcher::Impl::catchUp() {
             return reopened.error();
         return int(m_cache.generation - before);
     }
+    const std::int64_t before = m_cache.generation;
     auto applied = applyChanges(m_connection, m_cache);
     if (!applied)
         return applied.error();
+    auto refilled = refillIfReplaced(before);
+    if (!refilled)
+        return refilled.error();
+    if (*refilled) {
+        if (auto saved = save(); !saved)
+            return saved.error();
+        return int(m_cache.generation - before);
+    }
     // A save writes every vector (330 MB at 100,000 x 768, most of a second); a later open()
     // replays what was not saved, fetching only those passages' vectors. So a long-lived
     // searcher saves once the unsaved changes reach a tenth of the cache (the replay then costs

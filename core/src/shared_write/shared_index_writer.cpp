@@ -2,13 +2,17 @@
 
 #include "pipeline/index_claim.h"
 #include "semsearch/index_folder.h"
+#include "semsearch/index_precision.h"
 #include "semsearch/locations.h"
 #include "semsearch/model_identity.h"
 #include "semsearch/shared_index_location.h"
+#include "semsearch/store.h"
+#include "semsearch/store_metadata.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/source_lease.h"
+#include "shared_write/passage_cutting.h"
 #include "shared_write/source_publication.h"
 
 #include <QCryptographicHash>
@@ -22,7 +26,8 @@ namespace {
 
 // Connected, the schema current, and the index's model (if it has one) the embedder's: refused
 // before anything is embedded rather than at the first batch.
-Result<PgConnection> connectForWriting(const QString& location, const ModelIdentity& model) {
+Result<PgConnection> connectForWriting(const QString& location, const ModelIdentity& model,
+                                       Precision precision) {
     auto connection = PgConnection::open(location);
     if (!connection)
         return connection.error();
@@ -36,6 +41,15 @@ Result<PgConnection> connectForWriting(const QString& location, const ModelIdent
                                  QStringLiteral("holds vectors of the model %1; this model is "
                                                 "%2, and vectors of two models never mix")
                                      .arg(describeModel(**held), describeModel(model)));
+    auto recorded = sharedPrecision(*connection);
+    if (!recorded)
+        return recorded.error();
+    if (*recorded && **recorded != precision)
+        return connection->error(ErrorCode::Mismatch,
+                                 QStringLiteral("holds vectors made in %1 and this writer makes "
+                                                "%2; index with --precision %1, or switch the "
+                                                "index with index --reembed --precision %2")
+                                     .arg(precisionName(**recorded), precisionName(precision)));
     return connection;
 }
 
@@ -86,23 +100,68 @@ void addUp(IndexStats& total, const IndexStats& run) {
     total.cancelled = total.cancelled || run.cancelled;
 }
 
+// Whether the working copy holds vectors of another model or precision than `embedder`'s (the
+// index was re-embedded since, shared_index_reembed.h). An empty working copy holds none.
+Result<bool> holdsOtherVectors(IndexFolder& copy, const Embedder& embedder) {
+    auto model = copy.store().metadata().modelIdentity();
+    if (!model)
+        return model.error();
+    auto precision = indexPrecision(copy.store());
+    if (!precision)
+        return precision.error();
+    return (*model && !sameVectors(**model, modelIdentity(embedder.model()))) ||
+           (*precision && **precision != embedder.precision());
+}
+
+// The working copy brought up to date with the files. One of other vectors is re-embedded
+// first, by the local index's own re-embed, so that its old vectors never reach the database:
+// interrupted, it stays as it was and `publishable` is false.
+Result<IndexStats> updateWorkingCopy(const QString& folder, Embedder& embedder,
+                                     const QString& source, const SharedWriteOptions& options,
+                                     const ProgressCallback& progress, WorkControl* control,
+                                     bool& publishable) {
+    publishable = true;
+    bool stale = false;
+    {
+        auto copy = IndexFolder::open(folder, IndexFolder::Mode::Write);
+        if (!copy)
+            return copy.error();
+        auto other = holdsOtherVectors(**copy, embedder);
+        if (!other)
+            return other.error();
+        stale = *other;
+        if (!stale) {
+            Indexer indexer(**copy, embedder, options.index);
+            return indexer.run({source}, progress, control);
+        }
+    }
+    auto run = reembedIndex(folder, embedder, {source}, options.index, progress, control);
+    publishable = run && !run->cancelled;
+    return run;
+}
+
 // One source: its working copy brought up to date, then published.
 Result<void> indexSource(PgConnection& connection, const QString& location, Embedder& embedder,
                          const QString& source, const SharedWriteOptions& options,
                          const ProgressCallback& progress, WorkControl* control,
                          SharedIndexStats& stats) {
-    auto copy = IndexFolder::open(workingCopyFolder(location, source, options.workingCopies),
-                                  IndexFolder::Mode::Write);
-    if (!copy)
-        return copy.error();
-    Indexer indexer(**copy, embedder, options.index);
-    auto run = indexer.run({source}, progress, control);
+    const QString folder = workingCopyFolder(location, source, options.workingCopies);
+    bool publishable = true;
+    auto run = updateWorkingCopy(folder, embedder, source, options, progress, control, publishable);
     if (!run)
         return run.error();
+    if (!publishable) {
+        addUp(stats.index, *run);
+        return {};
+    }
+    auto copy = IndexFolder::open(folder, IndexFolder::Mode::Write);
+    if (!copy)
+        return copy.error();
     addUp(stats.index, *run);
     PublishOptions publish;
     publish.machine = options.machine;
     publish.model = modelIdentity(embedder.model());
+    publish.precision = embedder.precision();
     publish.passagesPerBatch = options.passagesPerBatch;
     publish.replaceSkipped = !run->cancelled;
     publish.abortAt = options.index.abortAt;
@@ -113,7 +172,11 @@ Result<void> indexSource(PgConnection& connection, const QString& location, Embe
     stats.documentsRemoved += counts.documentsRemoved;
     if (counts.generation != 0)
         stats.generation = counts.generation;
-    return published;
+    if (!published)
+        return published;
+    if (auto recorded = recordPassageCutting(connection, embedder); !recorded)
+        return recorded;
+    return run->cancelled ? Result<void>() : markSourceIndexed(connection, source);
 }
 
 } // namespace
@@ -144,7 +207,8 @@ Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder&
         if (!sources.contains(sourcePath(path)))
             sources << sourcePath(path);
     }
-    auto connection = connectForWriting(location, modelIdentity(embedder.model()));
+    auto connection =
+        connectForWriting(location, modelIdentity(embedder.model()), embedder.precision());
     if (!connection)
         return connection.error();
     // Every lease before any embedding: a source another machine holds is refused at once.

@@ -4,6 +4,7 @@
 #include "semsearch/store.h"
 #include "semsearch/store_documents.h"
 #include "semsearch/store_skipped_files.h"
+#include "shared_index/pg_connection.h"
 #include "shared_index/shared_index_batch.h"
 #include "shared_index/shared_index_reads.h"
 
@@ -140,6 +141,12 @@ Result<void> closePublication(SharedIndexBatch& batch, const Publication& public
 
 } // namespace
 
+Result<void> markSourceIndexed(PgConnection& connection, const QString& source) {
+    return connection.execute(
+        "UPDATE sources SET indexed_ms = $2 WHERE path = $1",
+        {PgParam::text(source), PgParam::integer(QDateTime::currentMSecsSinceEpoch())});
+}
+
 Result<void> publishSource(PgConnection& connection, IndexFolder& workingCopy,
                            const QString& source, const PublishOptions& options,
                            PublishCounts& counts) {
@@ -151,7 +158,8 @@ Result<void> publishSource(PgConnection& connection, IndexFolder& workingCopy,
         return {};
     std::size_t next = 0;
     for (bool first = true;; first = false) {
-        auto batch = SharedIndexBatch::begin(connection, options.machine, options.model);
+        auto batch =
+            SharedIndexBatch::begin(connection, options.machine, options.model, options.precision);
         if (!batch)
             return batch.error();
         if (first)

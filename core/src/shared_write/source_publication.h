@@ -15,11 +15,13 @@
 
 #include "semsearch/abort_point.h"
 #include "semsearch/error.h"
+#include "semsearch/precision.h"
 #include "semsearch/store_records.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 
 namespace semsearch {
 
@@ -29,6 +31,7 @@ class PgConnection;
 struct PublishOptions {
     QString machine;
     ModelIdentity model;
+    std::optional<Precision> precision; // the working copy's vectors' (SharedIndexBatch::begin)
     int passagesPerBatch = 512;
     // False after a cancelled run: its skipped-file records are incomplete, so the database's
     // are left as they are.
@@ -42,6 +45,10 @@ struct PublishCounts {
     std::int64_t documentsRemoved = 0;
     std::int64_t generation = 0; // the last committed; 0 = none
 };
+
+// Records in sources.indexed_ms that a run of `source` completed now (the session holds its
+// lease). No change-log row: searchers' caches do not depend on it.
+Result<void> markSourceIndexed(PgConnection& connection, const QString& source);
 
 Result<void> publishSource(PgConnection& connection, IndexFolder& workingCopy,
                            const QString& source, const PublishOptions& options,
