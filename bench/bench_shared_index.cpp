@@ -21,8 +21,12 @@
 //               word (a document's number: its 8 passages), a phrase that 1 in 8 passages
 //               holds ("passage 3"), and a word every passage holds ("synthetic": all N are
 //               ranked, the worst case), the last also with an excluded word;
+//   float32     the previous searcher's cache for comparison: the cold start's vectors in a
+//               float32 FaissVectorIndex, its resident memory, file size and load time;
 //   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
-//               fills the FAISS vector cache and saves it, a reopen that loads it, catchUp()
+//               fills the compact vector cache and saves it (its size on disk, the process's
+//               resident memory after it and after a second searcher loads it), a reopen that
+//               loads it, catchUp()
 //               after a writer's batch (fetch and apply; the cache is saved only once a tenth
 //               of it is unsaved; at most 5 times), and a top-10 search after each.
 //
@@ -37,6 +41,7 @@
 // Output is plain "key: value" lines so a README can quote them.
 
 #include "postgres_server.h"
+#include "semsearch/faiss_vector_index.h"
 #include "semsearch/shared_index_searcher.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
@@ -47,6 +52,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 
@@ -206,6 +212,40 @@ struct Cache {
     std::vector<float> vectors;
 };
 
+// Bytes of the files in `folder` (not its subfolders), in MB.
+double folderMb(const QString& folder) {
+    double bytes = 0;
+    for (const QFileInfo& file : QDir(folder).entryInfoList(QDir::Files))
+        bytes += double(file.size());
+    return bytes / 1e6;
+}
+
+// The previous searcher's cache for comparison: every vector in float32 in a FaissVectorIndex
+// (what SharedIndexSearcher kept before it kept the compact cache), its resident memory, its
+// file, and the time to load that file. Frees `cache`'s vectors afterwards.
+void float32CacheFigures(Cache& cache, int dimension) {
+    QTemporaryDir folder;
+    if (!folder.isValid())
+        fail(QStringLiteral("no temporary folder for the float32 cache"));
+    const QString path = folder.path() + QStringLiteral("/vectors.faiss");
+    {
+        const double before = statusMb("VmRSS");
+        auto index = check(FaissVectorIndex::create(dimension), "float32 cache");
+        check(index->add(cache.ids, cache.vectors.data()), "float32 cache add");
+        std::vector<float>().swap(cache.vectors); // only the index's copy counts
+        const double resident =
+            statusMb("VmRSS") - before + double(cache.ids.size()) * dimension * sizeof(float) / 1e6;
+        check(index->save(path), "float32 cache save");
+        std::printf("\nfloat32_cache: %.0f MB on disk, about +%.0f MB resident (the previous "
+                    "searcher's cache)\n",
+                    folderMb(folder.path()), resident);
+    }
+    const auto start = Clock::now();
+    auto loaded = check(FaissVectorIndex::load(path, dimension), "float32 cache load");
+    std::printf("float32_cache_load: %.2f s for %lld vectors\n", secondsSince(start),
+                static_cast<long long>(loaded->size()));
+}
+
 void printLatency(const char* name, const std::vector<double>& ms, const char* what) {
     std::printf("%s: p50 %.1f ms p95 %.1f ms (%s)\n", name, percentile(ms, 0.5),
                 percentile(ms, 0.95), what);
@@ -276,18 +316,26 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
     QTemporaryDir folder;
     if (!folder.isValid())
         fail(QStringLiteral("no temporary folder for the vector cache"));
+    const double rssBefore = statusMb("VmRSS");
     auto start = Clock::now();
     auto searcher = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "open");
     const double coldSeconds = secondsSince(start);
+    const double rssOpen = statusMb("VmRSS") - rssBefore;
     start = Clock::now();
     auto reopened = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "reopen");
     const double reopenSeconds = secondsSince(start);
+    const double rssBoth = statusMb("VmRSS") - rssBefore;
     if (searcher->opening() != SharedIndexSearcher::Opening::Filled ||
         reopened->opening() != SharedIndexSearcher::Opening::UpToDate)
         fail(QStringLiteral("the searcher did not fill, then load, its cache"));
-    std::printf("\nsearcher_cold_start: %.2f s for %lld passages (export, vector cache built and "
-                "saved)\nsearcher_reopen: %.2f s (the saved cache loaded, nothing to apply)\n",
+    std::printf("\nsearcher_cold_start: %.2f s for %lld passages (every vector read from the "
+                "server, compact cache built and saved)\nsearcher_reopen: %.2f s (the saved cache "
+                "loaded, nothing to apply)\n",
                 coldSeconds, static_cast<long long>(searcher->size()), reopenSeconds);
+    std::printf("searcher_cache: %.0f MB on disk (%s); resident +%.0f MB after the cold start, "
+                "+%.0f MB with the reopened second searcher\n",
+                folderMb(folder.path()), qPrintable(searcher->vectorIndexState().toText()), rssOpen,
+                rssBoth);
     reopened.reset();
     std::vector<double> catchUpMs, searchMs;
     for (int i = 0; i < repeat; ++i) {
@@ -450,6 +498,8 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     line("searcher_catch_up", catchUpMs, "changesSinceWithVectors fetching that batch's vectors");
     line("searcher_idle_poll", idleMs, "changesSinceWithVectors when nothing is new");
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
+    float32CacheFigures(cache, dimension);
+    cache = Cache();
     searcherFigures(location, writer, dimension, batchSize, std::min(repeat, 5), nextDocument,
                     random);
 }
