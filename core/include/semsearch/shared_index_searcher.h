@@ -116,6 +116,14 @@ public:
     Result<std::vector<DocumentHit>> searchDocumentsByVector(const float* query,
                                                              const SearchOptions& options);
 
+    // "More like this" from a passage the index holds: the documents closest in meaning to the
+    // stored vector of passage `ordinal` (0-based) of the document at `path` (as the index
+    // records it, whichever machine indexed it), ranked as searchDocumentsByVector ranks them,
+    // that document itself left out. Needs no model. options.mode is ignored. NotFound naming
+    // "path#ordinal" when the index holds no such passage; else searchDocumentsByVector's.
+    Result<std::vector<DocumentHit>> similarToPassage(const QString& path, int ordinal,
+                                                      const SearchOptions& options);
+
 private:
     class Impl;
     explicit SharedIndexSearcher(std::unique_ptr<Impl> impl);

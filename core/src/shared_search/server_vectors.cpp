@@ -104,4 +104,20 @@ Result<void> readServerVectors(PgConnection& connection, int dimension,
     return {};
 }
 
+Result<std::optional<StoredPassageVector>>
+storedPassageVector(PgConnection& connection, int dimension, const QString& path, int ordinal) {
+    auto rows = connection.query("SELECT d.id, p.vector FROM passages p JOIN documents d ON "
+                                 "d.id = p.document_id WHERE d.path = $1 AND p.ordinal = $2",
+                                 {PgParam::text(path), PgParam::integer(ordinal)});
+    if (!rows)
+        return rows.error();
+    if (rows->rowCount() == 0)
+        return std::optional<StoredPassageVector>();
+    StoredPassageVector stored{rows->integer(0, 0), std::vector<float>(std::size_t(dimension))};
+    const QByteArray bytes = rows->bytes(0, 1);
+    if (!readVectorBytes(bytes, dimension, stored.vector.data()))
+        return wrongSize(connection, stored.documentId, bytes.size(), dimension);
+    return std::optional<StoredPassageVector>(std::move(stored));
+}
+
 } // namespace semsearch

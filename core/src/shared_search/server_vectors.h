@@ -13,6 +13,10 @@
 
 #include "pipeline/stored_vectors.h"
 
+#include <QString>
+
+#include <optional>
+
 namespace semsearch {
 
 class PgConnection;
@@ -40,5 +44,14 @@ private:
 // are dropped from `ids`.
 Result<void> readServerVectors(PgConnection& connection, int dimension,
                                std::vector<std::int64_t>& ids, std::vector<float>& rows);
+
+// The stored vector of passage `ordinal` of the document at `path`, with the document's id;
+// std::nullopt when the index holds no such passage.
+struct StoredPassageVector {
+    std::int64_t documentId = 0;
+    std::vector<float> vector;
+};
+Result<std::optional<StoredPassageVector>>
+storedPassageVector(PgConnection& connection, int dimension, const QString& path, int ordinal);
 
 } // namespace semsearch

@@ -352,6 +352,38 @@ SharedIndexSearcher::searchDocumentsByVector(const float* query, const SearchOpt
     return m_impl->documents(SearchQuery{}, query, options);
 }
 
+Result<std::vector<DocumentHit>>
+SharedIndexSearcher::similarToPassage(const QString& path, int ordinal,
+                                      const SearchOptions& options) {
+    const auto missing = [&] {
+        return m_impl->m_connection.error(
+            ErrorCode::NotFound,
+            QStringLiteral("no passage %1#%2 in the index").arg(path).arg(ordinal));
+    };
+    if (!m_impl->m_model)
+        return missing();
+    auto liked =
+        storedPassageVector(m_impl->m_connection, m_impl->m_model->dimension, path, ordinal);
+    if (!liked)
+        return liked.error();
+    if (!*liked)
+        return missing();
+    // One document more than asked for, since the liked one itself is dropped.
+    SearchOptions wider = options;
+    wider.mode = SearchMode::Semantic;
+    wider.limit = options.limit + 1;
+    auto hits = m_impl->documents(SearchQuery{}, (*liked)->vector.data(), wider);
+    if (!hits)
+        return hits.error();
+    hits->erase(std::remove_if(
+                    hits->begin(), hits->end(),
+                    [&](const DocumentHit& hit) { return hit.documentId == (*liked)->documentId; }),
+                hits->end());
+    if (int(hits->size()) > std::max(0, options.limit))
+        hits->resize(std::size_t(std::max(0, options.limit)));
+    return hits;
+}
+
 Result<std::vector<float>> SharedIndexSearcher::Impl::prepareQuery(const SearchQuery& query,
                                                                    const QString& text,
                                                                    const SearchOptions& options) {
