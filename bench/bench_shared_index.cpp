@@ -22,9 +22,9 @@
 //               holds ("passage 3"), and a word every passage holds ("synthetic": all N are
 //               ranked, the worst case), the last also with an excluded word;
 //   float32     the previous searcher's cache for comparison: the cold start's vectors in a
-//               float32 FaissVectorIndex, its resident memory, file size and load time;
+//               float32 FaissVectorIndex, the heap it holds, its file size and load time;
 //   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
-//               fills the compact vector cache and saves it (its size on disk, the process's
+//               fills the compact vector cache and saves it (its size on disk, the heap and
 //               resident memory after it and after a second searcher loads it), a reopen that
 //               loads it, catchUp()
 //               after a writer's batch (fetch and apply; the cache is saved only once a tenth
@@ -55,6 +55,8 @@
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -212,6 +214,13 @@ struct Cache {
     std::vector<float> vectors;
 };
 
+// The heap this process holds (glibc's mallinfo2: in use plus mmap'ed blocks), in MB: unlike
+// VmRSS, it falls when memory is freed and does not count freed pages malloc keeps.
+double heapMb() {
+    const struct mallinfo2 info = ::mallinfo2();
+    return double(info.uordblks + info.hblkhd) / 1e6;
+}
+
 // Bytes of the files in `folder` (not its subfolders), in MB.
 double folderMb(const QString& folder) {
     double bytes = 0;
@@ -229,16 +238,16 @@ void float32CacheFigures(Cache& cache, int dimension) {
         fail(QStringLiteral("no temporary folder for the float32 cache"));
     const QString path = folder.path() + QStringLiteral("/vectors.faiss");
     {
-        const double before = statusMb("VmRSS");
+        const double before = heapMb();
         auto index = check(FaissVectorIndex::create(dimension), "float32 cache");
         check(index->add(cache.ids, cache.vectors.data()), "float32 cache add");
         std::vector<float>().swap(cache.vectors); // only the index's copy counts
-        const double resident =
-            statusMb("VmRSS") - before + double(cache.ids.size()) * dimension * sizeof(float) / 1e6;
+        const double held =
+            heapMb() - before + double(cache.ids.size()) * dimension * sizeof(float) / 1e6;
         check(index->save(path), "float32 cache save");
-        std::printf("\nfloat32_cache: %.0f MB on disk, about +%.0f MB resident (the previous "
+        std::printf("\nfloat32_cache: %.0f MB on disk, +%.0f MB of heap held (the previous "
                     "searcher's cache)\n",
-                    folderMb(folder.path()), resident);
+                    folderMb(folder.path()), held);
     }
     const auto start = Clock::now();
     auto loaded = check(FaissVectorIndex::load(path, dimension), "float32 cache load");
@@ -317,14 +326,17 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
     if (!folder.isValid())
         fail(QStringLiteral("no temporary folder for the vector cache"));
     const double rssBefore = statusMb("VmRSS");
+    const double heapBefore = heapMb();
     auto start = Clock::now();
     auto searcher = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "open");
     const double coldSeconds = secondsSince(start);
     const double rssOpen = statusMb("VmRSS") - rssBefore;
+    const double heapOpen = heapMb() - heapBefore;
     start = Clock::now();
     auto reopened = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "reopen");
     const double reopenSeconds = secondsSince(start);
     const double rssBoth = statusMb("VmRSS") - rssBefore;
+    const double heapBoth = heapMb() - heapBefore;
     if (searcher->opening() != SharedIndexSearcher::Opening::Filled ||
         reopened->opening() != SharedIndexSearcher::Opening::UpToDate)
         fail(QStringLiteral("the searcher did not fill, then load, its cache"));
@@ -332,10 +344,11 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
                 "server, compact cache built and saved)\nsearcher_reopen: %.2f s (the saved cache "
                 "loaded, nothing to apply)\n",
                 coldSeconds, static_cast<long long>(searcher->size()), reopenSeconds);
-    std::printf("searcher_cache: %.0f MB on disk (%s); resident +%.0f MB after the cold start, "
-                "+%.0f MB with the reopened second searcher\n",
-                folderMb(folder.path()), qPrintable(searcher->vectorIndexState().toText()), rssOpen,
-                rssBoth);
+    std::printf("searcher_cache: %.0f MB on disk (%s)\nsearcher_memory: heap held +%.0f MB by "
+                "the cold-started searcher, +%.0f MB with the reopened second one; VmRSS +%.0f / "
+                "+%.0f MB (VmRSS keeps the cold start's freed buffers)\n",
+                folderMb(folder.path()), qPrintable(searcher->vectorIndexState().toText()),
+                heapOpen, heapBoth, rssOpen, rssBoth);
     reopened.reset();
     std::vector<double> catchUpMs, searchMs;
     for (int i = 0; i < repeat; ++i) {
