@@ -29,6 +29,8 @@
 //               loads it, catchUp()
 //               after a writer's batch (fetch and apply; the cache is saved only once a tenth
 //               of it is unsaved; at most 5 times), and a top-10 search after each.
+//               Then the re-ranking's read alone: the float32 vectors of 200 random passages
+//               in one query, as each search by meaning reads its candidates'.
 //
 // The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
 // temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
@@ -42,6 +44,7 @@
 
 #include "postgres_server.h"
 #include "semsearch/faiss_vector_index.h"
+#include "semsearch/reranked_vector_index.h"
 #include "semsearch/shared_index_searcher.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
@@ -49,6 +52,7 @@
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/shared_keyword_search.h"
 #include "shared_index/source_lease.h"
+#include "shared_search/server_vectors.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -65,6 +69,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <iterator>
 #include <random>
 #include <type_traits>
 #include <vector>
@@ -230,7 +235,7 @@ double folderMb(const QString& folder) {
 }
 
 // The previous searcher's cache for comparison: every vector in float32 in a FaissVectorIndex
-// (what SharedIndexSearcher kept before it kept the compact cache), its resident memory, its
+// (what SharedIndexSearcher kept before it kept the compact cache), the heap it holds, its
 // file, and the time to load that file. Frees `cache`'s vectors afterwards.
 void float32CacheFigures(Cache& cache, int dimension) {
     QTemporaryDir folder;
@@ -238,12 +243,13 @@ void float32CacheFigures(Cache& cache, int dimension) {
         fail(QStringLiteral("no temporary folder for the float32 cache"));
     const QString path = folder.path() + QStringLiteral("/vectors.faiss");
     {
+        // The vectors' buffer counts with its capacity: that is what freeing it gives back.
+        const double buffer = double(cache.vectors.capacity()) * sizeof(float) / 1e6;
         const double before = heapMb();
         auto index = check(FaissVectorIndex::create(dimension), "float32 cache");
         check(index->add(cache.ids, cache.vectors.data()), "float32 cache add");
         std::vector<float>().swap(cache.vectors); // only the index's copy counts
-        const double held =
-            heapMb() - before + double(cache.ids.size()) * dimension * sizeof(float) / 1e6;
+        const double held = heapMb() - before + buffer;
         check(index->save(path), "float32 cache save");
         std::printf("\nfloat32_cache: %.0f MB on disk, +%.0f MB of heap held (the previous "
                     "searcher's cache)\n",
@@ -317,6 +323,27 @@ void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int re
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 }
 
+// What the re-ranking of each search by meaning reads from the server: the float32 vectors of
+// RerankedVectorIndex::kDefaultCandidates random passages in one query (readServerVectors).
+void rerankReadFigures(PgConnection& connection, int dimension, int repeat, std::mt19937& random) {
+    const std::vector<std::int64_t> all =
+        check(connection.query("SELECT id FROM passages"), "passage ids").integers(0);
+    std::vector<double> readMs;
+    for (int i = 0; i < repeat; ++i) {
+        std::vector<std::int64_t> ids;
+        std::sample(all.begin(), all.end(), std::back_inserter(ids),
+                    RerankedVectorIndex::kDefaultCandidates, random);
+        std::vector<float> rows;
+        const auto start = Clock::now();
+        check(readServerVectors(connection, dimension, ids, rows), "candidates' vectors");
+        readMs.push_back(1000 * secondsSince(start));
+    }
+    std::printf("searcher_rerank_read: p50 %.1f ms p95 %.1f ms (the float32 vectors of %d "
+                "candidates in one query, as each search by meaning reads them)\n",
+                percentile(readMs, 0.5), percentile(readMs, 0.95),
+                RerankedVectorIndex::kDefaultCandidates);
+}
+
 // 4. The same through SharedIndexSearcher (shared_index_searcher.h), what `search` runs: a
 // cold start that fills and saves the vector cache, a reopen that loads it, and a catch-up of
 // one more batch (fetched and applied to the cache), each timed whole; then searches.
@@ -370,6 +397,7 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
                 percentile(catchUpMs, 0.5), percentile(catchUpMs, 0.95), batchSize);
     std::printf("searcher_search: p50 %.1f ms p95 %.1f ms (top 10 passages with their text)\n",
                 percentile(searchMs, 0.5), percentile(searchMs, 0.95));
+    rerankReadFigures(writer, dimension, repeat * 4, random);
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 }
 
