@@ -1,6 +1,7 @@
 #include "shared_search/server_vectors.h"
 
 #include "shared_index/pg_connection.h"
+#include "shared_index/shared_index_reads.h"
 #include "shared_index/vector_bytes.h"
 
 #include <QHash>
@@ -13,15 +14,6 @@ namespace {
 
 // Rows a cursor fetch brings: 1,024 x 768 floats is 3 MB (twice that in bytea's text form).
 constexpr int kFetchRows = 1024;
-
-Error wrongSize(PgConnection& connection, std::int64_t id, qsizetype bytes, int dimension) {
-    return connection.error(
-        ErrorCode::Corrupt,
-        QStringLiteral("the vector of passage %1 has %2 bytes, not %3 floats of the model")
-            .arg(id)
-            .arg(bytes)
-            .arg(dimension));
-}
 
 } // namespace
 
@@ -70,7 +62,8 @@ ServerVectors::forEachVector(const std::function<bool(std::int64_t, const float*
         for (int row = 0; more && row < rows->rowCount(); ++row) {
             const QByteArray bytes = rows->bytes(row, 1);
             if (!readVectorBytes(bytes, m_dimension, vector.data()))
-                return wrongSize(m_connection, rows->integer(row, 0), bytes.size(), m_dimension);
+                return wrongVectorSize(m_connection, rows->integer(row, 0), bytes.size(),
+                                       m_dimension);
             more = visit(rows->integer(row, 0), vector.data());
         }
     }
@@ -97,7 +90,7 @@ Result<void> readServerVectors(PgConnection& connection, int dimension,
         rows.resize((kept.size() + 1) * d);
         const QByteArray bytes = read->bytes(*found, 1);
         if (!readVectorBytes(bytes, dimension, rows.data() + kept.size() * d))
-            return wrongSize(connection, id, bytes.size(), dimension);
+            return wrongVectorSize(connection, id, bytes.size(), dimension);
         kept.push_back(id);
     }
     ids = std::move(kept);
@@ -106,7 +99,7 @@ Result<void> readServerVectors(PgConnection& connection, int dimension,
 
 Result<std::optional<StoredPassageVector>>
 storedPassageVector(PgConnection& connection, int dimension, const QString& path, int ordinal) {
-    auto rows = connection.query("SELECT d.id, p.vector FROM passages p JOIN documents d ON "
+    auto rows = connection.query("SELECT d.id, p.vector, p.id FROM passages p JOIN documents d ON "
                                  "d.id = p.document_id WHERE d.path = $1 AND p.ordinal = $2",
                                  {PgParam::text(path), PgParam::integer(ordinal)});
     if (!rows)
@@ -116,7 +109,7 @@ storedPassageVector(PgConnection& connection, int dimension, const QString& path
     StoredPassageVector stored{rows->integer(0, 0), std::vector<float>(std::size_t(dimension))};
     const QByteArray bytes = rows->bytes(0, 1);
     if (!readVectorBytes(bytes, dimension, stored.vector.data()))
-        return wrongSize(connection, stored.documentId, bytes.size(), dimension);
+        return wrongVectorSize(connection, rows->integer(0, 2), bytes.size(), dimension);
     return std::optional<StoredPassageVector>(std::move(stored));
 }
 
