@@ -29,9 +29,12 @@
 // one query per search (`WHERE id = ANY(...)`, reranked_vector_index.h): the database is the
 // truth, as the store is for a local index, and a read-only role may read it. So the scan's
 // results are the exact cosine order and scores of whatever is among the candidates, and the
-// searcher holds a quarter of the float32 cache's memory (100,000 x 768: about 80 MB instead
-// of 310 MB), at the price of one round trip per search. Measured at 100,000 x 768 on the
-// README's 2-core machine with a loopback server: see README.md's "Shared index" figures.
+// searcher holds about a third of the float32 cache's memory, at the price of one round trip
+// per search. Measured at 110,240 x 768 on the README's 2-core machine with a loopback server,
+// under load (README.md, "Shared index: a searcher's figures"): 86 MB on disk and 107 MB held
+// against 340 and 344 MB; reopen 0.37 s against 3.89 s; the re-ranking's read p50 16.7 ms of
+// a search's 28.8 ms. A float32 side file in the cache folder would save most of that read but
+// keep a second copy of every vector to hold in step with the change log; it was not built.
 //
 // Modes: all three of the local Searcher's. Semantic ranks by the cache's cosine (scores in
 // [-1, 1], equal scores in ascending passage id order); Keyword runs on the server
