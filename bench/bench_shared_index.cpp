@@ -26,9 +26,9 @@
 //   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
 //               fills the compact vector cache and saves it (its size on disk, the heap and
 //               resident memory after it and after a second searcher loads it), a reopen that
-//               loads it, catchUp()
-//               after a writer's batch (fetch and apply; the cache is saved only once a tenth
-//               of it is unsaved; at most 5 times), and a top-10 search after each.
+//               loads it, catchUp() after a writer's batch (fetch and apply; the cache is saved
+//               only once a tenth of it is unsaved; at most 5 times), and a top-10 search after
+//               each.
 //               Then the re-ranking's read alone: the float32 vectors of 200 random passages
 //               in one query, as each search by meaning reads its candidates'.
 //
