@@ -21,10 +21,16 @@
 //               word (a document's number: its 8 passages), a phrase that 1 in 8 passages
 //               holds ("passage 3"), and a word every passage holds ("synthetic": all N are
 //               ranked, the worst case), the last also with an excluded word;
+//   float32     the previous searcher's cache for comparison: the cold start's vectors in a
+//               float32 FaissVectorIndex, the heap it holds, its file size and load time;
 //   searcher    the same through SharedIndexSearcher, as `search` runs it: a cold start that
-//               fills the FAISS vector cache and saves it, a reopen that loads it, catchUp()
-//               after a writer's batch (fetch and apply; the cache is saved only once a tenth
-//               of it is unsaved; at most 5 times), and a top-10 search after each.
+//               fills the compact vector cache and saves it (its size on disk, the heap and
+//               resident memory after it and after a second searcher loads it), a reopen that
+//               loads it, catchUp() after a writer's batch (fetch and apply; the cache is saved
+//               only once a tenth of it is unsaved; at most 5 times), and a top-10 search after
+//               each.
+//               Then the re-ranking's read alone: the float32 vectors of 200 random passages
+//               in one query, as each search by meaning reads its candidates'.
 //
 // The bench starts a private PostgreSQL 15 (tests/support/postgres_server.h: initdb into a
 // temporary folder, 127.0.0.1 only, run as uid 65534 when we are root) because nothing else
@@ -37,6 +43,8 @@
 // Output is plain "key: value" lines so a README can quote them.
 
 #include "postgres_server.h"
+#include "semsearch/faiss_vector_index.h"
+#include "semsearch/reranked_vector_index.h"
 #include "semsearch/shared_index_searcher.h"
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_schema.h"
@@ -44,11 +52,15 @@
 #include "shared_index/shared_index_reads.h"
 #include "shared_index/shared_keyword_search.h"
 #include "shared_index/source_lease.h"
+#include "shared_search/server_vectors.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +69,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <iterator>
 #include <random>
 #include <type_traits>
 #include <vector>
@@ -206,6 +219,48 @@ struct Cache {
     std::vector<float> vectors;
 };
 
+// The heap this process holds (glibc's mallinfo2: in use plus mmap'ed blocks), in MB: unlike
+// VmRSS, it falls when memory is freed and does not count freed pages malloc keeps.
+double heapMb() {
+    const struct mallinfo2 info = ::mallinfo2();
+    return double(info.uordblks + info.hblkhd) / 1e6;
+}
+
+// Bytes of the files in `folder` (not its subfolders), in MB.
+double folderMb(const QString& folder) {
+    double bytes = 0;
+    for (const QFileInfo& file : QDir(folder).entryInfoList(QDir::Files))
+        bytes += double(file.size());
+    return bytes / 1e6;
+}
+
+// The previous searcher's cache for comparison: every vector in float32 in a FaissVectorIndex
+// (what SharedIndexSearcher kept before it kept the compact cache), the heap it holds, its
+// file, and the time to load that file. Frees `cache`'s vectors afterwards.
+void float32CacheFigures(Cache& cache, int dimension) {
+    QTemporaryDir folder;
+    if (!folder.isValid())
+        fail(QStringLiteral("no temporary folder for the float32 cache"));
+    const QString path = folder.path() + QStringLiteral("/vectors.faiss");
+    {
+        // The vectors' buffer counts with its capacity: that is what freeing it gives back.
+        const double buffer = double(cache.vectors.capacity()) * sizeof(float) / 1e6;
+        const double before = heapMb();
+        auto index = check(FaissVectorIndex::create(dimension), "float32 cache");
+        check(index->add(cache.ids, cache.vectors.data()), "float32 cache add");
+        std::vector<float>().swap(cache.vectors); // only the index's copy counts
+        const double held = heapMb() - before + buffer;
+        check(index->save(path), "float32 cache save");
+        std::printf("\nfloat32_cache: %.0f MB on disk, +%.0f MB of heap held (the previous "
+                    "searcher's cache)\n",
+                    folderMb(folder.path()), held);
+    }
+    const auto start = Clock::now();
+    auto loaded = check(FaissVectorIndex::load(path, dimension), "float32 cache load");
+    std::printf("float32_cache_load: %.2f s for %lld vectors\n", secondsSince(start),
+                static_cast<long long>(loaded->size()));
+}
+
 void printLatency(const char* name, const std::vector<double>& ms, const char* what) {
     std::printf("%s: p50 %.1f ms p95 %.1f ms (%s)\n", name, percentile(ms, 0.5),
                 percentile(ms, 0.95), what);
@@ -268,6 +323,27 @@ void measureKeywordSearch(PgConnection& searcher, std::int64_t documents, int re
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 }
 
+// What the re-ranking of each search by meaning reads from the server: the float32 vectors of
+// RerankedVectorIndex::kDefaultCandidates random passages in one query (readServerVectors).
+void rerankReadFigures(PgConnection& connection, int dimension, int repeat, std::mt19937& random) {
+    const std::vector<std::int64_t> all =
+        check(connection.query("SELECT id FROM passages"), "passage ids").integers(0);
+    std::vector<double> readMs;
+    for (int i = 0; i < repeat; ++i) {
+        std::vector<std::int64_t> ids;
+        std::sample(all.begin(), all.end(), std::back_inserter(ids),
+                    RerankedVectorIndex::kDefaultCandidates, random);
+        std::vector<float> rows;
+        const auto start = Clock::now();
+        check(readServerVectors(connection, dimension, ids, rows), "candidates' vectors");
+        readMs.push_back(1000 * secondsSince(start));
+    }
+    std::printf("searcher_rerank_read: p50 %.1f ms p95 %.1f ms (the float32 vectors of %d "
+                "candidates in one query, as each search by meaning reads them)\n",
+                percentile(readMs, 0.5), percentile(readMs, 0.95),
+                RerankedVectorIndex::kDefaultCandidates);
+}
+
 // 4. The same through SharedIndexSearcher (shared_index_searcher.h), what `search` runs: a
 // cold start that fills and saves the vector cache, a reopen that loads it, and a catch-up of
 // one more batch (fetched and applied to the cache), each timed whole; then searches.
@@ -276,18 +352,30 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
     QTemporaryDir folder;
     if (!folder.isValid())
         fail(QStringLiteral("no temporary folder for the vector cache"));
+    const double rssBefore = statusMb("VmRSS");
+    const double heapBefore = heapMb();
     auto start = Clock::now();
     auto searcher = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "open");
     const double coldSeconds = secondsSince(start);
+    const double rssOpen = statusMb("VmRSS") - rssBefore;
+    const double heapOpen = heapMb() - heapBefore;
     start = Clock::now();
     auto reopened = check(SharedIndexSearcher::open(location, nullptr, folder.path()), "reopen");
     const double reopenSeconds = secondsSince(start);
+    const double rssBoth = statusMb("VmRSS") - rssBefore;
+    const double heapBoth = heapMb() - heapBefore;
     if (searcher->opening() != SharedIndexSearcher::Opening::Filled ||
         reopened->opening() != SharedIndexSearcher::Opening::UpToDate)
         fail(QStringLiteral("the searcher did not fill, then load, its cache"));
-    std::printf("\nsearcher_cold_start: %.2f s for %lld passages (export, vector cache built and "
-                "saved)\nsearcher_reopen: %.2f s (the saved cache loaded, nothing to apply)\n",
+    std::printf("\nsearcher_cold_start: %.2f s for %lld passages (every vector read from the "
+                "server, compact cache built and saved)\nsearcher_reopen: %.2f s (the saved cache "
+                "loaded, nothing to apply)\n",
                 coldSeconds, static_cast<long long>(searcher->size()), reopenSeconds);
+    std::printf("searcher_cache: %.0f MB on disk (%s)\nsearcher_memory: heap held +%.0f MB by "
+                "the cold-started searcher, +%.0f MB with the reopened second one; VmRSS +%.0f / "
+                "+%.0f MB (VmRSS keeps the cold start's freed buffers)\n",
+                folderMb(folder.path()), qPrintable(searcher->vectorIndexState().toText()),
+                heapOpen, heapBoth, rssOpen, rssBoth);
     reopened.reset();
     std::vector<double> catchUpMs, searchMs;
     for (int i = 0; i < repeat; ++i) {
@@ -309,6 +397,7 @@ void searcherFigures(const QString& location, PgConnection& writer, int dimensio
                 percentile(catchUpMs, 0.5), percentile(catchUpMs, 0.95), batchSize);
     std::printf("searcher_search: p50 %.1f ms p95 %.1f ms (top 10 passages with their text)\n",
                 percentile(searchMs, 0.5), percentile(searchMs, 0.95));
+    rerankReadFigures(writer, dimension, repeat * 4, random);
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
 }
 
@@ -450,6 +539,8 @@ void run(int passages, int dimension, int batchSize, int repeat, int pageRows) {
     line("searcher_catch_up", catchUpMs, "changesSinceWithVectors fetching that batch's vectors");
     line("searcher_idle_poll", idleMs, "changesSinceWithVectors when nothing is new");
     std::printf("load_average: %s\n", qPrintable(loadAverage()));
+    float32CacheFigures(cache, dimension);
+    cache = Cache();
     searcherFigures(location, writer, dimension, batchSize, std::min(repeat, 5), nextDocument,
                     random);
 }

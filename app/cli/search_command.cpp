@@ -1,5 +1,6 @@
 // semsearch-cli search QUERY: documents (or passages) ranked by meaning and by keywords, or
-// --like FILE: the documents closest in meaning to a file. What it prints: search_output.h.
+// --like FILE: the documents closest in meaning to a file (on a shared index, FILE#N: to a
+// stored passage). What it prints: search_output.h.
 
 #include "cli_support.h"
 #include "command.h"
@@ -115,18 +116,42 @@ std::optional<SearchRequest> requestFrom(const QCommandLineParser& parser) {
     return request;
 }
 
+// --like PATH#ORDINAL on a shared index: the document's path as the index records it (it may
+// be another machine's) and the passage's 0-based ordinal; std::nullopt without "#N".
+std::optional<std::pair<QString, int>> likedPassage(const QString& like) {
+    const qsizetype hash = like.lastIndexOf(QLatin1Char('#'));
+    bool ok = false;
+    const int ordinal = hash > 0 ? like.mid(hash + 1).toInt(&ok) : 0;
+    if (!ok || ordinal < 0)
+        return std::nullopt;
+    return std::pair{like.left(hash), ordinal};
+}
+
+// "More like this" on a shared index: from a passage's stored vector (no model needed).
+Result<QByteArray> sharedLikeOutput(SharedIndexSearcher& searcher, const QString& location,
+                                    const SearchRequest& request) {
+    const auto passage = likedPassage(request.like);
+    if (!passage)
+        return makeError(ErrorCode::InvalidArgument,
+                         displayLocation(location) +
+                             QStringLiteral(": --like on a shared index takes a passage, "
+                                            "PATH#ORDINAL (the document's path as the index "
+                                            "records it, the passage's number from 0), not '%1'")
+                                 .arg(request.like));
+    auto hits = searcher.similarToPassage(passage->first, passage->second, request.options);
+    if (!hits)
+        return hits.error();
+    return documentsOutput(nullptr, request, *hits);
+}
+
 // The search on a shared index at `location`: by meaning from the vector cache of this machine,
 // brought up to date first, by keywords on the server, or both (shared_index_searcher.h); a
-// keyword search loads no model. --like is refused in one line.
+// keyword search and --like PATH#ORDINAL load no model.
 Result<QByteArray> sharedSearchOutput(const QString& location, const QCommandLineParser& parser,
                                       const SearchRequest& request,
                                       std::optional<Precision> precision) {
-    if (!request.like.isEmpty())
-        return makeError(ErrorCode::Unsupported,
-                         displayLocation(location) +
-                             QStringLiteral(": --like is not available on a shared index yet"));
     std::unique_ptr<Embedder> embedder;
-    if (request.options.mode != SearchMode::Keyword) {
+    if (request.options.mode != SearchMode::Keyword && request.like.isEmpty()) {
         // Queries in the precision of the index's vectors, as for a local index.
         if (!precision)
             precision = sharedIndexPrecisionFor(location, ModelUse::Search);
@@ -138,6 +163,8 @@ Result<QByteArray> sharedSearchOutput(const QString& location, const QCommandLin
     auto searcher = SharedIndexSearcher::open(location, embedder.get());
     if (!searcher)
         return searcher.error();
+    if (!request.like.isEmpty())
+        return sharedLikeOutput(**searcher, location, request);
     if (request.passages) {
         auto hits = (*searcher)->searchPassages(request.query, request.options);
         if (!hits)
@@ -205,7 +232,8 @@ void addSearchOptions(QCommandLineParser& parser) {
          QStringLiteral("hybrid (meaning and keywords, the default), semantic or keyword."),
          QStringLiteral("MODE"), QStringLiteral("hybrid")},
         {QStringLiteral("like"),
-         QStringLiteral("Find the documents closest in meaning to FILE instead of a QUERY."),
+         QStringLiteral("Find the documents closest in meaning to FILE instead of a QUERY (on a "
+                        "shared index: FILE#N, passage N, from 0, of an indexed document)."),
          QStringLiteral("FILE")},
         {QStringLiteral("exact"),
          QStringLiteral("Compare the query with every stored full-precision vector instead of "

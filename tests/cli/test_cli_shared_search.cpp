@@ -19,6 +19,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <map>
 
 using namespace semsearch;
 using namespace semsearch::test;
@@ -301,6 +302,53 @@ private Q_SLOTS:
     }
 
     // A database without an index, a port nobody listens on: one line each, exit code 1.
+    // --like PATH#ORDINAL: the documents by their best passage's cosine with that stored
+    // passage's vector (brute force over export's vectors, the passage found by its place
+    // among its document's passages in export's order), the document itself left out; no
+    // such passage, or no #ORDINAL, is one line.
+    void likeFindsDocumentsByAStoredPassage() {
+        const std::vector<ExportedPassage> passages = exported();
+        QVERIFY(passages.size() > 1);
+        const QString liked = passages.front().path;
+        QCOMPARE(passages[1].path, liked); // export's order: by path, then ordinal
+        const std::vector<float>& vector = passages[1].vector;
+        std::map<QString, double> best;
+        for (const ExportedPassage& passage : passages)
+            if (passage.path != liked) {
+                const double score = cosine(vector, passage.vector);
+                if (!best.count(passage.path) || score > best[passage.path])
+                    best[passage.path] = score;
+            }
+        std::vector<std::pair<double, QString>> expected;
+        for (const auto& [path, score] : best)
+            expected.push_back({score, path});
+        std::stable_sort(expected.begin(), expected.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+
+        const RunResult run =
+            cli({QStringLiteral("search"), QStringLiteral("--like"), liked + QStringLiteral("#1"),
+                 QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("3")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonArray results =
+            QJsonDocument::fromJson(run.out).object().value(QStringLiteral("results")).toArray();
+        QCOMPARE(results.size(), 3);
+        for (qsizetype d = 0; d < results.size(); ++d) {
+            const QJsonObject document = results.at(d).toObject();
+            QCOMPARE(document.value(QStringLiteral("path")).toString(),
+                     expected[std::size_t(d)].second);
+            QVERIFY(std::abs(document.value(QStringLiteral("score")).toDouble() -
+                             expected[std::size_t(d)].first) < 1e-5);
+        }
+
+        for (const QString& like : {QStringLiteral("/share/nowhere.md#0"), liked}) {
+            const RunResult refused =
+                cli({QStringLiteral("search"), QStringLiteral("--like"), like});
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(isOneLine(refused.err), refused.err.constData());
+            QVERIFY2(refused.err.contains(like.toUtf8()), refused.err.constData());
+        }
+    }
+
     void refusalsAreOneLine() {
         const QString nowhere = QStringLiteral("postgresql://postgres@127.0.0.1:%1/team")
                                     .arg(PostgresServer::freePort());

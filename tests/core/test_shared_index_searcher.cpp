@@ -2,11 +2,15 @@
 // through SharedIndexBatch with vectors of the tiny model: results equal brute-force cosine over
 // the vectors the test wrote; the cache fills once, then only applies the changes committed
 // since (observable through opening() and cache.json's generation); a damaged, foreign or
-// lagging cache is refilled or replayed with the same results; a read-only role searches.
+// lagging cache is refilled or replayed with the same results, as is a cache of the earlier
+// float32 format; inverted lists forced on a small index keep recall@10 against the brute force
+// and take new passages without retraining; a read-only role searches.
 
 #include "postgres_server.h"
 #include "shared_index_writes.h"
 
+#include "semsearch/faiss_compact_index.h"
+#include "semsearch/faiss_vector_index.h"
 #include "semsearch/shared_index_searcher.h"
 #include "shared_index/pg_schema.h"
 
@@ -52,14 +56,15 @@ std::vector<TestDocument> documentsUnder(const QString& source, int count, const
     return documents;
 }
 
-std::int64_t cachedGeneration(const QString& folder) {
+QJsonObject cacheHeader(const QString& folder) {
     QFile file(folder + QStringLiteral("/cache.json"));
     if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    return QJsonDocument::fromJson(file.readAll())
-        .object()
-        .value(QStringLiteral("generation"))
-        .toInteger(-1);
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+std::int64_t cachedGeneration(const QString& folder) {
+    return cacheHeader(folder).value(QStringLiteral("generation")).toInteger(-1);
 }
 
 } // namespace
@@ -100,6 +105,34 @@ class TestSharedIndexSearcher : public QObject {
             QCOMPARE(hit.text, written.text);
             QCOMPARE(hit.machine, written.machine);
         }
+    }
+
+    // recall@10 of text queries against the brute force over the written vectors is at least
+    // `minimum`, and every score returned is the exact cosine.
+    void checkRecall(SharedIndexSearcher& searcher, double minimum) {
+        std::size_t wanted = 0;
+        std::size_t found = 0;
+        for (const QString& text :
+             {QStringLiteral("boats"), QStringLiteral("pie"), QStringLiteral("electrons"),
+              QStringLiteral("tax"), QStringLiteral("hiking"), QStringLiteral("compiler"),
+              QStringLiteral("violin"), QStringLiteral("tomatoes")}) {
+            const std::vector<float> vector = queryVector(text);
+            SearchOptions ten;
+            ten.limit = 10;
+            auto hits = searcher.searchPassagesByVector(vector.data(), ten);
+            QVERIFY2(hits.ok(), hits ? "" : qPrintable(hits.error().message));
+            const std::vector<RankedId> expected = bruteForce(m_written, vector);
+            std::map<std::int64_t, double> exact;
+            for (const RankedId& ranked : expected)
+                exact[ranked.id] = ranked.score;
+            for (std::size_t i = 0; i < 10 && i < expected.size(); ++i, ++wanted)
+                for (const PassageHit& hit : *hits)
+                    found += hit.passageId == expected[i].id ? 1 : 0;
+            for (const PassageHit& hit : *hits)
+                QVERIFY(std::abs(hit.score - exact.at(hit.passageId)) < 1e-5);
+        }
+        QVERIFY2(double(found) >= minimum * double(wanted),
+                 qPrintable(QStringLiteral("%1 of %2").arg(found).arg(wanted)));
     }
 
     QString commit(const QString& machine, const QString& source,
@@ -288,6 +321,100 @@ private Q_SLOTS:
         overwrite(header, QJsonDocument(lagging).toJson());
         reopen(SharedIndexSearcher::Opening::CaughtUp);
         QCOMPARE(cachedGeneration(cache.path()), now);
+    }
+
+    // A cache folder of the earlier format (cache.json format 1 beside a float32
+    // FaissVectorIndex, as the previous version saved it, here at the current generation) is
+    // refilled, not an error, and saved in the compact format.
+    void oldFormatCacheIsRefilled() {
+        QTemporaryDir cache;
+        QVERIFY(SharedIndexSearcher::open(m_location, m_embedder.get(), cache.path()).ok());
+        QJsonObject header = cacheHeader(cache.path());
+        QCOMPARE(header.value(QStringLiteral("format")).toInt(), 2);
+        header.insert(QStringLiteral("format"), 1);
+        header.remove(QStringLiteral("vectorIndex"));
+        const int dimension = header.value(QStringLiteral("model"))
+                                  .toObject()
+                                  .value(QStringLiteral("dimension"))
+                                  .toInt();
+        auto old = FaissVectorIndex::create(dimension);
+        QVERIFY(old.ok());
+        for (const auto& [id, passage] : m_written)
+            QVERIFY((*old)->add({id}, passage.vector.data()).ok());
+        QVERIFY((*old)->save(cache.path() + QStringLiteral("/vectors.faiss")).ok());
+        QFile file(cache.path() + QStringLiteral("/cache.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(header).toJson());
+        file.close();
+
+        auto searcher = SharedIndexSearcher::open(m_location, m_embedder.get(), cache.path());
+        QVERIFY2(searcher.ok(), searcher ? "" : qPrintable(searcher.error().message));
+        QCOMPARE((*searcher)->opening(), SharedIndexSearcher::Opening::Filled);
+        checkPassages(**searcher, QStringLiteral("river boats"), 100);
+        QCOMPARE(cacheHeader(cache.path()).value(QStringLiteral("format")).toInt(), 2);
+        auto compact =
+            FaissCompactIndex::load(cache.path() + QStringLiteral("/vectors.faiss"), dimension);
+        QVERIFY2(compact.ok(), compact ? "" : qPrintable(compact.error().message));
+        QCOMPARE((*compact)->size(), std::int64_t(m_written.size()));
+    }
+
+    // Inverted lists forced on this small index (approximateFrom below its size, one list
+    // probed at first): the recall guard measures and retunes them, and recall@10 of text
+    // queries against the brute force over the written vectors reaches the minimum; scores are
+    // exact. A commit of a few passages is added to the lists (the measurement stays that of
+    // the build), a reopened searcher loads the lists, and growth beyond regrowthFraction
+    // builds and measures them again.
+    void listsKeepRecallAndCatchUp() {
+        QTemporaryDir cache;
+        VectorIndexOptions options;
+        options.approximateFrom = 16;
+        options.testFirstProbes = 1;
+        options.candidates = 10;
+        auto searcher =
+            SharedIndexSearcher::open(m_location, m_embedder.get(), cache.path(), options);
+        QVERIFY2(searcher.ok(), searcher ? "" : qPrintable(searcher.error().message));
+        const VectorIndexState state = (*searcher)->vectorIndexState();
+        QCOMPARE(state.kind, VectorIndexState::Kind::Lists);
+        QVERIFY(state.lists > 1);
+        QVERIFY(state.recallAt10.has_value());
+        QVERIFY(*state.recallAt10 >= options.minimumRecall);
+        QCOMPARE(state.measuredAtPassages, std::int64_t(m_written.size()));
+
+        checkRecall(**searcher, options.minimumRecall);
+
+        QCOMPARE(commit(QStringLiteral("beta"), QStringLiteral("/share/notes"),
+                        {{QStringLiteral("/share/notes/lists.md"),
+                          {QStringLiteral("the harbour cranes of the lists")}}}),
+                 QString());
+        auto applied = (*searcher)->catchUp();
+        QVERIFY(applied.ok());
+        QCOMPARE(*applied, 1);
+        QCOMPARE((*searcher)->size(), std::int64_t(m_written.size()));
+        QCOMPARE((*searcher)->vectorIndexState().measuredAtPassages, state.measuredAtPassages);
+        // Its own text finds the new passage first: it went into the list of its nearest centroid.
+        const std::vector<float> own =
+            queryVector(QStringLiteral("the harbour cranes of the lists"));
+        SearchOptions one;
+        one.limit = 1;
+        auto first = (*searcher)->searchPassagesByVector(own.data(), one);
+        QVERIFY(first.ok() && first->size() == 1);
+        QCOMPARE(first->front().path, QStringLiteral("/share/notes/lists.md"));
+        QVERIFY(std::abs(first->front().score - 1.0f) < 1e-5);
+        (*searcher).reset();
+
+        auto reopened =
+            SharedIndexSearcher::open(m_location, m_embedder.get(), cache.path(), options);
+        QVERIFY(reopened.ok());
+        QCOMPARE((*reopened)->opening(), SharedIndexSearcher::Opening::UpToDate);
+        QCOMPARE((*reopened)->vectorIndexState().kind, VectorIndexState::Kind::Lists);
+
+        std::vector<TestDocument> more =
+            documentsUnder(QStringLiteral("/share/notes"), 4, QStringLiteral("grown"));
+        QCOMPARE(commit(QStringLiteral("beta"), QStringLiteral("/share/notes"), more), QString());
+        QVERIFY((*reopened)->catchUp().ok());
+        QCOMPARE((*reopened)->vectorIndexState().measuredAtPassages,
+                 std::int64_t(m_written.size()));
+        checkRecall(**reopened, options.minimumRecall);
     }
 
     // A role that may only read searches (filling its cache needs SELECT only); the wrong

@@ -6,16 +6,35 @@
 // naming the machine that indexed its document, so that front ends print both kinds alike.
 //
 // The vector cache: a folder (by default defaultCacheFolder()/shared/
-// <sharedIndexFolderName(location)>/search) holding vectors.faiss (faiss_vector_index.h: exact
-// inner product, ids = the database's passage ids) and cache.json (the generation of the change
-// log the vectors reflect, the model identity, the display location, a format version). open()
-// loads it when it is of the index's model, else fills it from an export of every passage; then
-// it applies the changes after its generation until none is left, and saves it when anything
-// changed (catchUp() saves less often: see there). A cache file that cannot be read (damaged, of
-// another model or format) is discarded and refilled, never an error. Several searchers on one
-// machine may share the folder: saves are atomic and serialised by a lock file, and a save never
-// replaces a newer cache with an older one. Applying a change is idempotent, so a cache whose
-// cache.json lags its vectors.faiss (a crash between the two writes) only replays a few changes.
+// <sharedIndexFolderName(location)>/search) holding vectors.faiss and cache.json (the
+// generation of the change log the vectors reflect, the model identity, the display location,
+// how the vectors are searched, a format version). vectors.faiss is the same compact cache a
+// local index folder keeps (faiss_compact_index.h: 8 bits per value, ids = the database's
+// passage ids), built by the same code with the same VectorIndexOptions: a scan of every code
+// below approximateFrom passages, inverted lists from it, measured by the same recall guard
+// (vector_index_options.h). open() loads it when it is of the index's model, else fills it from
+// every passage on the server; then it applies the changes after its generation until none is
+// left (adding and removing codes; the lists are not retrained), rebuilds it when the local
+// index's rule says so (the threshold crossed, or lists grown or shrunk by more than
+// regrowthFraction since measured), and saves it when anything changed (catchUp() saves less
+// often: see there). A cache file that cannot be read (damaged, of another model, or of the
+// earlier format that held float32 vectors) is discarded and refilled, never an error. Several
+// searchers on one machine may share the folder: saves are atomic and serialised by a lock
+// file, and a save never replaces a newer cache with an older one. Applying a change is
+// idempotent, so a cache whose cache.json lags its vectors.faiss (a crash between the two
+// writes) only replays a few changes.
+//
+// Exact scores: the best candidates of the compact cache (VectorIndexState::candidates, 200
+// unless the guard raised it) are re-ranked with their float32 vectors read from the server in
+// one query per search (`WHERE id = ANY(...)`, reranked_vector_index.h): the database is the
+// truth, as the store is for a local index, and a read-only role may read it. So the scan's
+// results are the exact cosine order and scores of whatever is among the candidates, and the
+// searcher holds about a third of the float32 cache's memory, at the price of one round trip
+// per search. Measured at 110,240 x 768 on the README's 2-core machine with a loopback server,
+// under load (README.md, "Shared index: a searcher's figures"): 86 MB on disk and 107 MB held
+// against 340 and 344 MB; reopen 0.37 s against 3.89 s; the re-ranking's read p50 16.7 ms of
+// a search's 28.8 ms. A float32 side file in the cache folder would save most of that read but
+// keep a second copy of every vector to hold in step with the change log; it was not built.
 //
 // Modes: all three of the local Searcher's. Semantic ranks by the cache's cosine (scores in
 // [-1, 1], equal scores in ascending passage id order); Keyword runs on the server
@@ -30,6 +49,8 @@
 // the location without its password; see pg_connection.h), NotFound when the database holds
 // no shared index yet, Mismatch when the embedder's model is not the index's, Io when the cache
 // folder cannot be created or written, the embedder's, InvalidArgument for an empty query.
+// Searches by meaning make one more query each (the re-ranked candidates' vectors), so the
+// connection's errors can come from them too.
 //
 // Threading: one object is used by one thread at a time (it owns one connection).
 
@@ -37,6 +58,7 @@
 #include "semsearch/error.h"
 #include "semsearch/searcher.h"
 #include "semsearch/store_records.h"
+#include "semsearch/vector_index_options.h"
 
 #include <QString>
 
@@ -57,9 +79,11 @@ public:
     // `embedder` may be null (benchmarks, tools with vectors of their own): searches by text
     // then fail with InvalidArgument, searches by vector work. With an embedder, its model must be
     // the index's (Mismatch), unless the index has no model yet (nothing written). `cacheFolder`
-    // empty = the default folder.
+    // empty = the default folder. `options`: as a local index folder's (tests force the lists
+    // on a small index with a low approximateFrom).
     static Result<std::unique_ptr<SharedIndexSearcher>>
-    open(const QString& location, Embedder* embedder, const QString& cacheFolder = QString());
+    open(const QString& location, Embedder* embedder, const QString& cacheFolder = QString(),
+         const VectorIndexOptions& options = {});
 
     ~SharedIndexSearcher();
     SharedIndexSearcher(const SharedIndexSearcher&) = delete;
@@ -78,6 +102,8 @@ public:
     std::int64_t generation() const;
     // Vectors in the cache.
     std::int64_t size() const;
+    // How the cache is searched (scan or lists) and what the recall guard measured.
+    VectorIndexState vectorIndexState() const;
     const QString& cacheFolder() const;
 
     // As Searcher::searchDocuments and searchPassages in Semantic mode (see above). They do
@@ -92,6 +118,14 @@ public:
                                                            const SearchOptions& options);
     Result<std::vector<DocumentHit>> searchDocumentsByVector(const float* query,
                                                              const SearchOptions& options);
+
+    // "More like this" from a passage the index holds: the documents closest in meaning to the
+    // stored vector of passage `ordinal` (0-based) of the document at `path` (as the index
+    // records it, whichever machine indexed it), ranked as searchDocumentsByVector ranks them,
+    // that document itself left out. Needs no model. options.mode is ignored. NotFound naming
+    // "path#ordinal" when the index holds no such passage; else searchDocumentsByVector's.
+    Result<std::vector<DocumentHit>> similarToPassage(const QString& path, int ordinal,
+                                                      const SearchOptions& options);
 
 private:
     class Impl;

@@ -317,8 +317,9 @@ Result<void> IndexFolder::rebuildVectors() {
     // the vectors directly, not through readFullVectors(): nothing removes passages while the
     // writer itself builds, so every id it asks for exists, and one that does not is an error
     // to report, which readFullVectors() would quietly leave out as a reader's race.
+    StoreVectors stored(*m_store);
     auto built = buildCompactVectors(
-        *m_store, dimension, m_options, m_mode == Mode::Write,
+        stored, dimension, m_options, m_mode == Mode::Write,
         [this](std::vector<std::int64_t>& ids, std::vector<float>& rows) -> Result<void> {
             auto read = m_store->documents().vectorsOf(ids);
             if (!read)
@@ -351,7 +352,8 @@ Result<std::vector<ScoredId>> IndexFolder::searchExactly(const float* query, int
         return identity.error();
     if (!*identity)
         return std::vector<ScoredId>();
-    return scanStoreExactly(*m_store, (*identity)->dimension, query, k, allowed);
+    StoreVectors stored(*m_store);
+    return scanStoreExactly(stored, (*identity)->dimension, query, k, allowed);
 }
 
 Result<bool> IndexFolder::catchUpVectors() {

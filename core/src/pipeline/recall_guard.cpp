@@ -30,7 +30,7 @@ void offer(std::vector<ScoredId>& best, std::size_t k, const ScoredId& next) {
 } // namespace
 
 Result<std::vector<std::vector<std::int64_t>>>
-exactNeighbours(SqliteStore& store, int dimension, const std::vector<float>& queries,
+exactNeighbours(StoredVectors& store, int dimension, const std::vector<float>& queries,
                 const std::vector<std::int64_t>& queryIds, int k) {
     const std::size_t d = std::size_t(dimension);
     const std::size_t nq = queryIds.size();
@@ -50,7 +50,7 @@ exactNeighbours(SqliteStore& store, int dimension, const std::vector<float>& que
         chunkIds.clear();
         chunk.clear();
     };
-    auto visited = store.documents().forEachVector([&](std::int64_t id, const float* vector) {
+    auto visited = store.forEachVector([&](std::int64_t id, const float* vector) {
         chunkIds.push_back(id);
         chunk.resize(chunkIds.size() * d);
         normalise(vector, d, &chunk[(chunkIds.size() - 1) * d]);
@@ -70,8 +70,8 @@ exactNeighbours(SqliteStore& store, int dimension, const std::vector<float>& que
     return neighbours;
 }
 
-Result<RecallSample> RecallSample::draw(SqliteStore& store, int dimension, int queries) {
-    auto all = store.documents().passageIds({});
+Result<RecallSample> RecallSample::draw(StoredVectors& store, int dimension, int queries) {
+    auto all = store.passageIds();
     if (!all)
         return all.error();
     std::mt19937_64 random(20261206);
@@ -81,7 +81,7 @@ Result<RecallSample> RecallSample::draw(SqliteStore& store, int dimension, int q
     RecallSample sample;
     sample.m_dimension = dimension;
     sample.m_ids = std::move(*all);
-    auto vectors = store.documents().vectorsOf(sample.m_ids);
+    auto vectors = store.vectorsOf(sample.m_ids);
     if (!vectors)
         return vectors.error();
     sample.m_queries.resize(vectors->size());

@@ -4,10 +4,10 @@
 // measured with a sample of the store's own passages as queries, and the retuning that follows
 // a low measurement. The exact neighbours come from one pass over every stored vector.
 
+#include "pipeline/stored_vectors.h"
 #include "semsearch/error.h"
 #include "semsearch/faiss_compact_index.h"
 #include "semsearch/reranked_vector_index.h"
-#include "semsearch/store.h"
 #include "semsearch/vector_index_options.h"
 
 #include <cstdint>
@@ -19,7 +19,7 @@ namespace semsearch {
 // cosine, best first, query i's own passage queryIds[i] left out; all in one pass over the
 // store's vectors. Errors: the store's.
 Result<std::vector<std::vector<std::int64_t>>>
-exactNeighbours(SqliteStore& store, int dimension, const std::vector<float>& queries,
+exactNeighbours(StoredVectors& store, int dimension, const std::vector<float>& queries,
                 const std::vector<std::int64_t>& queryIds, int k);
 
 // A sample of the store's passages with their exact top 10, measured once and then used for
@@ -28,7 +28,7 @@ class RecallSample {
 public:
     // Up to `queries` passages chosen at random (a fixed seed: the same store gives the same
     // sample). Errors: the store's.
-    static Result<RecallSample> draw(SqliteStore& store, int dimension, int queries);
+    static Result<RecallSample> draw(StoredVectors& store, int dimension, int queries);
     // recall@10 of `index`: the share of the exact top 10 (own passage left out) it returns in
     // its top 10. 1 for an empty sample. Errors: the index's.
     Result<double> measure(const VectorIndex& index) const;

@@ -31,9 +31,9 @@ int firstProbesFor(int lists, const VectorIndexOptions& options) {
 }
 
 // The vectors of up to `count` passages chosen at random, as training sample.
-Result<std::vector<float>> sampleVectors(SqliteStore& store, std::int64_t count,
+Result<std::vector<float>> sampleVectors(StoredVectors& store, std::int64_t count,
                                          std::int64_t* rows) {
-    auto ids = store.documents().passageIds({});
+    auto ids = store.passageIds();
     if (!ids)
         return ids.error();
     std::mt19937_64 random(1206);
@@ -41,10 +41,10 @@ Result<std::vector<float>> sampleVectors(SqliteStore& store, std::int64_t count,
     ids->resize(std::size_t(std::min<std::int64_t>(count, std::int64_t(ids->size()))));
     std::sort(ids->begin(), ids->end());
     *rows = std::int64_t(ids->size());
-    return store.documents().vectorsOf(*ids);
+    return store.vectorsOf(*ids);
 }
 
-Result<void> addEveryVector(SqliteStore& store, int dimension, FaissCompactIndex& index) {
+Result<void> addEveryVector(StoredVectors& store, int dimension, FaissCompactIndex& index) {
     std::vector<std::int64_t> ids;
     std::vector<float> rows;
     Result<void> added;
@@ -54,7 +54,7 @@ Result<void> addEveryVector(SqliteStore& store, int dimension, FaissCompactIndex
         ids.clear();
         rows.clear();
     };
-    auto visited = store.documents().forEachVector([&](std::int64_t id, const float* vector) {
+    auto visited = store.forEachVector([&](std::int64_t id, const float* vector) {
         ids.push_back(id);
         rows.insert(rows.end(), vector, vector + dimension);
         if (ids.size() == kAddChunk)
@@ -67,7 +67,7 @@ Result<void> addEveryVector(SqliteStore& store, int dimension, FaissCompactIndex
     return added;
 }
 
-Result<CompactVectors> buildScan(SqliteStore& store, int dimension, CompactVectors built) {
+Result<CompactVectors> buildScan(StoredVectors& store, int dimension, CompactVectors built) {
     std::int64_t rows = 0;
     auto sample = sampleVectors(store, kScanSample, &rows);
     if (!sample)
@@ -101,21 +101,21 @@ bool needsMeasuring(const VectorIndexState& state, std::int64_t passages,
     return std::abs(double(passages) - measured) > options.regrowthFraction * measured;
 }
 
-Result<CompactVectors> buildCompactVectors(SqliteStore& store, int dimension,
+Result<CompactVectors> buildCompactVectors(StoredVectors& store, int dimension,
                                            const VectorIndexOptions& options, bool guard,
                                            const RerankedVectorIndex::FullVectors& fullVectors,
                                            const std::optional<VectorIndexState>& previous) {
-    auto counts = store.counts();
-    if (!counts)
-        return counts.error();
+    auto passages = store.count();
+    if (!passages)
+        return passages.error();
     CompactVectors built;
     built.state.candidates = options.candidates;
-    if (counts->passages < options.approximateFrom)
+    if (*passages < options.approximateFrom)
         return buildScan(store, dimension, std::move(built));
 
     // A tiny index (tests' thresholds) gets a few lists of at least 8 vectors each.
-    const int lists = int(std::min<std::int64_t>(listCountFor(counts->passages),
-                                                 std::max<std::int64_t>(1, counts->passages / 8)));
+    const int lists = int(
+        std::min<std::int64_t>(listCountFor(*passages), std::max<std::int64_t>(1, *passages / 8)));
     std::int64_t rows = 0;
     auto sample = sampleVectors(store, kSamplePerList * lists, &rows);
     if (!sample)
@@ -154,14 +154,14 @@ Result<CompactVectors> buildCompactVectors(SqliteStore& store, int dimension,
     return buildScan(store, dimension, std::move(built));
 }
 
-Result<std::vector<ScoredId>> scanStoreExactly(SqliteStore& store, int dimension,
+Result<std::vector<ScoredId>> scanStoreExactly(StoredVectors& store, int dimension,
                                                const float* query, int k,
                                                const std::vector<std::int64_t>* allowed) {
     const std::unordered_set<std::int64_t> wanted =
         allowed ? std::unordered_set<std::int64_t>(allowed->begin(), allowed->end())
                 : std::unordered_set<std::int64_t>();
     std::vector<ScoredId> scored;
-    auto visited = store.documents().forEachVector([&](std::int64_t id, const float* vector) {
+    auto visited = store.forEachVector([&](std::int64_t id, const float* vector) {
         if (!allowed || wanted.count(id) != 0)
             scored.push_back({id, float(exactCosine(query, vector, std::size_t(dimension)))});
         return true;

@@ -56,7 +56,10 @@ std::vector<SharedPassage> passagesIn(const PgRows& rows) {
     return passages;
 }
 
-Error wrongSize(PgConnection& connection, std::int64_t passageId, qsizetype bytes, int dimension) {
+} // namespace
+
+Error wrongVectorSize(PgConnection& connection, std::int64_t passageId, qsizetype bytes,
+                      int dimension) {
     return connection.error(ErrorCode::Corrupt,
                             QStringLiteral("the vector of passage %1 has %2 bytes, not %3 "
                                            "floats of the model")
@@ -64,8 +67,6 @@ Error wrongSize(PgConnection& connection, std::int64_t passageId, qsizetype byte
                                 .arg(bytes)
                                 .arg(dimension));
 }
-
-} // namespace
 
 Result<std::optional<ModelIdentity>> sharedModel(PgConnection& connection) {
     // The meta keys of the model identity are the local store's (store/meta_table.h).
@@ -273,7 +274,7 @@ Result<std::vector<VectorChange>> changesSinceWithVectors(PgConnection& connecti
                     if (!readVectorBytes(*found, *dimension,
                                          applied.vectors.data() + applied.vectors.size() -
                                              std::size_t(*dimension)))
-                        return wrongSize(connection, id, found->size(), *dimension);
+                        return wrongVectorSize(connection, id, found->size(), *dimension);
                     applied.added.push_back(id);
                 }
                 result.push_back(std::move(applied));
@@ -314,7 +315,8 @@ exportPassages(PgConnection& connection,
                 const SharedPassage passage = fill(*rows, row);
                 const QByteArray bytes = rows->bytes(row, kVectorColumn);
                 if (!readVectorBytes(bytes, *dimension, vector.data()))
-                    return wrongSize(connection, passage.passage.id, bytes.size(), *dimension);
+                    return wrongVectorSize(connection, passage.passage.id, bytes.size(),
+                                           *dimension);
                 if (!visit(passage, vector.data()))
                     return generation->integer(0, 0);
             }

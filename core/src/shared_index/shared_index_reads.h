@@ -60,6 +60,10 @@ struct VectorChange {
     std::vector<std::int64_t> removed;
 };
 
+// Corrupt: the vector of passage `passageId` is `bytes` bytes, not `dimension` floats.
+Error wrongVectorSize(PgConnection& connection, std::int64_t passageId, qsizetype bytes,
+                      int dimension);
+
 Result<SharedCounts> sharedCounts(PgConnection& connection);
 
 // Sorted by path.

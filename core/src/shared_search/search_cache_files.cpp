@@ -21,7 +21,7 @@ namespace semsearch {
 
 namespace {
 
-constexpr int kFormat = 1;
+constexpr int kFormat = 2; // 1: a float32 FaissVectorIndex
 
 QString vectorsPath(const QString& folder) {
     return folder + QStringLiteral("/vectors.faiss");
@@ -60,9 +60,13 @@ QJsonObject modelJson(const ModelIdentity& model) {
                        {QStringLiteral("fingerprint"), model.weightsFingerprint}};
 }
 
-// The generation cache.json records for `model`; std::nullopt with the reason otherwise.
-std::optional<std::int64_t> readHeader(const QString& folder, const ModelIdentity& model,
-                                       QString* why) {
+struct Header {
+    std::int64_t generation = 0;
+    VectorIndexState state;
+};
+
+// What cache.json records for `model`; std::nullopt with the reason otherwise.
+std::optional<Header> readHeader(const QString& folder, const ModelIdentity& model, QString* why) {
     QFile file(headerPath(folder));
     if (!file.open(QIODevice::ReadOnly)) {
         if (why && file.exists())
@@ -77,8 +81,10 @@ std::optional<std::int64_t> readHeader(const QString& folder, const ModelIdentit
                                recorded.value(QStringLiteral("normalize")).toBool(),
                                recorded.value(QStringLiteral("fingerprint")).toString()};
     const qint64 generation = header.value(QStringLiteral("generation")).toInteger(-1);
+    const auto state =
+        VectorIndexState::fromText(header.value(QStringLiteral("vectorIndex")).toString());
     QString problem;
-    if (header.value(QStringLiteral("format")).toInt() != kFormat || generation < 0)
+    if (header.value(QStringLiteral("format")).toInt() != kFormat || generation < 0 || !state)
         problem = QStringLiteral("not a cache this version reads");
     else if (!sameVectors(cached, model))
         problem = QStringLiteral("of another model, ") + describeModel(cached);
@@ -87,7 +93,7 @@ std::optional<std::int64_t> readHeader(const QString& folder, const ModelIdentit
             *why = file.fileName() + QStringLiteral(": ") + problem;
         return std::nullopt;
     }
-    return generation;
+    return Header{generation, *state};
 }
 
 Result<void> writeAll(int fd, const QByteArray& bytes, const QString& path) {
@@ -110,16 +116,16 @@ std::optional<SearchCache> loadSearchCache(const QString& folder, const ModelIde
     if (!QFileInfo::exists(headerPath(folder)))
         return std::nullopt;
     FolderLock lock(folder, LOCK_SH);
-    const auto generation = readHeader(folder, model, why);
-    if (!generation)
+    const auto header = readHeader(folder, model, why);
+    if (!header)
         return std::nullopt;
-    auto vectors = FaissVectorIndex::load(vectorsPath(folder), model.dimension);
+    auto vectors = FaissCompactIndex::load(vectorsPath(folder), model.dimension);
     if (!vectors) {
         if (why)
             *why = vectors.error().message;
         return std::nullopt;
     }
-    return SearchCache{std::move(vectors).value(), *generation};
+    return SearchCache{std::move(vectors).value(), header->state, header->generation};
 }
 
 Result<void> saveSearchCache(const QString& folder, const SearchCache& cache,
@@ -130,7 +136,8 @@ Result<void> saveSearchCache(const QString& folder, const SearchCache& cache,
     FolderLock lock(folder, LOCK_EX);
     // Only a newer cache is kept: one at the same generation is written again, since the
     // saver may have refilled it because its vectors.faiss could not be read.
-    if (const auto saved = readHeader(folder, model, nullptr); saved && *saved > cache.generation)
+    if (const auto saved = readHeader(folder, model, nullptr);
+        saved && saved->generation > cache.generation)
         return {};
     // A name of this process's own for the temporary file: should the lock not hold (a file
     // system without flock), two searchers still never write into one file.
@@ -147,7 +154,8 @@ Result<void> saveSearchCache(const QString& folder, const SearchCache& cache,
         QJsonDocument(QJsonObject{{QStringLiteral("format"), kFormat},
                                   {QStringLiteral("generation"), qint64(cache.generation)},
                                   {QStringLiteral("location"), location},
-                                  {QStringLiteral("model"), modelJson(model)}})
+                                  {QStringLiteral("model"), modelJson(model)},
+                                  {QStringLiteral("vectorIndex"), cache.state.toText()}})
             .toJson(QJsonDocument::Indented);
     return saveAtomically(headerPath(folder), 0600,
                           [&](int fd) { return writeAll(fd, header, headerPath(folder)); }, {});

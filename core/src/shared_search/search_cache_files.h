@@ -1,18 +1,22 @@
 #pragma once
 
-// The files of a shared index searcher's vector cache (shared_index_searcher.h): vectors.faiss,
-// cache.json beside it, and a lock file that serialises saves and keeps a load from reading
-// the two files of two different saves.
+// The files of a shared index searcher's vector cache (shared_index_searcher.h): vectors.faiss
+// (the compact cache of faiss_compact_index.h, as a local index folder keeps it), cache.json
+// beside it, and a lock file that serialises saves and keeps a load from reading the two files
+// of two different saves.
 //
-// cache.json: {"format": 1, "generation": N, "location": display location, "model": {name,
-// dimension, pooling, normalize, fingerprint}}. vectors.faiss is written first, cache.json
+// cache.json: {"format": 2, "generation": N, "location": display location, "model": {name,
+// dimension, pooling, normalize, fingerprint}, "vectorIndex": VectorIndexState::toText()}.
+// Format 1 (a full float32 FaissVectorIndex in vectors.faiss) is not read: such a cache is
+// refilled, and the save replaces its vectors.faiss. vectors.faiss is written first, cache.json
 // second, so that after a crash between the two the vectors are at least as new as the
 // generation cache.json names (the changes in between are then applied again, which the
 // searcher does idempotently).
 
 #include "semsearch/error.h"
-#include "semsearch/faiss_vector_index.h"
+#include "semsearch/faiss_compact_index.h"
 #include "semsearch/store_records.h"
+#include "semsearch/vector_index_options.h"
 
 #include <QString>
 
@@ -23,7 +27,8 @@
 namespace semsearch {
 
 struct SearchCache {
-    std::unique_ptr<FaissVectorIndex> vectors;
+    std::unique_ptr<FaissCompactIndex> vectors;
+    VectorIndexState state; // how it was built and what the recall guard measured
     std::int64_t generation = 0;
 };
 

@@ -1,7 +1,10 @@
 #include "shared_search/search_cache_updates.h"
 
+#include "pipeline/vector_index_build.h"
 #include "shared_index/pg_connection.h"
+#include "shared_index/pg_snapshot.h"
 #include "shared_index/shared_index_reads.h"
+#include "shared_search/server_vectors.h"
 
 #include <algorithm>
 #include <iterator>
@@ -10,43 +13,34 @@ namespace semsearch {
 
 namespace {
 
-// Vectors handed to the index at once during a fill: few enough to keep the copy small
-// (4,096 x 768 floats = 12 MB), many enough that the per-call cost does not show.
-constexpr std::size_t kFillBatch = 4096;
-
 // Changes read per round trip while catching up.
 constexpr int kChangesPerRead = 100;
 
 } // namespace
 
-Result<SearchCache> fillSearchCache(PgConnection& connection, int dimension) {
-    auto created = FaissVectorIndex::create(dimension);
-    if (!created)
-        return created.error();
-    SearchCache cache{std::move(created).value(), 0};
-    std::vector<std::int64_t> ids;
-    std::vector<float> vectors;
-    Result<void> added;
-    const auto flush = [&] {
-        added = cache.vectors->add(ids, vectors.data());
-        ids.clear();
-        vectors.clear();
-        return added.ok();
-    };
-    auto generation = exportPassages(
-        connection,
-        [&](const SharedPassage& passage, const float* vector) {
-            ids.push_back(passage.passage.id);
-            vectors.insert(vectors.end(), vector, vector + dimension);
-            return ids.size() < kFillBatch || flush();
-        },
-        1024);
-    if (!generation)
-        return generation.error();
-    if (!added || !flush())
-        return added.error();
-    cache.generation = *generation;
-    return cache;
+Result<SearchCache> fillSearchCache(PgConnection& connection, int dimension,
+                                    const VectorIndexOptions& options) {
+    return inSnapshot<SearchCache>(connection, [&]() -> Result<SearchCache> {
+        auto generation = connection.query("SELECT coalesce(max(generation), 0) FROM changes");
+        if (!generation)
+            return generation.error();
+        ServerVectors stored(connection, dimension);
+        auto built = buildCompactVectors(
+            stored, dimension, options, true,
+            [&](std::vector<std::int64_t>& ids, std::vector<float>& rows) {
+                return readServerVectors(connection, dimension, ids, rows);
+            },
+            std::nullopt);
+        if (!built)
+            return built.error();
+        return SearchCache{std::move(built->index), built->state, generation->integer(0, 0)};
+    });
+}
+
+bool wantsRefill(const SearchCache& cache, const VectorIndexOptions& options) {
+    const std::int64_t passages = cache.vectors->size();
+    return needsRebuild(cache.state, passages, options) ||
+           needsMeasuring(cache.state, passages, options);
 }
 
 Result<AppliedChanges> applyChanges(PgConnection& connection, SearchCache& cache) {

@@ -3,6 +3,7 @@
 #include "pipeline/search_query.h"
 #include "semsearch/locations.h"
 #include "semsearch/model_identity.h"
+#include "semsearch/reranked_vector_index.h"
 #include "semsearch/shared_index_location.h"
 #include "shared_index/change_log.h"
 #include "shared_index/pg_connection.h"
@@ -10,6 +11,7 @@
 #include "shared_index/shared_index_reads.h"
 #include "shared_search/search_cache_files.h"
 #include "shared_search/search_cache_updates.h"
+#include "shared_search/server_vectors.h"
 #include "shared_search/shared_hits.h"
 #include "shared_search/shared_rankings.h"
 
@@ -20,8 +22,9 @@ namespace semsearch {
 
 class SharedIndexSearcher::Impl {
 public:
-    Impl(PgConnection connection, Embedder* embedder, QString folder)
-        : m_connection(std::move(connection)), m_embedder(embedder), m_folder(std::move(folder)) {}
+    Impl(PgConnection connection, Embedder* embedder, QString folder, VectorIndexOptions options)
+        : m_connection(std::move(connection)), m_embedder(embedder), m_folder(std::move(folder)),
+          m_options(options) {}
 
     Result<void> open();
     Result<int> catchUp();
@@ -42,8 +45,11 @@ public:
     PgConnection m_connection;
     Embedder* m_embedder;
     QString m_folder;
+    VectorIndexOptions m_options;
     std::optional<ModelIdentity> m_model; // the index's; none before its first batch
     SearchCache m_cache;                  // no vectors while the index has no model
+    // Over m_cache.vectors: exact scores from the server's vectors of the best candidates.
+    std::unique_ptr<RerankedVectorIndex> m_reranked;
     Opening m_opening = Opening::UpToDate;
     int m_appliedAtOpen = 0;
     std::int64_t m_unsaved = 0; // passages changed by catchUp() since the cache was saved
@@ -56,7 +62,35 @@ public:
 
 private:
     Result<void> requireModel() const;
+    void adopt(SearchCache cache);
+    Result<void> refill();
 };
+
+void SharedIndexSearcher::Impl::adopt(SearchCache cache) {
+    m_reranked.reset();
+    m_cache = std::move(cache);
+    const int candidates =
+        m_cache.state.candidates > 0 ? m_cache.state.candidates : m_options.candidates;
+    if (m_cache.state.kind == VectorIndexState::Kind::Lists)
+        m_cache.vectors->setProbes(m_cache.state.probes);
+    const int dimension = m_model->dimension;
+    m_reranked = std::make_unique<RerankedVectorIndex>(
+        *m_cache.vectors,
+        [this, dimension](std::vector<std::int64_t>& ids, std::vector<float>& rows) {
+            return readServerVectors(m_connection, dimension, ids, rows);
+        },
+        candidates);
+}
+
+Result<void> SharedIndexSearcher::Impl::refill() {
+    m_reranked.reset();
+    m_cache = SearchCache(); // first: memory holds one cache at a time, even while building
+    auto filled = fillSearchCache(m_connection, m_model->dimension, m_options);
+    if (!filled)
+        return filled.error();
+    adopt(std::move(filled).value());
+    return {};
+}
 
 Result<void> SharedIndexSearcher::Impl::open() {
     if (auto current = requireCurrentSharedIndex(m_connection); !current)
@@ -76,13 +110,11 @@ Result<void> SharedIndexSearcher::Impl::open() {
     // A cache ahead of the change log is of a database made again since: start over.
     if (auto loaded = loadSearchCache(m_folder, *m_model);
         loaded && loaded->generation <= last->integer(0, 0)) {
-        m_cache = std::move(*loaded);
+        adopt(std::move(*loaded));
         m_opening = Opening::UpToDate;
     } else {
-        auto filled = fillSearchCache(m_connection, m_model->dimension);
-        if (!filled)
+        if (auto filled = refill(); !filled)
             return filled.error();
-        m_cache = std::move(filled).value();
         m_opening = Opening::Filled;
     }
     const std::int64_t before = m_cache.generation;
@@ -97,6 +129,13 @@ Result<void> SharedIndexSearcher::Impl::open() {
     m_appliedAtOpen = applied->changes;
     if (m_opening == Opening::UpToDate && applied->changes > 0)
         m_opening = Opening::CaughtUp;
+    // Grown past the threshold or far from the recall's measurement: built again, as a local
+    // index folder's cache would be.
+    if (wantsRefill(m_cache, m_options)) {
+        if (auto filled = refill(); !filled)
+            return filled.error();
+        m_opening = Opening::Filled;
+    }
     return m_opening == Opening::UpToDate ? Result<void>() : save();
 }
 
@@ -110,6 +149,7 @@ Result<bool> SharedIndexSearcher::Impl::refillIfReplaced(std::int64_t before) {
     if (!model)
         return model.error();
     m_model = *model;
+    m_reranked.reset();
     m_cache = SearchCache();
     if (!m_model)
         return true;
@@ -117,10 +157,8 @@ Result<bool> SharedIndexSearcher::Impl::refillIfReplaced(std::int64_t before) {
     if (m_embedder)
         if (auto same = requireModel(); !same)
             return same.error();
-    auto filled = fillSearchCache(m_connection, m_model->dimension);
-    if (!filled)
+    if (auto filled = refill(); !filled)
         return filled.error();
-    m_cache = std::move(filled).value();
     m_opening = Opening::Filled;
     m_unsaved = 0;
     return true;
@@ -170,11 +208,16 @@ Result<int> SharedIndexSearcher::Impl::catchUp() {
             return saved.error();
         return int(m_cache.generation - before);
     }
-    // A save writes every vector (330 MB at 100,000 x 768, most of a second); a later open()
+    // A save writes every vector's code (80 MB at 100,000 x 768); a later open()
     // replays what was not saved, fetching only those passages' vectors. So a long-lived
     // searcher saves once the unsaved changes reach a tenth of the cache (the replay then costs
     // about a tenth of a cold start) and when it closes, not after every writer's commit.
     m_unsaved += applied->passages;
+    if (wantsRefill(m_cache, m_options)) {
+        if (auto filled = refill(); !filled)
+            return filled.error();
+        m_unsaved = m_cache.vectors->size(); // saved below: a refill is worth keeping
+    }
     if (m_unsaved > 0 && m_unsaved * 10 >= m_cache.vectors->size())
         if (auto saved = save(); !saved)
             return saved.error();
@@ -199,7 +242,7 @@ Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::nearest(const float* qu
     auto allowed = allowedPassages(m_connection, *m_cache.vectors, options.filter, excluded);
     if (!allowed)
         return allowed.error();
-    return m_cache.vectors->search(query, int(k), *allowed ? &**allowed : nullptr);
+    return m_reranked->search(query, int(k), *allowed ? &**allowed : nullptr);
 }
 
 Result<std::vector<ScoredId>> SharedIndexSearcher::Impl::ranking(const SearchQuery& query,
@@ -261,13 +304,14 @@ SharedIndexSearcher::~SharedIndexSearcher() {
 }
 
 Result<std::unique_ptr<SharedIndexSearcher>>
-SharedIndexSearcher::open(const QString& location, Embedder* embedder, const QString& cacheFolder) {
+SharedIndexSearcher::open(const QString& location, Embedder* embedder, const QString& cacheFolder,
+                          const VectorIndexOptions& options) {
     auto connection = PgConnection::open(location);
     if (!connection)
         return connection.error();
-    auto impl = std::make_unique<Impl>(std::move(connection).value(), embedder,
-                                       cacheFolder.isEmpty() ? defaultSharedSearchFolder(location)
-                                                             : cacheFolder);
+    auto impl = std::make_unique<Impl>(
+        std::move(connection).value(), embedder,
+        cacheFolder.isEmpty() ? defaultSharedSearchFolder(location) : cacheFolder, options);
     if (auto opened = impl->open(); !opened)
         return opened.error();
     return std::unique_ptr<SharedIndexSearcher>(new SharedIndexSearcher(std::move(impl)));
@@ -288,6 +332,9 @@ std::int64_t SharedIndexSearcher::generation() const {
 std::int64_t SharedIndexSearcher::size() const {
     return m_impl->m_cache.vectors ? m_impl->m_cache.vectors->size() : 0;
 }
+VectorIndexState SharedIndexSearcher::vectorIndexState() const {
+    return m_impl->m_cache.state;
+}
 const QString& SharedIndexSearcher::cacheFolder() const {
     return m_impl->m_folder;
 }
@@ -303,6 +350,38 @@ SharedIndexSearcher::searchPassagesByVector(const float* query, const SearchOpti
 Result<std::vector<DocumentHit>>
 SharedIndexSearcher::searchDocumentsByVector(const float* query, const SearchOptions& options) {
     return m_impl->documents(SearchQuery{}, query, options);
+}
+
+Result<std::vector<DocumentHit>>
+SharedIndexSearcher::similarToPassage(const QString& path, int ordinal,
+                                      const SearchOptions& options) {
+    const auto missing = [&] {
+        return m_impl->m_connection.error(
+            ErrorCode::NotFound,
+            QStringLiteral("no passage %1#%2 in the index").arg(path).arg(ordinal));
+    };
+    if (!m_impl->m_model)
+        return missing();
+    auto liked =
+        storedPassageVector(m_impl->m_connection, m_impl->m_model->dimension, path, ordinal);
+    if (!liked)
+        return liked.error();
+    if (!*liked)
+        return missing();
+    // One document more than asked for, since the liked one itself is dropped.
+    SearchOptions wider = options;
+    wider.mode = SearchMode::Semantic;
+    wider.limit = options.limit + 1;
+    auto hits = m_impl->documents(SearchQuery{}, (*liked)->vector.data(), wider);
+    if (!hits)
+        return hits.error();
+    hits->erase(std::remove_if(
+                    hits->begin(), hits->end(),
+                    [&](const DocumentHit& hit) { return hit.documentId == (*liked)->documentId; }),
+                hits->end());
+    if (int(hits->size()) > std::max(0, options.limit))
+        hits->resize(std::size_t(std::max(0, options.limit)));
+    return hits;
 }
 
 Result<std::vector<float>> SharedIndexSearcher::Impl::prepareQuery(const SearchQuery& query,
