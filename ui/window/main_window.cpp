@@ -143,7 +143,10 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     connect(m_indexing, &services::IndexingSession::pausedChanged, m_indexingBar,
             &IndexingBar::setPaused);
     connect(m_indexing, &services::IndexingSession::committed, this, [this] {
-        if (!m_refresh->isActive())
+        // A shared index's documents change when the working copy is published, which the
+        // change monitor hears (connectIndexChanges); the working copy's commits change nothing
+        // this window shows.
+        if (!isSharedIndexLocation(m_settings.indexFolder) && !m_refresh->isActive())
             m_refresh->start();
     });
     connect(m_indexing, &services::IndexingSession::jobFinished, this, &MainWindow::jobFinished);
@@ -169,12 +172,17 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
 MainWindow::~MainWindow() = default;
 
 void MainWindow::connectIndexChanges() {
-    // What another process committed (semsearch-cli index, remove), or another machine to a
+    // What another process committed (semsearch-cli index, remove), or any machine to a
     // shared index: read everything shown again. While this window writes a local index, its
-    // own commits refresh it (m_refresh), and no other process can write.
+    // own commits refresh it (m_refresh), and no other process can write. While it writes a
+    // shared index, the announcements (its own batches among them) are gathered by the same
+    // throttle; those of its last commit are marked seen when the job ends (jobFinished), so
+    // they do not read everything a second time.
     connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
-        if (!m_indexing->isBusy() || isSharedIndexLocation(m_settings.indexFolder))
+        if (!m_indexing->isBusy())
             refreshAfterCommit();
+        else if (isSharedIndexLocation(m_settings.indexFolder) && !m_refresh->isActive())
+            m_refresh->start();
     });
     // Once per loss, in the status bar: a server that is down must not become a dialog a
     // minute. The monitor tries again by itself.
@@ -516,7 +524,7 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
         m_search->setIndexFolder(m_settings.indexFolder); // the folder was exchanged: reopen
     // The work is over: show its last commit now rather than after the throttling delay.
     m_refresh->stop();
-    m_indexChanges->markSeen();
+    m_indexChanges->markSeen(result.generation);
     refreshAfterCommit();
     m_hideOutcome->start();
     if (!result.ok) {
@@ -533,12 +541,18 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
                                    IndexingBar::Outcome::Done);
     } else if (result.job.kind == services::IndexJob::Kind::Remove) {
         m_indexingBar->showOutcome(
-            tr("Removed %Ln documents from the index.", nullptr, int(result.removed)),
+            result.location.isEmpty()
+                ? tr("Removed %Ln documents from the index.", nullptr, int(result.removed))
+                : tr("Removed %Ln documents from %1.", nullptr, int(result.removed))
+                      .arg(result.location),
             IndexingBar::Outcome::Done);
     } else {
-        m_indexingBar->showOutcome(describeOutcome(result.stats),
-                                   result.stats.cancelled ? IndexingBar::Outcome::Cancelled
-                                                          : IndexingBar::Outcome::Done);
+        QString outcome = describeOutcome(result.stats);
+        if (!result.location.isEmpty())
+            outcome += QLatin1Char(' ') +
+                       describePublication(result.published, result.removed, result.location);
+        m_indexingBar->showOutcome(outcome, result.stats.cancelled ? IndexingBar::Outcome::Cancelled
+                                                                   : IndexingBar::Outcome::Done);
     }
     Q_EMIT indexingFinished(true);
 }
