@@ -408,10 +408,14 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
         folders << status.source.path;
     m_filters->setFolders(folders);
     m_filters->setExtensions(overview.extensions);
-    // A shared index's sources are indexed by the machines that hold them, not watched from
-    // here (this window does not write to a shared index).
-    if (isSharedIndexLocation(m_settings.indexFolder))
+    // A shared index's sources are each indexed by the machine that holds their files: this
+    // window watches (and catches up with) only this machine's.
+    if (isSharedIndexLocation(m_settings.indexFolder)) {
         folders.clear();
+        for (const services::SourceStatus& status : overview.sources)
+            if (!services::isAnotherMachine(status.machine))
+                folders << status.source.path;
+    }
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
     // is found by one incremental pass (it reads only files whose size or time changed).
@@ -419,7 +423,7 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
         m_caughtUp = true;
         QStringList stale; // sources not indexed since the index was opened here
         for (const services::SourceStatus& status : overview.sources)
-            if (status.source.indexedMs < m_openedAtMs &&
+            if (folders.contains(status.source.path) && status.source.indexedMs < m_openedAtMs &&
                 !m_indexing->pendingPaths().contains(status.source.path))
                 stale << status.source.path;
         m_indexing->index(stale);
