@@ -418,8 +418,10 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
     }
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
-    // is found by one incremental pass (it reads only files whose size or time changed).
-    if (!m_caughtUp && m_settings.watchFolders && !folders.isEmpty()) {
+    // is found by one incremental pass (it reads only files whose size or time changed), once
+    // the index is first read: a source added later is indexed now, and a shared index's
+    // writers record no time to tell (its indexedMs stays 0).
+    if (!m_caughtUp && m_settings.watchFolders && overview.exists) {
         m_caughtUp = true;
         QStringList stale; // sources not indexed since the index was opened here
         for (const services::SourceStatus& status : overview.sources)
