@@ -221,6 +221,7 @@ void MainWindow::applySettings(const services::AppSettings& settings, bool reope
         m_upgradeAsked = false;
         m_openedAtMs = QDateTime::currentMSecsSinceEpoch();
         m_sourceErrors.clear();
+        m_indexedHere.clear();
         m_search->refreshOverview();
     }
     if (reopen || modelChanged)
@@ -418,14 +419,13 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
     }
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
-    // is found by one incremental pass (it reads only files whose size or time changed), once
-    // the index is first read: a source added later is indexed now, and a shared index's
-    // writers record no time to tell (its indexedMs stays 0).
+    // is found by one incremental pass (it reads only files whose size or time changed).
     if (!m_caughtUp && m_settings.watchFolders && overview.exists) {
         m_caughtUp = true;
         QStringList stale; // sources not indexed since the index was opened here
         for (const services::SourceStatus& status : overview.sources)
             if (folders.contains(status.source.path) && status.source.indexedMs < m_openedAtMs &&
+                !m_indexedHere.contains(status.source.path) &&
                 !m_indexing->pendingPaths().contains(status.source.path))
                 stale << status.source.path;
         m_indexing->index(stale);
@@ -542,6 +542,9 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
         Q_EMIT indexingFinished(false);
         return;
     }
+    if (result.job.kind == services::IndexJob::Kind::Index)
+        for (const QString& path : result.job.paths)
+            m_indexedHere.insert(path);
     if (result.job.kind == services::IndexJob::Kind::Upgrade) {
         m_indexingBar->showOutcome(tr("The index was upgraded to this version of semsearch."),
                                    IndexingBar::Outcome::Done);
