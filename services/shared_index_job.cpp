@@ -3,6 +3,7 @@
 #include "machine_name.h"
 
 #include "semsearch/shared_index_location.h"
+#include "semsearch/shared_index_reembed.h"
 #include "semsearch/shared_index_writer.h"
 
 namespace semsearch::services {
@@ -13,6 +14,21 @@ IndexJobResult failed(IndexJobResult result, const Error& error) {
     result.ok = false;
     result.errorCode = error.code;
     result.error = error.message;
+    return result;
+}
+
+// Every stored passage embedded anew with the loaded model (shared_index_reembed.h): the
+// window asks for it when the index holds another model's or precision's vectors.
+IndexJobResult reembed(IndexJobResult result, const QString& location, Embedder& embedder,
+                       const SharedWriteOptions& write, WorkControl& control,
+                       const ProgressCallback& progress) {
+    auto stats = reembedSharedIndex(location, embedder, write, progress, &control);
+    if (!stats)
+        return failed(result, stats.error());
+    result.stats.passagesEmbedded = stats->passagesEmbedded;
+    result.stats.cancelled = stats->cancelled;
+    result.stats.seconds = stats->seconds;
+    result.generation = stats->generation;
     return result;
 }
 
@@ -29,11 +45,10 @@ IndexJobResult runSharedIndexJob(const IndexJob& job, const QString& location,
     write.index = options;
     write.machine = thisMachineName();
     switch (job.kind) {
-    case IndexJob::Kind::Reembed:
-        return failed(result, makeError(ErrorCode::Unsupported,
-                                        displayLocation(location) +
-                                            QStringLiteral(": re-embedding does not work on a "
-                                                           "shared index on PostgreSQL yet")));
+    case IndexJob::Kind::Reembed: {
+        auto embedder = shared->client(SharedEmbedder::Priority::Background);
+        return reembed(result, location, *embedder, write, control, progress);
+    }
     case IndexJob::Kind::Upgrade: {
         auto upgraded = upgradeSharedIndex(location);
         return upgraded ? result : failed(result, upgraded.error());

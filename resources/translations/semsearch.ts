@@ -737,6 +737,16 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
             <numerusform></numerusform>
         </translation>
     </message>
+    <message>
+        <source>Re-embedding cancelled; %1 keeps its old vectors until it is run again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>

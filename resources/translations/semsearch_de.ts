@@ -757,6 +757,17 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
             <numerusform>%Ln Dokumente aus %1 entfernt.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Re-embedding cancelled; %1 keeps its old vectors until it is run again.</source>
+        <translation>Neueinbettung abgebrochen; %1 behält die alten Vektoren, bis sie erneut läuft.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation>
+            <numerusform>%Ln Passage von %1 neu eingebettet.</numerusform>
+            <numerusform>%Ln Passagen von %1 neu eingebettet.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ModelDownloadDialog</name>

@@ -138,6 +138,13 @@
             <numerusform>Removed %Ln documents from %1.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation>
+            <numerusform>Re-embedded %Ln passage of %1.</numerusform>
+            <numerusform>Re-embedded %Ln passages of %1.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::ResultDelegate</name>

@@ -235,6 +235,14 @@ private Q_SLOTS:
         QVERIFY(again.result.generation > indexed.result.generation);
         checkHoldsExactly(location, {root});
 
+        // Re-embedded with the model it has: the window's job goes through, and the database
+        // still holds the files as they are.
+        const auto reembedded = run(location, [](auto& session) { session.reembed(); });
+        QVERIFY(reembedded.finished);
+        QVERIFY2(reembedded.result.ok, qPrintable(reembedded.result.error));
+        QVERIFY(!reembedded.result.stats.cancelled);
+        checkHoldsExactly(location, {root});
+
         const auto removed = run(location, [&](auto& session) { session.remove({root}); });
         QVERIFY(removed.finished);
         QVERIFY2(removed.result.ok, qPrintable(removed.result.error));
@@ -316,7 +324,7 @@ private Q_SLOTS:
     }
 
     // No server at the address: one line naming the location, never its password; re-embedding
-    // is refused in one line too.
+    // an index that holds nothing is one line too.
     void noServerAndReembeddingAreOneLine() {
         const QString location = QStringLiteral("postgresql://ann:pw-s3cret@127.0.0.1:%1/team")
                                      .arg(PostgresServer::freePort());
@@ -329,9 +337,10 @@ private Q_SLOTS:
                  qPrintable(failed.result.error));
         QVERIFY(!failed.result.error.contains(QStringLiteral("s3cret")));
 
+        // Nothing to re-embed in an empty index: one line.
         const auto reembed = run(newIndex(), [](auto& session) { session.reembed(); });
         QVERIFY(reembed.finished);
-        QCOMPARE(reembed.result.errorCode, ErrorCode::Unsupported);
+        QVERIFY(!reembed.result.ok);
         QVERIFY2(isOneLine(reembed.result.error), qPrintable(reembed.result.error));
     }
 };

@@ -555,6 +555,15 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
                 : tr("Removed %Ln documents from %1.", nullptr, int(result.removed))
                       .arg(result.location),
             IndexingBar::Outcome::Done);
+    } else if (result.job.kind == services::IndexJob::Kind::Reembed && !result.location.isEmpty()) {
+        // A shared index's stored passages, not files, are embedded again.
+        m_indexingBar->showOutcome(
+            result.stats.cancelled
+                ? tr("Re-embedding cancelled; %1 keeps its old vectors until it is run again.")
+                      .arg(result.location)
+                : tr("Re-embedded %Ln passages of %1.", nullptr, int(result.stats.passagesEmbedded))
+                      .arg(result.location),
+            result.stats.cancelled ? IndexingBar::Outcome::Cancelled : IndexingBar::Outcome::Done);
     } else {
         QString outcome = describeOutcome(result.stats);
         if (!result.location.isEmpty())
