@@ -156,7 +156,8 @@ private:
     qint64 m_openedAtMs = 0;     // when this index was opened here
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
     // Paths this window indexed since the index was opened: up to date, whatever time their
-    // source records (a shared index's writers record none).
+    // source records (a shared index's, by the clock of the machine that wrote it, or none
+    // from a writer before indexed_ms was kept).
     QSet<QString> m_indexedHere;
 
     QLineEdit* m_query;
