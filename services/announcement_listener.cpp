@@ -30,7 +30,7 @@ void AnnouncementListener::connectNow() {
     if (m_lost) {
         m_lost = false;
         Q_EMIT restored();
-        Q_EMIT announced(); // what was committed while nobody listened
+        Q_EMIT announced(0); // what was committed while nobody listened
     }
 }
 
@@ -41,7 +41,7 @@ void AnnouncementListener::readAnnouncements() {
         return;
     }
     if (*latest > 0)
-        Q_EMIT announced();
+        Q_EMIT announced(*latest);
 }
 
 void AnnouncementListener::fail(const QString& message) {

@@ -32,8 +32,9 @@ public:
     void start();
 
 Q_SIGNALS:
-    // Some machine committed (or the connection is back after a loss).
-    void announced();
+    // Some machine committed `generation` (the highest announced since the last signal), or
+    // the connection is back after a loss (generation 0: unknown, read everything).
+    void announced(qint64 generation);
     // The first failure since the last success: one line naming the location, no password.
     void lost(const QString& message);
     // Connected again after lost().

@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QFileInfo>
 
+#include <algorithm>
+
 namespace semsearch::services {
 
 IndexChangeMonitor::IndexChangeMonitor(QObject* parent) : QObject(parent) {
@@ -20,6 +22,7 @@ IndexChangeMonitor::~IndexChangeMonitor() {
 
 void IndexChangeMonitor::setIndexFolder(const QString& folder) {
     stopListening();
+    m_seenCommit = 0;
     const bool shared = isSharedIndexLocation(folder);
     m_folder = shared ? QString() : folder;
     m_seen = fingerprint();
@@ -45,8 +48,9 @@ void IndexChangeMonitor::listen(const QString& location) {
     auto current = [this, generation] {
         return generation == m_generation;
     };
-    connect(listener, &AnnouncementListener::announced, this, [this, current] {
-        if (current())
+    connect(listener, &AnnouncementListener::announced, this, [this, current](qint64 announced) {
+        // Generations only grow: one this window committed and has read already is old news.
+        if (current() && (announced == 0 || announced > m_seenCommit))
             Q_EMIT changed();
     });
     connect(listener, &AnnouncementListener::lost, this, [this, current](const QString& message) {
@@ -73,8 +77,9 @@ void IndexChangeMonitor::stopListening() {
     m_listening = nullptr;
 }
 
-void IndexChangeMonitor::markSeen() {
+void IndexChangeMonitor::markSeen(qint64 generation) {
     m_seen = fingerprint();
+    m_seenCommit = std::max(m_seenCommit, generation);
 }
 
 void IndexChangeMonitor::setInterval(int intervalMs) {

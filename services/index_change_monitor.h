@@ -37,8 +37,10 @@ public:
     // Watches the index in `folder` (or at a shared index's location) from now on (what is
     // there now is the starting point); an empty folder stops watching.
     void setIndexFolder(const QString& folder);
-    // Takes the files as they are now as seen, e.g. after this process committed itself.
-    void markSeen();
+    // Takes the files as they are now as seen, e.g. after this process committed itself; on a
+    // shared index, the announcements of generations up to `generation` (the last this window
+    // committed itself), which may arrive after the window has read what its commits did.
+    void markSeen(qint64 generation = 0);
     // How often the files are looked at (default kDefaultIntervalMs).
     void setInterval(int intervalMs);
     // How often a lost connection to a shared index is tried again (default kRetryIntervalMs);
@@ -70,6 +72,7 @@ private:
     int m_retryMs = kRetryIntervalMs;
     QThread* m_listening = nullptr; // the AnnouncementListener's thread, for a shared index
     quint64 m_generation = 0;       // of the listener; signals of an earlier one are dropped
+    qint64 m_seenCommit = 0;        // a shared index's last generation marked seen
 };
 
 } // namespace semsearch::services

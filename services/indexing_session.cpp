@@ -1,6 +1,9 @@
 #include "indexing_session.h"
 
+#include "shared_index_job.h"
+
 #include "semsearch/index_folder.h"
+#include "semsearch/shared_index_location.h"
 
 #include <QPointer>
 
@@ -8,11 +11,13 @@ namespace semsearch::services {
 
 namespace {
 
-// Runs one job on the indexing thread. Synchronous; reports through the callbacks, which post
-// to the GUI thread.
-IndexJobResult runJob(const IndexJob& job, const QString& folder,
-                      std::shared_ptr<SharedEmbedder> shared, const IndexOptions& options,
-                      WorkControl& control, const ProgressCallback& progress) {
+// Runs one job on a local index, on the indexing thread. Synchronous; reports through the
+// callbacks, which post to the GUI thread.
+// Remove and Upgrade jobs run without a model (`shared` may be null).
+IndexJobResult runLocalJob(const IndexJob& job, const QString& folder,
+                           const std::shared_ptr<SharedEmbedder>& shared,
+                           const IndexOptions& options, WorkControl& control,
+                           const ProgressCallback& progress) {
     IndexJobResult result;
     result.job = job;
     auto fail = [&](const Error& error) {
@@ -48,6 +53,14 @@ IndexJobResult runJob(const IndexJob& job, const QString& folder,
         return fail(stats.error());
     result.stats = *stats;
     return result;
+}
+
+IndexJobResult runJob(const IndexJob& job, const QString& folder,
+                      const std::shared_ptr<SharedEmbedder>& shared, const IndexOptions& options,
+                      WorkControl& control, const ProgressCallback& progress) {
+    if (isSharedIndexLocation(folder))
+        return runSharedIndexJob(job, folder, shared, options, control, progress);
+    return runLocalJob(job, folder, shared, options, control, progress);
 }
 
 } // namespace

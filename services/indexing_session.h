@@ -3,7 +3,8 @@
 // The GUI thread's handle on indexing: a queue of jobs (index these paths, remove those) run
 // one at a time on the indexing thread through the same core code as `semsearch-cli index`,
 // with pause, resume and cancel. The index is opened for writing only while a job runs, so
-// `semsearch-cli` can update it whenever the window is idle.
+// `semsearch-cli` can update it whenever the window is idle. On a shared index (a postgresql://
+// location) the jobs write through the same writer as the CLI (shared_index_job.h).
 
 #include "semsearch/error.h"
 #include "semsearch/indexer.h"
@@ -33,8 +34,13 @@ struct IndexJob {
 
 struct IndexJobResult {
     IndexJob job;
-    IndexStats stats;         // Index jobs
-    std::int64_t removed = 0; // Remove jobs: documents removed
+    IndexStats stats;         // Index jobs (on a shared index: the working copies' runs)
+    std::int64_t removed = 0; // documents removed (Remove jobs; on a shared index, Index too)
+    // A shared index's: its displayLocation() (never a password) and the documents an Index job
+    // put into the database; empty and 0 for a local index.
+    QString location;
+    std::int64_t published = 0;
+    std::int64_t generation = 0; // the shared index's last generation the job committed; 0 none
     bool ok = true;
     ErrorCode errorCode = ErrorCode::Internal;
     QString error; // one line when !ok

@@ -11,6 +11,9 @@ IndexOverview sharedIndexOverview(const QString& location) {
         // Said even for NotFound: it covers a database name typed wrong as well as one that no
         // machine has written to yet, and the message tells which.
         overview.problem = read.error().message;
+        // An older schema (or a newer one): the window's writer upgrades it or says why not
+        // (IndexingSession::upgrade), as for a local index.
+        overview.needsUpgrade = read.error().code == ErrorCode::Unsupported;
         return overview;
     }
     overview.exists = true;

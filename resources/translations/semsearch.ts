@@ -87,6 +87,16 @@
             <numerusform></numerusform>
         </translation>
     </message>
+    <message>
+        <source>Nothing new to publish to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln documents published to %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ModelFolderRefusal</name>
@@ -720,6 +730,22 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     <message>
         <source>Connected to %1 again.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %Ln documents from %1.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Re-embedding cancelled; %1 keeps its old vectors until it is run again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1374,6 +1400,10 @@ A sentence-transformers model folder holds config.json, vocab.txt and model.safe
     </message>
     <message>
         <source>Indexed by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indexed by %1: only that machine can read its files, and re-index or remove it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -97,6 +97,17 @@
             <numerusform>%Ln Dokumente entfernt, deren Dateien fehlen</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Nothing new to publish to %1.</source>
+        <translation>Nichts Neues in %1 zu veröffentlichen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln documents published to %1</source>
+        <translation>
+            <numerusform>%Ln Dokument in %1 veröffentlicht</numerusform>
+            <numerusform>%Ln Dokumente in %1 veröffentlicht</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ModelFolderRefusal</name>
@@ -738,6 +749,24 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>Connected to %1 again.</source>
         <translation>Wieder mit %1 verbunden.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %Ln documents from %1.</source>
+        <translation>
+            <numerusform>%Ln Dokument aus %1 entfernt.</numerusform>
+            <numerusform>%Ln Dokumente aus %1 entfernt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Re-embedding cancelled; %1 keeps its old vectors until it is run again.</source>
+        <translation>Neueinbettung abgebrochen; %1 behält die alten Vektoren, bis sie erneut läuft.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation>
+            <numerusform>%Ln Passage von %1 neu eingebettet.</numerusform>
+            <numerusform>%Ln Passagen von %1 neu eingebettet.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1394,6 +1423,10 @@ Ein Modellordner von sentence-transformers enthält config.json, vocab.txt und m
     <message>
         <source>Indexed by %1</source>
         <translation>Indexiert von %1</translation>
+    </message>
+    <message>
+        <source>Indexed by %1: only that machine can read its files, and re-index or remove it</source>
+        <translation>Indexiert von %1: Nur dieser Rechner kann die Dateien lesen und die Quelle neu indexieren oder entfernen</translation>
     </message>
 </context>
 </TS>

@@ -76,6 +76,13 @@
             <numerusform>Removed %Ln documents whose files are gone</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln documents published to %1</source>
+        <translation>
+            <numerusform>%Ln document published to %1</numerusform>
+            <numerusform>%Ln documents published to %1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>semsearch::ui::IndexingBar</name>
@@ -122,6 +129,20 @@
         <translation>
             <numerusform>Removed %Ln document from the index.</numerusform>
             <numerusform>Removed %Ln documents from the index.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %Ln documents from %1.</source>
+        <translation>
+            <numerusform>Removed %Ln document from %1.</numerusform>
+            <numerusform>Removed %Ln documents from %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-embedded %Ln passages of %1.</source>
+        <translation>
+            <numerusform>Re-embedded %Ln passage of %1.</numerusform>
+            <numerusform>Re-embedded %Ln passages of %1.</numerusform>
         </translation>
     </message>
 </context>

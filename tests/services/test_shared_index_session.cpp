@@ -135,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(overview.read);
         QVERIFY2(overview.problem.isEmpty(), qPrintable(overview.problem));
         QVERIFY(overview.exists);
-        QVERIFY(!overview.needsUpgrade); // readers of a shared index never ask for an upgrade
+        QVERIFY(!overview.needsUpgrade); // the schema is current
         QCOMPARE(overview.counts.documents, 3);
         QCOMPARE(overview.counts.passages, 3 + 2 + 4);
         QVERIFY(overview.model.has_value());

@@ -2,6 +2,7 @@
 
 #include "common/counts_text.h"
 #include "display_path.h"
+#include "machine_name.h"
 
 #include "semsearch/extract.h"
 
@@ -25,6 +26,7 @@ namespace semsearch::ui {
 namespace {
 
 constexpr int kPathRole = Qt::UserRole + 1;
+constexpr int kMachineRole = Qt::UserRole + 2; // a shared index's source: who indexes it
 
 // A job on `path` touches the source when either lies within the other.
 bool overlaps(const QString& source, const QString& path) {
@@ -61,10 +63,12 @@ SourcesPanel::SourcesPanel(QWidget* parent) : QWidget(parent) {
     toolbar->addWidget(add);
     m_reindex = toolbar->addAction(tr("Re-index"));
     m_reindex->setObjectName(QStringLiteral("sourcesReindex"));
-    m_reindex->setToolTip(tr("Look for new, changed and deleted files in the selected sources"));
+    m_reindexTip = tr("Look for new, changed and deleted files in the selected sources");
+    m_reindex->setToolTip(m_reindexTip);
     m_remove = toolbar->addAction(tr("Remove"));
     m_remove->setObjectName(QStringLiteral("sourcesRemove"));
-    m_remove->setToolTip(tr("Remove the selected sources from the index (the files stay)"));
+    m_removeTip = tr("Remove the selected sources from the index (the files stay)");
+    m_remove->setToolTip(m_removeTip);
     for (QAction* action : {m_reindex, m_remove}) {
         QWidget* button = toolbar->widgetForAction(action);
         button->setFocusPolicy(Qt::TabFocus); // a toolbar's buttons take no focus by default
@@ -176,6 +180,7 @@ void SourcesPanel::setOverview(const services::IndexOverview& overview, const QS
             new QStandardItem(shown), new QStandardItem(locale.toString(status.counts.documents)),
             new QStandardItem(locale.toString(status.counts.passages)), new QStandardItem(state)};
         row[PathColumn]->setData(path, kPathRole);
+        row[PathColumn]->setData(status.machine, kMachineRole);
         row[PathColumn]->setToolTip(
             status.machine.isEmpty()
                 ? QDir::toNativeSeparators(path)
@@ -218,8 +223,26 @@ QStringList SourcesPanel::selectedSources() const {
 
 void SourcesPanel::updateActions() {
     const bool any = !selectedSources().isEmpty();
-    m_reindex->setEnabled(any);
-    m_remove->setEnabled(any);
+    // Another machine's source of a shared index: its files are on that machine's disk, so
+    // only that machine can re-index it, and removing it here would take it from its writer.
+    QString otherMachine;
+    for (const QModelIndex& index : m_sources->selectionModel()->selectedRows(PathColumn)) {
+        const QString machine = index.data(kMachineRole).toString();
+        if (services::isAnotherMachine(machine))
+            otherMachine = machine;
+    }
+    m_reindex->setEnabled(any && otherMachine.isEmpty());
+    m_remove->setEnabled(any && otherMachine.isEmpty());
+    if (otherMachine.isEmpty()) {
+        m_reindex->setToolTip(m_reindexTip);
+        m_remove->setToolTip(m_removeTip);
+        return;
+    }
+    const QString why = tr("Indexed by %1: only that machine can read its files, and re-index "
+                           "or remove it")
+                            .arg(otherMachine);
+    m_reindex->setToolTip(why);
+    m_remove->setToolTip(why);
 }
 
 void SourcesPanel::showContextMenu(const QPoint& position) {

@@ -2,7 +2,8 @@
 
 // The sources panel: the folders and files in the index, each with its documents, passages and
 // state (indexing, ready, incomplete, error), actions to add, re-index and remove them, and the
-// files that indexing skipped with the reason why.
+// files that indexing skipped with the reason why. On a shared index, another machine's sources
+// cannot be re-indexed or removed from here, and the actions say which machine indexes them.
 
 #include "index_overview.h"
 
@@ -48,6 +49,8 @@ private:
     QLabel* m_summary;
     QAction* m_reindex;
     QAction* m_remove;
+    QString m_reindexTip; // the actions' tooltips when the selection may be re-indexed, removed
+    QString m_removeTip;
 };
 
 } // namespace semsearch::ui

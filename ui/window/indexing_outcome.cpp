@@ -41,4 +41,18 @@ QString describeOutcome(const IndexStats& stats) {
     return text + QLatin1Char('.');
 }
 
+QString describePublication(qint64 published, qint64 removed, const QString& location) {
+    if (published == 0 && removed == 0)
+        return QCoreApplication::translate("IndexingOutcome", "Nothing new to publish to %1.")
+            .arg(location);
+    QString text = QCoreApplication::translate("IndexingOutcome", "%Ln documents published to %1",
+                                               nullptr, int(published))
+                       .arg(location);
+    if (removed > 0)
+        text += QCoreApplication::translate("IndexingOutcome", " (%1)")
+                    .arg(QCoreApplication::translate("IndexingOutcome", "%Ln removed", nullptr,
+                                                     int(removed)));
+    return text + QLatin1Char('.');
+}
+
 } // namespace semsearch::ui

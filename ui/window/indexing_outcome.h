@@ -15,4 +15,9 @@ namespace semsearch::ui {
 // locale's format, plurals by Qt's plural forms (context "IndexingOutcome").
 QString describeOutcome(const IndexStats& stats);
 
+// On a shared index, what the run put into the database at `location` (its display form), said
+// after describeOutcome's sentence: "12 documents published to postgresql://db/team (3
+// removed).", or "Nothing new to publish to postgresql://db/team." when it holds them already.
+QString describePublication(qint64 published, qint64 removed, const QString& location);
+
 } // namespace semsearch::ui

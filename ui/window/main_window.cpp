@@ -143,7 +143,10 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
     connect(m_indexing, &services::IndexingSession::pausedChanged, m_indexingBar,
             &IndexingBar::setPaused);
     connect(m_indexing, &services::IndexingSession::committed, this, [this] {
-        if (!m_refresh->isActive())
+        // A shared index's documents change when the working copy is published, which the
+        // change monitor hears (connectIndexChanges); the working copy's commits change nothing
+        // this window shows.
+        if (!isSharedIndexLocation(m_settings.indexFolder) && !m_refresh->isActive())
             m_refresh->start();
     });
     connect(m_indexing, &services::IndexingSession::jobFinished, this, &MainWindow::jobFinished);
@@ -169,12 +172,17 @@ MainWindow::MainWindow(services::AppSettings settings, services::SessionOverride
 MainWindow::~MainWindow() = default;
 
 void MainWindow::connectIndexChanges() {
-    // What another process committed (semsearch-cli index, remove), or another machine to a
+    // What another process committed (semsearch-cli index, remove), or any machine to a
     // shared index: read everything shown again. While this window writes a local index, its
-    // own commits refresh it (m_refresh), and no other process can write.
+    // own commits refresh it (m_refresh), and no other process can write. While it writes a
+    // shared index, the announcements (its own batches among them) are gathered by the same
+    // throttle; those of its last commit are marked seen when the job ends (jobFinished), so
+    // they do not read everything a second time.
     connect(m_indexChanges, &services::IndexChangeMonitor::changed, this, [this] {
-        if (!m_indexing->isBusy() || isSharedIndexLocation(m_settings.indexFolder))
+        if (!m_indexing->isBusy())
             refreshAfterCommit();
+        else if (isSharedIndexLocation(m_settings.indexFolder) && !m_refresh->isActive())
+            m_refresh->start();
     });
     // Once per loss, in the status bar: a server that is down must not become a dialog a
     // minute. The monitor tries again by itself.
@@ -213,6 +221,7 @@ void MainWindow::applySettings(const services::AppSettings& settings, bool reope
         m_upgradeAsked = false;
         m_openedAtMs = QDateTime::currentMSecsSinceEpoch();
         m_sourceErrors.clear();
+        m_indexedHere.clear();
         m_search->refreshOverview();
     }
     if (reopen || modelChanged)
@@ -400,18 +409,23 @@ void MainWindow::showOverview(const services::IndexOverview& overview) {
         folders << status.source.path;
     m_filters->setFolders(folders);
     m_filters->setExtensions(overview.extensions);
-    // A shared index's sources are indexed by the machines that hold them, not watched from
-    // here (this window does not write to a shared index).
-    if (isSharedIndexLocation(m_settings.indexFolder))
+    // A shared index's sources are each indexed by the machine that holds their files: this
+    // window watches (and catches up with) only this machine's.
+    if (isSharedIndexLocation(m_settings.indexFolder)) {
         folders.clear();
+        for (const services::SourceStatus& status : overview.sources)
+            if (!services::isAnotherMachine(status.machine))
+                folders << status.source.path;
+    }
     m_watcher->setSources(folders);
     // The watcher reports changes from now on; what changed while semsearch was not running
     // is found by one incremental pass (it reads only files whose size or time changed).
-    if (!m_caughtUp && m_settings.watchFolders && !folders.isEmpty()) {
+    if (!m_caughtUp && m_settings.watchFolders && overview.exists) {
         m_caughtUp = true;
         QStringList stale; // sources not indexed since the index was opened here
         for (const services::SourceStatus& status : overview.sources)
-            if (status.source.indexedMs < m_openedAtMs &&
+            if (folders.contains(status.source.path) && status.source.indexedMs < m_openedAtMs &&
+                !m_indexedHere.contains(status.source.path) &&
                 !m_indexing->pendingPaths().contains(status.source.path))
                 stale << status.source.path;
         m_indexing->index(stale);
@@ -516,7 +530,7 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
         m_search->setIndexFolder(m_settings.indexFolder); // the folder was exchanged: reopen
     // The work is over: show its last commit now rather than after the throttling delay.
     m_refresh->stop();
-    m_indexChanges->markSeen();
+    m_indexChanges->markSeen(result.generation);
     refreshAfterCommit();
     m_hideOutcome->start();
     if (!result.ok) {
@@ -528,17 +542,35 @@ void MainWindow::jobFinished(const services::IndexJobResult& result) {
         Q_EMIT indexingFinished(false);
         return;
     }
+    if (result.job.kind == services::IndexJob::Kind::Index)
+        for (const QString& path : result.job.paths)
+            m_indexedHere.insert(path);
     if (result.job.kind == services::IndexJob::Kind::Upgrade) {
         m_indexingBar->showOutcome(tr("The index was upgraded to this version of semsearch."),
                                    IndexingBar::Outcome::Done);
     } else if (result.job.kind == services::IndexJob::Kind::Remove) {
         m_indexingBar->showOutcome(
-            tr("Removed %Ln documents from the index.", nullptr, int(result.removed)),
+            result.location.isEmpty()
+                ? tr("Removed %Ln documents from the index.", nullptr, int(result.removed))
+                : tr("Removed %Ln documents from %1.", nullptr, int(result.removed))
+                      .arg(result.location),
             IndexingBar::Outcome::Done);
+    } else if (result.job.kind == services::IndexJob::Kind::Reembed && !result.location.isEmpty()) {
+        // A shared index's stored passages, not files, are embedded again.
+        m_indexingBar->showOutcome(
+            result.stats.cancelled
+                ? tr("Re-embedding cancelled; %1 keeps its old vectors until it is run again.")
+                      .arg(result.location)
+                : tr("Re-embedded %Ln passages of %1.", nullptr, int(result.stats.passagesEmbedded))
+                      .arg(result.location),
+            result.stats.cancelled ? IndexingBar::Outcome::Cancelled : IndexingBar::Outcome::Done);
     } else {
-        m_indexingBar->showOutcome(describeOutcome(result.stats),
-                                   result.stats.cancelled ? IndexingBar::Outcome::Cancelled
-                                                          : IndexingBar::Outcome::Done);
+        QString outcome = describeOutcome(result.stats);
+        if (!result.location.isEmpty())
+            outcome += QLatin1Char(' ') +
+                       describePublication(result.published, result.removed, result.location);
+        m_indexingBar->showOutcome(outcome, result.stats.cancelled ? IndexingBar::Outcome::Cancelled
+                                                                   : IndexingBar::Outcome::Done);
     }
     Q_EMIT indexingFinished(true);
 }

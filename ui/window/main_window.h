@@ -14,6 +14,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QSet>
 #include <QUrl>
 
 #include <functional>
@@ -154,6 +155,10 @@ private:
     bool m_upgradeAsked = false; // the writer was asked to upgrade this index's schema
     qint64 m_openedAtMs = 0;     // when this index was opened here
     QHash<QString, QString> m_sourceErrors; // source path -> last indexing error
+    // Paths this window indexed since the index was opened: up to date, whatever time their
+    // source records (a shared index's, by the clock of the machine that wrote it, or none
+    // from a writer before indexed_ms was kept).
+    QSet<QString> m_indexedHere;
 
     QLineEdit* m_query;
     SearchHistoryPopup* m_history;

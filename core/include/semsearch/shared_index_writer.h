@@ -99,4 +99,10 @@ struct SharedRemoval {
 Result<SharedRemoval> removeFromSharedIndex(const QString& location, const QStringList& paths,
                                             const SharedWriteOptions& options);
 
+// Creates the shared index's schema at `location`, or brings an older one up to this version's
+// (pg_schema.h): what the first writer's connection does anyway, for a front end whose readers
+// found an older schema and must not wait for the next run of indexing. Errors as
+// indexIntoSharedIndex's connection's; Unsupported for a schema of a newer semsearch.
+Result<void> upgradeSharedIndex(const QString& location);
+
 } // namespace semsearch

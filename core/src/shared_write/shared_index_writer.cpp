@@ -192,6 +192,13 @@ QString workingCopyFolder(const QString& location, const QString& source,
     return root + QLatin1Char('/') + QString::fromLatin1(hash);
 }
 
+Result<void> upgradeSharedIndex(const QString& location) {
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return connection.error();
+    return migrateSharedIndex(*connection);
+}
+
 Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder& embedder,
                                               const QStringList& paths,
                                               const SharedWriteOptions& options,
