@@ -42,6 +42,7 @@
 //
 // Output is plain "key: value" lines so a README can quote them.
 
+#include "load_average.h"
 #include "postgres_server.h"
 #include "semsearch/faiss_vector_index.h"
 #include "semsearch/reranked_vector_index.h"
@@ -76,6 +77,8 @@
 
 using namespace semsearch;
 
+using semsearch::bench::loadAverage;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -86,13 +89,6 @@ const QString kMachine = QStringLiteral("bench-writer");
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-QString loadAverage() {
-    QFile file(QStringLiteral("/proc/loadavg"));
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("unknown");
-    return QString::fromLatin1(file.readLine()).section(QLatin1Char(' '), 0, 2);
 }
 
 // A "VmRSS"/"VmHWM" line of /proc/self/status (in kB, i.e. KiB) in MB of 10^6 bytes, the

@@ -1,13 +1,6 @@
 #include "machine_name.h"
 
-#include <QSysInfo>
-
 namespace semsearch::services {
-
-QString thisMachineName() {
-    const QString set = qEnvironmentVariable("SEMSEARCH_MACHINE");
-    return set.isEmpty() ? QSysInfo::machineHostName() : set;
-}
 
 bool isAnotherMachine(const QString& machine) {
     return !machine.isEmpty() && machine != thisMachineName();

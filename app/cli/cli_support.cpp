@@ -14,7 +14,6 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QStringDecoder>
-#include <QSysInfo>
 
 #include <cmath>
 
@@ -130,11 +129,6 @@ Result<std::unique_ptr<IndexFolder>> openIndex(const QCommandLineParser& parser,
     if (index)
         (*index)->setVectorIndexOptions(options);
     return index;
-}
-
-QString machineName() {
-    const QString set = qEnvironmentVariable("SEMSEARCH_MACHINE");
-    return set.isEmpty() ? QSysInfo::machineHostName() : set;
 }
 
 QString indexFolder(const QCommandLineParser& parser) {

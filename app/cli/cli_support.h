@@ -47,10 +47,6 @@ QCommandLineOption indexOption();
 // --index, else $SEMSEARCH_INDEX, else the default index under the user's data folder.
 QString indexFolder(const QCommandLineParser& parser);
 
-// The name of this machine in a shared index: $SEMSEARCH_MACHINE when set and not empty (two
-// "machines" on one host, in tests), else the host name.
-QString machineName();
-
 // Opens the index folder of --index (see indexFolder()) with the vector index options of the
 // environment: $SEMSEARCH_APPROXIMATE_FROM, the passage count from which the approximate index
 // is used (a positive whole number), and the test hooks $SEMSEARCH_TEST_FIRST_PROBES and

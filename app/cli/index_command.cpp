@@ -182,7 +182,7 @@ int indexShared(const QCommandLineParser& parser, Embedder& embedder, const Inde
                 const ProgressCallback& progress, WorkControl& control, bool showing) {
     SharedWriteOptions shared;
     shared.index = options;
-    shared.machine = machineName();
+    shared.machine = thisMachineName();
     auto stats = indexIntoSharedIndex(indexFolder(parser), embedder, parser.positionalArguments(),
                                       shared, progress, &control);
     if (showing)
@@ -238,7 +238,7 @@ int reembedShared(const QCommandLineParser& parser, Embedder& embedder, const In
                   WorkControl& control, bool showing) {
     SharedWriteOptions shared;
     shared.index = options;
-    shared.machine = machineName();
+    shared.machine = thisMachineName();
     auto stats = reembedSharedIndex(
         indexFolder(parser), embedder, shared,
         showing ? ProgressCallback(showReembedProgress) : ProgressCallback(), &control);

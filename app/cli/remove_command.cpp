@@ -16,7 +16,7 @@ namespace {
 // remove on a shared index: one batch in the database (shared_index_writer.h).
 int removeShared(const QString& location, const QStringList& paths) {
     SharedWriteOptions options;
-    options.machine = machineName();
+    options.machine = thisMachineName();
     auto removed = removeFromSharedIndex(location, paths, options);
     if (!removed) {
         printError(removed.error().message);

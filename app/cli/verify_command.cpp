@@ -82,7 +82,7 @@ int verifyShared(const QString& location, bool repair) {
     VerifyReport report;
     SharedIndexRepair repaired;
     if (repair) {
-        auto done = repairSharedIndex(location, machineName());
+        auto done = repairSharedIndex(location, thisMachineName());
         if (!done) {
             printError(done.error().message);
             return kExitFailure;

@@ -34,4 +34,9 @@ QString displayLocation(const QString& location);
 // characters other than letters, digits, '.', '_' and '-' become '_'.
 QString sharedIndexFolderName(const QString& location);
 
+// This machine's name in a shared index (the machine that indexes a source, and that wrote a
+// change): $SEMSEARCH_MACHINE when set and not empty (two "machines" on one host, in tests),
+// else the host name. Every front end names its writes with it.
+QString thisMachineName();
+
 } // namespace semsearch

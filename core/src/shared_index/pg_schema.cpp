@@ -288,4 +288,13 @@ Result<PgConnection> openCurrentSharedIndex(const QString& location) {
     return connection;
 }
 
+Result<PgConnection> openWritableSharedIndex(const QString& location) {
+    auto connection = PgConnection::open(location);
+    if (!connection)
+        return connection.error();
+    if (auto migrated = migrateSharedIndex(*connection); !migrated)
+        return migrated.error();
+    return connection;
+}
+
 } // namespace semsearch

@@ -60,5 +60,8 @@ requireCurrentSharedIndex(PgConnection& connection,
 // A connection to `location` whose database holds an index of this semsearch's schema: what
 // every reader opens. Errors: PgConnection::open's, then requireCurrentSharedIndex's.
 Result<PgConnection> openCurrentSharedIndex(const QString& location);
+// A connection to `location` whose schema has been created or brought up to date: what every
+// writer opens. Errors: PgConnection::open's, then migrateSharedIndex's.
+Result<PgConnection> openWritableSharedIndex(const QString& location);
 
 } // namespace semsearch

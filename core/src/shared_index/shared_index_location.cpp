@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QCryptographicHash>
 #include <QStringList>
+#include <QSysInfo>
 #include <QUrl>
 
 #include <algorithm>
@@ -150,6 +151,11 @@ QString sharedIndexFolderName(const QString& location) {
     if (!database.isEmpty())
         name += QLatin1Char('-') + folderSafe(database);
     return name + QLatin1Char('-') + QString::fromLatin1(hash);
+}
+
+QString thisMachineName() {
+    const QString set = qEnvironmentVariable("SEMSEARCH_MACHINE");
+    return set.isEmpty() ? QSysInfo::machineHostName() : set;
 }
 
 } // namespace semsearch

@@ -13,11 +13,9 @@ Result<void> exportSharedIndex(
     const QString& location,
     const std::function<bool(const DocumentRecord& document, const PassageRecord& passage,
                              const QString& machine, const float* vector, int dimension)>& visit) {
-    auto connection = PgConnection::open(location);
+    auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto current = requireCurrentSharedIndex(*connection); !current)
-        return current.error();
     auto dimension = sharedDimension(*connection);
     if (!dimension)
         return dimension.error();

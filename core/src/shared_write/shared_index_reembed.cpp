@@ -101,11 +101,9 @@ Result<SharedReembedStats> reembedSharedIndex(const QString& location, Embedder&
                                               WorkControl* control) {
     QElapsedTimer clock;
     clock.start();
-    auto connection = PgConnection::open(location);
+    auto connection = openWritableSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto migrated = migrateSharedIndex(*connection); !migrated)
-        return migrated.error();
     auto model = requireSameCutting(*connection, embedder);
     if (!model)
         return model.error();

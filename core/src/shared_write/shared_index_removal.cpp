@@ -105,11 +105,9 @@ Result<SharedRemoval> removeFromSharedIndex(const QString& location, const QStri
     QStringList cleaned;
     for (const QString& path : paths)
         cleaned << sourcePath(path);
-    auto connection = PgConnection::open(location);
+    auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto current = requireCurrentSharedIndex(*connection); !current)
-        return current.error();
     auto model = sharedModel(*connection);
     auto sources = sharedSources(*connection);
     if (!model || !sources)

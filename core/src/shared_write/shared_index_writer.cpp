@@ -28,11 +28,9 @@ namespace {
 // before anything is embedded rather than at the first batch.
 Result<PgConnection> connectForWriting(const QString& location, const ModelIdentity& model,
                                        Precision precision) {
-    auto connection = PgConnection::open(location);
+    auto connection = openWritableSharedIndex(location);
     if (!connection)
         return connection.error();
-    if (auto migrated = migrateSharedIndex(*connection); !migrated)
-        return migrated.error();
     auto held = sharedModel(*connection);
     if (!held)
         return held.error();
@@ -193,10 +191,10 @@ QString workingCopyFolder(const QString& location, const QString& source,
 }
 
 Result<void> upgradeSharedIndex(const QString& location) {
-    auto connection = PgConnection::open(location);
+    auto connection = openWritableSharedIndex(location);
     if (!connection)
         return connection.error();
-    return migrateSharedIndex(*connection);
+    return {};
 }
 
 Result<SharedIndexStats> indexIntoSharedIndex(const QString& location, Embedder& embedder,
