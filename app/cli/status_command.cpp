@@ -72,6 +72,27 @@ QString modelText(const std::optional<ModelIdentity>& model) {
                  : QStringLiteral("none yet");
 }
 
+// The server's pgvector, which semsearch does not use (README, "Shared index"): said so that an
+// administrator who installed it knows why it sits idle.
+QString pgvectorText(const SharedIndexOverview& overview) {
+    const QString unused = QStringLiteral("not used: each searcher ranks on its own exact cache");
+    if (!overview.pgvectorInstalled.isEmpty())
+        return QStringLiteral("%1 installed (%2)").arg(overview.pgvectorInstalled, unused);
+    if (!overview.pgvectorAvailable.isEmpty())
+        return QStringLiteral("%1 available, not installed (%2)")
+            .arg(overview.pgvectorAvailable, unused);
+    return QStringLiteral("not on the server (not needed)");
+}
+
+QJsonObject pgvectorJson(const SharedIndexOverview& overview) {
+    auto version = [](const QString& text) {
+        return text.isEmpty() ? QJsonValue() : text;
+    };
+    return {{QStringLiteral("installed"), version(overview.pgvectorInstalled)},
+            {QStringLiteral("available"), version(overview.pgvectorAvailable)},
+            {QStringLiteral("used"), false}};
+}
+
 // status of a shared index on PostgreSQL: what it holds, and which machine indexes each source.
 // Its JSON keeps the local index's keys where the values mean the same; the skipped files are
 // only counted here ("skipped_count"), where the local index lists them ("skipped").
@@ -102,6 +123,7 @@ int sharedStatus(const QString& location, bool json) {
             {QStringLiteral("model"), modelJson(overview.model)},
             {QStringLiteral("precision"),
              overview.precision ? precisionName(*overview.precision) : QJsonValue()},
+            {QStringLiteral("pgvector"), pgvectorJson(overview)},
             {QStringLiteral("sources"), sources}};
         out = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     } else {
@@ -116,6 +138,7 @@ int sharedStatus(const QString& location, bool json) {
                    .arg(numberText(overview.totals.documents), numberText(overview.totals.passages),
                         numberText(overview.totals.skipped), numberText(overview.generation))
                    .toUtf8();
+        out += QStringLiteral("pgvector:  %1\n").arg(pgvectorText(overview)).toUtf8();
         for (const SharedSourceOverview& source : overview.sources)
             out += QStringLiteral("  %1 (indexed by %2): %3 documents, %4 passages\n")
                        .arg(escapedText(source.source.path), escapedText(source.machine),

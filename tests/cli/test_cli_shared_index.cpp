@@ -13,9 +13,11 @@
 #include "shared_index/source_lease.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -64,6 +66,17 @@ QString writeSource(const QString& location, const QString& source, const QStrin
             return committed.error().message;
     }
     return QString();
+}
+
+// The pgvector version the test server could install, from its extension folder (Debian's
+// PostgreSQL 15 layout); a null string when it has none, as on Debian 12.
+QString pgvectorOnTheServer() {
+    QFile control(QStringLiteral("/usr/share/postgresql/15/extension/vector.control"));
+    if (!control.open(QIODevice::ReadOnly))
+        return QString();
+    static const QRegularExpression version(QStringLiteral("^default_version\\s*=\\s*'([^']+)'"),
+                                            QRegularExpression::MultilineOption);
+    return version.match(QString::fromUtf8(control.readAll())).captured(1);
 }
 
 } // namespace
@@ -117,6 +130,15 @@ private Q_SLOTS:
         const QJsonObject notes = sources.at(1).toObject();
         QCOMPARE(notes.value(QStringLiteral("machine")).toString(), QStringLiteral("beta"));
         QCOMPARE(notes.value(QStringLiteral("documents")).toInt(), 2);
+        // pgvector: what the server's extension folder offers (Debian 12 ships none), never
+        // installed here, never used.
+        const QJsonObject pgvector = status.value(QStringLiteral("pgvector")).toObject();
+        if (pgvectorOnTheServer().isEmpty())
+            QVERIFY(pgvector.value(QStringLiteral("available")).isNull());
+        else
+            QCOMPARE(pgvector.value(QStringLiteral("available")).toString(), pgvectorOnTheServer());
+        QVERIFY(pgvector.value(QStringLiteral("installed")).isNull());
+        QCOMPARE(pgvector.value(QStringLiteral("used")).toBool(true), false);
 
         const RunResult text =
             runCli({QStringLiteral("status"), QStringLiteral("--index"), location});
@@ -125,6 +147,11 @@ private Q_SLOTS:
         QVERIFY2(text.out.contains("passages:  22\n"), text.out.constData());
         QVERIFY2(text.out.contains("generation: 5\n"), text.out.constData());
         QVERIFY2(text.out.contains("/share/notes (indexed by beta): 2 documents, 10 passages"),
+                 text.out.constData());
+        QVERIFY2(text.out.contains(pgvectorOnTheServer().isNull()
+                                       ? QByteArray("pgvector:  not on the server")
+                                       : "pgvector:  " + pgvectorOnTheServer().toUtf8() +
+                                             " available, not installed"),
                  text.out.constData());
     }
 

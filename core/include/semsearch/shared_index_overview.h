@@ -29,6 +29,11 @@ struct SharedIndexOverview {
     StoreCounts totals;
     std::vector<SharedSourceOverview> sources; // sorted by path (UTF-8 byte order)
     std::int64_t generation = 0;               // of the last commit; 0 before the first
+    // The server's pgvector extension: its version when installed in this database, and the
+    // version the server could install; empty when it has none. semsearch does not use it (it
+    // ranks on each searcher's own exact cache: README, "Shared index"), but says it is there.
+    QString pgvectorInstalled;
+    QString pgvectorAvailable;
 };
 
 // Connects to `location` and reads its overview. Errors are one line that starts with the

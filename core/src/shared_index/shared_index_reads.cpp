@@ -132,9 +132,15 @@ Result<SharedIndexOverview> sharedOverview(PgConnection& connection) {
         auto sources = sharedSources(connection);
         if (!sources)
             return sources.error();
-        auto generation = connection.query("SELECT coalesce(max(generation), 0) FROM changes");
+        auto generation = connection.query(
+            "SELECT coalesce(max(generation), 0), "
+            "(SELECT extversion FROM pg_extension WHERE extname = 'vector'), "
+            "(SELECT default_version FROM pg_available_extensions WHERE name = 'vector') "
+            "FROM changes");
         if (!generation)
             return generation.error();
+        overview.pgvectorInstalled = generation->text(0, 1);
+        overview.pgvectorAvailable = generation->text(0, 2);
         overview.model = std::move(*model);
         overview.totals = counts->total;
         for (SharedSource& source : *sources) {
