@@ -8,6 +8,7 @@
 // needs a CPU that runs bf16 (AVX512_BF16 or AMX); without one the tests that need it say so
 // and skip.
 
+#include "brute_force_ranking.h"
 #include "cli_runner.h"
 #include "postgres_server.h"
 #include "shared_index/pg_connection.h"
@@ -153,16 +154,6 @@ Passages localPassages(const QStringList& paths, const QString& precision,
 
 QJsonObject jsonOf(const QByteArray& out) {
     return QJsonDocument::fromJson(out).object();
-}
-
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        dot += double(a[i]) * b[i];
-        na += double(a[i]) * a[i];
-        nb += double(b[i]) * b[i];
-    }
-    return dot / std::sqrt(na * nb);
 }
 
 // A copy of the tiny model with every weight nudged in its last bit: another model (other

@@ -7,6 +7,7 @@
 // next run completes; a source another session holds is refused naming the holder; a server
 // that is not there is one line naming the location.
 
+#include "brute_force_ranking.h"
 #include "indexing_session.h"
 #include "postgres_server.h"
 #include "reference_data.h"
@@ -66,16 +67,6 @@ bool writeFile(const QString& path, const QByteArray& bytes) {
     QFile file(path);
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
            file.write(bytes) == bytes.size();
-}
-
-double cosine(const std::vector<float>& a, const float* b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        dot += double(a[i]) * b[i];
-        na += double(a[i]) * a[i];
-        nb += double(b[i]) * b[i];
-    }
-    return dot / std::sqrt(na * nb);
 }
 
 // A job's result, once it finished (false: not in time).
@@ -185,7 +176,7 @@ class TestSharedIndexingSession : public QObject {
                 QVERIFY2(text.contains(passage.text.simplified()), qPrintable(passage.text));
                 auto vector = m_reference->embed({passage.text});
                 QVERIFY(vector.ok());
-                QVERIFY2(cosine(passage.vector, vector->row(0)) > 0.9999, qPrintable(passage.text));
+                QVERIFY2(cosine(passage.vector, vector->values) > 0.9999, qPrintable(passage.text));
             }
         }
     }

@@ -120,14 +120,8 @@ Result<SharedIndexRepair> repairSharedIndex(const QString& location, const QStri
     auto connection = openCurrentSharedIndex(location);
     if (!connection)
         return connection.error();
-    auto sources = sharedSources(*connection);
-    if (!sources)
-        return sources.error();
-    QStringList paths;
-    for (const SharedSource& source : *sources)
-        paths << source.source.path;
     // Held until the end: no writer publishes while the index is mended.
-    auto leases = SourceLease::takeAll(*connection, paths);
+    auto leases = SourceLease::takeEvery(*connection);
     if (!leases)
         return leases.error();
     SharedIndexRepair repair;

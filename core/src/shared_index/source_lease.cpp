@@ -1,5 +1,7 @@
 #include "shared_index/source_lease.h"
 
+#include "shared_index/shared_index_reads.h"
+
 #include "shared_index/pg_connection.h"
 #include "shared_index/pg_lock_keys.h"
 
@@ -92,6 +94,16 @@ Result<std::vector<SourceLease>> SourceLease::takeAll(PgConnection& connection,
         leases.push_back(std::move(*lease));
     }
     return leases;
+}
+
+Result<std::vector<SourceLease>> SourceLease::takeEvery(PgConnection& connection) {
+    auto sources = sharedSources(connection);
+    if (!sources)
+        return sources.error();
+    QStringList paths;
+    for (const SharedSource& source : *sources)
+        paths << source.source.path;
+    return takeAll(connection, paths);
 }
 
 Result<SourceLease> SourceLease::take(PgConnection& connection, const QString& sourcePath) {

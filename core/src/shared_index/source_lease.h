@@ -44,6 +44,9 @@ public:
     // leases taken before it are released).
     static Result<std::vector<SourceLease>> takeAll(PgConnection& connection,
                                                     const QStringList& sourcePaths);
+    // takeAll() for every source the index holds, in sharedSources()'s order: what a run that
+    // changes the whole index (a re-embed, a repair) holds so that no writer publishes meanwhile.
+    static Result<std::vector<SourceLease>> takeEvery(PgConnection& connection);
 
     // The advisory lock key of a source path (the second integer of the lock).
     static std::int32_t lockKey(const QString& sourcePath);

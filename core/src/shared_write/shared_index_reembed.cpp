@@ -108,13 +108,7 @@ Result<SharedReembedStats> reembedSharedIndex(const QString& location, Embedder&
     if (!model)
         return model.error();
     // Every lease for the whole run: no writer publishes vectors of the old precision meanwhile.
-    auto sources = sharedSources(*connection);
-    if (!sources)
-        return sources.error();
-    QStringList paths;
-    for (const SharedSource& source : *sources)
-        paths << source.source.path;
-    auto leases = SourceLease::takeAll(*connection, paths);
+    auto leases = SourceLease::takeEvery(*connection);
     if (!leases)
         return leases.error();
 
